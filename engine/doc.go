@@ -1,0 +1,57 @@
+// Package engine provides a pure-Go float32 training engine for the MLPs and
+// the CNN of the course report: layers with their gradients, model builders
+// with shape inference, the loss, optimizers, learning-rate schedules and a
+// trainer. It has no UI or browser imports and runs unchanged natively and
+// as WebAssembly; its hot loops live in package kernels.
+//
+// # Layout
+//
+//   - api.go: the shared contract, Shape, Param and the Layer interface.
+//   - spec.go: Spec (a JSON-serialisable architecture), DefaultCNN,
+//     DefaultMLP, and Validate, the shape inference that turns an impossible
+//     kernel/stride/padding into an error showing
+//     n_out = floor((n_in + 2p - k)/s) + 1.
+//   - linear.go, conv.go, pool.go, layers.go: the layers Linear, Conv2d,
+//     Pool2d (max, avg, min), ReLU and Flatten, each with Forward and
+//     Backward side by side; layer_ops.go: their non-GEMM loops (im2col,
+//     col2im, bias broadcasts, ReLU).
+//   - loss.go: SoftmaxCrossEntropy (fused LogSoftmax + NLL) and Softmax.
+//   - init.go: PyTorch's default initialisation from a seeded PCG generator.
+//   - model.go: Build, Model (Forward, Backward, Params, ZeroGrad, Info,
+//     LayerOutput); weights.go: flat weight vectors and Interpolate;
+//     encode.go: the binary model format (MarshalBinary, UnmarshalModel).
+//
+// # Conventions
+//
+// Tensors are float32 slices in NCHW order: a batch buffer is
+// (N, C, H, W) and one example is a Shape (C, H, W); a flat vector of width n
+// is (n, 1, 1). Every buffer carries a shape comment. Gradients are named
+// d... (dy, dx, dW) as in llm.c. Backward adds into Param.G (+=), so
+// gradients accumulate across Backward calls until Model.ZeroGrad; that is
+// also how a full-batch gradient is computed in chunks, since a Forward's
+// memory grows with its batch size. Each layer owns its output and gradient
+// buffers, sizes them for the largest batch seen and does not allocate again:
+// a training step allocates nothing in steady state. Buffers a layer returns
+// stay valid until its next call of the same method, and Backward reads the
+// input that was given to the last Forward, so the caller must not change it
+// in between.
+//
+// Conv2d lays the patches of the whole batch out as one (C·K·K, N·OH·OW)
+// matrix so that each pass is a single GEMM. The first layer with parameters
+// skips its input gradient, which no one needs.
+//
+// The same Spec and seed give bit-identical initial weights; weights are
+// ordered as Params(): each layer's weight then bias, layers in order.
+// Weight decay (L2) applies to weights only, never to biases: Param.Decay
+// marks which.
+//
+// # Errors and panics
+//
+// Anything a user, a URL or a file can get wrong is an error: an invalid
+// Spec (the message names the layer, the sizes and the formula), weights of
+// the wrong length, malformed model bytes (UnmarshalModel never panics).
+// Panics, with messages prefixed "engine:", are for programmer mistakes only
+// and each is documented with "It panics if": a slice shorter than its stated
+// shape, Backward without a training Forward, a label not below the number of
+// classes.
+package engine

@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// LayerInfo describes one layer of a model: its name, the shape of one
+// example's output and its number of parameters.
+type LayerInfo struct {
+	Name   string
+	Out    Shape
+	Params int
+}
+
+// Model is a sequence of layers built from a Spec. Forward takes a batch of
+// images (n, 1, 28, 28) to logits (n, 10); Backward takes d(loss)/dlogits
+// back through every layer, adding into the parameters' gradients.
+//
+// A Model is not safe for concurrent use.
+type Model struct {
+	Spec   Spec
+	Layers []Layer
+
+	params     []*Param
+	firstParam int         // index of the first layer with parameters; Backward stops there
+	outs       [][]float32 // outs[i] (n, Layers[i].OutShape) of the last Forward
+	n          int         // batch size of the last Forward
+	train      bool        // whether the last Forward was a training one
+}
+
+// fanInLayer is a layer with PyTorch-default-initialised weight and bias.
+type fanInLayer interface {
+	Layer
+	fanIn() int
+}
+
+// Build validates spec and returns a model with PyTorch's default
+// initialisation drawn from a PCG generator seeded with seed. The same spec
+// and seed give bit-identical weights.
+func Build(spec Spec, seed uint64) (*Model, error) {
+	plan, err := spec.plan()
+	if err != nil {
+		return nil, err
+	}
+	m := buildPlan(spec, plan)
+	rng := newRNG(seed)
+	m.initWeights(rng)
+	return m, nil
+}
+
+func buildPlan(spec Spec, plan []layerPlan) *Model {
+	m := &Model{Spec: spec, firstParam: -1}
+	m.Spec.Hidden = append([]int(nil), spec.Hidden...)
+	for _, p := range plan {
+		var l Layer
+		switch p.kind {
+		case kindLinear:
+			l = NewLinear(p.name, p.in.Size(), p.out.Size())
+		case kindConv:
+			l = NewConv2d(p.name, p.in, p.out.C, p.conv.Kernel, p.conv.Stride, p.conv.Pad)
+		case kindPool:
+			l = NewPool2d(p.name, p.pool, p.in, p.k, p.s)
+		case kindReLU:
+			l = NewReLU(p.name, p.in)
+		case kindFlatten:
+			l = NewFlatten(p.name, p.in)
+		}
+		if len(l.Params()) > 0 && m.firstParam < 0 {
+			m.firstParam = len(m.Layers)
+			switch t := l.(type) {
+			case *Linear:
+				t.noDx = true
+			case *Conv2d:
+				t.noDx = true
+			}
+		}
+		m.Layers = append(m.Layers, l)
+		m.params = append(m.params, l.Params()...)
+	}
+	m.outs = make([][]float32, len(m.Layers))
+	return m
+}
+
+func (m *Model) initWeights(rng *rand.Rand) {
+	for _, l := range m.Layers {
+		if f, ok := l.(fanInLayer); ok {
+			ps := f.Params()
+			initDefault(ps[0], ps[1], f.fanIn(), rng)
+		}
+	}
+}
+
+// Forward runs x (n, 1, 28, 28) through the model and returns the logits
+// (n, 10), a buffer owned by the model and valid until the next Forward.
+// train = false is for evaluation; Backward needs a training Forward.
+// Buffers grow to the largest n seen; memory is about n times the sum of
+// all layers' outputs (and conv patch matrices), so evaluate large sets and
+// full-batch gradients in chunks (gradients accumulate across Backward calls).
+//
+// It panics if x is shorter than n·784 or n < 1.
+func (m *Model) Forward(x []float32, n int, train bool) []float32 {
+	in := m.Layers[0].InShape().Size()
+	if n < 1 || len(x) < n*in {
+		panic(fmt.Sprintf("engine: Model.Forward: need n >= 1 and len(x) >= n·%d, have n=%d len(x)=%d", in, n, len(x)))
+	}
+	m.n, m.train = n, train
+	for i, l := range m.Layers {
+		x = l.Forward(x, n, train)
+		m.outs[i] = x
+	}
+	return x
+}
+
+// Backward takes dlogits (n, 10) of the last training Forward back through
+// the model, adding every parameter's gradient into Param.G (call ZeroGrad
+// between steps). It does not compute the gradient for the input images.
+//
+// It panics if the last Forward was not a training one or dlogits is short.
+func (m *Model) Backward(dlogits []float32) {
+	if !m.train {
+		panic("engine: Model.Backward without a training Forward")
+	}
+	out := m.Layers[len(m.Layers)-1].OutShape().Size()
+	if len(dlogits) < m.n*out {
+		panic(fmt.Sprintf("engine: Model.Backward: len(dlogits) = %d < n·%d = %d", len(dlogits), out, m.n*out))
+	}
+	dy := dlogits[:m.n*out]
+	for i := len(m.Layers) - 1; i >= m.firstParam; i-- {
+		dy = m.Layers[i].Backward(dy)
+	}
+}
+
+// Params returns the model's parameters in a fixed order: each layer's
+// weight then bias, layers in order. Weights uses the same order.
+func (m *Model) Params() []*Param { return m.params }
+
+// ZeroGrad clears every parameter's gradient.
+func (m *Model) ZeroGrad() {
+	for _, p := range m.params {
+		clear(p.G)
+	}
+}
+
+// Info describes every layer.
+func (m *Model) Info() []LayerInfo {
+	info := make([]LayerInfo, len(m.Layers))
+	for i, l := range m.Layers {
+		n := 0
+		for _, p := range l.Params() {
+			n += len(p.W)
+		}
+		info[i] = LayerInfo{Name: l.Name(), Out: l.OutShape(), Params: n}
+	}
+	return info
+}
+
+// NumWeights is the total number of parameters.
+func (m *Model) NumWeights() int {
+	n := 0
+	for _, p := range m.params {
+		n += len(p.W)
+	}
+	return n
+}
+
+// LayerOutput returns layer i's output (n, Layers[i].OutShape) of the last
+// Forward, for activation maps; nil before any Forward. It is owned by the
+// model and valid until the next Forward. It panics if i is out of range.
+func (m *Model) LayerOutput(i int) []float32 { return m.outs[i] }
+
+// Batch returns the batch size of the last Forward.
+func (m *Model) Batch() int { return m.n }
