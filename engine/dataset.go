@@ -1,0 +1,75 @@
+package engine
+
+import "fmt"
+
+// imagePixels is the number of pixels of one MNIST image, 28·28.
+const imagePixels = ImageSize * ImageSize
+
+// MNIST normalisation (the mean and standard deviation of the training
+// pixels scaled to [0, 1]), as torchvision's MNIST examples use.
+const (
+	PixelMean = 0.1307
+	PixelStd  = 0.3081
+)
+
+// pixelTable maps a uint8 pixel to its normalised float32 value.
+var pixelTable = func() (t [256]float32) {
+	for v := range t {
+		t[v] = float32((float64(v)/255 - PixelMean) / PixelStd)
+	}
+	return t
+}()
+
+// Dataset is a set of MNIST examples: the same fields as mnist.Set, so
+// engine.Dataset(set) converts one. Images stay uint8 in memory and are
+// converted per batch.
+type Dataset struct {
+	Images []uint8 // (N, 28, 28)
+	Labels []uint8 // (N)
+	N      int
+}
+
+// Check reports whether d's slices match N and every label is a class.
+func (d Dataset) Check() error {
+	if d.N < 0 || len(d.Images) < d.N*imagePixels || len(d.Labels) < d.N {
+		return fmt.Errorf("engine: dataset of %d examples has %d image bytes and %d labels", d.N, len(d.Images), len(d.Labels))
+	}
+	for i, l := range d.Labels[:d.N] {
+		if l >= NumClasses {
+			return fmt.Errorf("engine: label %d of example %d is not a digit", l, i)
+		}
+	}
+	return nil
+}
+
+// Head returns the first n examples of d, sharing its memory.
+//
+// It panics if n is outside 0..d.N.
+func (d Dataset) Head(n int) Dataset {
+	if n < 0 || n > d.N {
+		panic(fmt.Sprintf("engine: Head(%d) of a dataset of %d", n, d.N))
+	}
+	return Dataset{Images: d.Images[:n*imagePixels], Labels: d.Labels[:n], N: n}
+}
+
+// Batch converts the examples idx of d into x, normalised as
+// (v/255 - PixelMean)/PixelStd, and copies their labels into y.
+//
+// It panics if x is shorter than len(idx)·784, y shorter than len(idx), or an
+// index is outside 0..d.N-1.
+func (d Dataset) Batch(idx []int, x []float32 /* (len(idx), 1, 28, 28) */, y []uint8 /* (len(idx)) */) {
+	if len(x) < len(idx)*imagePixels || len(y) < len(idx) {
+		panic("engine: Batch buffers too short")
+	}
+	for b, i := range idx {
+		if uint(i) >= uint(d.N) {
+			panic(fmt.Sprintf("engine: Batch index %d outside a dataset of %d", i, d.N))
+		}
+		src := d.Images[i*imagePixels : (i+1)*imagePixels]
+		dst := x[b*imagePixels : (b+1)*imagePixels]
+		for p, v := range src {
+			dst[p] = pixelTable[v]
+		}
+		y[b] = d.Labels[i]
+	}
+}
