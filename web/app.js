@@ -1,0 +1,561 @@
+// The playground page: reads the controls into an engine.Config, drives the
+// trainer Web Worker (worker.js + trainer.wasm), shows its numbers, and
+// forwards every worker event to the UI iframe (ui.html, ebiten).
+// Messages: see .notes/PAGE-PROTOCOL.md.
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+
+  const el = {
+    start: $('start'), pause: $('pause'), step: $('step'), reset: $('reset'),
+    status: $('status'), progress: $('progress'), error: $('error'), pending: $('pending'),
+    frame: $('ui-frame'),
+    arch: $('arch'), hidden: $('hidden'), pool: $('pool'), cnnOnly: $('cnn-only'), shapePreview: $('shape-preview'),
+    optimizer: $('optimizer'), lr: $('lr'), momentum: $('momentum'), schedule: $('schedule'), l2: $('l2'),
+    batch: $('batch'), epochs: $('epochs'), subset: $('subset'), evalSubset: $('eval-subset'),
+    patience: $('patience'), seed: $('seed'),
+    shuffle: $('shuffle'), shuffleFraction: $('shuffle-fraction'), shuffleFractionOut: $('shuffle-fraction-out'),
+    stepCount: $('step-count'), epoch: $('epoch'), loss: $('loss'), trainAcc: $('train-acc'), valAcc: $('val-acc'),
+    throughput: $('throughput'), curLR: $('cur-lr'), state: $('state'),
+    archBody: document.querySelector('#arch-table tbody'), paramCount: $('param-count'),
+    epochsBody: document.querySelector('#epochs-table tbody'),
+    flatness: $('flatness'), confusion: $('confusion'), sample: $('sample'),
+    saveWeights: $('save-weights'), loadWeights: $('load-weights'),
+  };
+
+  const TRAIN_TOTAL = 60000; // MNIST training images, for schedule periods when the subset is "all"
+
+  // ---- page state ----
+  let worker = null;
+  let state = 'idle';        // the worker's run state
+  let hasRun = false;        // a configure has been accepted (an 'arch' event came back)
+  let sentConfig = null;     // JSON of the config the current run was made from
+  let trainN = 0;            // training examples available so far
+  let dataReady = false;
+  let wantDownload = false;
+  // Events of the current run, replayed to the iframe when it (re)loads.
+  let replay = [];
+  let lastWeights = null;
+
+  // ---- errors ----
+  function showError(msg) {
+    el.error.textContent = msg;
+    el.error.hidden = false;
+  }
+  function clearError() {
+    el.error.textContent = '';
+    el.error.hidden = true;
+  }
+  function setStatus(msg) {
+    el.status.textContent = msg;
+  }
+
+  // ---- WebAssembly / Worker support ----
+  function supported() {
+    if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+      return 'This browser does not support WebAssembly, so it cannot run the trainer. Use a current Chrome, Firefox, Safari or Edge.';
+    }
+    if (typeof Worker !== 'function') {
+      return 'This browser does not support Web Workers, which the trainer runs in.';
+    }
+    return '';
+  }
+
+  // ---- controls -> config ----
+  function num(input, name, opts) {
+    const s = input.value.trim();
+    const v = Number(s);
+    if (s === '' || !Number.isFinite(v)) {
+      throw new Error(name + ': "' + input.value + '" is not a number');
+    }
+    if (opts.int && !Number.isInteger(v)) {
+      throw new Error(name + ': ' + s + ' is not a whole number');
+    }
+    if (opts.min !== undefined && v < opts.min) {
+      throw new Error(name + ': ' + s + ' is below ' + opts.min);
+    }
+    if (opts.max !== undefined && v > opts.max) {
+      throw new Error(name + ': ' + s + ' is above ' + opts.max);
+    }
+    if (opts.positive && !(v > 0)) {
+      throw new Error(name + ': ' + s + ' must be greater than 0');
+    }
+    return v;
+  }
+
+  function hiddenWidths() {
+    const s = el.hidden.value.trim();
+    if (s === '') {
+      return [];
+    }
+    return s.split(/[\s,]+/).filter((p) => p !== '').map((p) => {
+      if (!/^\d+$/.test(p) || Number(p) < 1) {
+        throw new Error('Hidden widths: "' + p + '" is not a positive whole number (write e.g. 128,64)');
+      }
+      return Number(p);
+    });
+  }
+
+  function conv(prefix) {
+    return {
+      kernel: num($(prefix + '-kernel'), prefix + ' kernel', { int: true }),
+      stride: num($(prefix + '-stride'), prefix + ' stride', { int: true }),
+      pad: num($(prefix + '-pad'), prefix + ' padding', { int: true }),
+    };
+  }
+
+  // readConfig returns the engine.Config the controls describe. It throws an
+  // Error with a message for the user when a field is not a number.
+  function readConfig() {
+    const arch = el.arch.value;
+    const model = { arch: arch };
+    const hidden = hiddenWidths();
+    if (hidden.length > 0) {
+      model.hidden = hidden;
+    }
+    if (arch === 'cnn') {
+      model.conv1 = conv('conv1');
+      model.conv2 = conv('conv2');
+      model.pool = el.pool.value;
+      model.poolSize = 2;
+    }
+    const kind = el.optimizer.value;
+    const lr = num(el.lr, 'Learning rate', { positive: true });
+    const mom = num(el.momentum, 'Momentum', { min: 0, max: 0.9999 });
+    const optim = { kind: kind, l2: num(el.l2, 'L2 lambda', { min: 0 }) };
+    if (kind === 'momentum' || kind === 'nesterov') {
+      optim.momentum = mom;
+    } else if (kind === 'adam') {
+      optim.beta1 = mom;
+    }
+    const batch = num(el.batch, 'Batch size', { int: true, min: 0 });
+    const subset = num(el.subset, 'Training examples', { int: true, min: 0 });
+    const n = subset > 0 ? subset : (trainN > 0 ? Math.max(trainN, TRAIN_TOTAL) : TRAIN_TOTAL);
+    const stepsPerEpoch = batch > 0 ? Math.max(1, Math.ceil(n / batch)) : 1;
+    const schedule = { kind: el.schedule.value, lr0: lr };
+    if (schedule.kind === 'invt') {
+      schedule.tau = stepsPerEpoch;
+    } else if (schedule.kind === 'step') {
+      schedule.gamma = 0.5;
+      schedule.every = 2 * stepsPerEpoch;
+    }
+    return {
+      model: model,
+      optim: optim,
+      schedule: schedule,
+      batchSize: batch,
+      epochs: num(el.epochs, 'Epochs', { int: true, min: 1 }),
+      subset: subset,
+      patience: num(el.patience, 'Patience', { int: true, min: 0 }),
+      seed: num(el.seed, 'Seed', { int: true, min: 0 }),
+      shuffleFraction: el.shuffle.checked ? Number(el.shuffleFraction.value) : 0,
+      evalSubset: num(el.evalSubset, 'Validation examples', { int: true, min: 0 }),
+    };
+  }
+
+  // Live preview of the convolution output sizes, with the formula.
+  function outSize(n, k, s, p) {
+    return Math.floor((n + 2 * p - k) / s) + 1;
+  }
+  function updateShapePreview() {
+    el.cnnOnly.hidden = el.arch.value !== 'cnn';
+    if (el.arch.value !== 'cnn') {
+      el.shapePreview.textContent = '';
+      return;
+    }
+    try {
+      const c1 = conv('conv1');
+      const c2 = conv('conv2');
+      const parts = [];
+      let n = 28;
+      for (const [name, c] of [['conv1', c1], ['conv2', c2]]) {
+        if (c.stride < 1) {
+          parts.push(name + ': stride must be ≥ 1');
+          break;
+        }
+        const o = outSize(n, c.kernel, c.stride, c.pad);
+        parts.push(name + ' ' + n + '→' + o);
+        if (o < 1) {
+          break;
+        }
+        n = Math.floor((o - 2) / 2) + 1;
+        parts.push('pool ' + o + '→' + n);
+        if (n < 1) {
+          break;
+        }
+      }
+      el.shapePreview.textContent = parts.join(', ');
+    } catch (e) {
+      el.shapePreview.textContent = e.message;
+    }
+  }
+
+  // ---- worker ----
+  function send(msg, transfer) {
+    if (worker) {
+      worker.postMessage(msg, transfer || []);
+    }
+  }
+
+  function configure() {
+    let cfg;
+    try {
+      cfg = readConfig();
+    } catch (e) {
+      showError(e.message);
+      return false;
+    }
+    sentConfig = JSON.stringify(cfg);
+    el.pending.hidden = true;
+    send({ cmd: 'configure', config: cfg });
+    return true;
+  }
+
+  function configChanged() {
+    try {
+      return JSON.stringify(readConfig()) !== sentConfig;
+    } catch (e) {
+      return true;
+    }
+  }
+
+  function onStart() {
+    clearError();
+    // A paused run resumes (nothing lost; changed settings wait for Reset).
+    // An idle run made from the same settings starts as it is.
+    if (hasRun && (state === 'paused' || (state === 'idle' && !configChanged()))) {
+      send({ cmd: 'start' });
+      return;
+    }
+    if (configure()) {
+      send({ cmd: 'start' });
+    }
+  }
+
+  function onPause() {
+    send({ cmd: 'pause' });
+  }
+
+  function onStep() {
+    clearError();
+    if (!hasRun || state === 'done' || state === 'diverged' || (state === 'idle' && configChanged())) {
+      if (!configure()) {
+        return;
+      }
+    }
+    send({ cmd: 'step' });
+  }
+
+  function onReset() {
+    clearError();
+    configure();
+  }
+
+  function onShuffle() {
+    el.shuffleFractionOut.value = Math.round(Number(el.shuffleFraction.value) * 100) + '%';
+    send({ cmd: 'shuffle', on: el.shuffle.checked, fraction: Number(el.shuffleFraction.value) });
+  }
+
+  // ---- formatting ----
+  function pct(x) {
+    return (100 * x).toFixed(1) + '%';
+  }
+  function fmtLoss(x) {
+    if (!Number.isFinite(x)) {
+      return String(x);
+    }
+    return x < 0.01 ? x.toExponential(2) : x.toFixed(4);
+  }
+  function fmtLR(x) {
+    return x >= 0.001 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
+  }
+
+  function setButtons() {
+    const running = state === 'running';
+    el.start.disabled = running;
+    el.pause.disabled = !running;
+    el.step.disabled = running;
+    el.state.textContent = state;
+  }
+
+  function statusFor(st, ev) {
+    switch (st) {
+      case 'running': return 'Training… epoch ' + (ev.epoch || 0).toFixed(2);
+      case 'paused': return 'Paused at step ' + ev.step + '. Start resumes the same run.';
+      case 'done': return 'Done: ' + ev.step + ' steps, ' + (ev.epoch || 0).toFixed(2) + ' epochs.';
+      case 'diverged': return 'Diverged at step ' + ev.step + '. Lower the learning rate and press Start.';
+      default: return dataReady ? 'Ready. Press Start to train.' : 'Loading MNIST…';
+    }
+  }
+
+  function fillArch(ev) {
+    el.archBody.replaceChildren();
+    for (const l of ev.layers) {
+      const tr = document.createElement('tr');
+      for (const text of [l.name, l.shape.join('×'), l.params.toLocaleString('en-US')]) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.appendChild(td);
+      }
+      el.archBody.appendChild(tr);
+    }
+    el.paramCount.textContent = '(' + ev.params.toLocaleString('en-US') + ' parameters)';
+  }
+
+  function addEpochRow(ev) {
+    const tr = document.createElement('tr');
+    if (ev.best) {
+      tr.className = 'best';
+    }
+    for (const text of [String(ev.epoch), fmtLoss(ev.trainLoss), pct(ev.trainAcc), fmtLoss(ev.valLoss), pct(ev.valAcc)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    el.epochsBody.prepend(tr); // newest first
+    while (el.epochsBody.rows.length > 12) {
+      el.epochsBody.deleteRow(-1);
+    }
+  }
+
+  function newRun() {
+    replay = [];
+    lastWeights = null;
+    el.epochsBody.replaceChildren();
+    el.stepCount.textContent = '0';
+    el.epoch.textContent = '0.00';
+    el.loss.textContent = '–';
+    el.trainAcc.textContent = '–';
+    el.valAcc.textContent = '–';
+    el.throughput.textContent = '–';
+    el.curLR.textContent = '–';
+  }
+
+  function showStep(s) {
+    el.stepCount.textContent = String(s.step);
+    el.epoch.textContent = s.epoch.toFixed(2);
+    el.loss.textContent = fmtLoss(s.loss);
+    el.curLR.textContent = fmtLR(s.lr);
+    if (s.examplesPerSec > 0) {
+      el.throughput.textContent = Math.round(s.examplesPerSec) + ' ex/s';
+    }
+  }
+
+  function download(bytes, name) {
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  // ---- events from the worker ----
+  function onWorkerEvent(ev) {
+    switch (ev.type) {
+      case 'progress': {
+        el.progress.max = ev.total > 0 ? ev.total : 1;
+        el.progress.value = Math.min(ev.loaded, el.progress.max);
+        if (!dataReady) {
+          setStatus('Loading MNIST… ' + (ev.loaded / 1e6).toFixed(1) + ' of ' + (ev.total / 1e6).toFixed(1) + ' MB');
+        }
+        break;
+      }
+      case 'ready':
+        dataReady = true;
+        trainN = ev.train;
+        if (state === 'idle') {
+          setStatus('Ready: ' + ev.train.toLocaleString('en-US') + ' training and ' + ev.test.toLocaleString('en-US') + ' test images loaded. Press Start to train.');
+        }
+        break;
+      case 'dataComplete':
+        trainN = ev.train;
+        el.progress.value = el.progress.max;
+        if (state === 'idle') {
+          setStatus('Ready: all ' + ev.train.toLocaleString('en-US') + ' training images loaded. Press Start to train.');
+        }
+        break;
+      case 'arch':
+        hasRun = true;
+        newRun();
+        fillArch(ev);
+        break;
+      case 'state':
+        state = ev.state;
+        setButtons();
+        setStatus(statusFor(ev.state, ev));
+        el.stepCount.textContent = String(ev.step);
+        el.epoch.textContent = (ev.epoch || 0).toFixed(2);
+        break;
+      case 'step':
+        showStep(ev);
+        break;
+      case 'steps':
+        if (ev.steps.length > 0) {
+          showStep(ev.steps[ev.steps.length - 1]);
+          if (state === 'running') {
+            setStatus(statusFor('running', ev.steps[ev.steps.length - 1]));
+          }
+        }
+        break;
+      case 'epoch':
+        el.trainAcc.textContent = pct(ev.trainAcc);
+        el.valAcc.textContent = pct(ev.valAcc);
+        addEpochRow(ev);
+        break;
+      case 'weights':
+        lastWeights = ev;
+        break;
+      case 'modelBytes':
+        if (wantDownload) {
+          wantDownload = false;
+          download(ev.bytes, 'mnist-weights.bin');
+        }
+        break;
+      case 'error':
+        showError(ev.message);
+        break;
+      default:
+        break;
+    }
+    if (ev.type !== 'weights' && ev.type !== 'progress' && ev.type !== 'modelBytes' &&
+        ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness') {
+      replay.push(ev);
+    }
+    toFrame(ev);
+  }
+
+  function toFrame(ev) {
+    const w = el.frame.contentWindow;
+    if (w) {
+      try {
+        w.postMessage(ev, '*');
+      } catch (e) {
+        // The iframe is reloading; it gets the replay when it says it is ready.
+      }
+    }
+  }
+
+  // ---- messages from the UI iframe ----
+  function onFrameMessage(ev) {
+    if (ev.source !== el.frame.contentWindow) {
+      return;
+    }
+    const m = ev.data;
+    if (!m || typeof m !== 'object') {
+      return;
+    }
+    if (typeof m.cmd === 'string') {
+      // A request for the trainer (sample, flatness, confusion, ...).
+      if (m.cmd === 'flatness' && !m.alphas) {
+        m.alphas = alphas();
+      }
+      send(m);
+      return;
+    }
+    if (m.type === 'ui' && m.event === 'ready') {
+      for (const r of replay) {
+        toFrame(r);
+      }
+      if (lastWeights) {
+        toFrame(lastWeights);
+      }
+    }
+  }
+
+  function alphas() {
+    const a = [];
+    for (let i = 0; i <= 40; i++) {
+      a.push(Math.round((-0.5 + i * 0.05) * 1000) / 1000);
+    }
+    return a;
+  }
+
+  // ---- wiring ----
+  function init() {
+    const why = supported();
+    if (why) {
+      showError(why);
+      setStatus('This browser cannot run the playground.');
+      for (const b of [el.start, el.pause, el.step, el.reset]) {
+        b.disabled = true;
+      }
+      return;
+    }
+    try {
+      worker = new Worker('worker.js');
+    } catch (e) {
+      showError('Could not start the trainer worker: ' + e.message);
+      return;
+    }
+    worker.onmessage = (e) => onWorkerEvent(e.data);
+    worker.onerror = (e) => showError('Trainer worker failed: ' + (e.message || 'unknown error'));
+    window.addEventListener('message', onFrameMessage);
+
+    el.start.addEventListener('click', onStart);
+    el.pause.addEventListener('click', onPause);
+    el.step.addEventListener('click', onStep);
+    el.reset.addEventListener('click', onReset);
+    el.shuffle.addEventListener('change', onShuffle);
+    el.shuffleFraction.addEventListener('input', () => {
+      el.shuffleFractionOut.value = Math.round(Number(el.shuffleFraction.value) * 100) + '%';
+    });
+    el.shuffleFraction.addEventListener('change', () => {
+      if (el.shuffle.checked) {
+        onShuffle();
+      }
+    });
+    el.flatness.addEventListener('click', () => {
+      clearError();
+      send({ cmd: 'flatness', alphas: alphas(), evalSubset: Number(el.evalSubset.value) || 1000 });
+    });
+    el.confusion.addEventListener('click', () => send({ cmd: 'confusion' }));
+    el.sample.addEventListener('click', () => send({ cmd: 'sample' }));
+    el.saveWeights.addEventListener('click', () => {
+      wantDownload = true;
+      send({ cmd: 'getWeights' });
+    });
+    el.loadWeights.addEventListener('change', async () => {
+      const f = el.loadWeights.files && el.loadWeights.files[0];
+      if (!f) {
+        return;
+      }
+      clearError();
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      send({ cmd: 'loadWeights', bytes: bytes }, [bytes.buffer]);
+      el.loadWeights.value = '';
+    });
+    el.arch.addEventListener('change', () => {
+      // Sensible hidden widths per architecture.
+      if (el.arch.value === 'mlp' && el.hidden.value.trim() === '') {
+        el.hidden.value = '100';
+      }
+      updateShapePreview();
+    });
+    for (const id of ['conv1-kernel', 'conv1-stride', 'conv1-pad', 'conv2-kernel', 'conv2-stride', 'conv2-pad']) {
+      $(id).addEventListener('input', updateShapePreview);
+    }
+    document.getElementById('controls').addEventListener('input', (e) => {
+      if (e.target === el.shuffle || e.target === el.shuffleFraction) {
+        return;
+      }
+      if (hasRun && (state === 'running' || state === 'paused')) {
+        el.pending.hidden = !configChanged();
+      }
+    });
+    document.getElementById('controls').addEventListener('submit', (e) => e.preventDefault());
+
+    updateShapePreview();
+    setButtons();
+    setStatus('Loading the trainer…');
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,82 @@
+// Web Worker: runs trainer.wasm (wasm/trainer). Messages from the page that
+// arrive before the Go program has registered its handler are queued.
+'use strict';
+
+const queue = [];
+let handler = null;
+
+function postError(message) {
+  self.postMessage({ type: 'error', kind: 'internal', message: String(message) });
+}
+
+self.onmessage = (ev) => {
+  if (handler) {
+    handler(ev.data);
+  } else {
+    queue.push(ev.data);
+  }
+};
+
+// Called by the Go program once its command handler exists.
+self.trainerAttach = (fn) => {
+  handler = fn;
+  while (queue.length > 0) {
+    fn(queue.shift());
+  }
+};
+
+self.onerror = (ev) => {
+  postError('trainer worker: ' + (ev && ev.message ? ev.message : ev));
+};
+self.onunhandledrejection = (ev) => {
+  postError('trainer worker: ' + (ev && ev.reason ? ev.reason : 'unhandled rejection'));
+};
+
+if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function') {
+  postError('This browser does not support WebAssembly, which the trainer needs.');
+} else {
+  try {
+    importScripts('wasm_exec.js');
+  } catch (e) {
+    postError('could not load wasm_exec.js: ' + e);
+  }
+  if (typeof Go === 'function') {
+    run();
+  }
+}
+
+async function run() {
+  const go = new Go();
+  let result;
+  try {
+    const resp = fetch('trainer.wasm');
+    if (WebAssembly.instantiateStreaming) {
+      try {
+        result = await WebAssembly.instantiateStreaming(resp, go.importObject);
+      } catch (e) {
+        // A server with a wrong Content-Type, or a failed fetch: retry without streaming
+        // so the error says what went wrong.
+        const r = await fetch('trainer.wasm');
+        if (!r.ok) {
+          throw new Error('HTTP ' + r.status + ' for trainer.wasm');
+        }
+        result = await WebAssembly.instantiate(await r.arrayBuffer(), go.importObject);
+      }
+    } else {
+      const r = await resp;
+      if (!r.ok) {
+        throw new Error('HTTP ' + r.status + ' for trainer.wasm');
+      }
+      result = await WebAssembly.instantiate(await r.arrayBuffer(), go.importObject);
+    }
+  } catch (e) {
+    postError('could not start the trainer (trainer.wasm): ' + (e && e.message ? e.message : e));
+    return;
+  }
+  try {
+    await go.run(result.instance);
+    postError('the trainer stopped unexpectedly; reload the page');
+  } catch (e) {
+    postError('the trainer crashed: ' + (e && e.message ? e.message : e) + '; reload the page');
+  }
+}
