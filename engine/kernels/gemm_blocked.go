@@ -1,0 +1,174 @@
+package kernels
+
+import "sync"
+
+// Blocking parameters of the packed GEMM (GotoBLAS loop order):
+//
+//	for jc in n step gemmNC:          pack op(B)[pc:pc+kc, jc:jc+nc] into NR-wide panels
+//	  for pc in k step gemmKC:
+//	    for ic in m step mc:          pack op(A)[ic:ic+mc, pc:pc+kc] into MR-tall panels
+//	      for jr, ir:                 micro-kernel on one MR x NR tile of C
+//
+// Packing turns every transpose combination into the same access pattern, so
+// one micro-kernel serves all four.
+const (
+	gemmKC    = 256  // depth of one packed block
+	gemmNC    = 1024 // width of one packed B block; a multiple of every NR
+	gemmMC    = 96   // height of one packed A block, rounded down to a multiple of MR
+	maxTileMR = 8
+	maxTileNR = 64 // 2 vectors of up to 512 bits
+)
+
+// packBufs are the packing buffers of one Gemm call. They come from a
+// sync.Pool so concurrent calls never share them and steady-state calls do not
+// allocate.
+type packBufs struct {
+	a    []float32                      // (gemmMC/MR panels, kc, MR)
+	b    []float32                      // (gemmNC/NR panels, kc, NR)
+	tile [maxTileMR * maxTileNR]float32 // (mr, nr) edge tile
+}
+
+var packPool = sync.Pool{New: func() any {
+	return &packBufs{
+		a: make([]float32, (gemmMC+maxTileMR)*gemmKC),
+		b: make([]float32, (gemmNC+maxTileNR)*gemmKC),
+	}
+}}
+
+// gemmPacked computes C = op(A)·op(B) + beta·C with the build's mr x nr
+// micro-kernel (see tileSize and microKernel). m, n > 0.
+func gemmPacked(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	bufs := packPool.Get().(*packBufs)
+	defer packPool.Put(bufs)
+	mr, nr := tileSize()
+	mc := gemmMC / mr * mr
+	tile := bufs.tile[:mr*nr]
+	for jc := 0; jc < n; jc += gemmNC {
+		nc := min(gemmNC, n-jc)
+		for pc := 0; pc < k; pc += gemmKC {
+			kc := min(gemmKC, k-pc)
+			bet := beta
+			if pc > 0 {
+				bet = 1
+			}
+			packB(nr, transB, kc, nc, b, ldb, pc, jc, bufs.b)
+			for ic := 0; ic < m; ic += mc {
+				mcc := min(mc, m-ic)
+				packA(mr, transA, mcc, kc, a, lda, ic, pc, bufs.a)
+				for jr := 0; jr < nc; jr += nr {
+					nrr := min(nr, nc-jr)
+					bp := bufs.b[jr*kc : (jr+nr)*kc]
+					for ir := 0; ir < mcc; ir += mr {
+						mrr := min(mr, mcc-ir)
+						ap := bufs.a[ir*kc : (ir+mr)*kc]
+						off := (ic+ir)*ldc + jc + jr
+						if mrr == mr && nrr == nr {
+							microKernel(kc, ap, bp, c[off:], ldc, bet)
+							continue
+						}
+						// Edge tile: compute into tile, then merge the valid part.
+						microKernel(kc, ap, bp, tile, nr, 0)
+						for i := 0; i < mrr; i++ {
+							crow := c[off+i*ldc : off+i*ldc+nrr]
+							trow := tile[i*nr : i*nr+nrr]
+							switch bet {
+							case 0:
+								copy(crow, trow)
+							case 1:
+								for j, t := range trow {
+									crow[j] += t
+								}
+							default:
+								for j, t := range trow {
+									crow[j] = bet*crow[j] + t
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// scaleC sets C = beta·C (beta 0 overwrites, so NaNs do not survive).
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		crow := c[i*ldc : i*ldc+n]
+		switch beta {
+		case 0:
+			clear(crow)
+		case 1:
+		default:
+			for j := range crow {
+				crow[j] *= beta
+			}
+		}
+	}
+}
+
+// packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as consecutive (kc, mr)
+// panels, zero-padding the last panel to mr rows.
+func packA(mr int, transA bool, mc, kc int, a []float32, lda, ic, pc int, dst []float32) {
+	for i0 := 0; i0 < mc; i0 += mr {
+		rows := min(mr, mc-i0)
+		d := dst[i0*kc : (i0+mr)*kc]
+		if transA {
+			// op(A)[i][p] = a[p*lda+i]: each p reads rows contiguous values.
+			for p := 0; p < kc; p++ {
+				src := a[(pc+p)*lda+ic+i0 : (pc+p)*lda+ic+i0+rows]
+				dp := d[p*mr : p*mr+mr]
+				copy(dp, src)
+				clear(dp[rows:])
+			}
+			continue
+		}
+		for r := 0; r < mr; r++ {
+			if r >= rows {
+				for p := 0; p < kc; p++ {
+					d[p*mr+r] = 0
+				}
+				continue
+			}
+			src := a[(ic+i0+r)*lda+pc : (ic+i0+r)*lda+pc+kc]
+			for p, v := range src {
+				d[p*mr+r] = v
+			}
+		}
+	}
+}
+
+// packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as consecutive (kc, nr)
+// panels, zero-padding the last panel to nr columns.
+func packB(nr int, transB bool, kc, nc int, b []float32, ldb, pc, jc int, dst []float32) {
+	for j0 := 0; j0 < nc; j0 += nr {
+		cols := min(nr, nc-j0)
+		d := dst[j0*kc : (j0+nr)*kc]
+		if !transB {
+			for p := 0; p < kc; p++ {
+				src := b[(pc+p)*ldb+jc+j0 : (pc+p)*ldb+jc+j0+cols]
+				dp := d[p*nr : p*nr+nr]
+				copy(dp, src)
+				clear(dp[cols:])
+			}
+			continue
+		}
+		// op(B)[p][j] = b[j*ldb+p]: read each stored row contiguously.
+		for j := 0; j < nr; j++ {
+			if j >= cols {
+				for p := 0; p < kc; p++ {
+					d[p*nr+j] = 0
+				}
+				continue
+			}
+			src := b[(jc+j0+j)*ldb+pc : (jc+j0+j)*ldb+pc+kc]
+			for p, v := range src {
+				d[p*nr+j] = v
+			}
+		}
+	}
+}
