@@ -81,3 +81,12 @@ func (b *MiniBatcher) Progress() float64 {
 	}
 	return float64(b.epoch) + float64(b.pos)/float64(b.n)
 }
+
+// unread takes back the last k indices dealt, so that the next Next deals
+// them again (the trainer retries a batch that diverged).
+func (b *MiniBatcher) unread(k int, epochEnd bool) {
+	b.pos -= k
+	if epochEnd {
+		b.epoch--
+	}
+}

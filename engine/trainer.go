@@ -1,0 +1,450 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+)
+
+// chunk is the largest number of examples one Forward sees. Bigger batches
+// (up to full-batch gradient descent on 60,000 images) are processed in
+// chunks whose gradients accumulate, so memory does not grow with the batch.
+const chunk = 256
+
+// Config is one training run: everything needed to reproduce it.
+type Config struct {
+	Model     Spec        `json:"model"`
+	Optim     OptimConfig `json:"optim"`
+	Schedule  Schedule    `json:"schedule"`
+	BatchSize int         `json:"batchSize"` // 0 or >= the training set: full-batch gradient descent
+	Epochs    int         `json:"epochs"`    // 0: no limit (until stopped or early stopping)
+	Subset    int         `json:"subset"`    // train on the first Subset examples; 0: all
+	Patience  int         `json:"patience"`  // early stopping on validation loss after this many epochs without improvement; 0: off
+	Seed      uint64      `json:"seed"`      // initial weights, batch order and label shuffling
+	// ShuffleFraction > 0 starts the run with that fraction of the training
+	// labels shuffled (see ShuffleLabels); SetShuffle changes it later.
+	ShuffleFraction float32 `json:"shuffleFraction,omitempty"`
+	// EvalSubset evaluates each epoch on the first EvalSubset validation
+	// examples (0 or more than there are: all of them).
+	EvalSubset int `json:"evalSubset,omitempty"`
+}
+
+// StepStats describes one optimizer step.
+type StepStats struct {
+	Step  int     `json:"step"`  // steps taken so far, this one included
+	Epoch float64 `json:"epoch"` // fractional epochs dealt so far
+	Loss  float64 `json:"loss"`  // mean cross-entropy of the batch (without the L2 term)
+	Acc   float64 `json:"acc"`   // accuracy of the batch, before the update
+	LR    float32 `json:"lr"`    // learning rate used
+}
+
+// EpochStats describes a finished epoch. TrainLoss and TrainAcc are the means
+// over the epoch's batches as they were trained (before each update, against
+// the labels in force, shuffled or not); ValLoss and ValAcc are measured on
+// the validation set (or its first EvalSubset examples) after the epoch, and
+// are 0 without a validation set.
+type EpochStats struct {
+	Epoch     int     `json:"epoch"` // 1-based
+	TrainLoss float64 `json:"trainLoss"`
+	TrainAcc  float64 `json:"trainAcc"`
+	ValLoss   float64 `json:"valLoss"`
+	ValAcc    float64 `json:"valAcc"`
+	Best      bool    `json:"best"` // lowest validation loss so far
+}
+
+// ErrDone is returned by Step once the run has finished.
+var ErrDone = errors.New("engine: training finished")
+
+// Trainer trains a model on a dataset. It is driven either one batch at a
+// time with Step (the browser worker, which must return to its event loop
+// between batches: pausing is not calling Step) or by Run (native code).
+//
+// A Trainer is not safe for concurrent use, except that SetShuffle may be
+// called from any goroutine while Run or Step is in progress.
+type Trainer struct {
+	cfg     Config
+	model   *Model
+	params  []*Param
+	opt     Optimizer
+	sched   Schedule
+	batcher *MiniBatcher
+	es      EarlyStopping
+
+	train      Dataset // the training set with the labels in force
+	trueLabels []uint8 // the caller's labels (N); never written
+	shuffled   []uint8 // (N) our shuffled copy, allocated when first needed
+	shuffleOn  bool
+	shuffleFr  float32
+	pending    atomic.Pointer[shuffleReq]
+	val        Dataset // validation set or its EvalSubset head
+
+	x       []float32 // (chunk, 1, 28, 28)
+	y       []uint8   // (chunk)
+	dlogits []float32 // (chunk, 10)
+	backup  []float32 // (NumWeights) weights before the step in progress
+	theta0  []float32 // (NumWeights) initial weights
+	ev      evaluator
+
+	steps     int     // successful optimizer steps
+	epoch     int     // finished epochs
+	epLoss    float64 // sum of loss·n over this epoch's batches
+	epCorrect int
+	epSeen    int
+	last      EpochStats
+	done      bool
+	err       error
+}
+
+type shuffleReq struct {
+	on       bool
+	fraction float32
+}
+
+// NewTrainer builds the model of cfg and prepares a run on train, evaluating
+// on val (which may be empty unless Patience > 0). It does not copy the
+// datasets and never writes to them.
+func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
+	if err := train.Check(); err != nil {
+		return nil, fmt.Errorf("engine: training set: %w", err)
+	}
+	if err := val.Check(); err != nil {
+		return nil, fmt.Errorf("engine: validation set: %w", err)
+	}
+	switch {
+	case cfg.BatchSize < 0:
+		return nil, fmt.Errorf("engine: batch size %d must be >= 0 (0 = full batch)", cfg.BatchSize)
+	case cfg.Epochs < 0:
+		return nil, fmt.Errorf("engine: epochs %d must be >= 0 (0 = no limit)", cfg.Epochs)
+	case cfg.Subset < 0 || cfg.Subset > train.N:
+		return nil, fmt.Errorf("engine: training subset %d must be in 0..%d (0 = all)", cfg.Subset, train.N)
+	case cfg.Patience < 0:
+		return nil, fmt.Errorf("engine: patience %d must be >= 0 (0 = no early stopping)", cfg.Patience)
+	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
+		return nil, fmt.Errorf("engine: shuffle fraction %v must be in [0, 1]", cfg.ShuffleFraction)
+	case cfg.EvalSubset < 0:
+		return nil, fmt.Errorf("engine: evaluation subset %d must be >= 0", cfg.EvalSubset)
+	case cfg.Patience > 0 && val.N == 0:
+		return nil, errors.New("engine: early stopping needs a validation set")
+	}
+	if cfg.Subset > 0 {
+		train = train.Head(cfg.Subset)
+	}
+	if train.N == 0 {
+		return nil, errors.New("engine: empty training set")
+	}
+	if cfg.EvalSubset > 0 && cfg.EvalSubset < val.N {
+		val = val.Head(cfg.EvalSubset)
+	}
+	if err := cfg.Schedule.Validate(); err != nil {
+		return nil, err
+	}
+	opt, err := NewOptimizer(cfg.Optim)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Build(cfg.Model, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{
+		cfg:        cfg,
+		model:      m,
+		params:     m.Params(),
+		opt:        opt,
+		sched:      cfg.Schedule,
+		batcher:    NewMiniBatcher(train.N, cfg.BatchSize, cfg.Seed),
+		es:         EarlyStopping{Patience: cfg.Patience},
+		train:      train,
+		trueLabels: train.Labels,
+		val:        val,
+		x:          make([]float32, chunk*imagePixels),
+		y:          make([]uint8, chunk),
+		dlogits:    make([]float32, chunk*NumClasses),
+		theta0:     m.Weights(nil),
+	}
+	t.backup = make([]float32, len(t.theta0))
+	t.ev = evaluator{x: t.x, y: t.y, idx: make([]int, chunk)}
+	if cfg.ShuffleFraction > 0 {
+		t.SetShuffle(true, cfg.ShuffleFraction)
+	}
+	return t, nil
+}
+
+// Model returns the model being trained. Between steps the caller may read
+// it (Weights, Forward on other data); Forward overwrites the model's
+// buffers, which is harmless between steps.
+func (t *Trainer) Model() *Model { return t.model }
+
+// InitialWeights returns the weights before the first step (theta0 of the
+// flatness experiment). The slice is the trainer's: do not modify it.
+func (t *Trainer) InitialWeights() []float32 { return t.theta0 }
+
+// Done reports whether the run has finished: the configured epochs are done
+// or early stopping ended it (the best weights are then in the model).
+func (t *Trainer) Done() bool { return t.done }
+
+// Err returns the error that stopped training (a non-finite loss), if any.
+func (t *Trainer) Err() error { return t.err }
+
+// Steps returns the number of optimizer steps taken.
+func (t *Trainer) Steps() int { return t.steps }
+
+// Epoch returns the number of finished epochs.
+func (t *Trainer) Epoch() int { return t.epoch }
+
+// StepsPerEpoch returns the number of batches in an epoch.
+func (t *Trainer) StepsPerEpoch() int { return t.batcher.StepsPerEpoch() }
+
+// Config returns the configuration the trainer was made with.
+func (t *Trainer) Config() Config { return t.cfg }
+
+// Best returns the lowest validation loss seen at an epoch end and its epoch
+// (0 before the first epoch ends or without a validation set).
+func (t *Trainer) Best() (valLoss float64, epoch int) { return t.es.Best() }
+
+// TrainSet returns the training set in use (after Subset) with the labels
+// currently in force, shuffled or not. Its Labels must not be modified.
+func (t *Trainer) TrainSet() Dataset { t.applyShuffle(); return t.train }
+
+// ValSet returns the validation set in use (after EvalSubset).
+func (t *Trainer) ValSet() Dataset { return t.val }
+
+// SetShuffle turns label shuffling on (with the given fraction of the
+// training labels, clamped to [0, 1]) or off, restoring the true labels. It
+// takes effect at the next batch. The shuffle depends only on the seed and
+// the fraction, so turning it off and on again gives the same labels.
+// Validation labels are never touched.
+func (t *Trainer) SetShuffle(on bool, fraction float32) {
+	if !(fraction >= 0) {
+		fraction = 0
+	}
+	fraction = min(fraction, 1)
+	t.pending.Store(&shuffleReq{on: on, fraction: fraction})
+}
+
+// Shuffled reports whether shuffled labels are in force, and their fraction.
+func (t *Trainer) Shuffled() (on bool, fraction float32) {
+	t.applyShuffle()
+	return t.shuffleOn, t.shuffleFr
+}
+
+func (t *Trainer) applyShuffle() {
+	r := t.pending.Swap(nil)
+	if r == nil {
+		return
+	}
+	if !r.on || r.fraction == 0 {
+		t.shuffleOn, t.shuffleFr = false, 0
+		t.train.Labels = t.trueLabels
+		return
+	}
+	if t.shuffled == nil {
+		t.shuffled = make([]uint8, t.train.N)
+	}
+	if !t.shuffleOn || t.shuffleFr != r.fraction {
+		ShuffleLabels(t.shuffled, t.trueLabels[:t.train.N], r.fraction, t.cfg.Seed)
+	}
+	t.shuffleOn, t.shuffleFr = true, r.fraction
+	t.train.Labels = t.shuffled
+}
+
+// Resume clears the error of a run stopped by a non-finite loss and goes on
+// with schedule s (typically a lower rate). The optimizer's state (momentum
+// buffers, Adam's moments) starts afresh; the step count and the batch order
+// go on, and the batch that failed is trained again.
+func (t *Trainer) Resume(s Schedule) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	t.sched = s
+	t.cfg.Schedule = s
+	t.opt.Reset()
+	t.err = nil
+	return nil
+}
+
+// Step trains one batch: forward, loss, backward, optimizer update. At the
+// last batch of an epoch it also evaluates the validation set and returns
+// that epoch's stats (the pointer is valid until the next Step), applies
+// early stopping and, when the run ends, restores the best weights if
+// Patience > 0.
+//
+// If the loss, a gradient or an updated weight is NaN or infinite, Step
+// returns an error, the model keeps the weights from before this step and
+// further Steps return the same error until Resume. After the run has
+// finished Step returns ErrDone. Step allocates nothing in steady state.
+func (t *Trainer) Step() (StepStats, *EpochStats, error) {
+	if t.err != nil {
+		return StepStats{}, nil, t.err
+	}
+	if t.done {
+		return StepStats{}, nil, ErrDone
+	}
+	t.applyShuffle()
+	idx, epochEnd := t.batcher.Next()
+	n := len(idx)
+	lr := t.sched.LR(t.steps)
+
+	t.model.ZeroGrad()
+	var lossSum float64
+	correct := 0
+	for lo := 0; lo < n; lo += chunk {
+		part := idx[lo:min(lo+chunk, n)]
+		k := len(part)
+		t.train.Batch(part, t.x, t.y)
+		logits := t.model.Forward(t.x[:k*imagePixels], k, true)
+		dl := t.dlogits[:k*NumClasses]
+		loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return t.fail(idx, epochEnd, fmt.Sprintf("loss is %v", loss))
+		}
+		if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
+			s := float32(k) / float32(n)
+			for i := range dl {
+				dl[i] *= s
+			}
+		}
+		t.model.Backward(dl)
+		lossSum += loss * float64(k)
+		correct += c
+	}
+	for _, p := range t.params {
+		if !finite(p.G) {
+			return t.fail(idx, epochEnd, "gradient of "+p.Name+" is not finite")
+		}
+	}
+	t.backup = t.model.Weights(t.backup)
+	t.opt.Step(t.params, lr)
+	for _, p := range t.params {
+		if !finite(p.W) {
+			if err := t.model.SetWeights(t.backup); err != nil {
+				panic(err) // same model, same length
+			}
+			return t.fail(idx, epochEnd, fmt.Sprintf("update of %s overflowed at learning rate %v", p.Name, lr))
+		}
+	}
+	t.steps++
+	t.epLoss += lossSum
+	t.epCorrect += correct
+	t.epSeen += n
+	st := StepStats{Step: t.steps, Epoch: t.batcher.Progress(), Loss: lossSum / float64(n), Acc: float64(correct) / float64(n), LR: lr}
+	if !epochEnd {
+		return st, nil, nil
+	}
+	return st, t.endEpoch(), nil
+}
+
+// fail records a non-finite step and rewinds the batcher so that Resume
+// trains the same batch again.
+func (t *Trainer) fail(idx []int, epochEnd bool, why string) (StepStats, *EpochStats, error) {
+	t.batcher.unread(len(idx), epochEnd)
+	t.err = fmt.Errorf("engine: training diverged at step %d (epoch %.2f): %s; the weights from before this step are kept, Resume with a lower learning rate", t.steps+1, t.batcher.Progress(), why)
+	return StepStats{}, nil, t.err
+}
+
+func (t *Trainer) endEpoch() *EpochStats {
+	t.epoch++
+	e := &t.last
+	*e = EpochStats{
+		Epoch:     t.epoch,
+		TrainLoss: t.epLoss / float64(t.epSeen),
+		TrainAcc:  float64(t.epCorrect) / float64(t.epSeen),
+	}
+	t.epLoss, t.epCorrect, t.epSeen = 0, 0, 0
+	stop := false
+	if t.val.N > 0 {
+		e.ValLoss, e.ValAcc = t.ev.evaluate(t.model, t.val, chunk)
+		e.Best, stop = t.es.Observe(t.epoch, e.ValLoss, t.model)
+	}
+	if stop || (t.cfg.Epochs > 0 && t.epoch >= t.cfg.Epochs) {
+		t.done = true
+		if t.cfg.Patience > 0 {
+			if err := t.es.Restore(t.model); err != nil {
+				panic(err) // same model, same length
+			}
+		}
+	}
+	return e
+}
+
+// Run trains until the run finishes, ctx is cancelled (it returns ctx.Err()
+// and keeps the current weights) or a step fails (it returns that error).
+// onStep and onEpoch, if not nil, are called after every step and epoch.
+func (t *Trainer) Run(ctx context.Context, onStep func(StepStats), onEpoch func(EpochStats)) error {
+	for !t.done {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s, e, err := t.Step()
+		if err != nil {
+			return err
+		}
+		if onStep != nil {
+			onStep(s)
+		}
+		if e != nil && onEpoch != nil {
+			onEpoch(*e)
+		}
+	}
+	return nil
+}
+
+// Evaluate returns the mean cross-entropy loss and the accuracy of m on d,
+// running Forward on at most batch examples at a time (batch <= 0: 256).
+// It returns zeros for an empty d.
+func Evaluate(m *Model, d Dataset, batch int) (loss, acc float64) {
+	var ev evaluator
+	return ev.evaluate(m, d, batch)
+}
+
+// evaluator holds Evaluate's buffers so the trainer can reuse them.
+type evaluator struct {
+	x   []float32 // (batch, 1, 28, 28)
+	y   []uint8   // (batch)
+	idx []int     // (batch)
+}
+
+func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64) {
+	if d.N == 0 {
+		return 0, 0
+	}
+	if batch <= 0 {
+		batch = chunk
+	}
+	batch = min(batch, d.N)
+	if len(ev.x) < batch*imagePixels {
+		ev.x = make([]float32, batch*imagePixels)
+	}
+	if len(ev.y) < batch {
+		ev.y = make([]uint8, batch)
+	}
+	if len(ev.idx) < batch {
+		ev.idx = make([]int, batch)
+	}
+	var sum float64
+	correct := 0
+	for lo := 0; lo < d.N; lo += batch {
+		k := min(batch, d.N-lo)
+		idx := ev.idx[:k]
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		d.Batch(idx, ev.x, ev.y)
+		logits := m.Forward(ev.x[:k*imagePixels], k, false)
+		l, c := SoftmaxCrossEntropy(logits, ev.y[:k], k, NumClasses, nil)
+		sum += l * float64(k)
+		correct += c
+	}
+	return sum / float64(d.N), float64(correct) / float64(d.N)
+}
+
+func finite(v []float32) bool {
+	for _, x := range v {
+		if x-x != 0 { // NaN - NaN and Inf - Inf are NaN
+			return false
+		}
+	}
+	return true
+}
