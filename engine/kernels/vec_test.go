@@ -1,0 +1,173 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveIm2col is the direct definition of the (C·KH·KW, OH·OW) unfolding.
+func naiveIm2col(x []float32, c, h, w, kh, kw, sh, sw, ph, pw int) (cols []float32, oh, ow int) {
+	oh = (h+2*ph-kh)/sh + 1
+	ow = (w+2*pw-kw)/sw + 1
+	cols = make([]float32, c*kh*kw*oh*ow)
+	for ci := 0; ci < c; ci++ {
+		for ky := 0; ky < kh; ky++ {
+			for kx := 0; kx < kw; kx++ {
+				r := (ci*kh+ky)*kw + kx
+				for oy := 0; oy < oh; oy++ {
+					for ox := 0; ox < ow; ox++ {
+						iy, ix := oy*sh-ph+ky, ox*sw-pw+kx
+						var v float32
+						if iy >= 0 && iy < h && ix >= 0 && ix < w {
+							v = x[(ci*h+iy)*w+ix]
+						}
+						cols[r*oh*ow+oy*ow+ox] = v
+					}
+				}
+			}
+		}
+	}
+	return cols, oh, ow
+}
+
+type convCase struct{ c, h, w, kh, kw, sh, sw, ph, pw int }
+
+var convCases = []convCase{
+	{1, 28, 28, 5, 5, 1, 1, 0, 0},   // conv1
+	{10, 12, 12, 5, 5, 1, 1, 0, 0},  // conv2
+	{1, 28, 28, 3, 3, 3, 3, 1, 1},   // report 3.2: 3x3 stride 3 pad 1
+	{1, 28, 28, 14, 14, 1, 1, 3, 3}, // report 3.2: 14x14 stride 1 pad 3
+	{2, 7, 9, 3, 2, 2, 3, 2, 1},
+	{3, 5, 5, 5, 5, 1, 1, 2, 2},
+	{1, 4, 4, 1, 1, 1, 1, 0, 0},
+	{2, 3, 3, 7, 7, 1, 1, 3, 3}, // window wider than the image, all padding around
+	{1, 6, 6, 2, 2, 4, 4, 1, 1},
+	{1, 1, 5, 1, 3, 1, 2, 0, 4}, // padding larger than the kernel
+}
+
+func TestIm2colAgainstNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for i, tc := range convCases {
+		x := randSlice(rng, tc.c*tc.h*tc.w)
+		want, oh, ow := naiveIm2col(x, tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw)
+		if oh != ConvOutSize(tc.h, tc.kh, tc.sh, tc.ph) || ow != ConvOutSize(tc.w, tc.kw, tc.sw, tc.pw) {
+			t.Fatalf("case %d: ConvOutSize disagrees with %dx%d", i, oh, ow)
+		}
+		// Place the image as image 1 of a batch of 3, with extra row stride.
+		rows, n := tc.c*tc.kh*tc.kw, oh*ow
+		ldc := 3*n + 5
+		cols := make([]float32, rows*ldc)
+		const sentinel = -12345
+		for j := range cols {
+			cols[j] = sentinel
+		}
+		Im2col(x, tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw, cols, ldc, n)
+		for r := 0; r < rows; r++ {
+			for j := 0; j < ldc; j++ {
+				got := cols[r*ldc+j]
+				if j < n || j >= 2*n {
+					if got != sentinel {
+						t.Fatalf("case %d: wrote outside its columns at row %d col %d", i, r, j)
+					}
+					continue
+				}
+				if w := want[r*n+j-n]; got != w {
+					t.Fatalf("case %d: cols[%d, %d] = %v, want %v", i, r, j-n, got, w)
+				}
+			}
+		}
+	}
+}
+
+// TestCol2imAdjoint checks <im2col(x), y> == <x, col2im(y)>, and that Col2im
+// adds into x rather than overwriting it.
+func TestCol2imAdjoint(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for i, tc := range convCases {
+		oh, ow := ConvOutSize(tc.h, tc.kh, tc.sh, tc.ph), ConvOutSize(tc.w, tc.kw, tc.sw, tc.pw)
+		rows, n := tc.c*tc.kh*tc.kw, oh*ow
+		ldc, col0 := n+3, 2
+		x := randSlice(rng, tc.c*tc.h*tc.w)
+		y := randSlice(rng, rows*ldc)
+		cols := make([]float32, rows*ldc)
+		Im2col(x, tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw, cols, ldc, col0)
+		var lhs float64
+		for r := 0; r < rows; r++ {
+			for j := col0; j < col0+n; j++ {
+				lhs += float64(cols[r*ldc+j]) * float64(y[r*ldc+j])
+			}
+		}
+		base := randSlice(rng, len(x))
+		dx := append([]float32(nil), base...)
+		Col2im(dx, tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw, y, ldc, col0)
+		var rhs float64
+		for j := range x {
+			rhs += float64(x[j]) * float64(dx[j]-base[j])
+		}
+		if math.Abs(lhs-rhs) > 1e-4*math.Max(1, math.Abs(lhs)) {
+			t.Errorf("case %d: <im2col(x), y> = %v, <x, col2im(y)> = %v", i, lhs, rhs)
+		}
+	}
+}
+
+func TestIm2colPanics(t *testing.T) {
+	x := make([]float32, 2*5*5)
+	cols := make([]float32, 2*9*9)                                    // (C·3·3, 3·3) for 5x5, k3 s2 p1
+	ok := func() { Im2col(x, 2, 5, 5, 3, 3, 2, 2, 1, 1, cols, 9, 0) } // must not panic
+	cases := []struct {
+		f    func()
+		want bool
+	}{
+		{ok, false},
+		{func() { Col2im(x, 2, 5, 5, 3, 3, 2, 2, 1, 1, cols, 9, 0) }, false},
+		{func() { Im2col(x[:49], 2, 5, 5, 3, 3, 2, 2, 1, 1, cols, 9, 0) }, true},
+		{func() { Im2col(x, 2, 5, 5, 3, 3, 2, 2, 1, 1, cols[:len(cols)-1], 9, 0) }, true},
+		{func() { Im2col(x, 2, 5, 5, 3, 3, 2, 2, 1, 1, cols, 8, 0) }, true},
+		{func() { Im2col(x, 2, 5, 5, 3, 3, 2, 2, 1, 1, cols, 9, 1) }, true},
+		{func() { Im2col(x, 2, 5, 5, 8, 8, 1, 1, 1, 1, cols, 9, 0) }, true}, // window does not fit
+		{func() { Im2col(x, 2, 5, 5, 3, 3, 0, 2, 1, 1, cols, 9, 0) }, true},
+		{func() { Col2im(x[:49], 2, 5, 5, 3, 3, 2, 2, 1, 1, cols, 9, 0) }, true},
+		{func() { Col2im(x, 2, 5, 5, 3, 3, 2, 2, 1, 1, cols[:10], 9, 0) }, true},
+	}
+	for i, tc := range cases {
+		if got := didPanic(tc.f); got != tc.want {
+			t.Errorf("case %d: panicked = %v, want %v", i, got, tc.want)
+		}
+	}
+}
+
+func BenchmarkIm2col(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		convCase
+	}{
+		{"conv1_b64_28x28_k5", convCase{1, 28, 28, 5, 5, 1, 1, 0, 0}},
+		{"conv2_b64_10x12x12_k5", convCase{10, 12, 12, 5, 5, 1, 1, 0, 0}},
+		{"k3s3p1_b64", convCase{1, 28, 28, 3, 3, 3, 3, 1, 1}},
+	} {
+		tc := bc.convCase
+		const batch = 64
+		oh, ow := ConvOutSize(tc.h, tc.kh, tc.sh, tc.ph), ConvOutSize(tc.w, tc.kw, tc.sw, tc.pw)
+		x := make([]float32, batch*tc.c*tc.h*tc.w)
+		ldc := batch * oh * ow
+		cols := make([]float32, tc.c*tc.kh*tc.kw*ldc)
+		img := tc.c * tc.h * tc.w
+		b.Run("im2col_"+bc.name, func(b *testing.B) {
+			for b.Loop() {
+				for n := 0; n < batch; n++ {
+					Im2col(x[n*img:(n+1)*img], tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw, cols, ldc, n*oh*ow)
+				}
+			}
+			b.SetBytes(int64(len(cols) * 4))
+		})
+		b.Run("col2im_"+bc.name, func(b *testing.B) {
+			for b.Loop() {
+				for n := 0; n < batch; n++ {
+					Col2im(x[n*img:(n+1)*img], tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw, cols, ldc, n*oh*ow)
+				}
+			}
+			b.SetBytes(int64(len(cols) * 4))
+		})
+	}
+}
