@@ -62,6 +62,15 @@ func (m *Mask) Bounds() image.Rectangle {
 	return image.Rect(m.x0, m.y0, m.x1, m.y1)
 }
 
+// Touch adds r to the box drawn since the last Clear, for callers that write
+// A directly.
+func (m *Mask) Touch(r image.Rectangle) {
+	r = r.Intersect(image.Rect(0, 0, m.W, m.H))
+	if !r.Empty() {
+		m.touch(r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+	}
+}
+
 func (m *Mask) touch(x0, y0, x1, y1 int) {
 	if m.x0 >= m.x1 {
 		m.x0, m.y0, m.x1, m.y1 = x0, y0, x1, y1
