@@ -22,7 +22,7 @@ WASM_ENV   := GOOS=js GOARCH=wasm GOEXPERIMENT=simd
 WASM_FLAGS := -trimpath -ldflags='-s -w'
 
 # The toolchain's GOROOT, asked once and only when a recipe needs it.
-GOROOT_DIR = $(eval GOROOT_DIR := $$(shell $(GO) env GOROOT))$(GOROOT_DIR)
+GOROOT_DIR = $(eval GOROOT_DIR := $$(shell GOTOOLCHAIN=$(GOTOOLCHAIN) $(GO) env GOROOT))$(GOROOT_DIR)
 
 # Go sources the wasm binaries can depend on: every non-test .go file except
 # the server (root package) and the command-line tools.

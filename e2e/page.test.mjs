@@ -1,0 +1,150 @@
+// Browser tests of the playground page, against the real server binary and
+// Debian's Chromium. Run by `make e2e` (part of `make test`), which builds
+// bin/mnistplay with the wasm embedded first.
+
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import {
+  corruptSite, launchBrowser, openPage, pageState, percent, saveLog, screenshot,
+  setControls, sleep, startServer, text, waitDataLoaded, waitFor,
+} from './lib.mjs';
+
+// A small MLP run that passes 90% validation accuracy in well under a
+// minute of wasm training.
+const MLP_RUN = {
+  arch: 'mlp', hidden: '100', optimizer: 'momentum', lr: '0.05', momentum: '0.9',
+  batch: '64', epochs: '3', subset: '12000', 'eval-subset': '2000', seed: '1',
+};
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// stepCount reads #step-count as a number.
+async function stepCount(page) {
+  const n = Number(await text(page, 'step-count'));
+  return Number.isFinite(n) ? n : NaN;
+}
+
+describe('playground page', { timeout: 300000 }, () => {
+  test('loads with no console errors and the data progress reaches 100%', async () => {
+    const { page, errors, log } = await openPage(browser.context, server.url);
+    try {
+      assert.notEqual(await page.title(), '', 'page has a title');
+      await waitDataLoaded(page, 60000);
+      const [value, max] = await page.$eval('#progress', (p) => [p.value, p.max]);
+      assert.ok(max > 0 && value === max, `progress ${value}/${max}`);
+      // Give the UI iframe and the worker time to report late errors.
+      await sleep(1500);
+      assert.deepEqual(errors, [], 'console or page errors while loading');
+      const frame = await page.$('#ui-frame');
+      assert.ok(frame, '#ui-frame is there');
+      await screenshot(page, 'loaded');
+    } finally {
+      await saveLog('loaded', log);
+      await page.close();
+    }
+  });
+
+  test('MLP on a subset passes 90% validation accuracy; pause stops the steps, start resumes', async () => {
+    const { page, errors, log } = await openPage(browser.context, server.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      await setControls(page, MLP_RUN);
+      const t0 = Date.now();
+      await page.click('#start');
+      await waitFor(async () => (await stepCount(page)) > 0, {
+        timeout: 20000, what: () => pageState(page),
+      });
+      const firstStepMs = Date.now() - t0;
+
+      // Pause: the counter stops.
+      await page.click('#pause');
+      await sleep(700); // the worker finishes its current slice
+      const paused = await stepCount(page);
+      await sleep(1500);
+      assert.equal(await stepCount(page), paused, 'step counter moved while paused');
+      assert.ok(paused > 0, `steps before pause: ${paused}`);
+
+      // Resume: the same run continues from where it stopped.
+      await page.click('#start');
+      let lowest = Infinity;
+      await waitFor(async () => {
+        const n = await stepCount(page);
+        lowest = Math.min(lowest, n);
+        return n > paused;
+      }, { timeout: 15000, what: () => pageState(page) });
+      assert.ok(lowest >= paused, `after resuming the counter went back to ${lowest} (paused at ${paused})`);
+
+      // Learning: validation accuracy above 90% within a bounded time.
+      const acc = await waitFor(async () => {
+        const a = percent(await text(page, 'val-acc'));
+        return a > 0.9 ? a : 0;
+      }, { timeout: 120000, interval: 250, what: () => pageState(page) });
+      const trainMs = Date.now() - t0;
+      await screenshot(page, 'training');
+      console.log(`# first step after ${firstStepMs} ms; val acc ${(acc * 100).toFixed(1)}% after ${trainMs} ms; ` +
+        `throughput ${await text(page, 'throughput')}`);
+      assert.ok(percent(await text(page, 'train-acc')) > 0.5, 'train accuracy shown');
+      assert.match(await text(page, 'throughput'), /\d+\s*ex\/s/);
+      assert.deepEqual(errors, [], 'console or page errors while training');
+    } catch (err) {
+      await screenshot(page, 'training-failed').catch(() => {});
+      throw err;
+    } finally {
+      await saveLog('training', log);
+      await page.close();
+    }
+  });
+
+  test('an impossible CNN shows an error naming the layer and the formula', async () => {
+    const { page, log } = await openPage(browser.context, server.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      // conv1 5x5 -> 24, pool -> 12; a 14x14 conv2 without padding cannot fit.
+      await setControls(page, {
+        arch: 'cnn', 'conv1-kernel': '5', 'conv1-stride': '1', 'conv1-pad': '0',
+        'conv2-kernel': '14', 'conv2-stride': '1', 'conv2-pad': '0', pool: 'max',
+      });
+      await page.click('#reset');
+      await page.click('#start');
+      await waitFor(() => page.isVisible('#error'), { timeout: 15000, what: () => pageState(page) });
+      const msg = await text(page, 'error');
+      assert.match(msg, /conv2/i, 'the error names the layer');
+      assert.match(msg, /floor|⌊/i, 'the error shows the output-size formula');
+      await sleep(500);
+      assert.equal(await stepCount(page), 0, 'an impossible model must not train');
+      await screenshot(page, 'impossible-cnn');
+    } finally {
+      await saveLog('impossible-cnn', log);
+      await page.close();
+    }
+  });
+
+  test('a corrupted data pack shows the corrupt-data message', async () => {
+    const dir = await corruptSite();
+    const bad = await startServer({ dir });
+    const { page, log } = await openPage(browser.context, bad.url);
+    try {
+      await waitFor(() => page.isVisible('#error'), { timeout: 60000, what: () => pageState(page) });
+      const msg = await text(page, 'error');
+      assert.match(msg, /corrupt|checksum|damaged/i, `error text: ${msg}`);
+      await screenshot(page, 'corrupt-pack');
+    } finally {
+      await saveLog('corrupt-pack', log);
+      await page.close();
+      await bad.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
