@@ -1,0 +1,246 @@
+package playground
+
+import (
+	"encoding/json"
+
+	"mnistplay/engine"
+)
+
+// Event is a message from the worker to the page. Map returns it as the
+// plain object the page receives: values are bool, int, float64, string,
+// []any, map[string]any, and []float32 or []uint8 for typed arrays, which
+// the worker transfers as Float32Array and Uint8Array.
+type Event interface {
+	Type() string
+	Map() map[string]any
+}
+
+// Error kinds of an ErrorEvent.
+const (
+	KindData     = "data"
+	KindConfig   = "config"
+	KindDiverged = "diverged"
+	KindInternal = "internal"
+)
+
+// Run states of a StateEvent.
+const (
+	StateIdle     = "idle"
+	StateRunning  = "running"
+	StatePaused   = "paused"
+	StateDone     = "done"
+	StateDiverged = "diverged"
+)
+
+// ProgressEvent reports bytes of the data pack received so far.
+type ProgressEvent struct{ Loaded, Total int64 }
+
+// ReadyEvent says the first piece of data is decoded and training can start.
+type ReadyEvent struct{ Train, Test int }
+
+// DataCompleteEvent says every piece of data is decoded.
+type DataCompleteEvent struct{ Train, Test int }
+
+// LayerRow is one row of an ArchEvent.
+type LayerRow struct {
+	Name   string
+	Shape  [3]int // (C, H, W) of one example's output
+	Params int
+}
+
+// ArchEvent describes the model of a new run.
+type ArchEvent struct {
+	Layers []LayerRow
+	Params int
+	Spec   engine.Spec
+}
+
+// StateEvent reports the run's state.
+type StateEvent struct {
+	State string
+	Step  int
+	Epoch float64
+}
+
+// StepPoint is one training step of a StepsEvent.
+type StepPoint struct {
+	Step           int
+	Epoch          float64 // fractional
+	Loss           float64
+	Acc            float64 // batch accuracy before the update
+	LR             float32
+	ExamplesPerSec float64 // moving average
+}
+
+// StepsEvent carries the steps since the last one (throttled to a few a second).
+type StepsEvent struct{ Steps []StepPoint }
+
+// EpochEvent reports a finished epoch.
+type EpochEvent struct {
+	Epoch               int
+	TrainLoss, TrainAcc float64
+	ValLoss, ValAcc     float64
+	Best                bool
+	Step                int
+}
+
+// WeightsEvent is a snapshot of every parameter, flat in Model.Params order.
+type WeightsEvent struct {
+	Spec engine.Spec
+	Step int
+	Data []float32 // (NumWeights)
+}
+
+// ShuffleEvent says label shuffling changed at fractional epoch Epoch.
+type ShuffleEvent struct {
+	On       bool
+	Fraction float32
+	Epoch    float64
+	Step     int
+}
+
+// FlatnessEvent is one point of the flatness curve.
+type FlatnessEvent struct {
+	Alpha, Loss, Error float64
+	Index, Count       int
+}
+
+// SampleEvent is a random test image.
+type SampleEvent struct {
+	Image []uint8 // (28, 28)
+	Label int
+	Index int
+}
+
+// Confused is one misclassified validation image of a ConfusionEvent.
+type Confused struct {
+	Image       []uint8 // (28, 28)
+	Label, Pred int
+	Prob        float64 // the model's probability of Pred
+}
+
+// ConfusionEvent is the confusion matrix on the validation set,
+// Matrix[label*10+pred], and the most confidently wrong images.
+type ConfusionEvent struct {
+	Matrix [engine.NumClasses * engine.NumClasses]int
+	Worst  []Confused
+	N      int
+	Acc    float64
+}
+
+// ModelBytesEvent carries engine.Model.MarshalBinary bytes.
+type ModelBytesEvent struct{ Bytes []byte }
+
+// ErrorEvent is an error for the page to show.
+type ErrorEvent struct{ Message, Kind string }
+
+func (ProgressEvent) Type() string     { return "progress" }
+func (ReadyEvent) Type() string        { return "ready" }
+func (DataCompleteEvent) Type() string { return "dataComplete" }
+func (ArchEvent) Type() string         { return "arch" }
+func (StateEvent) Type() string        { return "state" }
+func (StepsEvent) Type() string        { return "steps" }
+func (EpochEvent) Type() string        { return "epoch" }
+func (WeightsEvent) Type() string      { return "weights" }
+func (ShuffleEvent) Type() string      { return "shuffle" }
+func (FlatnessEvent) Type() string     { return "flatness" }
+func (SampleEvent) Type() string       { return "sample" }
+func (ConfusionEvent) Type() string    { return "confusion" }
+func (ModelBytesEvent) Type() string   { return "modelBytes" }
+func (ErrorEvent) Type() string        { return "error" }
+
+func (e ProgressEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "loaded": float64(e.Loaded), "total": float64(e.Total)}
+}
+
+func (e ReadyEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "train": e.Train, "test": e.Test}
+}
+
+func (e DataCompleteEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "train": e.Train, "test": e.Test}
+}
+
+func (e ArchEvent) Map() map[string]any {
+	layers := make([]any, len(e.Layers))
+	for i, l := range e.Layers {
+		layers[i] = map[string]any{
+			"name":   l.Name,
+			"shape":  []any{l.Shape[0], l.Shape[1], l.Shape[2]},
+			"params": l.Params,
+		}
+	}
+	return map[string]any{"type": e.Type(), "layers": layers, "params": e.Params, "spec": specMap(e.Spec)}
+}
+
+func (e StateEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "state": e.State, "step": e.Step, "epoch": e.Epoch}
+}
+
+func (p StepPoint) m() map[string]any {
+	return map[string]any{"step": p.Step, "epoch": p.Epoch, "loss": p.Loss, "acc": p.Acc,
+		"lr": float64(p.LR), "examplesPerSec": p.ExamplesPerSec}
+}
+
+func (e StepsEvent) Map() map[string]any {
+	steps := make([]any, len(e.Steps))
+	for i, p := range e.Steps {
+		steps[i] = p.m()
+	}
+	return map[string]any{"type": e.Type(), "steps": steps}
+}
+
+func (e EpochEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "epoch": e.Epoch, "trainLoss": e.TrainLoss, "trainAcc": e.TrainAcc,
+		"valLoss": e.ValLoss, "valAcc": e.ValAcc, "best": e.Best, "step": e.Step}
+}
+
+func (e WeightsEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "spec": specMap(e.Spec), "step": e.Step, "data": e.Data}
+}
+
+func (e ShuffleEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "on": e.On, "fraction": float64(e.Fraction), "epoch": e.Epoch, "step": e.Step}
+}
+
+func (e FlatnessEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "alpha": e.Alpha, "loss": e.Loss, "error": e.Error,
+		"index": e.Index, "count": e.Count}
+}
+
+func (e SampleEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "image": e.Image, "label": e.Label, "index": e.Index}
+}
+
+func (e ConfusionEvent) Map() map[string]any {
+	matrix := make([]any, len(e.Matrix))
+	for i, v := range e.Matrix {
+		matrix[i] = v
+	}
+	worst := make([]any, len(e.Worst))
+	for i, w := range e.Worst {
+		worst[i] = map[string]any{"image": w.Image, "label": w.Label, "pred": w.Pred, "prob": w.Prob}
+	}
+	return map[string]any{"type": e.Type(), "matrix": matrix, "worst": worst, "n": e.N, "acc": e.Acc}
+}
+
+func (e ModelBytesEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "bytes": e.Bytes}
+}
+
+func (e ErrorEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "message": e.Message, "kind": e.Kind}
+}
+
+// specMap is s as the page sees it (its JSON form).
+func specMap(s engine.Spec) map[string]any {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("playground: spec does not marshal: " + err.Error())
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic("playground: spec does not unmarshal: " + err.Error())
+	}
+	return m
+}

@@ -1,0 +1,727 @@
+package playground
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"mnistplay/engine"
+	"mnistplay/engine/mnist"
+)
+
+// Command is a message from the page to the worker.
+type Command struct {
+	Cmd        string          `json:"cmd"`
+	Config     json.RawMessage `json:"config,omitempty"` // configure: an engine.Config
+	On         bool            `json:"on,omitempty"`     // shuffle
+	Fraction   float64         `json:"fraction,omitempty"`
+	Alphas     []float64       `json:"alphas,omitempty"`     // flatness
+	EvalSubset int             `json:"evalSubset,omitempty"` // flatness
+	Bytes      []byte          `json:"-"`                    // loadWeights (a Uint8Array, not JSON)
+}
+
+// Options tune a Session. Zero fields take the defaults.
+type Options struct {
+	StepEvery    time.Duration    // least time between StepsEvents; default 50 ms
+	WeightsEvery time.Duration    // least time between WeightsEvents while running; default 250 ms
+	Now          func() time.Time // clock; default time.Now
+	Seed         uint64           // random test samples
+}
+
+// DefaultConfig is the run the page starts with: the report's CNN trained
+// with momentum SGD on minibatches of 64.
+func DefaultConfig() engine.Config {
+	return engine.Config{
+		Model:      engine.DefaultCNN(),
+		Optim:      engine.OptimConfig{Kind: engine.Momentum, Momentum: 0.5},
+		Schedule:   engine.Schedule{Kind: engine.Constant, LR0: 0.05},
+		BatchSize:  64,
+		Epochs:     10,
+		Seed:       1,
+		EvalSubset: 2000,
+	}
+}
+
+// Limits on what a configure or flatness command may ask for.
+const (
+	maxEpochs    = 100000
+	maxAlphas    = 1000
+	evalBatch    = 256
+	worstImages  = 12
+	confChunk    = 1000 // validation images per RunFor slice in a confusion job
+	progressGap  = 50 * time.Millisecond
+	defaultEval  = 1000
+	throughputTC = 2.0 // seconds: time constant of the examples/s moving average
+)
+
+// A Session is the worker's state: data, configuration, the current run and
+// the jobs (flatness, confusion) in progress. Its methods must be called
+// from one goroutine.
+type Session struct {
+	emit func(Event)
+	opt  Options
+	rng  *rand.Rand
+
+	// data
+	train, test  mnist.Set
+	ready        bool
+	complete     bool
+	dataErr      error
+	lastProgress time.Time
+
+	// run
+	cfg      *engine.Config // the accepted configuration; nil before the first configure
+	tr       *engine.Trainer
+	state    string
+	wantRun  bool      // start was asked before the data was ready
+	theta0   []float32 // initial weights of the run (kept across data extensions)
+	stepOff  int       // steps and epochs of earlier trainers of this run (data extension)
+	epochOff int
+	epochNow float64 // fractional epoch after the last step
+	stepNow  int
+	extendAt bool // rebuild on more data at the next epoch end
+
+	shuffleOn   bool
+	shuffleFrac float32
+	shuffleEcho bool // a shuffle change waits for the next step
+
+	pending     []StepPoint
+	lastSteps   time.Time
+	lastWeights time.Time
+	rateEx      float64 // decayed examples and seconds for examples/s
+	rateSec     float64
+	weightsBuf  []float32
+
+	job job // flatness or confusion in progress
+}
+
+// job is incremental work done between training steps.
+type job interface {
+	// advance does one slice of work and reports whether the job is finished.
+	advance(s *Session) bool
+}
+
+// NewSession returns a Session that reports through emit.
+//
+// It panics if emit is nil.
+func NewSession(emit func(Event), opt Options) *Session {
+	if emit == nil {
+		panic("playground: NewSession with a nil emit")
+	}
+	if opt.StepEvery <= 0 {
+		opt.StepEvery = 50 * time.Millisecond
+	}
+	if opt.WeightsEvery <= 0 {
+		opt.WeightsEvery = 250 * time.Millisecond
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Session{emit: emit, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x73616d70)), state: StateIdle}
+}
+
+// State returns the run state (StateIdle, StateRunning, ...).
+func (s *Session) State() string { return s.state }
+
+// Step returns the number of training steps of the current run.
+func (s *Session) Step() int { return s.stepNow }
+
+// Trainer returns the current trainer, or nil before the data is ready.
+func (s *Session) Trainer() *engine.Trainer { return s.tr }
+
+// Busy reports whether RunFor has work: training or a job in progress.
+func (s *Session) Busy() bool {
+	return (s.state == StateRunning && s.tr != nil) || (s.job != nil && s.ready)
+}
+
+// ---- data ----
+
+// Progress reports bytes of the data pack received. Events are throttled to
+// one per 50 ms, except the last (loaded == total).
+func (s *Session) Progress(loaded, total int64) {
+	now := s.opt.Now()
+	if loaded < total && now.Sub(s.lastProgress) < progressGap {
+		return
+	}
+	s.lastProgress = now
+	s.emit(ProgressEvent{Loaded: loaded, Total: total})
+}
+
+// AddPiece appends a decoded piece of the pack: training and test images.
+// The first piece makes the session ready (a ReadyEvent); a run that has
+// not stepped yet is rebuilt on the larger data at once, a running one at
+// its next epoch end.
+func (s *Session) AddPiece(train, test mnist.Set) {
+	defer s.recover()
+	s.train = appendSet(s.train, train)
+	s.test = appendSet(s.test, test)
+	if !s.ready {
+		if s.train.N == 0 {
+			return
+		}
+		s.ready = true
+		s.emit(ReadyEvent{Train: s.train.N, Test: s.test.N})
+		if s.cfg != nil {
+			s.newTrainer()
+		}
+		return
+	}
+	s.dataGrew()
+}
+
+// DataComplete says no more pieces will come.
+func (s *Session) DataComplete() {
+	s.complete = true
+	s.emit(DataCompleteEvent{Train: s.train.N, Test: s.test.N})
+}
+
+// DataError reports a failure to fetch or decode the pack. The message is
+// err's text (the decoder's, e.g. "mnist pack: checksum mismatch ...").
+func (s *Session) DataError(err error) {
+	s.dataErr = err
+	s.emit(ErrorEvent{Message: err.Error(), Kind: KindData})
+}
+
+func appendSet(dst, src mnist.Set) mnist.Set {
+	if src.N == 0 {
+		return dst
+	}
+	if dst.N == 0 {
+		return src
+	}
+	return mnist.Set{
+		Images: append(dst.Images[:dst.N*mnist.ImageSize:dst.N*mnist.ImageSize], src.Images[:src.N*mnist.ImageSize]...),
+		Labels: append(dst.Labels[:dst.N:dst.N], src.Labels[:src.N]...),
+		N:      dst.N + src.N,
+	}
+}
+
+func dataset(m mnist.Set) engine.Dataset {
+	return engine.Dataset{Images: m.Images, Labels: m.Labels, N: m.N}
+}
+
+// wantsMore reports whether the current run would train on more examples
+// than its trainer has.
+func (s *Session) wantsMore() bool {
+	if s.tr == nil {
+		return false
+	}
+	have := s.tr.TrainSet().N
+	want := s.train.N
+	if s.cfg.Subset > 0 {
+		want = min(s.cfg.Subset, s.train.N)
+	}
+	return want > have
+}
+
+func (s *Session) dataGrew() {
+	if !s.wantsMore() {
+		return
+	}
+	if s.stepNow == 0 {
+		s.newTrainer()
+		return
+	}
+	s.extendAt = true
+}
+
+// extend moves the run to a new trainer on all the data so far, keeping the
+// weights, the step and epoch counts and the shuffle setting. The optimizer's
+// state starts afresh (it is called at an epoch end).
+func (s *Session) extend() {
+	s.extendAt = false
+	w := s.tr.Model().Weights(nil)
+	cfg := s.runConfig()
+	done := s.epochOff + s.tr.Epoch()
+	if cfg.Epochs > 0 {
+		cfg.Epochs = max(cfg.Epochs-done, 1)
+	}
+	cfg.ShuffleFraction = 0
+	nt, err := engine.NewTrainer(cfg, dataset(s.train), dataset(s.test))
+	if err != nil {
+		s.emit(ErrorEvent{Message: "extending the training data: " + err.Error(), Kind: KindInternal})
+		return
+	}
+	if err := nt.Model().SetWeights(w); err != nil {
+		panic("playground: " + err.Error())
+	}
+	if s.shuffleOn {
+		nt.SetShuffle(true, s.shuffleFrac)
+	}
+	s.stepOff += s.tr.Steps()
+	s.epochOff = done
+	s.tr = nt
+}
+
+// runConfig is the accepted config with Subset clamped to the data present.
+func (s *Session) runConfig() engine.Config {
+	cfg := *s.cfg
+	if cfg.Subset > s.train.N {
+		cfg.Subset = 0
+	}
+	return cfg
+}
+
+// ---- commands ----
+
+// HandleJSON decodes a command (except loadWeights' bytes) and handles it.
+func (s *Session) HandleJSON(b []byte) {
+	var c Command
+	if err := json.Unmarshal(b, &c); err != nil {
+		s.emit(ErrorEvent{Message: "bad command: " + err.Error(), Kind: KindInternal})
+		return
+	}
+	s.Handle(c)
+}
+
+// Handle carries out one command. Errors become ErrorEvents; a run in
+// progress goes on after them.
+func (s *Session) Handle(c Command) {
+	defer s.recover()
+	switch c.Cmd {
+	case "configure":
+		s.configure(c.Config)
+	case "start":
+		s.start()
+	case "pause":
+		s.pause()
+	case "step":
+		s.stepOnce()
+	case "reset":
+		if s.cfg == nil {
+			d := DefaultConfig()
+			s.cfg = &d
+		}
+		s.newRun()
+	case "shuffle":
+		s.setShuffle(c.On, c.Fraction)
+	case "flatness":
+		s.flatness(c.Alphas, c.EvalSubset)
+	case "sample":
+		s.sample()
+	case "confusion":
+		s.confusion()
+	case "loadWeights":
+		s.loadWeights(c.Bytes)
+	case "getWeights":
+		s.getWeights()
+	default:
+		s.emit(ErrorEvent{Message: fmt.Sprintf("unknown command %q", c.Cmd), Kind: KindInternal})
+	}
+}
+
+// ParseConfig decodes and checks an engine.Config from the page. The error
+// is for the user: it names the field, or is the engine's own text (for a
+// shape, the layer and the formula).
+func ParseConfig(raw []byte) (engine.Config, error) {
+	var cfg engine.Config
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("configuration: %v", err)
+	}
+	return cfg, CheckConfig(cfg)
+}
+
+// CheckConfig checks the numbers of cfg and its model's shapes.
+func CheckConfig(cfg engine.Config) error {
+	switch {
+	case cfg.BatchSize < 0:
+		return fmt.Errorf("batch size %d must be >= 0 (0 = full batch)", cfg.BatchSize)
+	case cfg.Epochs < 1 || cfg.Epochs > maxEpochs:
+		return fmt.Errorf("epochs %d must be in 1..%d", cfg.Epochs, maxEpochs)
+	case cfg.Subset < 0:
+		return fmt.Errorf("training examples %d must be >= 0 (0 = all)", cfg.Subset)
+	case cfg.Patience < 0:
+		return fmt.Errorf("patience %d must be >= 0 (0 = off)", cfg.Patience)
+	case cfg.EvalSubset < 0:
+		return fmt.Errorf("validation examples %d must be >= 0 (0 = all)", cfg.EvalSubset)
+	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
+		return fmt.Errorf("shuffle fraction %v must be in [0, 1]", cfg.ShuffleFraction)
+	case !(cfg.Schedule.LR0 > 0) || math.IsInf(float64(cfg.Schedule.LR0), 0):
+		return fmt.Errorf("learning rate %v must be a positive number", cfg.Schedule.LR0)
+	case !(cfg.Optim.L2 >= 0) || math.IsInf(float64(cfg.Optim.L2), 0):
+		return fmt.Errorf("L2 lambda %v must be >= 0", cfg.Optim.L2)
+	case !(cfg.Optim.Momentum >= 0 && cfg.Optim.Momentum < 1):
+		return fmt.Errorf("momentum %v must be in [0, 1)", cfg.Optim.Momentum)
+	}
+	if err := cfg.Schedule.Validate(); err != nil {
+		return err
+	}
+	if err := cfg.Optim.Validate(); err != nil {
+		return err
+	}
+	return cfg.Model.Validate()
+}
+
+func (s *Session) configure(raw json.RawMessage) {
+	cfg, err := ParseConfig(raw)
+	if err != nil {
+		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+		return
+	}
+	s.cfg = &cfg
+	s.newRun()
+}
+
+// Configure makes a new run from cfg, as the configure command does.
+func (s *Session) Configure(cfg engine.Config) error {
+	if err := CheckConfig(cfg); err != nil {
+		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+		return err
+	}
+	s.cfg = &cfg
+	s.newRun()
+	return nil
+}
+
+// newRun starts a run from s.cfg: arch, state idle, weights.
+func (s *Session) newRun() {
+	s.flushSteps()
+	s.tr, s.theta0 = nil, nil
+	s.stepOff, s.epochOff, s.stepNow, s.epochNow = 0, 0, 0, 0
+	s.extendAt, s.wantRun = false, false
+	s.shuffleOn = s.cfg.ShuffleFraction > 0
+	s.shuffleFrac = s.cfg.ShuffleFraction
+	s.shuffleEcho = false
+	s.rateEx, s.rateSec = 0, 0
+	s.job = nil
+	var m *engine.Model
+	if s.ready {
+		if !s.newTrainer() {
+			return
+		}
+		m = s.tr.Model()
+	} else {
+		var err error
+		if m, err = engine.Build(s.cfg.Model, s.cfg.Seed); err != nil {
+			s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+			return
+		}
+		s.theta0 = m.Weights(nil)
+	}
+	s.emit(archEvent(m))
+	s.setState(StateIdle)
+	s.emitWeights(m)
+}
+
+// newTrainer builds the trainer of s.cfg on the data so far.
+func (s *Session) newTrainer() bool {
+	tr, err := engine.NewTrainer(s.runConfig(), dataset(s.train), dataset(s.test))
+	if err != nil {
+		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+		return false
+	}
+	s.tr = tr
+	s.theta0 = tr.InitialWeights()
+	if s.shuffleOn != (s.cfg.ShuffleFraction > 0) || s.shuffleFrac != s.cfg.ShuffleFraction {
+		tr.SetShuffle(s.shuffleOn, s.shuffleFrac)
+	}
+	return true
+}
+
+func archEvent(m *engine.Model) ArchEvent {
+	info := m.Info()
+	ev := ArchEvent{Layers: make([]LayerRow, len(info)), Params: m.NumWeights(), Spec: m.Spec}
+	for i, l := range info {
+		ev.Layers[i] = LayerRow{Name: l.Name, Shape: [3]int{l.Out.C, l.Out.H, l.Out.W}, Params: l.Params}
+	}
+	return ev
+}
+
+func (s *Session) setState(st string) {
+	s.state = st
+	s.emit(StateEvent{State: st, Step: s.stepNow, Epoch: s.epochNow})
+}
+
+func (s *Session) start() {
+	if s.cfg == nil {
+		d := DefaultConfig()
+		s.cfg = &d
+		s.newRun()
+	}
+	switch s.state {
+	case StateRunning:
+		return
+	case StateDone:
+		s.emit(ErrorEvent{Message: "this run is finished; press Reset (or change the settings) for a new run", Kind: KindConfig})
+		return
+	case StateDiverged:
+		s.emit(ErrorEvent{Message: "this run diverged; lower the learning rate and press Reset for a new run", Kind: KindDiverged})
+		return
+	}
+	if s.dataErr != nil && !s.ready {
+		s.emit(ErrorEvent{Message: "cannot train: " + s.dataErr.Error(), Kind: KindData})
+		return
+	}
+	s.wantRun = !s.ready
+	s.lastSteps = s.opt.Now()
+	s.setState(StateRunning)
+}
+
+func (s *Session) pause() {
+	if s.state != StateRunning {
+		return
+	}
+	s.wantRun = false
+	s.flushSteps()
+	s.setState(StatePaused)
+	if s.tr != nil {
+		s.emitWeights(s.tr.Model())
+	}
+}
+
+// stepOnce trains one batch (the step command); not while running.
+func (s *Session) stepOnce() {
+	if s.state == StateRunning {
+		return
+	}
+	if s.cfg == nil {
+		d := DefaultConfig()
+		s.cfg = &d
+		s.newRun()
+	}
+	if s.tr == nil {
+		s.emit(ErrorEvent{Message: "the data is still loading; step again when it is ready", Kind: KindData})
+		return
+	}
+	if s.state == StateDone || s.state == StateDiverged {
+		return
+	}
+	s.trainStep()
+	s.flushSteps()
+	if s.state == StateIdle {
+		s.setState(StatePaused)
+	} else {
+		s.emit(StateEvent{State: s.state, Step: s.stepNow, Epoch: s.epochNow})
+	}
+	s.emitWeights(s.tr.Model())
+}
+
+func (s *Session) setShuffle(on bool, fraction float64) {
+	if !(fraction >= 0 && fraction <= 1) {
+		s.emit(ErrorEvent{Message: fmt.Sprintf("shuffle fraction %v must be in [0, 1]", fraction), Kind: KindConfig})
+		return
+	}
+	f := float32(fraction)
+	if !on {
+		f = 0
+	}
+	s.shuffleOn, s.shuffleFrac = on && f > 0, f
+	if s.cfg != nil {
+		s.cfg.ShuffleFraction = f // a Reset keeps it
+	}
+	if s.tr == nil || s.stepNow == 0 {
+		if s.tr != nil {
+			s.tr.SetShuffle(s.shuffleOn, f)
+		}
+		s.emit(ShuffleEvent{On: s.shuffleOn, Fraction: f, Epoch: s.epochNow, Step: s.stepNow})
+		return
+	}
+	s.tr.SetShuffle(s.shuffleOn, f)
+	s.shuffleEcho = true
+}
+
+// ---- training ----
+
+// RunFor trains (and advances a flatness or confusion job) until budget is
+// spent, then sends the throttled events and returns whether there is more
+// work (Busy). A job gets one slice per call, training the rest.
+func (s *Session) RunFor(budget time.Duration) (busy bool) {
+	defer s.recover()
+	start := s.opt.Now()
+	if s.job != nil && s.ready {
+		if s.job.advance(s) {
+			s.job = nil
+		}
+	}
+	for s.state == StateRunning && s.tr != nil {
+		s.trainStep()
+		if s.opt.Now().Sub(start) >= budget {
+			break
+		}
+	}
+	now := s.opt.Now()
+	if len(s.pending) > 0 && now.Sub(s.lastSteps) >= s.opt.StepEvery {
+		s.flushSteps()
+	}
+	if s.state == StateRunning && s.tr != nil && now.Sub(s.lastWeights) >= s.opt.WeightsEvery {
+		s.emitWeights(s.tr.Model())
+	}
+	return s.Busy()
+}
+
+// trainStep runs one Trainer.Step and records what it returns.
+func (s *Session) trainStep() {
+	t0 := s.opt.Now()
+	st, ep, err := s.tr.Step()
+	dt := s.opt.Now().Sub(t0).Seconds()
+	if err != nil {
+		if errors.Is(err, engine.ErrDone) {
+			s.finish()
+			return
+		}
+		s.diverged(err)
+		return
+	}
+	if s.shuffleEcho {
+		s.shuffleEcho = false
+		s.flushSteps()
+		s.emit(ShuffleEvent{On: s.shuffleOn, Fraction: s.shuffleFrac, Epoch: s.epochNow, Step: s.stepNow})
+	}
+	s.stepNow = s.stepOff + st.Step
+	s.epochNow = float64(s.epochOff) + st.Epoch
+	n := s.tr.TrainSet().N
+	if bs := s.cfg.BatchSize; bs > 0 && bs < n {
+		n = bs
+	}
+	if ep == nil && dt > 0 { // epoch ends include an evaluation: not training throughput
+		d := math.Exp(-dt / throughputTC)
+		s.rateEx = s.rateEx*d + float64(n)
+		s.rateSec = s.rateSec*d + dt
+	}
+	rate := 0.0
+	if s.rateSec > 0 {
+		rate = s.rateEx / s.rateSec
+	}
+	s.pending = append(s.pending, StepPoint{Step: s.stepNow, Epoch: s.epochNow, Loss: st.Loss, Acc: st.Acc, LR: st.LR, ExamplesPerSec: rate})
+	if ep != nil {
+		s.flushSteps()
+		s.emit(EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
+			ValLoss: ep.ValLoss, ValAcc: ep.ValAcc, Best: ep.Best, Step: s.stepNow})
+		if s.tr.Done() {
+			s.finish()
+			return
+		}
+		s.emitWeights(s.tr.Model())
+		if s.extendAt {
+			s.extend()
+		}
+	}
+}
+
+func (s *Session) finish() {
+	s.flushSteps()
+	s.setState(StateDone)
+	s.emitWeights(s.tr.Model())
+}
+
+func (s *Session) diverged(err error) {
+	s.flushSteps()
+	why := "loss is NaN"
+	msg := err.Error()
+	if i := strings.Index(msg, "): "); i >= 0 {
+		rest := msg[i+3:]
+		if j := strings.Index(rest, ";"); j >= 0 {
+			why = rest[:j]
+		}
+	}
+	s.setState(StateDiverged)
+	s.emit(ErrorEvent{Message: fmt.Sprintf("training diverged at step %d: %s; lower the learning rate", s.stepNow+1, why), Kind: KindDiverged})
+	s.emitWeights(s.tr.Model())
+}
+
+func (s *Session) flushSteps() {
+	s.lastSteps = s.opt.Now()
+	if len(s.pending) == 0 {
+		return
+	}
+	steps := s.pending
+	s.pending = nil // the event owns steps
+	s.emit(StepsEvent{Steps: steps})
+}
+
+func (s *Session) emitWeights(m *engine.Model) {
+	s.lastWeights = s.opt.Now()
+	// A fresh slice each time: the worker transfers it to the page.
+	s.emit(WeightsEvent{Spec: m.Spec, Step: s.stepNow, Data: m.Weights(nil)})
+}
+
+// ---- sample, weights ----
+
+func (s *Session) sample() {
+	if s.test.N == 0 {
+		s.emit(ErrorEvent{Message: "no test images yet: the data is still loading", Kind: KindData})
+		return
+	}
+	i := s.rng.IntN(s.test.N)
+	img := append([]uint8(nil), s.test.Images[i*mnist.ImageSize:(i+1)*mnist.ImageSize]...)
+	s.emit(SampleEvent{Image: img, Label: int(s.test.Labels[i]), Index: i})
+}
+
+func (s *Session) currentModel() *engine.Model {
+	if s.tr != nil {
+		return s.tr.Model()
+	}
+	if s.cfg == nil {
+		return nil
+	}
+	m, err := engine.Build(s.cfg.Model, s.cfg.Seed)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+func (s *Session) getWeights() {
+	m := s.currentModel()
+	if m == nil {
+		s.emit(ErrorEvent{Message: "no model yet: configure a run first", Kind: KindConfig})
+		return
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		s.emit(ErrorEvent{Message: "saving weights: " + err.Error(), Kind: KindInternal})
+		return
+	}
+	s.emit(ModelBytesEvent{Bytes: b})
+}
+
+// loadWeights makes a new run with the file's architecture and weights; it
+// stays paused so Start trains on from them.
+func (s *Session) loadWeights(b []byte) {
+	m, err := engine.UnmarshalModel(b)
+	if err != nil {
+		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindData})
+		return
+	}
+	cfg := DefaultConfig()
+	if s.cfg != nil {
+		cfg = *s.cfg
+	}
+	cfg.Model = m.Spec
+	s.cfg = &cfg
+	s.newRun()
+	if s.tr != nil {
+		if err := s.tr.Model().SetWeights(m.Weights(nil)); err != nil {
+			s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindData})
+			return
+		}
+		s.emitWeights(s.tr.Model())
+	}
+}
+
+// recover turns a panic into an internal error event and pauses training,
+// so one bug does not kill the worker.
+func (s *Session) recover() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	stack := string(debug.Stack())
+	if len(stack) > 2000 {
+		stack = stack[:2000]
+	}
+	if s.state == StateRunning {
+		s.state = StatePaused
+		s.emit(StateEvent{State: StatePaused, Step: s.stepNow, Epoch: s.epochNow})
+	}
+	s.job = nil
+	s.emit(ErrorEvent{Message: fmt.Sprintf("internal error: %v\n%s", r, stack), Kind: KindInternal})
+}

@@ -1,0 +1,725 @@
+package playground
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"mnistplay/engine"
+	"mnistplay/engine/mnist"
+)
+
+// synth returns n images where class c is a bright 6x6 block at one of ten
+// places plus noise: easy to learn, so a few epochs reach high accuracy.
+func synth(n int, seed uint64) mnist.Set {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	s := mnist.Set{Images: make([]uint8, n*mnist.ImageSize), Labels: make([]uint8, n), N: n}
+	for i := 0; i < n; i++ {
+		c := rng.IntN(10)
+		s.Labels[i] = uint8(c)
+		img := s.Images[i*mnist.ImageSize : (i+1)*mnist.ImageSize]
+		for p := range img {
+			img[p] = uint8(rng.IntN(40))
+		}
+		y0, x0 := 2+(c/5)*14, 1+(c%5)*5
+		for y := y0; y < y0+6; y++ {
+			for x := x0; x < x0+4; x++ {
+				img[y*28+x] = 200 + uint8(rng.IntN(55))
+			}
+		}
+	}
+	return s
+}
+
+// recorder collects events; clock advances by tick on every Now call.
+type recorder struct {
+	events []Event
+	now    time.Time
+	tick   time.Duration
+}
+
+func (r *recorder) emit(e Event) { r.events = append(r.events, e) }
+func (r *recorder) clock() time.Time {
+	r.now = r.now.Add(r.tick)
+	return r.now
+}
+
+func (r *recorder) of(typ string) []Event {
+	var out []Event
+	for _, e := range r.events {
+		if e.Type() == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (r *recorder) errors() []ErrorEvent {
+	var out []ErrorEvent
+	for _, e := range r.of("error") {
+		out = append(out, e.(ErrorEvent))
+	}
+	return out
+}
+
+func (r *recorder) lastState() string {
+	st := r.of("state")
+	if len(st) == 0 {
+		return ""
+	}
+	return st[len(st)-1].(StateEvent).State
+}
+
+func (r *recorder) steps() []StepPoint {
+	var out []StepPoint
+	for _, e := range r.of("steps") {
+		out = append(out, e.(StepsEvent).Steps...)
+	}
+	return out
+}
+
+func newTestSession(tick time.Duration) (*Session, *recorder) {
+	r := &recorder{now: time.Unix(1e9, 0), tick: tick}
+	s := NewSession(r.emit, Options{Now: r.clock, Seed: 3})
+	return s, r
+}
+
+func mlpConfig() engine.Config {
+	return engine.Config{
+		Model:     engine.Spec{Arch: engine.ArchMLP, Hidden: []int{32}},
+		Optim:     engine.OptimConfig{Kind: engine.Momentum, Momentum: 0.9},
+		Schedule:  engine.Schedule{Kind: engine.Constant, LR0: 0.05},
+		BatchSize: 32,
+		Epochs:    3,
+		Seed:      1,
+	}
+}
+
+func configure(t *testing.T, s *Session, cfg engine.Config) {
+	t.Helper()
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Handle(Command{Cmd: "configure", Config: b})
+}
+
+// runUntil calls RunFor until the session is idle or calls run out.
+func runUntil(s *Session, calls int, stop func() bool) {
+	for i := 0; i < calls && s.Busy(); i++ {
+		s.RunFor(40 * time.Millisecond)
+		if stop != nil && stop() {
+			return
+		}
+	}
+}
+
+func TestConfigureArch(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	b, _ := json.Marshal(DefaultConfig())
+	s.Handle(Command{Cmd: "configure", Config: b})
+	if errs := r.errors(); len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	arch := r.of("arch")
+	if len(arch) != 1 {
+		t.Fatalf("%d arch events, want 1", len(arch))
+	}
+	a := arch[0].(ArchEvent)
+	if a.Params != 38390 {
+		t.Errorf("params %d, want 38390 (the report's CNN)", a.Params)
+	}
+	want := map[string][3]int{"conv1": {10, 24, 24}, "pool1": {10, 12, 12}, "conv2": {20, 8, 8}, "pool2": {20, 4, 4}}
+	seen := 0
+	for _, l := range a.Layers {
+		if w, ok := want[l.Name]; ok {
+			seen++
+			if l.Shape != w {
+				t.Errorf("%s shape %v, want %v", l.Name, l.Shape, w)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("found %d of the layers %v in %+v", seen, want, a.Layers)
+	}
+	if st := r.lastState(); st != StateIdle {
+		t.Errorf("state %q, want idle", st)
+	}
+	if w := r.of("weights"); len(w) != 1 || len(w[0].(WeightsEvent).Data) != 38390 {
+		t.Errorf("weights events %d, want one of 38390 values", len(w))
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	impossible := engine.DefaultCNN()
+	impossible.Conv2 = engine.ConvSpec{Kernel: 14, Stride: 1, Pad: 0}
+	verr := impossible.Validate()
+	if verr == nil {
+		t.Fatal("conv2 14x14 after 12x12 should be impossible")
+	}
+	base := mlpConfig()
+	mod := func(f func(*engine.Config)) string {
+		c := base
+		f(&c)
+		b, _ := json.Marshal(c)
+		return string(b)
+	}
+	for i, tc := range []struct {
+		raw  string
+		want string // substring of the message
+	}{
+		{`{"model":{"arch":"mlp"},"bogus":1}`, `unknown field "bogus"`},
+		{`{"model":`, "configuration:"},
+		{mod(func(c *engine.Config) { c.Epochs = 0 }), "epochs 0"},
+		{mod(func(c *engine.Config) { c.BatchSize = -1 }), "batch size -1"},
+		{mod(func(c *engine.Config) { c.Schedule.LR0 = 0 }), "learning rate 0"},
+		{mod(func(c *engine.Config) { c.Optim.L2 = -1 }), "L2 lambda -1"},
+		{mod(func(c *engine.Config) { c.ShuffleFraction = 2 }), "shuffle fraction 2"},
+		{mod(func(c *engine.Config) { c.Optim.Kind = "rmsprop" }), "rmsprop"},
+		{mod(func(c *engine.Config) { c.Model = impossible }), verr.Error()},
+		{mod(func(c *engine.Config) { c.Model = engine.Spec{Arch: "mlp", Hidden: []int{0}} }), "fc1"},
+	} {
+		s, r := newTestSession(time.Millisecond)
+		s.AddPiece(synth(100, 1), synth(50, 2))
+		configure(t, s, base)
+		s.Handle(Command{Cmd: "start"})
+		s.RunFor(10 * time.Millisecond)
+		before := s.Step()
+		s.Handle(Command{Cmd: "configure", Config: json.RawMessage(tc.raw)})
+		errs := r.errors()
+		if len(errs) != 1 {
+			t.Errorf("case %d: %d errors %v, want 1", i, len(errs), errs)
+			continue
+		}
+		if errs[0].Kind != KindConfig || !strings.Contains(errs[0].Message, tc.want) {
+			t.Errorf("case %d: error %+v, want kind config containing %q", i, errs[0], tc.want)
+		}
+		// The run goes on after the error.
+		if s.State() != StateRunning {
+			t.Errorf("case %d: state %q after a bad configure, want running", i, s.State())
+		}
+		s.RunFor(10 * time.Millisecond)
+		if s.Step() <= before {
+			t.Errorf("case %d: step %d after a bad configure, want more than %d", i, s.Step(), before)
+		}
+	}
+}
+
+func TestStartBeforeDataThenTrains(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.EvalSubset = 100
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	if s.State() != StateRunning {
+		t.Fatalf("state %q, want running", s.State())
+	}
+	s.RunFor(40 * time.Millisecond)
+	if s.Step() != 0 {
+		t.Fatalf("trained %d steps without data", s.Step())
+	}
+	s.Progress(10, 100)
+	s.Progress(100, 100)
+	if p := r.of("progress"); len(p) != 2 || p[1].(ProgressEvent).Loaded != 100 {
+		t.Errorf("progress events %v", p)
+	}
+	s.AddPiece(synth(600, 1), synth(200, 2))
+	if rd := r.of("ready"); len(rd) != 1 || rd[0].(ReadyEvent).Train != 600 || rd[0].(ReadyEvent).Test != 200 {
+		t.Fatalf("ready events %v", rd)
+	}
+	runUntil(s, 10000, nil)
+	if s.State() != StateDone {
+		t.Fatalf("state %q, want done; errors %v", s.State(), r.errors())
+	}
+	eps := r.of("epoch")
+	if len(eps) != 3 {
+		t.Fatalf("%d epoch events, want 3", len(eps))
+	}
+	last := eps[2].(EpochEvent)
+	if last.ValAcc < 0.9 || last.TrainAcc < 0.9 {
+		t.Errorf("after 3 epochs train acc %.3f, val acc %.3f; want > 0.9", last.TrainAcc, last.ValAcc)
+	}
+	// Every step reported once, in order, with the epoch growing.
+	steps := r.steps()
+	if want := 3 * 19; len(steps) != want { // ceil(600/32) = 19 steps per epoch
+		t.Errorf("%d steps reported, want %d", len(steps), want)
+	}
+	for i, p := range steps {
+		if p.Step != i+1 {
+			t.Fatalf("step %d reported as %d", i+1, p.Step)
+		}
+		if i > 0 && p.Epoch <= steps[i-1].Epoch {
+			t.Fatalf("epoch %v at step %d after %v", p.Epoch, p.Step, steps[i-1].Epoch)
+		}
+	}
+	if steps[len(steps)-1].ExamplesPerSec <= 0 {
+		t.Errorf("throughput %v, want > 0", steps[len(steps)-1].ExamplesPerSec)
+	}
+	if s.Busy() {
+		t.Error("busy after done")
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	s, r := newTestSession(2 * time.Millisecond) // every Now() call: 2 ms
+	cfg := mlpConfig()
+	cfg.Epochs = 1000
+	s.AddPiece(synth(2000, 1), synth(100, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	start := r.now
+	r.events = nil
+	for i := 0; i < 50; i++ {
+		s.RunFor(40 * time.Millisecond)
+	}
+	elapsed := r.now.Sub(start)
+	nSteps := len(r.of("steps"))
+	nWeights := len(r.of("weights"))
+	// At most one steps event per 50 ms and one weights snapshot per 250 ms,
+	// plus those at epoch ends.
+	epochs := len(r.of("epoch"))
+	if max := int(elapsed/(50*time.Millisecond)) + epochs + 1; nSteps > max || nSteps == 0 {
+		t.Errorf("%d steps events in %v (%d epochs), want 1..%d", nSteps, elapsed, epochs, max)
+	}
+	if max := int(elapsed/(250*time.Millisecond)) + epochs + 1; nWeights > max || nWeights == 0 {
+		t.Errorf("%d weights events in %v, want 1..%d", nWeights, elapsed, max)
+	}
+	s.Handle(Command{Cmd: "pause"})
+	if got := len(r.steps()); got != s.Step() {
+		t.Errorf("%d steps reported for %d taken", got, s.Step())
+	}
+	// Budget respected: 50 slices of 40 ms plus at most one step each.
+	if elapsed > 50*50*time.Millisecond {
+		t.Errorf("50 RunFor(40ms) took %v", elapsed)
+	}
+}
+
+func TestPauseResumeStep(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Epochs = 100
+	s.AddPiece(synth(500, 1), synth(100, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(20 * time.Millisecond)
+	s.Handle(Command{Cmd: "pause"})
+	paused := s.Step()
+	if paused == 0 || s.State() != StatePaused {
+		t.Fatalf("step %d state %q after a slice and pause", paused, s.State())
+	}
+	if s.Busy() {
+		t.Error("busy while paused")
+	}
+	s.RunFor(20 * time.Millisecond)
+	if s.Step() != paused {
+		t.Errorf("step %d while paused at %d", s.Step(), paused)
+	}
+	s.Handle(Command{Cmd: "step"})
+	if s.Step() != paused+1 {
+		t.Errorf("step command: step %d, want %d", s.Step(), paused+1)
+	}
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(20 * time.Millisecond)
+	if s.Step() <= paused+1 {
+		t.Errorf("resumed run at step %d, want > %d", s.Step(), paused+1)
+	}
+	// Steps continue the same run: numbers strictly increase, none repeats.
+	steps := r.steps()
+	for i := 1; i < len(steps); i++ {
+		if steps[i].Step != steps[i-1].Step+1 {
+			t.Fatalf("step %d follows %d", steps[i].Step, steps[i-1].Step)
+		}
+	}
+	s.Handle(Command{Cmd: "reset"})
+	if s.Step() != 0 || s.State() != StateIdle {
+		t.Errorf("after reset step %d state %q", s.Step(), s.State())
+	}
+}
+
+func TestDiverged(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Schedule.LR0 = 1e30
+	cfg.Optim = engine.OptimConfig{Kind: engine.SGD}
+	s.AddPiece(synth(500, 1), synth(100, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	runUntil(s, 100, nil)
+	if s.State() != StateDiverged {
+		t.Fatalf("state %q, want diverged", s.State())
+	}
+	errs := r.errors()
+	if len(errs) != 1 || errs[0].Kind != KindDiverged {
+		t.Fatalf("errors %+v, want one diverged", errs)
+	}
+	msg := errs[0].Message
+	if !strings.HasPrefix(msg, "training diverged at step ") || !strings.HasSuffix(msg, "; lower the learning rate") {
+		t.Errorf("message %q", msg)
+	}
+	for _, p := range r.steps() {
+		if math.IsNaN(p.Loss) || math.IsInf(p.Loss, 0) {
+			t.Errorf("step %d reported a non-finite loss %v", p.Step, p.Loss)
+		}
+	}
+	if s.Busy() {
+		t.Error("busy after diverging")
+	}
+	s.Handle(Command{Cmd: "start"})
+	if len(r.errors()) != 2 || s.State() != StateDiverged {
+		t.Errorf("start after divergence: errors %v state %q", r.errors(), s.State())
+	}
+	// A new configuration with a sane rate trains again.
+	configure(t, s, mlpConfig())
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(20 * time.Millisecond)
+	if s.State() != StateRunning || s.Step() == 0 {
+		t.Errorf("state %q step %d after reconfiguring", s.State(), s.Step())
+	}
+}
+
+func TestShuffleLive(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Epochs = 100
+	s.AddPiece(synth(500, 1), synth(100, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(20 * time.Millisecond)
+	before := s.Step()
+	epochBefore := s.epochNow
+	s.Handle(Command{Cmd: "shuffle", On: true, Fraction: 1})
+	if len(r.of("shuffle")) != 0 {
+		t.Fatal("shuffle echoed before it took effect")
+	}
+	s.RunFor(20 * time.Millisecond)
+	sh := r.of("shuffle")
+	if len(sh) != 1 {
+		t.Fatalf("%d shuffle events, want 1", len(sh))
+	}
+	e := sh[0].(ShuffleEvent)
+	if !e.On || e.Fraction != 1 || e.Step != before || e.Epoch != epochBefore {
+		t.Errorf("shuffle event %+v, want on, fraction 1 at step %d epoch %v", e, before, epochBefore)
+	}
+	if on, f := s.Trainer().Shuffled(); !on || f != 1 {
+		t.Errorf("trainer shuffle %v %v", on, f)
+	}
+	// Shuffled labels differ from the true ones for most examples.
+	lab := s.Trainer().TrainSet().Labels
+	same := 0
+	for i := range lab {
+		if lab[i] == s.train.Labels[i] {
+			same++
+		}
+	}
+	if same > len(lab)/4 {
+		t.Errorf("%d of %d labels unchanged with fraction 1", same, len(lab))
+	}
+	s.Handle(Command{Cmd: "shuffle", On: false, Fraction: 1})
+	s.RunFor(20 * time.Millisecond)
+	if sh := r.of("shuffle"); len(sh) != 2 || sh[1].(ShuffleEvent).On {
+		t.Errorf("shuffle events %v, want a second one turning it off", sh)
+	}
+	s.Handle(Command{Cmd: "shuffle", On: true, Fraction: 1.5})
+	if errs := r.errors(); len(errs) != 1 || errs[0].Kind != KindConfig {
+		t.Errorf("fraction 1.5: errors %v", errs)
+	}
+}
+
+func TestFlatness(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	s.AddPiece(synth(600, 1), synth(300, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	runUntil(s, 10000, nil)
+	alphas := []float64{-0.5, 0, 0.5, 1, 1.5}
+	s.Handle(Command{Cmd: "flatness", Alphas: alphas, EvalSubset: 200})
+	for i := 0; i < len(alphas); i++ {
+		if !s.Busy() {
+			t.Fatalf("not busy with %d of %d points done", i, len(alphas))
+		}
+		s.RunFor(time.Millisecond)
+		if got := len(r.of("flatness")); got != i+1 {
+			t.Fatalf("after %d slices %d points, want one per slice", i+1, got)
+		}
+	}
+	pts := r.of("flatness")
+	best := 0
+	for i, e := range pts {
+		p := e.(FlatnessEvent)
+		if p.Index != i || p.Count != len(alphas) || p.Alpha != alphas[i] {
+			t.Errorf("point %d: %+v", i, p)
+		}
+		if p.Loss < pts[best].(FlatnessEvent).Loss {
+			best = i
+		}
+	}
+	// On this easy, separable data the loss may go on falling beyond alpha
+	// 1; on [-0.5, 1] the trained end is the lowest.
+	if best < 3 {
+		t.Errorf("lowest loss at alpha %v, want >= 1", alphas[best])
+	}
+	if e := pts[3].(FlatnessEvent).Error; e > 0.1 {
+		t.Errorf("error at alpha 1 is %v, want < 0.1", e)
+	}
+	if e := pts[1].(FlatnessEvent).Error; e < 0.5 {
+		t.Errorf("error at alpha 0 (initial weights) is %v, want > 0.5", e)
+	}
+	s.Handle(Command{Cmd: "flatness", Alphas: []float64{math.NaN()}})
+	if errs := r.errors(); len(errs) != 1 {
+		t.Errorf("NaN alpha: errors %v", errs)
+	}
+}
+
+func TestFlatnessInterleavesWithTraining(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Epochs = 100
+	s.AddPiece(synth(600, 1), synth(300, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(20 * time.Millisecond)
+	s.Handle(Command{Cmd: "flatness", Alphas: []float64{0, 1}})
+	before := s.Step()
+	s.RunFor(20 * time.Millisecond)
+	if len(r.of("flatness")) != 1 || s.Step() <= before {
+		t.Errorf("one slice: %d points and step %d (was %d); want a point and training", len(r.of("flatness")), s.Step(), before)
+	}
+}
+
+func TestSampleConfusion(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.Handle(Command{Cmd: "sample"})
+	if errs := r.errors(); len(errs) != 1 || errs[0].Kind != KindData {
+		t.Errorf("sample without data: %v", errs)
+	}
+	test := synth(1500, 2)
+	s.AddPiece(synth(600, 1), test)
+	s.Handle(Command{Cmd: "sample"})
+	sm := r.of("sample")
+	if len(sm) != 1 {
+		t.Fatalf("%d sample events", len(sm))
+	}
+	e := sm[0].(SampleEvent)
+	if len(e.Image) != 784 || e.Label != int(test.Labels[e.Index]) || e.Image[300] != test.Images[e.Index*784+300] {
+		t.Errorf("sample %d label %d, image of %d bytes", e.Index, e.Label, len(e.Image))
+	}
+	configure(t, s, mlpConfig())
+	s.Handle(Command{Cmd: "start"})
+	runUntil(s, 10000, nil)
+	s.Handle(Command{Cmd: "confusion"})
+	slices := 0
+	for s.Busy() {
+		s.RunFor(time.Millisecond)
+		slices++
+	}
+	if slices != 2 { // 1500 images, 1000 per slice
+		t.Errorf("confusion took %d slices, want 2", slices)
+	}
+	cf := r.of("confusion")
+	if len(cf) != 1 {
+		t.Fatalf("%d confusion events", len(cf))
+	}
+	c := cf[0].(ConfusionEvent)
+	total, diag := 0, 0
+	for i, v := range c.Matrix {
+		total += v
+		if i/10 == i%10 {
+			diag += v
+		}
+	}
+	if total != 1500 || c.N != 1500 {
+		t.Errorf("matrix sums to %d, N %d, want 1500", total, c.N)
+	}
+	if float64(diag)/1500 != c.Acc || c.Acc < 0.9 {
+		t.Errorf("diagonal %d, acc %v", diag, c.Acc)
+	}
+	for i, w := range c.Worst {
+		if w.Label == w.Pred || len(w.Image) != 784 || (i > 0 && w.Prob > c.Worst[i-1].Prob) {
+			t.Errorf("worst %d: %+v", i, w)
+		}
+	}
+}
+
+func TestDataError(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	configure(t, s, mlpConfig())
+	msg := "mnist pack: checksum mismatch in piece 0: got 1234, want 5678"
+	s.DataError(errors.New(msg))
+	errs := r.errors()
+	if len(errs) != 1 || errs[0].Message != msg || errs[0].Kind != KindData {
+		t.Fatalf("errors %+v", errs)
+	}
+	s.Handle(Command{Cmd: "start"})
+	if errs := r.errors(); len(errs) != 2 || errs[1].Kind != KindData || !strings.Contains(errs[1].Message, msg) {
+		t.Errorf("start after data error: %+v", errs)
+	}
+}
+
+func TestDataExtension(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Epochs = 5
+	s.AddPiece(synth(200, 1), synth(100, 2))
+	configure(t, s, cfg)
+	// Not stepped yet: the trainer is rebuilt at once.
+	s.AddPiece(synth(100, 3), mnist.Set{})
+	if n := s.Trainer().TrainSet().N; n != 300 {
+		t.Fatalf("trainer has %d examples, want 300", n)
+	}
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(5 * time.Millisecond)
+	mid := s.Step()
+	if mid == 0 || mid >= 10 {
+		t.Fatalf("step %d, want inside the first epoch (10 steps)", mid)
+	}
+	s.AddPiece(synth(300, 4), synth(100, 5))
+	if n := s.Trainer().TrainSet().N; n != 300 {
+		t.Errorf("trainer grew mid-epoch to %d", n)
+	}
+	runUntil(s, 10000, nil)
+	if n := s.Trainer().TrainSet().N; n != 600 {
+		t.Errorf("trainer has %d examples after an epoch end, want 600", n)
+	}
+	if s.State() != StateDone {
+		t.Errorf("state %q", s.State())
+	}
+	eps := r.of("epoch")
+	if len(eps) != 5 {
+		t.Fatalf("%d epochs, want 5", len(eps))
+	}
+	for i, e := range eps {
+		if e.(EpochEvent).Epoch != i+1 {
+			t.Errorf("epoch event %d says %d", i, e.(EpochEvent).Epoch)
+		}
+	}
+	// 10 steps of 300 examples, then 4 epochs of 19 steps of 600.
+	if want := 10 + 4*19; s.Step() != want {
+		t.Errorf("%d steps, want %d", s.Step(), want)
+	}
+	steps := r.steps()
+	for i := 1; i < len(steps); i++ {
+		if steps[i].Step != steps[i-1].Step+1 || steps[i].Epoch <= steps[i-1].Epoch {
+			t.Fatalf("step %+v follows %+v", steps[i], steps[i-1])
+		}
+	}
+	// A subset the first piece already covers does not grow.
+	s2, _ := newTestSession(time.Millisecond)
+	cfg.Subset = 150
+	s2.AddPiece(synth(200, 1), synth(100, 2))
+	configure(t, s2, cfg)
+	s2.AddPiece(synth(300, 4), mnist.Set{})
+	if n := s2.Trainer().TrainSet().N; n != 150 {
+		t.Errorf("subset 150: trainer has %d", n)
+	}
+}
+
+func TestWeightsRoundTrip(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.AddPiece(synth(300, 1), synth(100, 2))
+	configure(t, s, mlpConfig())
+	s.Handle(Command{Cmd: "step"})
+	s.Handle(Command{Cmd: "getWeights"})
+	mb := r.of("modelBytes")
+	if len(mb) != 1 {
+		t.Fatalf("%d modelBytes events", len(mb))
+	}
+	b := mb[0].(ModelBytesEvent).Bytes
+	want := s.Trainer().Model().Weights(nil)
+
+	s2, r2 := newTestSession(time.Millisecond)
+	s2.AddPiece(synth(300, 1), synth(100, 2))
+	configure(t, s2, DefaultConfig())
+	bad := append([]byte(nil), b...)
+	bad[len(bad)/2] ^= 0xff
+	s2.Handle(Command{Cmd: "loadWeights", Bytes: bad})
+	if errs := r2.errors(); len(errs) != 1 || errs[0].Kind != KindData || !strings.HasPrefix(errs[0].Message, "weights file: ") {
+		t.Fatalf("corrupt weights: errors %+v", errs)
+	}
+	s2.Handle(Command{Cmd: "loadWeights", Bytes: b})
+	if errs := r2.errors(); len(errs) != 1 {
+		t.Fatalf("good weights: errors %+v", errs[1:])
+	}
+	got := s2.Trainer().Model().Weights(nil)
+	if len(got) != len(want) {
+		t.Fatalf("%d weights loaded, want %d (the MLP's)", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("weight %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+	arch := r2.of("arch")
+	if a := arch[len(arch)-1].(ArchEvent); a.Spec.Arch != engine.ArchMLP {
+		t.Errorf("arch after load: %+v", a.Spec)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.HandleJSON([]byte(`{"cmd":"fly"}`))
+	s.HandleJSON([]byte(`{"cmd":`))
+	if errs := r.errors(); len(errs) != 2 || errs[0].Kind != KindInternal {
+		t.Errorf("errors %+v", errs)
+	}
+}
+
+// checkValue reports a value the js/wasm main could not convert.
+func checkValue(t *testing.T, where string, v any) {
+	t.Helper()
+	switch x := v.(type) {
+	case bool, int, float64, string, []float32, []uint8, nil:
+	case []any:
+		for i, e := range x {
+			checkValue(t, where+"["+string(rune('0'+i%10))+"]", e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			checkValue(t, where+"."+k, e)
+		}
+	default:
+		t.Errorf("%s: value of type %T", where, v)
+	}
+}
+
+func TestEventMaps(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.Progress(5, 10)
+	s.AddPiece(synth(300, 1), synth(1000, 2))
+	s.DataComplete()
+	configure(t, s, mlpConfig())
+	s.Handle(Command{Cmd: "shuffle", On: true, Fraction: 0.5})
+	s.Handle(Command{Cmd: "start"})
+	runUntil(s, 10000, nil)
+	s.Handle(Command{Cmd: "flatness", Alphas: []float64{0, 1}})
+	s.Handle(Command{Cmd: "sample"})
+	s.Handle(Command{Cmd: "getWeights"})
+	runUntil(s, 10, nil)
+	s.Handle(Command{Cmd: "confusion"})
+	runUntil(s, 10, nil)
+	s.DataError(errors.New("mnist pack: x"))
+	seen := map[string]bool{}
+	for _, e := range r.events {
+		m := e.Map()
+		if m["type"] != e.Type() {
+			t.Errorf("%T: type %v, want %q", e, m["type"], e.Type())
+		}
+		checkValue(t, e.Type(), m)
+		seen[e.Type()] = true
+	}
+	for _, typ := range []string{"progress", "ready", "dataComplete", "arch", "state", "steps", "epoch", "weights",
+		"shuffle", "flatness", "sample", "confusion", "modelBytes", "error"} {
+		if !seen[typ] {
+			t.Errorf("no %s event", typ)
+		}
+	}
+	a := r.of("arch")[0].Map()
+	l0 := a["layers"].([]any)[0].(map[string]any)
+	if l0["name"] == "" || len(l0["shape"].([]any)) != 3 {
+		t.Errorf("arch layer 0 map %v", l0)
+	}
+}
