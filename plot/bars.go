@@ -18,7 +18,7 @@ var digitLabels = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 // Bars draws vertical bars for values in 0..1 (class probabilities), labelled
 // 0, 1, ... below (labels overrides them) with the percentage above the
 // largest; the argmax is highlighted. Non-finite values draw no bar. It
-// returns the argmax, or -1 if no value is finite.
+// returns the argmax, or -1 if no value is positive.
 func Bars(dst *image.RGBA, r image.Rectangle, values []float32, labels []string) int {
 	r = r.Intersect(dst.Rect)
 	Fill(dst, r, Background)
@@ -31,6 +31,9 @@ func Bars(dst *image.RGBA, r image.Rectangle, values []float32, labels []string)
 		if finite(float64(v)) && (best < 0 || v > values[best]) {
 			best = i
 		}
+	}
+	if best >= 0 && !(values[best] > 0) {
+		best = -1 // nothing to highlight when all are zero
 	}
 	top := r.Min.Y + lineH + 2
 	bottom := r.Max.Y - lineH - 2

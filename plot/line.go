@@ -120,7 +120,7 @@ func (c *Chart) ticks(dst []Tick, a *Axis, axis int, px, spacing int) ([]Tick, f
 			}
 		}
 	}
-	n := max(2, px/spacing)
+	n := max(3, px/spacing)
 	if a.Log {
 		t, nlo, nhi := appendLogTicks(dst, lo, hi)
 		if !auto {

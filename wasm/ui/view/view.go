@@ -1,0 +1,680 @@
+package view
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"strings"
+
+	"mnistplay/engine"
+	"mnistplay/plot"
+	"mnistplay/wasm/ui/pad"
+)
+
+// Screen size the layout is made for (the iframe's size).
+const (
+	Width  = 960
+	Height = 540
+)
+
+// MNIST normalisation of the training data.
+const (
+	mean = 0.1307
+	std  = 0.3081
+)
+
+// Msg is one page or worker event (PAGE-PROTOCOL.md), decoded. Only the
+// fields of its Type are set.
+type Msg struct {
+	Type string
+
+	// progress
+	Loaded, Total float64
+	// state
+	State string
+	Step  int
+	Epoch float64
+	// steps: one entry per step
+	Steps []StepPoint
+	// epoch
+	EpochN                               int
+	TrainLoss, TrainAcc, ValLoss, ValAcc float64
+	// weights
+	SpecJSON string
+	Data     []float32
+	// arch
+	Layers []Layer
+	Params int
+	// shuffle
+	On       bool
+	Fraction float64
+	// flatness
+	Alpha, Loss, Error float64
+	Index, Count       int
+	// sample: 784 bytes
+	Image []uint8
+	Label int
+	// error
+	Message, Kind string
+	// pad
+	Cmd string
+}
+
+// StepPoint is one training step.
+type StepPoint struct {
+	Step                       int
+	Epoch, Loss, Acc, ExPerSec float64
+}
+
+// Layer is one row of an 'arch' event.
+type Layer struct {
+	Name   string
+	Shape  [3]int
+	Params int
+}
+
+// Panel is one independently redrawn region of the screen.
+type Panel struct {
+	Name  string
+	Rect  image.Rectangle // on the screen
+	Img   *image.RGBA     // (Rect.Dx(), Rect.Dy()), origin 0,0
+	Dirty bool
+}
+
+// Panel indices.
+const (
+	PLoss = iota
+	PAcc
+	PPad
+	PFilters
+	PStatus
+	PFlat
+	numPanels
+)
+
+// maxStepPoints bounds the per-step history; older points are thinned.
+const maxStepPoints = 20000
+
+type flatCurve struct {
+	alpha, loss, err []float64
+	run              int
+}
+
+// View is the canvas' whole state.
+type View struct {
+	Panels [numPanels]*Panel
+
+	// Post sends an object to the parent page; nil drops it.
+	Post func(map[string]any)
+
+	// curves
+	stepX, stepLoss, stepAcc []float64
+	epX, trLoss, vaLoss      []float64
+	trAcc, vaAcc             []float64
+	markers                  []plot.Marker
+	lossChart, accChart      plot.Chart
+	flatChart                plot.Chart
+	LogLoss                  bool
+
+	flats []flatCurve
+	run   int
+
+	// status
+	state           string
+	step            int
+	epoch, exPerSec float64
+	loaded, total   float64
+	layers          []Layer
+	params          int
+	errMsg          string
+
+	// model and pad
+	Pad      *pad.Pad
+	padRect  image.Rectangle // screen coordinates
+	padVer   int             // pad version last classified
+	model    *engine.Model
+	specKey  string
+	weights  []float32
+	input    [pad.Pixel]float32 // (28, 28) ink 0..1
+	x        [pad.Pixel]float32 // (1, 1, 28, 28) normalised model input
+	probs    [10]float32
+	digit    int
+	hasProbs bool
+	selected int // selected filter, -1 none
+	act      []float32
+	actW     int
+	grid     plot.FilterGrid
+
+	pressed   bool
+	drawing   bool
+	clearBtn  image.Rectangle
+	sampleBtn image.Rectangle
+	flatBtn   image.Rectangle
+}
+
+// New returns a view laid out for Width x Height.
+func New() *View {
+	v := &View{LogLoss: true, selected: -1, digit: -1}
+	rects := [numPanels]image.Rectangle{
+		PLoss:    image.Rect(0, 0, 480, 270),
+		PAcc:     image.Rect(0, 270, 480, 540),
+		PPad:     image.Rect(480, 0, 960, 270),
+		PFilters: image.Rect(480, 270, 720, 440),
+		PStatus:  image.Rect(480, 440, 720, 540),
+		PFlat:    image.Rect(720, 270, 960, 540),
+	}
+	names := [numPanels]string{"loss", "accuracy", "pad", "filters", "status", "flatness"}
+	for i, r := range rects {
+		v.Panels[i] = &Panel{Name: names[i], Rect: r, Img: image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy())), Dirty: true}
+	}
+	v.padRect = image.Rect(488, 22, 718, 252)
+	v.Pad = pad.New(v.padRect.Dx(), v.padRect.Dy(), 10)
+	v.clearBtn = image.Rect(488, 254, 548, 269)
+	v.sampleBtn = image.Rect(556, 254, 622, 269)
+	v.flatBtn = image.Rect(724, 520, 820, 536)
+	v.padVer = v.Pad.Version()
+	return v
+}
+
+func (v *View) dirty(ps ...int) {
+	for _, p := range ps {
+		v.Panels[p].Dirty = true
+	}
+}
+
+func (v *View) post(m map[string]any) {
+	if v.Post != nil {
+		v.Post(m)
+	}
+}
+
+// Apply applies one event.
+func (v *View) Apply(m Msg) {
+	switch m.Type {
+	case "progress":
+		v.loaded, v.total = m.Loaded, m.Total
+		v.dirty(PStatus)
+	case "ready", "dataComplete":
+		v.loaded = v.total
+		v.dirty(PStatus)
+	case "arch":
+		v.newRun()
+		v.layers, v.params = m.Layers, m.Params
+		v.errMsg = ""
+		v.dirty(PLoss, PAcc, PStatus)
+	case "state":
+		if m.State == "diverged" && v.state != "diverged" {
+			v.markers = append(v.markers, plot.Marker{X: m.Epoch, Label: "diverged", Color: plot.Palette[3]})
+			v.dirty(PLoss, PAcc)
+		}
+		v.state, v.step, v.epoch = m.State, m.Step, m.Epoch
+		v.dirty(PStatus)
+	case "step", "steps":
+		for _, p := range m.Steps {
+			v.addStep(p)
+		}
+		v.dirty(PLoss, PAcc, PStatus)
+	case "epoch":
+		e := float64(m.EpochN)
+		v.epX = append(v.epX, e)
+		v.trLoss = append(v.trLoss, m.TrainLoss)
+		v.vaLoss = append(v.vaLoss, m.ValLoss)
+		v.trAcc = append(v.trAcc, 100*m.TrainAcc)
+		v.vaAcc = append(v.vaAcc, 100*m.ValAcc)
+		v.dirty(PLoss, PAcc)
+	case "shuffle":
+		label := "shuffle off"
+		col := plot.Palette[2]
+		if m.On {
+			label = fmt.Sprintf("shuffle %.0f%%", 100*m.Fraction)
+			col = plot.Palette[3]
+		}
+		v.markers = append(v.markers, plot.Marker{X: m.Epoch, Label: label, Color: col})
+		v.dirty(PLoss, PAcc)
+	case "weights":
+		v.setWeights(m.SpecJSON, m.Data)
+	case "flatness":
+		v.addFlat(m)
+	case "sample":
+		if len(m.Image) >= pad.Pixel {
+			var img [pad.Pixel]float32
+			for i := range img {
+				img[i] = float32(m.Image[i]) / 255
+			}
+			v.Pad.SetImage(img[:])
+			v.classify(true)
+			v.dirty(PPad)
+		}
+	case "pad":
+		if m.Cmd == "clear" {
+			v.clearPad()
+		}
+	case "error":
+		v.errMsg = m.Message
+		v.dirty(PStatus)
+	}
+}
+
+func (v *View) newRun() {
+	v.run++
+	v.stepX, v.stepLoss, v.stepAcc = v.stepX[:0], v.stepLoss[:0], v.stepAcc[:0]
+	v.epX, v.trLoss, v.vaLoss, v.trAcc, v.vaAcc = v.epX[:0], v.trLoss[:0], v.vaLoss[:0], v.trAcc[:0], v.vaAcc[:0]
+	v.markers = v.markers[:0]
+	v.state, v.step, v.epoch, v.exPerSec = "idle", 0, 0, 0
+}
+
+func (v *View) addStep(p StepPoint) {
+	if len(v.stepX) >= maxStepPoints {
+		// Keep every other point: the curve keeps its shape at a fixed cost.
+		n := 0
+		for i := 0; i < len(v.stepX); i += 2 {
+			v.stepX[n], v.stepLoss[n], v.stepAcc[n] = v.stepX[i], v.stepLoss[i], v.stepAcc[i]
+			n++
+		}
+		v.stepX, v.stepLoss, v.stepAcc = v.stepX[:n], v.stepLoss[:n], v.stepAcc[:n]
+	}
+	v.stepX = append(v.stepX, p.Epoch)
+	v.stepLoss = append(v.stepLoss, p.Loss)
+	v.stepAcc = append(v.stepAcc, 100*p.Acc)
+	v.step, v.epoch = p.Step, p.Epoch
+	if p.ExPerSec > 0 {
+		v.exPerSec = p.ExPerSec
+	}
+}
+
+func (v *View) addFlat(m Msg) {
+	if m.Index == 0 || len(v.flats) == 0 {
+		if len(v.flats) == 4 {
+			copy(v.flats, v.flats[1:])
+			v.flats = v.flats[:3]
+		}
+		v.flats = append(v.flats, flatCurve{run: v.run})
+	}
+	f := &v.flats[len(v.flats)-1]
+	f.alpha = append(f.alpha, m.Alpha)
+	f.loss = append(f.loss, m.Loss)
+	f.err = append(f.err, 100*m.Error)
+	v.dirty(PFlat)
+}
+
+// setWeights (re)builds the model when the spec changes and loads data.
+func (v *View) setWeights(specJSON string, data []float32) {
+	if specJSON != v.specKey || v.model == nil {
+		var spec engine.Spec
+		if err := json.Unmarshal([]byte(specJSON), &spec); err != nil {
+			v.errMsg = "ui: bad spec in weights: " + err.Error()
+			v.dirty(PStatus)
+			return
+		}
+		m, err := engine.Build(spec, 0)
+		if err != nil {
+			v.errMsg = "ui: " + err.Error()
+			v.dirty(PStatus)
+			return
+		}
+		v.model, v.specKey = m, specJSON
+		v.selected = -1
+	}
+	if err := v.model.SetWeights(data); err != nil {
+		v.errMsg = "ui: " + err.Error()
+		v.model, v.specKey = nil, ""
+		v.dirty(PStatus)
+		return
+	}
+	v.weights = append(v.weights[:0], data...)
+	v.updateGrid()
+	v.dirty(PFilters)
+	if !v.Pad.Empty() {
+		v.classify(true)
+	}
+}
+
+// updateGrid points the filter grid at the model's first layer weights:
+// conv1 (OutC, 1, K, K) filters, or an MLP's first layer (Out, 784) as 28x28
+// images (at most 100).
+func (v *View) updateGrid() {
+	ps := v.model.Params()
+	if len(ps) == 0 {
+		return
+	}
+	w := ps[0]
+	g := &v.grid
+	g.Data, g.Selected = w.W, v.selected
+	switch {
+	case len(w.Shape) == 4:
+		g.N, g.H, g.W = w.Shape[0], w.Shape[2], w.Shape[3]
+		g.Title = fmt.Sprintf("%s %dx%dx%d", strings.TrimSuffix(w.Name, ".weight"), g.N, g.H, g.W)
+	case len(w.Shape) == 2 && w.Shape[1] == pad.Pixel:
+		g.N, g.H, g.W = min(w.Shape[0], 100), pad.Side, pad.Side
+		g.Title = fmt.Sprintf("%s: %d units as 28x28", strings.TrimSuffix(w.Name, ".weight"), w.Shape[0])
+	default:
+		g.N = 0
+	}
+	g.PerFilter = true
+}
+
+// classify runs the model on the pad and, when post is set, sends the
+// prediction to the page.
+func (v *View) classify(post bool) {
+	v.padVer = v.Pad.Version()
+	if !v.Pad.ToMNIST(v.input[:]) {
+		v.hasProbs, v.digit = false, -1
+		v.dirty(PPad)
+		return
+	}
+	v.dirty(PPad)
+	if v.model == nil {
+		return
+	}
+	for i, p := range v.input {
+		v.x[i] = (p - mean) / std
+	}
+	logits := v.model.Forward(v.x[:], 1, false)
+	engine.Softmax(v.probs[:], logits[:10])
+	v.digit, v.hasProbs = 0, true
+	for i, p := range v.probs {
+		if p > v.probs[v.digit] {
+			v.digit = i
+		}
+	}
+	v.updateActivation()
+	if post {
+		probs := make([]any, 10)
+		for i, p := range v.probs {
+			probs[i] = float64(p)
+		}
+		v.post(map[string]any{"type": "ui", "event": "prediction", "probs": probs, "digit": v.digit})
+	}
+}
+
+// updateActivation copies the selected conv1 filter's output map.
+func (v *View) updateActivation() {
+	v.act, v.actW = v.act[:0], 0
+	if v.selected < 0 || v.model == nil || len(v.model.Layers) == 0 {
+		return
+	}
+	out := v.model.Layers[0].OutShape()
+	if out.H <= 1 || v.selected >= out.C {
+		return
+	}
+	y := v.model.LayerOutput(0)
+	sz := out.H * out.W
+	v.act = append(v.act, y[v.selected*sz:(v.selected+1)*sz]...)
+	v.actW = out.W
+}
+
+func (v *View) clearPad() {
+	v.Pad.Clear()
+	v.hasProbs, v.digit = false, -1
+	clear(v.input[:])
+	v.padVer = v.Pad.Version()
+	v.act = v.act[:0]
+	v.dirty(PPad)
+}
+
+// Pointer feeds the pointer state (screen coordinates, pressed or not) once
+// per tick: strokes on the pad, clicks on buttons, filters and charts.
+func (v *View) Pointer(x, y int, pressed bool) {
+	p := image.Pt(x, y)
+	px, py := float64(x-v.padRect.Min.X)+0.5, float64(y-v.padRect.Min.Y)+0.5
+	switch {
+	case pressed && !v.pressed: // press
+		switch {
+		case p.In(v.padRect):
+			v.drawing = true
+			v.Pad.Down(px, py)
+		case p.In(v.clearBtn):
+			v.clearPad()
+			v.post(map[string]any{"type": "ui", "event": "clear"})
+		case p.In(v.sampleBtn):
+			v.post(map[string]any{"cmd": "sample"})
+		case p.In(v.flatBtn):
+			v.post(map[string]any{"cmd": "flatness"})
+		case p.In(v.Panels[PLoss].Rect):
+			if y < v.Panels[PLoss].Rect.Min.Y+20 {
+				v.LogLoss = !v.LogLoss
+				v.dirty(PLoss)
+			}
+		case p.In(v.Panels[PFilters].Rect):
+			r := v.Panels[PFilters].Rect
+			k := v.grid.HitTest(image.Rect(0, 0, r.Dx(), r.Dy()), p.Sub(r.Min))
+			if k == v.selected {
+				k = -1
+			}
+			v.selected, v.grid.Selected = k, k
+			v.dirty(PFilters)
+			if !v.Pad.Empty() {
+				v.classify(false)
+			}
+		}
+	case pressed && v.drawing:
+		v.Pad.Move(px, py)
+	case !pressed && v.drawing:
+		v.drawing = false
+		v.Pad.Up()
+		v.classify(true)
+	}
+	v.pressed = pressed
+}
+
+// Tick runs once per frame after input: it classifies the pad while a
+// stroke changes it, so the bars follow the pen.
+func (v *View) Tick() {
+	if v.Pad.Version() != v.padVer {
+		v.classify(false)
+	}
+}
+
+// Render redraws the dirty panels' images and returns how many it drew;
+// the caller uploads those whose Dirty it sees set, then clears Dirty.
+func (v *View) Render() int {
+	n := 0
+	for i, p := range v.Panels {
+		if !p.Dirty {
+			continue
+		}
+		n++
+		switch i {
+		case PLoss:
+			v.renderLoss(p)
+		case PAcc:
+			v.renderAcc(p)
+		case PPad:
+			v.renderPad(p)
+		case PFilters:
+			v.renderFilters(p)
+		case PStatus:
+			v.renderStatus(p)
+		case PFlat:
+			v.renderFlat(p)
+		}
+	}
+	return n
+}
+
+func fade(c color.RGBA) color.RGBA {
+	return color.RGBA{uint8(155 + int(c.R)*100/255), uint8(155 + int(c.G)*100/255), uint8(155 + int(c.B)*100/255), 255}
+}
+
+func (v *View) renderLoss(p *Panel) {
+	c := &v.lossChart
+	title := "loss (log)"
+	if !v.LogLoss {
+		title = "loss (linear)"
+	}
+	c.Title = title
+	c.X = plot.Axis{Label: "epoch"}
+	c.Y = plot.Axis{Log: v.LogLoss}
+	c.Series = append(c.Series[:0],
+		plot.Series{Name: "train (step)", Color: fade(plot.Palette[0]), X: v.stepX, Y: v.stepLoss, Width: 1},
+		plot.Series{Name: "train", Color: plot.Palette[0], X: v.epX, Y: v.trLoss, Width: 2, Dots: true},
+		plot.Series{Name: "validation", Color: plot.Palette[1], X: v.epX, Y: v.vaLoss, Width: 2, Dots: true},
+	)
+	c.Markers = v.markers
+	c.Draw(p.Img, p.Img.Rect)
+}
+
+func (v *View) renderAcc(p *Panel) {
+	c := &v.accChart
+	c.Title = "accuracy"
+	c.X = plot.Axis{Label: "epoch"}
+	c.Y = plot.Axis{Min: 0, Max: 100, Unit: "%"}
+	c.Series = append(c.Series[:0],
+		plot.Series{Name: "train (batch)", Color: fade(plot.Palette[0]), X: v.stepX, Y: v.stepAcc, Width: 1},
+		plot.Series{Name: "train", Color: plot.Palette[0], X: v.epX, Y: v.trAcc, Width: 2, Dots: true},
+		plot.Series{Name: "validation", Color: plot.Palette[1], X: v.epX, Y: v.vaAcc, Width: 2, Dots: true},
+	)
+	c.Markers = v.markers
+	c.Draw(p.Img, p.Img.Rect)
+}
+
+// local converts a screen rectangle to panel p's image coordinates.
+func local(p *Panel, r image.Rectangle) image.Rectangle { return r.Sub(p.Rect.Min) }
+
+func button(dst *image.RGBA, r image.Rectangle, label string) {
+	plot.Fill(dst, r, color.RGBA{235, 238, 245, 255})
+	plot.Fill(dst, image.Rect(r.Min.X, r.Max.Y-1, r.Max.X, r.Max.Y), plot.Faint)
+	plot.TextAt(dst, (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2, label, plot.Ink, plot.MiddleCenter)
+}
+
+func (v *View) renderPad(p *Panel) {
+	dst := p.Img
+	plot.Fill(dst, dst.Rect, plot.Background)
+	pr := local(p, v.padRect)
+	plot.Text(dst, pr.Min.X, 4, "draw a digit", plot.Ink)
+	plot.Gray(dst, pr, v.Pad.Ink(), v.Pad.W, v.Pad.H, 0, 1)
+	button(dst, local(p, v.clearBtn), "clear")
+	button(dst, local(p, v.sampleBtn), "sample")
+
+	x0 := pr.Max.X + 12
+	plot.Text(dst, x0, 4, "model input", plot.Ink)
+	in := image.Rect(x0, 22, x0+84, 106)
+	plot.Gray(dst, in, v.input[:], pad.Side, pad.Side, 0, 1)
+	if len(v.act) > 0 && v.actW > 0 {
+		h := len(v.act) / v.actW
+		ar := image.Rect(x0+96, 22, x0+96+84, 106)
+		plot.Text(dst, ar.Min.X, 4, fmt.Sprintf("filter %d map", v.selected), plot.Ink)
+		lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+		for _, a := range v.act {
+			lo, hi = min(lo, a), max(hi, a)
+		}
+		plot.Gray(dst, ar, v.act, v.actW, h, lo, hi)
+	}
+	switch {
+	case v.hasProbs:
+		plot.Text(dst, x0, 112, fmt.Sprintf("prediction: %d (%.0f%%)", v.digit, 100*v.probs[v.digit]), plot.Ink)
+	case v.model == nil:
+		plot.Text(dst, x0, 112, "no model yet: train", plot.Faint)
+	default:
+		plot.Text(dst, x0, 112, "draw to classify", plot.Faint)
+	}
+	bars := image.Rect(x0, 128, p.Rect.Dx()-6, p.Rect.Dy()-4)
+	if v.hasProbs {
+		plot.Bars(dst, bars, v.probs[:], nil)
+	} else {
+		var zero [10]float32
+		plot.Bars(dst, bars, zero[:], nil)
+	}
+}
+
+func (v *View) renderFilters(p *Panel) {
+	if v.model == nil || v.grid.N == 0 {
+		plot.Fill(p.Img, p.Img.Rect, plot.Background)
+		plot.TextAt(p.Img, p.Rect.Dx()/2, 2, "first-layer filters", plot.Ink, plot.TopCenter)
+		plot.TextAt(p.Img, p.Rect.Dx()/2, p.Rect.Dy()/2, "(waiting for weights)", plot.Faint, plot.MiddleCenter)
+		return
+	}
+	v.grid.Draw(p.Img, p.Img.Rect)
+}
+
+func (v *View) renderStatus(p *Panel) {
+	dst := p.Img
+	plot.Fill(dst, dst.Rect, plot.Background)
+	plot.Fill(dst, image.Rect(0, 0, dst.Rect.Dx(), 1), plot.GridColor)
+	y := 3
+	line := func(s string, c color.RGBA) {
+		if y+13 <= dst.Rect.Dy() {
+			plot.Text(dst, 4, y, s, c)
+		}
+		y += 13
+	}
+	if v.total > 0 && v.loaded < v.total {
+		line(fmt.Sprintf("data %.0f%%", 100*v.loaded/v.total), plot.Ink)
+	}
+	st := v.state
+	if st == "" {
+		st = "waiting"
+	}
+	line(fmt.Sprintf("%s  step %d  epoch %.2f", st, v.step, v.epoch), plot.Ink)
+	if v.exPerSec > 0 {
+		line(fmt.Sprintf("%.0f examples/s", v.exPerSec), plot.Ink)
+	}
+	if v.errMsg != "" {
+		msg := v.errMsg
+		for len(msg) > 0 {
+			n := min(len(msg), 33)
+			line(msg[:n], plot.Palette[3])
+			msg = msg[n:]
+		}
+	}
+	if len(v.layers) > 0 {
+		var b strings.Builder
+		for i, l := range v.layers {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			if l.Shape[1] == 1 && l.Shape[2] == 1 {
+				fmt.Fprintf(&b, "%s:%d", l.Name, l.Shape[0])
+			} else {
+				fmt.Fprintf(&b, "%s:%dx%dx%d", l.Name, l.Shape[0], l.Shape[1], l.Shape[2])
+			}
+		}
+		s := b.String()
+		for len(s) > 0 && y+13 <= dst.Rect.Dy() {
+			n := min(len(s), 33)
+			if n < len(s) {
+				if k := strings.LastIndexByte(s[:n], ' '); k > 0 {
+					n = k + 1
+				}
+			}
+			line(strings.TrimSpace(s[:n]), plot.Faint)
+			s = s[n:]
+		}
+		line(fmt.Sprintf("%d parameters", v.params), plot.Faint)
+	}
+}
+
+func (v *View) renderFlat(p *Panel) {
+	dst := p.Img
+	c := &v.flatChart
+	c.Title = "flatness"
+	c.X = plot.Axis{Label: "alpha", Min: -0.5, Max: 1.5}
+	c.Y = plot.Axis{Label: "loss", Log: true}
+	c.Y2 = &plot.Axis{Label: "error", Min: 0, Max: 100, Unit: "%"}
+	c.Series = c.Series[:0]
+	for i, f := range v.flats {
+		lc, ec := plot.Palette[0], plot.Palette[3]
+		name := ""
+		if i < len(v.flats)-1 {
+			lc, ec = fade(lc), fade(ec)
+		} else {
+			name = "loss"
+		}
+		c.Series = append(c.Series,
+			plot.Series{Name: name, Color: lc, X: f.alpha, Y: f.loss, Dots: true},
+			plot.Series{Color: ec, X: f.alpha, Y: f.err, Dots: true, Right: true})
+		if name != "" {
+			c.Series[len(c.Series)-1].Name = "error"
+		}
+	}
+	r := dst.Rect
+	r.Max.Y -= 22
+	c.Draw(dst, r)
+	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), dst.Rect.Max.Y), plot.Background)
+	button(dst, local(p, v.flatBtn), "flatness")
+	if len(v.flats) == 0 {
+		plot.TextAt(dst, r.Dx()/2, r.Dy()/2, "press flatness", plot.Faint, plot.MiddleCenter)
+	}
+}
