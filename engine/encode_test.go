@@ -101,7 +101,11 @@ func TestUnmarshalBadBytes(t *testing.T) {
 		{func() []byte { b := slices.Clone(good); b[6] = 1; return reseal(b) }(), "flags"},
 		{func() []byte { b := slices.Clone(good); b[len(b)-1] ^= 1; return b }(), "checksum"},
 		{func() []byte { b := slices.Clone(good); binary.LittleEndian.PutUint32(b[8:], 1<<31); return reseal(b) }(), "spec length"},
-		{func() []byte { b := slices.Clone(good); binary.LittleEndian.PutUint32(b[8:], 0xffffffff); return reseal(b) }(), "spec length"},
+		{func() []byte {
+			b := slices.Clone(good)
+			binary.LittleEndian.PutUint32(b[8:], 0xffffffff)
+			return reseal(b)
+		}(), "spec length"},
 		{encodeRaw(1, mlp3, w, 1<<30), "weights, its spec needs"},
 		{encodeRaw(1, mlp3, w, 0xffffffff), "weights, its spec needs"},
 		{encodeRaw(1, mlp3, w[:len(w)-1], len(w)), "bytes of weights"},

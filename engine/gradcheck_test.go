@@ -134,7 +134,7 @@ func TestGradConv2d(t *testing.T) {
 		{2, Shape{2, 6, 6}, 3, 3, 1, 1},
 		{2, Shape{2, 7, 7}, 3, 3, 2, 1},
 		{1, Shape{1, 8, 8}, 2, 5, 1, 0},
-		{2, Shape{2, 7, 7}, 2, 3, 3, 1},  // the report's 3x3 stride 3 pad 1
+		{2, Shape{2, 7, 7}, 2, 3, 3, 1},   // the report's 3x3 stride 3 pad 1
 		{1, Shape{1, 10, 10}, 2, 7, 1, 3}, // a large kernel with pad 3, as the report's 14x14
 		{2, Shape{3, 6, 8}, 2, 4, 2, 2},   // non-square input, even kernel
 		{1, Shape{2, 5, 5}, 2, 2, 3, 1},   // stride larger than kernel

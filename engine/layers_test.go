@@ -10,7 +10,7 @@ import (
 // TestConvHandComputed checks Conv2d against outputs worked out by hand.
 func TestConvHandComputed(t *testing.T) {
 	x := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9} // (1, 1, 3, 3)
-	w := []float32{1, 0, 0, -1}              // (1, 1, 2, 2)
+	w := []float32{1, 0, 0, -1}               // (1, 1, 2, 2)
 	for i, tc := range []struct {
 		s, p int
 		want []float32
@@ -100,10 +100,10 @@ func TestPoolHandComputed(t *testing.T) {
 		7, 1, 6, 5, 9,
 	}
 	for i, tc := range []struct {
-		kind  PoolKind
-		k, s  int
-		want  []float32
-		dx    []float32 // for dy = 1, 2, 3, ...
+		kind PoolKind
+		k, s int
+		want []float32
+		dx   []float32 // for dy = 1, 2, 3, ...
 	}{
 		{PoolMax, 2, 2, []float32{5, 8, 7, 6},
 			[]float32{0, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 4, 0, 0, 3, 0, 0, 0, 0}}, // ties: the first 6
