@@ -39,13 +39,14 @@ PACK_FILES ?=
 SITE_FILES = $(shell find web assets -type f ! -name '.*' 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help serve build wasm test test-go vet test-native test-simd test-wasm e2e e2e-deps chromium clean
+.PHONY: help serve build wasm test test-go vet test-native test-simd test-wasm e2e e2e-deps chromium measure clean
 
 help:
 	@echo "make serve   build the wasm and serve the playground on http://$(ADDR)/"
 	@echo "make test    vet, unit tests (native, native+simd, wasm under Node), browser tests"
 	@echo "make build   bin/mnistplay: one binary with everything embedded"
 	@echo "make e2e     only the browser tests"
+	@echo "make measure page speed in headless Chromium at 1280x800 (bytes, first step, fps, examples/s)"
 
 # ---- wasm ---------------------------------------------------------------
 
@@ -112,6 +113,10 @@ e2e/node_modules/.package-lock.json: e2e/package.json e2e/package-lock.json
 
 chromium:
 	@sh scripts/install-chromium.sh
+
+measure: bin/mnistplay e2e-deps chromium
+	@mkdir -p test-output
+	$(NODE) scripts/measure-page.mjs --json test-output/measure-page.json
 
 clean:
 	rm -rf bin test-output e2e/node_modules web/*.wasm web/wasm_exec.js

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/zstd"
 )
 
 var (
@@ -168,6 +169,10 @@ func newHandler(web, assets fs.FS) http.Handler {
 	s.prime()
 	wrap, err := gzhttp.NewWrapper(
 		gzhttp.ContentTypes(compressible),
+		// zstd's default level: a 9.9 MB ebiten wasm to 24.3% in 0.18 s on
+		// one core here, against 25.9% for its fastest level and 26.4% in
+		// 0.32 s for gzip's default (which browsers without zstd get).
+		gzhttp.ZstdCompressionLevel(int(zstd.SpeedDefault)),
 		gzhttp.SuffixETag("-gzip"), // "-gzip" or "-zstd": a coded body is another representation
 	)
 	if err != nil {
