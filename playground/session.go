@@ -77,6 +77,7 @@ type Session struct {
 
 	// run
 	cfg      *engine.Config // the accepted configuration; nil before the first configure
+	cfgErr   error          // the last configure's error; start and step refuse while it stands
 	tr       *engine.Trainer
 	state    string
 	wantRun  bool      // start was asked before the data was ready
@@ -363,9 +364,11 @@ func CheckConfig(cfg engine.Config) error {
 func (s *Session) configure(raw json.RawMessage) {
 	cfg, err := ParseConfig(raw)
 	if err != nil {
+		s.cfgErr = err
 		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
 		return
 	}
+	s.cfgErr = nil
 	s.cfg = &cfg
 	s.newRun()
 }
@@ -373,9 +376,11 @@ func (s *Session) configure(raw json.RawMessage) {
 // Configure makes a new run from cfg, as the configure command does.
 func (s *Session) Configure(cfg engine.Config) error {
 	if err := CheckConfig(cfg); err != nil {
+		s.cfgErr = err
 		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
 		return err
 	}
+	s.cfgErr = nil
 	s.cfg = &cfg
 	s.newRun()
 	return nil
@@ -440,7 +445,21 @@ func (s *Session) setState(st string) {
 	s.emit(StateEvent{State: st, Step: s.stepNow, Epoch: s.epochNow})
 }
 
+// refuseBadConfig reports (as an error event) whether the last configure
+// failed: the page sends configure and start together, and start must not
+// then train an older or default model.
+func (s *Session) refuseBadConfig() bool {
+	if s.cfgErr == nil {
+		return false
+	}
+	s.emit(ErrorEvent{Message: s.cfgErr.Error(), Kind: KindConfig})
+	return true
+}
+
 func (s *Session) start() {
+	if s.refuseBadConfig() {
+		return
+	}
 	if s.cfg == nil {
 		d := DefaultConfig()
 		s.cfg = &d
@@ -479,7 +498,7 @@ func (s *Session) pause() {
 
 // stepOnce trains one batch (the step command); not while running.
 func (s *Session) stepOnce() {
-	if s.state == StateRunning {
+	if s.state == StateRunning || s.refuseBadConfig() {
 		return
 	}
 	if s.cfg == nil {

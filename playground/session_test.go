@@ -207,6 +207,22 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("case %d: step %d after a bad configure, want more than %d", i, s.Step(), before)
 		}
 	}
+	// A bad configure then start (what the page sends) must not train anything.
+	s, r := newTestSession(time.Millisecond)
+	s.AddPiece(synth(100, 1), synth(50, 2))
+	s.Handle(Command{Cmd: "configure", Config: json.RawMessage(mod(func(c *engine.Config) { c.Model = impossible }))})
+	s.Handle(Command{Cmd: "start"})
+	s.Handle(Command{Cmd: "step"})
+	s.RunFor(10 * time.Millisecond)
+	if s.Step() != 0 || s.State() == StateRunning || len(r.errors()) != 3 {
+		t.Errorf("bad configure + start: step %d state %q errors %v", s.Step(), s.State(), r.errors())
+	}
+	configure(t, s, base)
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(10 * time.Millisecond)
+	if s.Step() == 0 {
+		t.Error("a good configure after a bad one does not train")
+	}
 }
 
 func TestStartBeforeDataThenTrains(t *testing.T) {

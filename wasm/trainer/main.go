@@ -1,0 +1,309 @@
+//go:build js && wasm
+
+// Command trainer is the playground's Web Worker (web/worker.js runs it). It
+// fetches the MNIST pack with progress, decodes it piece by piece, and drives
+// a playground.Session: commands from the page arrive through the handler
+// it gives worker.js (self.trainerAttach), training runs in slices of
+// sliceBudget scheduled through a MessageChannel so messages are handled in
+// between, and events are posted to the page with typed arrays transferred.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"syscall/js"
+	"time"
+	"unsafe"
+
+	"mnistplay/engine/mnist"
+	"mnistplay/playground"
+)
+
+// sliceBudget is how long one RunFor may train before the worker returns to
+// its event loop.
+const sliceBudget = 40 * time.Millisecond
+
+var (
+	mu      sync.Mutex // guards sess: JS callbacks and the data goroutine both use it
+	sess    *playground.Session
+	self    = js.Global()
+	jsJSON  = js.Global().Get("JSON")
+	u8Array = js.Global().Get("Uint8Array")
+	f32Arr  = js.Global().Get("Float32Array")
+	object  = js.Global().Get("Object")
+	array   = js.Global().Get("Array")
+
+	port      js.Value // MessageChannel port2: posting to it schedules a tick
+	scheduled bool
+)
+
+func main() {
+	sess = playground.NewSession(post, playground.Options{Seed: uint64(time.Now().UnixNano())})
+
+	ch := js.Global().Get("MessageChannel").New()
+	port = ch.Get("port2")
+	ch.Get("port1").Set("onmessage", js.FuncOf(func(js.Value, []js.Value) any {
+		scheduled = false
+		mu.Lock()
+		busy := sess.RunFor(sliceBudget)
+		mu.Unlock()
+		if busy {
+			schedule()
+		}
+		return nil
+	}))
+
+	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		handle(args[0])
+		return nil
+	})
+	self.Call("trainerAttach", handler)
+
+	go loadData()
+	select {} // the worker lives as long as the page
+}
+
+// schedule makes sure a tick will run soon.
+func schedule() {
+	if scheduled {
+		return
+	}
+	scheduled = true
+	port.Call("postMessage", 0)
+}
+
+// handle passes one message from the page to the session.
+func handle(data js.Value) {
+	mu.Lock()
+	defer func() {
+		mu.Unlock()
+		schedule()
+	}()
+	if data.Type() != js.TypeObject {
+		sess.HandleJSON([]byte(`{"cmd":""}`))
+		return
+	}
+	if data.Get("cmd").String() == "loadWeights" {
+		b := data.Get("bytes")
+		if b.Type() != js.TypeObject || !b.InstanceOf(u8Array) {
+			sess.Handle(playground.Command{Cmd: "loadWeights"})
+			return
+		}
+		buf := make([]byte, b.Get("length").Int())
+		js.CopyBytesToGo(buf, b)
+		sess.Handle(playground.Command{Cmd: "loadWeights", Bytes: buf})
+		return
+	}
+	sess.HandleJSON([]byte(jsJSON.Call("stringify", data).String()))
+}
+
+// post sends an event to the page, transferring its typed arrays.
+func post(e playground.Event) {
+	var transfer []any
+	v := toJS(e.Map(), &transfer)
+	self.Call("postMessage", v, transfer)
+}
+
+// toJS converts an Event.Map value; []float32 and []uint8 become typed
+// arrays whose buffers are appended to transfer.
+func toJS(v any, transfer *[]any) js.Value {
+	switch x := v.(type) {
+	case map[string]any:
+		o := object.New()
+		for k, e := range x {
+			o.Set(k, toJS(e, transfer))
+		}
+		return o
+	case []any:
+		a := array.New(len(x))
+		for i, e := range x {
+			a.SetIndex(i, toJS(e, transfer))
+		}
+		return a
+	case []uint8:
+		a := u8Array.New(len(x))
+		js.CopyBytesToJS(a, x)
+		*transfer = append(*transfer, a.Get("buffer"))
+		return a
+	case []float32:
+		u := u8Array.New(4 * len(x))
+		if len(x) > 0 {
+			js.CopyBytesToJS(u, unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x)))
+		}
+		buf := u.Get("buffer")
+		*transfer = append(*transfer, buf)
+		return f32Arr.New(buf)
+	default:
+		return js.ValueOf(v)
+	}
+}
+
+// ---- data ----
+
+type file struct {
+	name  string
+	data  []byte
+	err   error
+	ready chan struct{}
+}
+
+// loadData fetches every pack file at once (so the total size is known for
+// the progress bar), then decodes them in order, handing each piece to the
+// session as soon as it and those before it are decoded.
+func loadData() {
+	names := mnist.PackFiles()
+	files := make([]*file, len(names))
+	var loaded, total int64
+	var sizeMu sync.Mutex
+	known := 0
+	sizes := make(chan int64, len(names))
+	for i, n := range names {
+		f := &file{name: n, ready: make(chan struct{})}
+		files[i] = f
+		go func() {
+			defer close(f.ready)
+			f.data, f.err = fetchBytes("assets/"+f.name, func(size int64) { sizes <- size }, func(n int64) {
+				sizeMu.Lock()
+				loaded += n
+				l, t := loaded, total
+				sizeMu.Unlock()
+				if t > 0 {
+					mu.Lock()
+					sess.Progress(l, max(t, l))
+					mu.Unlock()
+				}
+			})
+		}()
+	}
+	// The total is known once every response has its headers (or failed).
+	go func() {
+		for known < len(names) {
+			s := <-sizes
+			sizeMu.Lock()
+			total += s
+			known++
+			sizeMu.Unlock()
+		}
+	}()
+	for i, f := range files {
+		<-f.ready
+		if f.err != nil {
+			dataError(f.err)
+			return
+		}
+		p, err := mnist.DecodePiece(f.data)
+		f.data = nil
+		if err != nil {
+			dataError(fmt.Errorf("data file %s is corrupt: %w", f.name, err))
+			return
+		}
+		if p.Index != i {
+			dataError(fmt.Errorf("data file %s is corrupt: it says it is piece %d", f.name, p.Index))
+			return
+		}
+		mu.Lock()
+		sess.AddPiece(p.Train, p.Test)
+		mu.Unlock()
+		schedule()
+	}
+	sizeMu.Lock()
+	l := loaded
+	sizeMu.Unlock()
+	mu.Lock()
+	sess.Progress(l, l)
+	sess.DataComplete()
+	mu.Unlock()
+	schedule()
+}
+
+func dataError(err error) {
+	mu.Lock()
+	sess.DataError(err)
+	mu.Unlock()
+}
+
+// fetchBytes GETs url, reporting the Content-Length (or 0) once through
+// size and each chunk's length through progress.
+func fetchBytes(url string, size func(int64), progress func(int64)) ([]byte, error) {
+	sent := false
+	sendSize := func(n int64) {
+		if !sent {
+			sent = true
+			size(n)
+		}
+	}
+	defer sendSize(0)
+	resp, err := await(js.Global().Call("fetch", url))
+	if err != nil {
+		return nil, fmt.Errorf("could not load the MNIST data (%s): %v", url, err)
+	}
+	if !resp.Get("ok").Bool() {
+		return nil, fmt.Errorf("could not load the MNIST data: HTTP %d %s for %s", resp.Get("status").Int(), resp.Get("statusText").String(), url)
+	}
+	var n int64
+	if cl := resp.Get("headers").Call("get", "Content-Length"); cl.Type() == js.TypeString {
+		fmt.Sscan(cl.String(), &n)
+	}
+	sendSize(n)
+	buf := make([]byte, 0, n)
+	body := resp.Get("body")
+	if body.IsNull() || body.IsUndefined() {
+		ab, err := await(resp.Call("arrayBuffer"))
+		if err != nil {
+			return nil, fmt.Errorf("could not load the MNIST data (%s): %v", url, err)
+		}
+		u := u8Array.New(ab)
+		buf = make([]byte, u.Get("length").Int())
+		js.CopyBytesToGo(buf, u)
+		progress(int64(len(buf)))
+		return buf, nil
+	}
+	reader := body.Call("getReader")
+	for {
+		r, err := await(reader.Call("read"))
+		if err != nil {
+			return nil, fmt.Errorf("could not load the MNIST data (%s): %v", url, err)
+		}
+		if r.Get("done").Bool() {
+			break
+		}
+		chunk := r.Get("value")
+		k := chunk.Get("length").Int()
+		start := len(buf)
+		buf = append(buf, make([]byte, k)...)
+		js.CopyBytesToGo(buf[start:], chunk)
+		progress(int64(k))
+	}
+	return buf, nil
+}
+
+// await blocks the calling goroutine (never a JS callback) until promise p
+// settles.
+func await(p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	then := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: args[0]}
+		return nil
+	})
+	catch := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "unknown error"
+		if len(args) > 0 {
+			msg = args[0].Call("toString").String()
+		}
+		ch <- result{err: errors.New(msg)}
+		return nil
+	})
+	p.Call("then", then, catch)
+	r := <-ch
+	then.Release()
+	catch.Release()
+	return r.v, r.err
+}
