@@ -63,7 +63,7 @@ func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 	l.yT = grow(l.yT, out.C*np)
 	l.y = grow(l.y, n*out.Size())
 	for i := range n {
-		im2col(x[i*in.Size():(i+1)*in.Size()], in.C, in.H, in.W, l.k, l.k, l.s, l.s, l.p, l.p, l.cols, np, i*p)
+		kernels.Im2col(x[i*in.Size():(i+1)*in.Size()], in.C, in.H, in.W, l.k, l.k, l.s, l.s, l.p, l.p, l.cols, np, i*p)
 	}
 	// yT (OutC, n·P) = W (OutC, C·K·K) · cols (C·K·K, n·P)
 	kernels.Gemm(false, false, out.C, np, ckk, l.Weight.W, ckk, l.cols, np, 0, l.yT, np)
@@ -119,7 +119,7 @@ func (l *Conv2d) Backward(dy []float32) []float32 {
 	l.dx = grow(l.dx, n*in.Size())
 	clear(l.dx)
 	for i := range n {
-		col2im(l.dx[i*in.Size():(i+1)*in.Size()], in.C, in.H, in.W, l.k, l.k, l.s, l.s, l.p, l.p, dcols, np, i*p)
+		kernels.Col2im(l.dx[i*in.Size():(i+1)*in.Size()], in.C, in.H, in.W, l.k, l.k, l.s, l.s, l.p, l.p, dcols, np, i*p)
 	}
 	return l.dx
 }

@@ -1,5 +1,7 @@
 package engine
 
+import "mnistplay/engine/kernels"
+
 // ReLU is the elementwise max(x, 0).
 type ReLU struct {
 	name  string
@@ -22,7 +24,7 @@ func (l *ReLU) Forward(x []float32, n int, train bool) []float32 {
 	sz := n * l.shape.Size()
 	l.n = n
 	l.y = grow(l.y, sz)
-	relu(l.y, x[:sz])
+	kernels.ReLU(l.y, x[:sz])
 	return l.y
 }
 
@@ -30,7 +32,7 @@ func (l *ReLU) Forward(x []float32, n int, train bool) []float32 {
 func (l *ReLU) Backward(dy []float32) []float32 {
 	sz := l.n * l.shape.Size()
 	l.dx = grow(l.dx, sz)
-	reluBackward(l.dx, dy[:sz], l.y)
+	kernels.ReLUBackward(l.dx, dy[:sz], l.y)
 	return l.dx
 }
 

@@ -46,7 +46,7 @@ func (l *Linear) Forward(x []float32, n int, train bool) []float32 {
 	l.y = grow(l.y, n*l.out)
 	// y (n, Out) = x (n, In) · Wᵀ (In, Out)
 	kernels.Gemm(false, true, n, l.out, l.in, x, l.in, l.Weight.W, l.in, 0, l.y, l.out)
-	addRowVector(l.y, n, l.out, l.Bias.W)
+	kernels.AddRowVector(l.y, n, l.out, l.Bias.W)
 	return l.y
 }
 
@@ -58,7 +58,7 @@ func (l *Linear) Backward(dy []float32) []float32 {
 	// dW (Out, In) += dyᵀ (Out, n) · x (n, In)
 	kernels.Gemm(true, false, l.out, l.in, n, dy, l.out, l.x, l.in, 1, l.Weight.G, l.in)
 	// db (Out) += sum over n of dy
-	sumColumnsInto(l.Bias.G, dy, n, l.out)
+	kernels.SumRows(l.Bias.G, dy, n, l.out)
 	if l.noDx {
 		return nil
 	}
