@@ -14,7 +14,7 @@ func benchmarkStep(b *testing.B, spec Spec) {
 		b.Fatal(err)
 	}
 	x := randSlice(rand.New(rand.NewPCG(1, 2)), n*784, 1) // (n, 1, 28, 28)
-	labels := make([]uint8, n)                              // (n)
+	labels := make([]uint8, n)                            // (n)
 	for i := range labels {
 		labels[i] = uint8(i % 10)
 	}
