@@ -54,4 +54,27 @@
 // and each is documented with "It panics if": a slice shorter than its stated
 // shape, Backward without a training Forward, a label not below the number of
 // classes.
+//
+// # Training
+//
+// optim.go holds the optimizers behind one interface, with PyTorch's update
+// rules and defaults: SGD; momentum, b = mu·b + g, w -= lr·b; Nesterov,
+// w -= lr·(g + mu·b); Adam with bias correction and eps outside the square
+// root (beta1 0.9, beta2 0.999, eps 1e-8; momentum defaults to 0.9). L2
+// strength lambda adds lambda·w to the gradient of every Param with Decay
+// (weights, not biases), the gradient of (lambda/2)·||w||²; reported losses
+// are the cross-entropy alone. schedule.go: constant, 1/t decay
+// lr0/(1 + t/tau) (Robbins-Monro) and step decay, t counting steps.
+// dataset.go converts uint8 images to normalised float32 per batch;
+// batcher.go reshuffles every epoch from a seeded PCG (batch 0 = full
+// batch). trainer.go runs one batch per Step (the browser worker returns
+// between batches) or loops in Run; batches larger than 256 are processed in
+// chunks whose gradients accumulate. A NaN or infinite loss, gradient or
+// weight stops training with an error, keeping the weights from before that
+// step, and Resume goes on at a lower rate. earlystop.go keeps the best
+// weights by validation loss; labels.go shuffles a seeded fraction of the
+// training labels into a copy (the caller's data are never written);
+// flatness.go evaluates theta(alpha) and restores the weights. One seed
+// fixes the initial weights, the batch order and the label shuffle, so a run
+// is bit-for-bit reproducible on one build.
 package engine

@@ -1,0 +1,65 @@
+package engine
+
+import "testing"
+
+// BenchmarkTrainStep times one Trainer.Step (forward, loss, backward and an
+// SGD-with-momentum update) on a batch of 64 random images and reports
+// training examples per second. Run it as wasm under Node with
+//
+//	GOEXPERIMENT=simd GOOS=js GOARCH=wasm go test -run '^$' -bench TrainStep \
+//	    -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./engine
+func BenchmarkTrainStep(b *testing.B) {
+	b.Run("cnn", func(b *testing.B) { benchmarkTrainStep(b, DefaultCNN()) })
+	b.Run("mlp", func(b *testing.B) { benchmarkTrainStep(b, DefaultMLP()) })
+}
+
+func benchmarkTrainStep(b *testing.B, spec Spec) {
+	const batch = 64
+	train := synthData(batch*16, 1)
+	tr, err := NewTrainer(Config{
+		Model:     spec,
+		Optim:     OptimConfig{Kind: Momentum},
+		Schedule:  Schedule{LR0: 0.01},
+		BatchSize: batch,
+		Seed:      1,
+	}, train, Dataset{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := tr.Step(); err != nil { // warm up the buffers
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := tr.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "examples/s")
+}
+
+// BenchmarkEvaluate times inference (Forward and the loss, no gradients) on
+// batches of 256, in examples per second.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		spec Spec
+	}{{"cnn", DefaultCNN()}, {"mlp", DefaultMLP()}} {
+		b.Run(c.name, func(b *testing.B) {
+			m, err := Build(c.spec, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := synthData(1024, 2)
+			var ev evaluator
+			ev.evaluate(m, d, 256)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				ev.evaluate(m, d, 256)
+			}
+			b.ReportMetric(float64(d.N*b.N)/b.Elapsed().Seconds(), "examples/s")
+		})
+	}
+}
