@@ -59,21 +59,22 @@ func gemmPacked(transA, transB bool, m, n, k int, a []float32, lda int, b []floa
 			for ic := 0; ic < m; ic += mc {
 				mcc := min(mc, m-ic)
 				packA(mr, transA, mcc, kc, a, lda, ic, pc, bufs.a)
-				for jr := 0; jr < nc; jr += nr {
-					nrr := min(nr, nc-jr)
-					bp := bufs.b[jr*kc : (jr+nr)*kc]
-					for ir := 0; ir < mcc; ir += mr {
-						mrr := min(mr, mcc-ir)
-						ap := bufs.a[ir*kc : (ir+mr)*kc]
-						off := (ic+ir)*ldc + jc + jr
-						if mrr == mr && nrr == nr {
-							microKernel(kc, ap, bp, c[off:], ldc, bet)
-							continue
-						}
-						// Edge tile: compute into tile, then merge the valid part.
-						microKernel(kc, ap, bp, tile, nr, 0)
+				nfull := nc / nr // full-width column tiles
+				for ir := 0; ir < mcc; ir += mr {
+					mrr := min(mr, mcc-ir)
+					ap := bufs.a[ir*kc : (ir+mr)*kc]
+					off := (ic+ir)*ldc + jc
+					jr := 0
+					if mrr == mr && nfull > 0 {
+						microKernel(kc, nfull, ap, bufs.b, c[off:], ldc, bet)
+						jr = nfull * nr
+					}
+					// Edge tiles: compute into tile, then merge the valid part.
+					for ; jr < nc; jr += nr {
+						nrr := min(nr, nc-jr)
+						microKernel(kc, 1, ap, bufs.b[jr*kc:(jr+nr)*kc], tile, nr, 0)
 						for i := 0; i < mrr; i++ {
-							crow := c[off+i*ldc : off+i*ldc+nrr]
+							crow := c[off+jr+i*ldc : off+jr+i*ldc+nrr]
 							trow := tile[i*nr : i*nr+nrr]
 							switch bet {
 							case 0:
@@ -119,26 +120,28 @@ func packA(mr int, transA bool, mc, kc int, a []float32, lda, ic, pc int, dst []
 		d := dst[i0*kc : (i0+mr)*kc]
 		if transA {
 			// op(A)[i][p] = a[p*lda+i]: each p reads rows contiguous values.
-			for p := 0; p < kc; p++ {
-				src := a[(pc+p)*lda+ic+i0 : (pc+p)*lda+ic+i0+rows]
-				dp := d[p*mr : p*mr+mr]
-				copy(dp, src)
-				clear(dp[rows:])
-			}
-			continue
-		}
-		for r := 0; r < mr; r++ {
-			if r >= rows {
+			if rows == 4 && mr == 4 {
 				for p := 0; p < kc; p++ {
-					d[p*mr+r] = 0
+					src := a[(pc+p)*lda+ic+i0 : (pc+p)*lda+ic+i0+4]
+					dp := d[p*4 : p*4+4]
+					dp[0], dp[1], dp[2], dp[3] = src[0], src[1], src[2], src[3]
 				}
 				continue
 			}
-			src := a[(ic+i0+r)*lda+pc : (ic+i0+r)*lda+pc+kc]
-			for p, v := range src {
-				d[p*mr+r] = v
+			for p := 0; p < kc; p++ {
+				src := a[(pc+p)*lda+ic+i0 : (pc+p)*lda+ic+i0+rows]
+				dp := d[p*mr : p*mr+mr]
+				for r := range dp {
+					if r < len(src) {
+						dp[r] = src[r]
+					} else {
+						dp[r] = 0
+					}
+				}
 			}
+			continue
 		}
+		gatherRows(d, mr, rows, kc, a[(ic+i0)*lda+pc:], lda)
 	}
 }
 
@@ -148,6 +151,10 @@ func packB(nr int, transB bool, kc, nc int, b []float32, ldb, pc, jc int, dst []
 	for j0 := 0; j0 < nc; j0 += nr {
 		cols := min(nr, nc-j0)
 		d := dst[j0*kc : (j0+nr)*kc]
+		if !transB && cols == nr {
+			packPanel(d, b[pc*ldb+jc+j0:], ldb, kc, nr)
+			continue
+		}
 		if !transB {
 			for p := 0; p < kc; p++ {
 				src := b[(pc+p)*ldb+jc+j0 : (pc+p)*ldb+jc+j0+cols]
@@ -158,17 +165,35 @@ func packB(nr int, transB bool, kc, nc int, b []float32, ldb, pc, jc int, dst []
 			continue
 		}
 		// op(B)[p][j] = b[j*ldb+p]: read each stored row contiguously.
-		for j := 0; j < nr; j++ {
-			if j >= cols {
-				for p := 0; p < kc; p++ {
-					d[p*nr+j] = 0
-				}
-				continue
-			}
-			src := b[(jc+j0+j)*ldb+pc : (jc+j0+j)*ldb+pc+kc]
-			for p, v := range src {
-				d[p*nr+j] = v
-			}
+		gatherRows(d, nr, cols, kc, b[(jc+j0)*ldb+pc:], ldb)
+	}
+}
+
+// gatherRows transposes rows of src (row stride lds) into the (kc, w) panel
+// d: d[p*w+r] = src[r*lds+p] for r < rows, and 0 for rows <= r < w. It moves
+// 4 source rows at a time so each step writes 4 adjacent values.
+func gatherRows(d []float32, w, rows, kc int, src []float32, lds int) {
+	d = d[:kc*w]
+	r := 0
+	for ; r+4 <= rows; r += 4 {
+		s0 := src[r*lds : r*lds+kc]
+		s1 := src[(r+1)*lds : (r+1)*lds+kc]
+		s2 := src[(r+2)*lds : (r+2)*lds+kc]
+		s3 := src[(r+3)*lds : (r+3)*lds+kc]
+		for p := range s0 {
+			dp := d[p*w+r : p*w+r+4]
+			dp[0], dp[1], dp[2], dp[3] = s0[p], s1[p], s2[p], s3[p]
+		}
+	}
+	for ; r < rows; r++ {
+		s0 := src[r*lds : r*lds+kc]
+		for p, v := range s0 {
+			d[p*w+r] = v
+		}
+	}
+	for ; r < w; r++ {
+		for p := 0; p < kc; p++ {
+			d[p*w+r] = 0
 		}
 	}
 }

@@ -11,52 +11,81 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 // tileSize returns the micro-kernel's tile: mr rows by nr columns of C.
 func tileSize() (mr, nr int) { return 4, 2 * simd.BroadcastFloat32s(0).Len() }
 
-// microKernel computes the 4 x 2V tile (V = vector length) C = Ap·Bp + beta·C
-// where ap is a packed (kc, 4) panel of op(A) and bp a packed (kc, 2V) panel
-// of op(B); beta 0 overwrites C. The tile is held in 8 vector accumulators;
-// each step broadcasts 4 values of A and loads 2 vectors of B.
-func microKernel(kc int, ap, bp []float32, c []float32, ldc int, beta float32) {
-	var c00, c01, c10, c11, c20, c21, c30, c31 simd.Float32s
-	v := c00.Len()
+// microKernel computes np adjacent 4 x 2V tiles (V = vector length) of C:
+// tile t is C[:, t·2V : (t+1)·2V] = Ap·Bp_t + beta·C, where ap is a packed
+// (kc, 4) panel of op(A) and bp holds np packed (kc, 2V) panels of op(B);
+// beta 0 overwrites C. Each tile is held in 8 vector accumulators; each step
+// broadcasts 4 values of A and loads 2 vectors of B. Looping over the tiles
+// here rather than in the caller saves a (costly, under wasm) call per tile.
+func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
+	v := simd.BroadcastFloat32s(0).Len()
 	nr := 2 * v
 	ap = ap[:kc*4]
-	bp = bp[:kc*nr]
-	for len(ap) >= 4 && len(bp) >= nr {
-		b0 := simd.LoadFloat32s(bp)
-		b1 := simd.LoadFloat32s(bp[v:])
-		a0 := simd.BroadcastFloat32s(ap[0])
-		c00 = a0.MulAdd(b0, c00)
-		c01 = a0.MulAdd(b1, c01)
-		a1 := simd.BroadcastFloat32s(ap[1])
-		c10 = a1.MulAdd(b0, c10)
-		c11 = a1.MulAdd(b1, c11)
-		a2 := simd.BroadcastFloat32s(ap[2])
-		c20 = a2.MulAdd(b0, c20)
-		c21 = a2.MulAdd(b1, c21)
-		a3 := simd.BroadcastFloat32s(ap[3])
-		c30 = a3.MulAdd(b0, c30)
-		c31 = a3.MulAdd(b1, c31)
-		ap = ap[4:]
-		bp = bp[nr:]
+	bv := simd.BroadcastFloat32s(beta)
+	for t := 0; t < np; t++ {
+		var c00, c01, c10, c11, c20, c21, c30, c31 simd.Float32s
+		a := ap
+		b := bp[t*kc*nr : (t+1)*kc*nr]
+		for len(a) >= 4 && len(b) >= nr {
+			b0 := simd.LoadFloat32s(b)
+			b1 := simd.LoadFloat32s(b[v:])
+			a0 := simd.BroadcastFloat32s(a[0])
+			c00 = a0.MulAdd(b0, c00)
+			c01 = a0.MulAdd(b1, c01)
+			a1 := simd.BroadcastFloat32s(a[1])
+			c10 = a1.MulAdd(b0, c10)
+			c11 = a1.MulAdd(b1, c11)
+			a2 := simd.BroadcastFloat32s(a[2])
+			c20 = a2.MulAdd(b0, c20)
+			c21 = a2.MulAdd(b1, c21)
+			a3 := simd.BroadcastFloat32s(a[3])
+			c30 = a3.MulAdd(b0, c30)
+			c31 = a3.MulAdd(b1, c31)
+			a = a[4:]
+			b = b[nr:]
+		}
+		r0 := c[t*nr : t*nr+nr]
+		r1 := c[ldc+t*nr : ldc+t*nr+nr]
+		r2 := c[2*ldc+t*nr : 2*ldc+t*nr+nr]
+		r3 := c[3*ldc+t*nr : 3*ldc+t*nr+nr]
+		if beta == 1 {
+			c00 = c00.Add(simd.LoadFloat32s(r0))
+			c01 = c01.Add(simd.LoadFloat32s(r0[v:]))
+			c10 = c10.Add(simd.LoadFloat32s(r1))
+			c11 = c11.Add(simd.LoadFloat32s(r1[v:]))
+			c20 = c20.Add(simd.LoadFloat32s(r2))
+			c21 = c21.Add(simd.LoadFloat32s(r2[v:]))
+			c30 = c30.Add(simd.LoadFloat32s(r3))
+			c31 = c31.Add(simd.LoadFloat32s(r3[v:]))
+		} else if beta != 0 {
+			c00 = bv.MulAdd(simd.LoadFloat32s(r0), c00)
+			c01 = bv.MulAdd(simd.LoadFloat32s(r0[v:]), c01)
+			c10 = bv.MulAdd(simd.LoadFloat32s(r1), c10)
+			c11 = bv.MulAdd(simd.LoadFloat32s(r1[v:]), c11)
+			c20 = bv.MulAdd(simd.LoadFloat32s(r2), c20)
+			c21 = bv.MulAdd(simd.LoadFloat32s(r2[v:]), c21)
+			c30 = bv.MulAdd(simd.LoadFloat32s(r3), c30)
+			c31 = bv.MulAdd(simd.LoadFloat32s(r3[v:]), c31)
+		}
+		c00.Store(r0)
+		c01.Store(r0[v:])
+		c10.Store(r1)
+		c11.Store(r1[v:])
+		c20.Store(r2)
+		c21.Store(r2[v:])
+		c30.Store(r3)
+		c31.Store(r3[v:])
 	}
-	storeRow2v(c[0*ldc:], v, beta, c00, c01)
-	storeRow2v(c[1*ldc:], v, beta, c10, c11)
-	storeRow2v(c[2*ldc:], v, beta, c20, c21)
-	storeRow2v(c[3*ldc:], v, beta, c30, c31)
 }
 
-func storeRow2v(c []float32, v int, beta float32, x0, x1 simd.Float32s) {
-	c = c[:2*v]
-	switch beta {
-	case 0:
-	case 1:
-		x0 = x0.Add(simd.LoadFloat32s(c))
-		x1 = x1.Add(simd.LoadFloat32s(c[v:]))
-	default:
-		bv := simd.BroadcastFloat32s(beta)
-		x0 = bv.MulAdd(simd.LoadFloat32s(c), x0)
-		x1 = bv.MulAdd(simd.LoadFloat32s(c[v:]), x1)
+// packPanel copies kc rows of nr = 2V values, row stride ldb, from b to d
+// (kc, nr).
+func packPanel(d, b []float32, ldb, kc, nr int) {
+	v := nr / 2
+	for p := 0; p < kc; p++ {
+		src := b[p*ldb : p*ldb+nr]
+		dst := d[p*nr : p*nr+nr]
+		simd.LoadFloat32s(src).Store(dst)
+		simd.LoadFloat32s(src[v:]).Store(dst[v:])
 	}
-	x0.Store(c)
-	x1.Store(c[v:])
 }
