@@ -120,12 +120,21 @@ func drawMapped(dst *image.RGBA, r image.Rectangle, img []float32, w, h int, cma
 	if c.Empty() || w <= 0 || h <= 0 {
 		return
 	}
+	// Colour each source pixel once (at most 28x28 here), then blit.
+	var buf [28 * 28]color.RGBA
+	cols := buf[:0]
+	if w*h > len(buf) {
+		cols = make([]color.RGBA, 0, w*h)
+	}
+	for _, v := range img[:w*h] {
+		cols = append(cols, cmap(v))
+	}
 	for y := c.Min.Y; y < c.Max.Y; y++ {
 		sy := (y - r.Min.Y) * h / r.Dy()
 		off := dst.PixOffset(c.Min.X, y)
 		for x := c.Min.X; x < c.Max.X; x, off = x+1, off+4 {
 			sx := (x - r.Min.X) * w / r.Dx()
-			col := cmap(img[sy*w+sx])
+			col := cols[sy*w+sx]
 			dst.Pix[off], dst.Pix[off+1], dst.Pix[off+2], dst.Pix[off+3] = col.R, col.G, col.B, 255
 		}
 	}

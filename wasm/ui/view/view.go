@@ -147,11 +147,13 @@ type View struct {
 	actW     int
 	grid     plot.FilterGrid
 
-	pressed   bool
-	drawing   bool
-	clearBtn  image.Rectangle
-	sampleBtn image.Rectangle
-	flatBtn   image.Rectangle
+	pressed      bool
+	drawing      bool
+	ticks        int
+	lastClassify int
+	clearBtn     image.Rectangle
+	sampleBtn    image.Rectangle
+	flatBtn      image.Rectangle
 }
 
 // New returns a view laid out for Width x Height.
@@ -462,8 +464,14 @@ func (v *View) Pointer(x, y int, pressed bool) {
 // Tick runs once per frame after input: it classifies the pad while a
 // stroke changes it, so the bars follow the pen.
 func (v *View) Tick() {
-	if v.Pad.Version() != v.padVer {
+	v.ticks++
+	// While a stroke is drawn, classify every few ticks: the bars follow the
+	// pen without spending every frame on it. A stroke's end always does.
+	if v.Pad.Version() != v.padVer && v.ticks-v.lastClassify >= 6 {
 		v.classify(false)
+		v.lastClassify = v.ticks
+	} else if v.Pad.Version() != v.padVer {
+		v.dirty(PPad)
 	}
 }
 
