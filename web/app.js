@@ -320,6 +320,7 @@
   }
 
   function newRun() {
+    accAvg = NaN;
     replay = [];
     lastWeights = null;
     el.epochsBody.replaceChildren();
@@ -332,7 +333,14 @@
     el.curLR.textContent = '–';
   }
 
+  // Running training accuracy: a moving average of the batch accuracies
+  // (each epoch's exact value is in the epochs table).
+  let accAvg = NaN;
   function showStep(s) {
+    if (typeof s.acc === 'number') {
+      accAvg = Number.isNaN(accAvg) ? s.acc : 0.95 * accAvg + 0.05 * s.acc;
+      el.trainAcc.textContent = pct(accAvg);
+    }
     el.stepCount.textContent = String(s.step);
     el.epoch.textContent = s.epoch.toFixed(2);
     el.loss.textContent = fmtLoss(s.loss);
@@ -402,7 +410,6 @@
         }
         break;
       case 'epoch':
-        el.trainAcc.textContent = pct(ev.trainAcc);
         el.valAcc.textContent = pct(ev.valAcc);
         addEpochRow(ev);
         break;
