@@ -265,7 +265,7 @@
     if (!Number.isFinite(x)) {
       return String(x);
     }
-    return x < 0.01 ? x.toExponential(2) : x.toFixed(4);
+    return x < 0.01 || x >= 1000 ? x.toExponential(2) : x.toFixed(4);
   }
   function fmtLR(x) {
     return x >= 0.001 ? String(Number(x.toPrecision(3))) : x.toExponential(2);
@@ -284,7 +284,7 @@
       case 'running': return 'Training… epoch ' + (ev.epoch || 0).toFixed(2);
       case 'paused': return 'Paused at step ' + ev.step + '. Start resumes the same run.';
       case 'done': return 'Done: ' + ev.step + ' steps, ' + (ev.epoch || 0).toFixed(2) + ' epochs.';
-      case 'diverged': return 'Diverged at step ' + ev.step + '. Lower the learning rate and press Start.';
+      case 'diverged': return 'Diverged after step ' + ev.step + ': training paused. Lower the learning rate and press Start for a new run.';
       default: return dataReady ? 'Ready. Press Start to train.' : 'Loading MNIST…';
     }
   }
