@@ -12,9 +12,9 @@ import "sync"
 // Packing turns every transpose combination into the same access pattern, so
 // one micro-kernel serves all four.
 const (
-	gemmKC    = 256  // depth of one packed block
-	gemmNC    = 1024 // width of one packed B block; a multiple of every NR
-	gemmMC    = 96   // height of one packed A block, rounded down to a multiple of MR
+	gemmKC    = 256 // depth of one packed block
+	gemmNC    = 256 // width of one packed B block; a multiple of every NR
+	gemmMC    = 96  // height of one packed A block, rounded down to a multiple of MR
 	maxTileMR = 8
 	maxTileNR = 64 // 2 vectors of up to 512 bits
 )
@@ -26,12 +26,14 @@ type packBufs struct {
 	a    []float32                      // (gemmMC/MR panels, kc, MR)
 	b    []float32                      // (gemmNC/NR panels, kc, NR)
 	tile [maxTileMR * maxTileNR]float32 // (mr, nr) edge tile
+	rows []float32                      // (mr, gemmNC rounded up to nr) partial row panel
 }
 
 var packPool = sync.Pool{New: func() any {
 	return &packBufs{
-		a: make([]float32, (gemmMC+maxTileMR)*gemmKC),
-		b: make([]float32, (gemmNC+maxTileNR)*gemmKC),
+		a:    make([]float32, (gemmMC+maxTileMR)*gemmKC),
+		b:    make([]float32, (gemmNC+maxTileNR)*gemmKC),
+		rows: make([]float32, maxTileMR*(gemmNC+maxTileNR)),
 	}
 }}
 
@@ -59,40 +61,48 @@ func gemmPacked(transA, transB bool, m, n, k int, a []float32, lda int, b []floa
 			for ic := 0; ic < m; ic += mc {
 				mcc := min(mc, m-ic)
 				packA(mr, transA, mcc, kc, a, lda, ic, pc, bufs.a)
-				nfull := nc / nr // full-width column tiles
+				nfull := nc / nr           // full-width column tiles
+				npan := (nc + nr - 1) / nr // all column tiles
 				for ir := 0; ir < mcc; ir += mr {
 					mrr := min(mr, mcc-ir)
 					ap := bufs.a[ir*kc : (ir+mr)*kc]
 					off := (ic+ir)*ldc + jc
-					jr := 0
-					if mrr == mr && nfull > 0 {
-						microKernel(kc, nfull, ap, bufs.b, c[off:], ldc, bet)
-						jr = nfull * nr
-					}
-					// Edge tiles: compute into tile, then merge the valid part.
-					for ; jr < nc; jr += nr {
-						nrr := min(nr, nc-jr)
-						microKernel(kc, 1, ap, bufs.b[jr*kc:(jr+nr)*kc], tile, nr, 0)
+					if mrr < mr {
+						// Partial row panel: compute all its tiles into a
+						// scratch strip, then merge the valid rows.
+						ld := npan * nr
+						microKernel(kc, npan, ap, bufs.b, bufs.rows, ld, 0)
 						for i := 0; i < mrr; i++ {
-							crow := c[off+jr+i*ldc : off+jr+i*ldc+nrr]
-							trow := tile[i*nr : i*nr+nrr]
-							switch bet {
-							case 0:
-								copy(crow, trow)
-							case 1:
-								for j, t := range trow {
-									crow[j] += t
-								}
-							default:
-								for j, t := range trow {
-									crow[j] = bet*crow[j] + t
-								}
-							}
+							mergeRow(c[off+i*ldc:off+i*ldc+nc], bufs.rows[i*ld:i*ld+nc], bet)
+						}
+						continue
+					}
+					if nfull > 0 {
+						microKernel(kc, nfull, ap, bufs.b, c[off:], ldc, bet)
+					}
+					if jr := nfull * nr; jr < nc {
+						// Partial column tile: compute into tile, merge the valid part.
+						microKernel(kc, 1, ap, bufs.b[jr*kc:(jr+nr)*kc], tile, nr, 0)
+						for i := 0; i < mr; i++ {
+							mergeRow(c[off+jr+i*ldc:off+jr+i*ldc+nc-jr], tile[i*nr:i*nr+nc-jr], bet)
 						}
 					}
 				}
 			}
 		}
+	}
+}
+
+// mergeRow sets c = s + beta·c; beta 0 overwrites.
+func mergeRow(c, s []float32, beta float32) {
+	switch beta {
+	case 0:
+		copy(c, s)
+	case 1:
+		axpy(1, s, c)
+	default:
+		scale(beta, c)
+		axpy(1, s, c)
 	}
 }
 
