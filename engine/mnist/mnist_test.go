@@ -200,7 +200,7 @@ func TestDecodePieceBad(t *testing.T) {
 		{"count one less", func(t *testing.T) []byte { return headerResum(t, func(h []byte) { le.PutUint32(h[24:], 4) }) }, "ink stream"},
 		{"payload length", func(t *testing.T) []byte {
 			return headerResum(t, func(h []byte) { le.PutUint32(h[28:], le.Uint32(h[28:])+1) })
-		}, "payload is"},
+		}, "zstd frame declares"},
 		{"frame length", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[32:], le.Uint32(h[32:])-1) }) }, "compressed data, header says"},
 		{"trailing byte", func(*testing.T) []byte { return append(bytes.Clone(good), 0) }, "compressed data, header says"},
 		{"checksum", func(*testing.T) []byte { return header(func(h []byte) { h[40] ^= 1 }) }, "checksum mismatch: SHA-256"},

@@ -28,7 +28,7 @@ const (
 	// whole test set.
 	FirstTrain = 10000
 
-	maxImages = 1 << 20 // per piece; bounds allocations from header counts
+	maxImages = 1 << 17 // per piece; bounds allocations from header counts
 )
 
 // Piece is one decoded pack file. The pack is split so the page can start
@@ -231,6 +231,14 @@ func decodePiece(b []byte) (*Piece, error) {
 	}
 	if got, want := crc32.ChecksumIEEE(b[HeaderSize:]), le.Uint32(b[crcOffset:]); got != want {
 		return nil, fmt.Errorf("frame checksum mismatch: CRC-32 %08x, header says %08x", got, want)
+	}
+	// Allocate for the payload only when the frame itself declares that size.
+	var fh zstd.Header
+	if err := fh.Decode(b[HeaderSize:]); err != nil {
+		return nil, fmt.Errorf("zstd frame header: %w", err)
+	}
+	if !fh.HasFCS || fh.FrameContentSize != uint64(payloadLen) {
+		return nil, fmt.Errorf("zstd frame declares %d bytes (known: %v), header says %d", fh.FrameContentSize, fh.HasFCS, payloadLen)
 	}
 	dec, err := zstdDecoder()
 	if err != nil {
