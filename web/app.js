@@ -33,6 +33,7 @@
   let sentConfig = null;     // JSON of the config the current run was made from
   let trainN = 0;            // training examples available so far
   let dataReady = false;
+  let dataFailed = false;
   let wantDownload = false;
   // Events of the current run, replayed to the iframe when it (re)loads.
   let replay = [];
@@ -285,7 +286,11 @@
       case 'paused': return 'Paused at step ' + ev.step + '. Start resumes the same run.';
       case 'done': return 'Done: ' + ev.step + ' steps, ' + (ev.epoch || 0).toFixed(2) + ' epochs.';
       case 'diverged': return 'Diverged after step ' + ev.step + ': training paused. Lower the learning rate and press Start for a new run.';
-      default: return dataReady ? 'Ready. Press Start to train.' : 'Loading MNIST…';
+      default:
+        if (dataFailed && !dataReady) {
+          return 'The MNIST data could not be loaded (see the message below).';
+        }
+        return dataReady ? 'Ready. Press Start to train.' : 'Loading MNIST…';
     }
   }
 
@@ -424,6 +429,12 @@
         break;
       case 'error':
         showError(ev.message);
+        if (ev.kind === 'data') {
+          dataFailed = true;
+          if (!dataReady) {
+            setStatus(statusFor('idle', ev));
+          }
+        }
         break;
       default:
         break;
