@@ -11,5 +11,5 @@
 //
 // Usage:
 //
-//	gobench [-system go-native] [-seconds 2] [-warmup 0.5] [-only cnn-train,cnn-infer,mlp-train]
+//	gobench [-system go-native] [-seconds 2] [-warmup 0.5] [-longstep 0] [-only cnn-train,cnn-infer,mlp-train]
 package main

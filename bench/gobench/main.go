@@ -23,6 +23,7 @@ func main() {
 	system := flag.String("system", "go-native", "system name printed in each result line")
 	seconds := flag.Float64("seconds", 2, "timed seconds per measure (at least one step)")
 	warmup := flag.Float64("warmup", 0.5, "warm-up seconds per measure (at least one step)")
+	longstep := flag.Float64("longstep", 0, "if > 0 and the first warm-up step takes longer, that step is the measurement")
 	only := flag.String("only", "", "comma-separated measures to run (default all: "+strings.Join(measures, ",")+")")
 	flag.Parse()
 
@@ -31,7 +32,7 @@ func main() {
 		list = strings.Split(*only, ",")
 	}
 	for _, m := range list {
-		eps, err := run(m, *warmup, *seconds)
+		eps, err := run(m, *warmup, *seconds, *longstep)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "gobench:", err)
 			os.Exit(2)
@@ -43,7 +44,7 @@ func main() {
 
 // run builds the network of measure m ("cnn-train", ...) and returns its
 // examples per second.
-func run(m string, warmup, seconds float64) (float64, error) {
+func run(m string, warmup, seconds, longstep float64) (float64, error) {
 	var spec engine.Spec
 	switch m {
 	case "cnn-train", "cnn-infer":
@@ -85,21 +86,23 @@ func run(m string, warmup, seconds float64) (float64, error) {
 	if strings.HasSuffix(m, "-infer") {
 		step = func() { sink += model.Forward(x, batch, false)[0] }
 	}
-	eps := measure(step, warmup, seconds)
+	eps := measure(step, warmup, seconds, longstep)
 	_ = sink
 	return eps, nil
 }
 
 // measure runs step (one batch) for warmup seconds (at least one step), then
 // for seconds (at least one step), and returns examples per second over the
-// timed part.
-func measure(step func(), warmup, seconds float64) float64 {
+// timed part. If longstep > 0 and the first warm-up step alone took longer
+// than longstep seconds, that step is the measurement.
+func measure(step func(), warmup, seconds, longstep float64) float64 {
 	t0 := time.Now()
-	for {
+	step()
+	if first := time.Since(t0).Seconds(); longstep > 0 && first >= longstep {
+		return batch / first
+	}
+	for time.Since(t0).Seconds() < warmup {
 		step()
-		if time.Since(t0).Seconds() >= warmup {
-			break
-		}
 	}
 	n := 0
 	t0 = time.Now()

@@ -4,11 +4,11 @@
 // 64th call). It stores everything in Float64Array (it has no float32 mode).
 // Inference is net.forward per example.
 //
-// Usage: node convnetjs.js [-system convnetjs] [-seconds 2] [-warmup 0.5] [-only cnn-train,...]
+// Usage: node convnetjs.js [-system convnetjs] [-seconds 2] [-warmup 0.5] [-longstep 0] [-only cnn-train,...]
 const convnetjs = require('convnetjs');
 const c = require('./common');
 
-const args = c.parseArgs(process.argv.slice(2), { system: 'convnetjs', seconds: 2, warmup: 0.5, only: '' });
+const args = c.parseArgs(process.argv.slice(2), { system: 'convnetjs', seconds: 2, warmup: 0.5, longstep: 0, only: '' });
 
 function defs(net) {
   const d = [{ type: 'input', out_sx: 28, out_sy: 28, out_depth: 1 }];
@@ -49,5 +49,5 @@ for (const m of c.selected(args.only)) {
     let sink = 0;
     step = () => { for (let i = 0; i < c.BATCH; i++) sink += s.net.forward(s.vols[i], false).w[0]; };
   }
-  console.log(c.line(args.system, m, c.measure(step, args.warmup, args.seconds)));
+  console.log(c.line(args.system, m, c.measure(step, args.warmup, args.seconds, args.longstep)));
 }

@@ -9,7 +9,7 @@
 // The wasm backend has no Conv2DBackpropFilter kernel: cnn-train reports
 // "unsupported" (checked in the kernel registry, or when a step throws).
 //
-// Usage: node tfjs.js -backend cpu|wasm [-system tfjs-cpu] [-seconds 2] [-warmup 0.5] [-only cnn-train,...]
+// Usage: node tfjs.js -backend cpu|wasm [-system tfjs-cpu] [-seconds 2] [-warmup 0.5] [-longstep 0] [-only cnn-train,...]
 const path = require('path');
 const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
@@ -17,7 +17,7 @@ const wasm = require('@tensorflow/tfjs-backend-wasm');
 const tfl = require('@tensorflow/tfjs-layers');
 const c = require('./common');
 
-const args = c.parseArgs(process.argv.slice(2), { backend: 'cpu', system: '', seconds: 2, warmup: 0.5, only: '' });
+const args = c.parseArgs(process.argv.slice(2), { backend: 'cpu', system: '', seconds: 2, warmup: 0.5, longstep: 0, only: '' });
 const system = args.system || `tfjs-${args.backend}`;
 
 function build(net) {
@@ -73,7 +73,7 @@ async function main() {
       process.stderr.write(`${system} ${m}: no ${missing.join(', ')} kernel in backend ${tf.getBackend()}\n`);
       eps = 'unsupported';
     } else try {
-      eps = c.measure(step, args.warmup, args.seconds);
+      eps = c.measure(step, args.warmup, args.seconds, args.longstep);
     } catch (e) {
       process.stderr.write(`${system} ${m}: ${e.message}\n`);
       eps = 'unsupported';

@@ -1,0 +1,210 @@
+'use strict';
+// Drives the side-by-side benchmark: every system measures the same three
+// things (cnn-train, cnn-infer, mlp-train; batch 64, float32 except
+// ConvNetJS) in its own child process, and this script collects the
+// `bench system=... examples_per_s=...` lines.
+//
+//   node run.js -quick ...   one short run of each system, lines printed as
+//                            they come (make bench-quick)
+//   node run.js ...          -reps repetitions; in each, for each measure,
+//                            every system in turn (the order rotates per
+//                            repetition) so that load from other processes
+//                            on this shared machine hits all of them alike;
+//                            medians of examples/s and of the per-repetition
+//                            ratios to go-wasm-simd-node; writes -out
+//                            (results.md) and prints it (make bench)
+//
+// Paths to the Go builds come from flags (the Makefile builds them).
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const c = require('./common');
+
+const args = c.parseArgs(process.argv.slice(2), {
+  quick: 'false', reps: 5, seconds: 1.5, warmup: 0.5, longstep: 0, out: '', systems: '',
+  gobin: '', gobinsimd: '', wasm: '', wasmsimd: '', wasmexecjs: '', gojswasmexec: '',
+});
+const quick = args.quick === 'true' || args.quick === '1';
+const REF = 'go-wasm-simd-node';
+const node = process.execPath;
+const here = __dirname;
+
+const ALL = [
+  { name: 'go-native', cmd: [args.gobin], what: 'this engine, native Go, scalar kernels' },
+  { name: 'go-native-simd', cmd: [args.gobinsimd], what: 'this engine, native Go, GOEXPERIMENT=simd' },
+  { name: 'go-wasm-node', cmd: [args.gojswasmexec, args.wasm], what: 'this engine as wasm (no SIMD) in Node' },
+  { name: 'go-wasm-simd-node', cmd: [args.gojswasmexec, args.wasmsimd], what: 'this engine as wasm SIMD in Node (the reference)' },
+  {
+    name: 'go-wasm-simd-chromium',
+    cmd: [node, path.join(here, 'chromium.js'), '-wasm', args.wasmsimd, '-wasmexec', args.wasmexecjs, '--'],
+    what: 'the same wasm SIMD binary in a Web Worker in headless Chromium',
+  },
+  { name: 'convnetjs', cmd: [node, path.join(here, 'convnetjs.js')], what: 'ConvNetJS in Node (per-example, Float64Array)' },
+  { name: 'tfjs-cpu', cmd: [node, path.join(here, 'tfjs.js'), '-backend', 'cpu'], what: 'TensorFlow.js layers, cpu backend, in Node' },
+  { name: 'tfjs-wasm', cmd: [node, path.join(here, 'tfjs.js'), '-backend', 'wasm'], what: 'TensorFlow.js layers, wasm backend (XNNPACK, SIMD), in Node' },
+];
+const systems = args.systems ? ALL.filter((s) => args.systems.split(',').includes(s.name)) : ALL;
+const notes = new Map(); // stderr remarks worth keeping, e.g. why unsupported
+
+// runOne runs system s on the given measures and returns {measure: eps}.
+function runOne(s, measures, seconds, warmup) {
+  const argv = [...s.cmd.slice(1), '-system', s.name, '-seconds', String(seconds), '-warmup', String(warmup), '-longstep', String(args.longstep), '-only', measures.join(',')];
+  const r = spawnSync(s.cmd[0], argv, { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 900e3 });
+  const out = {};
+  for (const l of (r.stdout || '').split('\n')) {
+    const m = /^bench system=(\S+) net=(cnn|mlp) mode=(train|infer) examples_per_s=(\S+)$/.exec(l.trim());
+    if (!m) continue;
+    out[`${m[2]}-${m[3]}`] = m[4] === 'unsupported' ? 'unsupported' : Number(m[4]);
+    if (quick) console.log(l.trim());
+  }
+  for (const l of (r.stderr || '').split('\n')) {
+    if (/unsupported|no \S+ kernel|not registered/i.test(l)) notes.set(l.trim(), true);
+  }
+  if (r.status !== 0 || r.error) {
+    process.stderr.write(`run.js: ${s.name} ${measures.join(',')} failed (${r.error || 'exit ' + r.status}):\n${r.stderr}\n`);
+  }
+  for (const m of measures) {
+    if (!(m in out)) {
+      out[m] = 'failed';
+      if (quick) console.log(c.line(s.name, m, 'failed'));
+    }
+  }
+  return out;
+}
+
+function median(xs) {
+  const v = xs.filter((x) => typeof x === 'number' && isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+function sh(cmd, argv) {
+  const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+  return (r.stdout || '').trim();
+}
+
+function pkgVersion(name) {
+  try { return require(`${name}/package.json`).version; } catch (e) {
+    try { return JSON.parse(fs.readFileSync(path.join(here, '..', 'node_modules', name, 'package.json'), 'utf8')).version; } catch (e2) { return '?'; }
+  }
+}
+
+function fmt(x) {
+  if (typeof x !== 'number') return x;
+  if (!isFinite(x)) return 'n/a';
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
+}
+
+function fmtRatio(x) {
+  if (typeof x !== 'number') return x;
+  if (!isFinite(x)) return 'n/a';
+  return x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`;
+}
+
+function machine() {
+  const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  const model = (/^model name\s*:\s*(.*)$/m.exec(info) || [])[1] || os.cpus()[0].model;
+  const cores = (info.match(/^processor\s*:/gm) || []).length || os.cpus().length;
+  return { model: model.trim(), cores };
+}
+
+function full() {
+  const t0 = Date.now();
+  const load0 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  // res[rep][measure][system] = eps
+  const res = [];
+  for (let rep = 0; rep < args.reps; rep++) {
+    res.push({});
+    for (const m of c.MEASURES) {
+      res[rep][m] = {};
+      const k = rep % systems.length;
+      const order = systems.slice(k).concat(systems.slice(0, k));
+      for (const s of order) {
+        const v = runOne(s, [m], args.seconds, args.warmup)[m];
+        res[rep][m][s.name] = v;
+        process.stderr.write(`rep ${rep + 1}/${args.reps} ${c.line(s.name, m, typeof v === 'number' ? v.toFixed(1) : v)}\n`);
+      }
+    }
+  }
+  const load1 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const minutes = ((Date.now() - t0) / 60000).toFixed(1);
+
+  const med = {}; const ratio = {}; const spread = {};
+  for (const s of systems) {
+    med[s.name] = {}; ratio[s.name] = {}; spread[s.name] = {};
+    for (const m of c.MEASURES) {
+      const vals = res.map((r) => r[m][s.name]);
+      if (vals.every((v) => v === 'unsupported')) { med[s.name][m] = 'unsupported'; ratio[s.name][m] = 'unsupported'; continue; }
+      const nums = vals.filter((v) => typeof v === 'number');
+      med[s.name][m] = median(nums);
+      spread[s.name][m] = nums.length ? (Math.max(...nums) - Math.min(...nums)) / median(nums) : NaN;
+      ratio[s.name][m] = median(res.map((r) => (typeof r[m][s.name] === 'number' && typeof r[m][REF] === 'number' ? r[m][s.name] / r[m][REF] : NaN)));
+    }
+  }
+
+  const { model, cores } = machine();
+  const goVersion = sh(process.env.GO || 'go', ['version']);
+  const chromiumVersion = sh(process.env.CHROMIUM || '/usr/bin/chromium', ['--version']);
+  const L = [];
+  L.push('# Side-by-side benchmark');
+  L.push('');
+  L.push(`CPU: ${model}, ${cores} cores  `);
+  L.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}  `);
+  L.push(`Go: ${goVersion}; Node: ${process.version}; Chromium: ${chromiumVersion || '?'} (playwright-core ${pkgVersion('playwright-core')})  `);
+  L.push(`Libraries: convnetjs ${pkgVersion('convnetjs')}, @tensorflow/tfjs-core ${pkgVersion('@tensorflow/tfjs-core')} (+ backend-cpu, backend-wasm, layers at the same version)`);
+  L.push('');
+  L.push(`Examples per second (higher is better), median of ${args.reps} repetitions of ${args.seconds} s`);
+  L.push(`each after ${args.warmup} s of warm-up (always at least one step of each); each ratio is the median`);
+  L.push(`of the per-repetition ratios to ${REF}, measured next to it in the same repetition.`);
+  L.push('');
+  L.push(`| system | cnn-train | ratio | cnn-infer | ratio | mlp-train | ratio |`);
+  L.push(`|---|---:|---:|---:|---:|---:|---:|`);
+  for (const s of systems) {
+    const cells = [];
+    for (const m of c.MEASURES) cells.push(fmt(med[s.name][m]), fmtRatio(ratio[s.name][m]));
+    L.push(`| ${s.name} | ${cells.join(' | ')} |`);
+  }
+  L.push('');
+  L.push('Networks (the same in every system): the report\'s CNN, conv(1->10, 5x5) -> maxpool 2 -> ReLU ->');
+  L.push('conv(10->20, 5x5) -> maxpool 2 -> ReLU -> fc 320->100 -> ReLU -> fc 100->10 -> softmax');
+  L.push('cross-entropy, and the MLP 784-100-10 (ReLU). Batch 64 random examples; a training step is');
+  L.push('forward, backward and a plain SGD update; inference is a forward pass over the batch.');
+  L.push('');
+  L.push('Systems:');
+  L.push('');
+  for (const s of systems) L.push(`- ${s.name}: ${s.what}`);
+  L.push('');
+  L.push('Notes:');
+  L.push('');
+  L.push('- Every system runs single-threaded (Go wasm has one thread; the engine starts no goroutines;');
+  L.push('  ConvNetJS and tfjs cpu are plain JS; tfjs wasm loads its non-threaded SIMD build in Node).');
+  L.push('- ConvNetJS trains one example per call (a batch = 64 train() calls, weights updated every 64th)');
+  L.push('  and computes in float64; the others in float32. tfjs uses NHWC input (64, 28, 28, 1).');
+  for (const n of notes.keys()) L.push(`- unsupported: ${n}`);
+  const refSpread = median(c.MEASURES.map((m) => spread[REF] && spread[REF][m]));
+  L.push(`- Load average (1, 5, 15 min) before: ${load0}; after: ${load1}; ${minutes} min in all.`);
+  const noisy = Number(load0.split(' ')[0]) > cores || Number(load1.split(' ')[0]) > cores || refSpread > 0.2;
+  L.push(`- Spread (max-min)/median of ${REF} over repetitions: ${isFinite(refSpread) ? (100 * refSpread).toFixed(0) + '%' : 'n/a'}.` +
+    (noisy ? ' The machine was shared with other work during this run (load above the core count or a wide spread):' +
+      ' absolute numbers are noisy and low; the ratios, taken pair by pair, are the steadier figures.' : ''));
+  L.push('');
+  L.push('Per-repetition raw numbers (examples/s):');
+  L.push('');
+  L.push('| system | measure | ' + res.map((_, i) => `rep ${i + 1}`).join(' | ') + ' |');
+  L.push('|---|---|' + res.map(() => '---:').join('|') + '|');
+  for (const s of systems) {
+    for (const m of c.MEASURES) L.push(`| ${s.name} | ${m} | ` + res.map((r) => fmt(r[m][s.name])).join(' | ') + ' |');
+  }
+  L.push('');
+  const text = L.join('\n');
+  if (args.out) fs.writeFileSync(args.out, text);
+  console.log(text);
+}
+
+if (quick) {
+  for (const s of systems) runOne(s, c.MEASURES, args.seconds, args.warmup);
+} else {
+  full();
+}

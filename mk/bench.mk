@@ -1,0 +1,60 @@
+# Side-by-side benchmark (bench/): this engine native, native+simd, wasm in
+# Node with and without SIMD, wasm SIMD in headless Chromium, against
+# ConvNetJS and TensorFlow.js (cpu and wasm backends) in Node.
+#
+#   make bench-quick   one short run of every system (under a minute), one line
+#                      per system and measure:
+#                      bench system=NAME net=cnn|mlp mode=train|infer examples_per_s=N
+#   make bench         BENCH_REPS interleaved repetitions, medians and ratios
+#                      to go-wasm-simd-node; writes bench/results.md, prints it
+#
+# npm packages come from bench/package-lock.json (npm ci); nothing downloads
+# while the benchmark runs.
+
+export GOTOOLCHAIN := go1.27.4
+GO    ?= go
+NODE  ?= node
+NPM   ?= npm
+export CHROMIUM ?= /usr/bin/chromium
+
+BENCH_REPS    ?= 5
+BENCH_SECONDS ?= 1.5
+BENCH_WARMUP  ?= 0.5
+# Only some systems, e.g. BENCH_SYSTEMS=go-native-simd,tfjs-wasm
+BENCH_SYSTEMS ?=
+
+BENCH_DIR   := bench
+BENCH_BUILD := $(BENCH_DIR)/build
+BENCH_GOROOT = $(shell $(GO) env GOROOT)
+
+.PHONY: bench bench-quick bench-build bench-deps bench-chromium
+
+# The Go builds are always asked for; go's build cache makes that cheap.
+bench-build:
+	@mkdir -p $(BENCH_BUILD)
+	$(GO) build -trimpath -o $(BENCH_BUILD)/gobench ./bench/gobench
+	GOEXPERIMENT=simd $(GO) build -trimpath -o $(BENCH_BUILD)/gobench-simd ./bench/gobench
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BENCH_BUILD)/gobench.wasm ./bench/gobench
+	GOOS=js GOARCH=wasm GOEXPERIMENT=simd $(GO) build -trimpath -o $(BENCH_BUILD)/gobench-simd.wasm ./bench/gobench
+
+bench-deps: $(BENCH_DIR)/node_modules/.package-lock.json
+
+$(BENCH_DIR)/node_modules/.package-lock.json: $(BENCH_DIR)/package.json $(BENCH_DIR)/package-lock.json
+	$(NPM) ci --prefix $(BENCH_DIR) --no-audit --no-fund
+	@touch $@
+
+bench-chromium:
+	@test -x "$(CHROMIUM)" || sh scripts/install-chromium.sh
+
+BENCH_RUN = $(NODE) $(BENCH_DIR)/js/run.js \
+	-gobin $(BENCH_BUILD)/gobench -gobinsimd $(BENCH_BUILD)/gobench-simd \
+	-wasm $(BENCH_BUILD)/gobench.wasm -wasmsimd $(BENCH_BUILD)/gobench-simd.wasm \
+	-wasmexecjs "$(BENCH_GOROOT)/lib/wasm/wasm_exec.js" \
+	-gojswasmexec "$(BENCH_GOROOT)/lib/wasm/go_js_wasm_exec" \
+	-systems "$(BENCH_SYSTEMS)"
+
+bench-quick: bench-build bench-deps bench-chromium
+	@$(BENCH_RUN) -quick true -seconds 0.3 -warmup 0.2 -longstep 1.5
+
+bench: bench-build bench-deps bench-chromium
+	@$(BENCH_RUN) -reps $(BENCH_REPS) -seconds $(BENCH_SECONDS) -warmup $(BENCH_WARMUP) -out $(BENCH_DIR)/results.md
