@@ -120,6 +120,7 @@ describe('playground page', { timeout: 300000 }, () => {
       await page.click('#start');
       await waitFor(() => page.isVisible('#error'), { timeout: 15000, what: () => pageState(page) });
       const msg = await text(page, 'error');
+      console.log(`# impossible CNN: ${msg}`);
       assert.match(msg, /conv2/i, 'the error names the layer');
       assert.match(msg, /floor|⌊/i, 'the error shows the output-size formula');
       await sleep(500);
@@ -138,7 +139,8 @@ describe('playground page', { timeout: 300000 }, () => {
     try {
       await waitFor(() => page.isVisible('#error'), { timeout: 60000, what: () => pageState(page) });
       const msg = await text(page, 'error');
-      assert.match(msg, /corrupt|checksum|damaged/i, `error text: ${msg}`);
+      console.log(`# corrupt pack: ${msg}`);
+      assert.match(msg, /corrupt/i, `error text: ${msg}`);
       await screenshot(page, 'corrupt-pack');
     } finally {
       await saveLog('corrupt-pack', log);
