@@ -22,6 +22,7 @@ BENCH_SECONDS ?= 1.5
 BENCH_WARMUP  ?= 0.5
 # Only some systems, e.g. BENCH_SYSTEMS=go-native-simd,tfjs-wasm
 BENCH_SYSTEMS ?=
+BENCH_OUT     ?= $(BENCH_DIR)/results.md
 
 BENCH_DIR   := bench
 BENCH_BUILD := $(BENCH_DIR)/build
@@ -57,4 +58,4 @@ bench-quick: bench-build bench-deps bench-chromium
 	@$(BENCH_RUN) -quick true -seconds 0.3 -warmup 0.2 -longstep 1.5
 
 bench: bench-build bench-deps bench-chromium
-	@$(BENCH_RUN) -reps $(BENCH_REPS) -seconds $(BENCH_SECONDS) -warmup $(BENCH_WARMUP) -out $(BENCH_DIR)/results.md
+	@$(BENCH_RUN) -reps $(BENCH_REPS) -seconds $(BENCH_SECONDS) -warmup $(BENCH_WARMUP) -out $(BENCH_OUT)

@@ -98,6 +98,7 @@ function fmt(x) {
 }
 
 function fmtRatio(x) {
+  if (x === 'unsupported') return '-';
   if (typeof x !== 'number') return x;
   if (!isFinite(x)) return 'n/a';
   return x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`;
