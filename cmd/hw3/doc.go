@@ -1,0 +1,27 @@
+// Package main provides hw3, a command that re-runs the experiments of the
+// course report (../shared/reference/hw3-report.txt) natively with the
+// project's engine, and writes what the report shows: per-epoch lines in its
+// style, Markdown tables shaped like its Tables 1-3, CSV of every history and
+// PNG figures drawn by package plot (the same code the page draws with).
+//
+// Subcommands:
+//
+//	hw3 train       one run with every option the engine has
+//	hw3 sweep       batch sizes x learning rates (Task 1a, Tables 1-3)
+//	hw3 optimizers  SGD, Momentum, Nesterov, Adam overlaid (Task 1b)
+//	hw3 l2          L2 strengths overlaid (Task 2a)
+//	hw3 kernels     CNN kernel/stride/padding variants (Task 3.2)
+//	hw3 flatness    true vs shuffled labels: train/validation accuracy per
+//	                epoch and the loss along theta(alpha) (Task 3.3)
+//
+// Independent runs of a sweep or comparison train in parallel, one model per
+// worker, runtime.NumCPU() workers by default (-workers). Bad flags print the
+// engine's own message (an impossible conv shape shows the formula
+// n_out = floor((n_in + 2p - k)/s) + 1) and exit with status 2; a failed run
+// exits with 1.
+//
+// The logic lives in this package's testable files: flags.go (options and
+// their validation), jobs.go (the worker pool and the progress bar),
+// report.go (epoch lines, Markdown tables, CSV), figures.go (PNGs),
+// commands.go (the subcommands) and data.go (MNIST loading).
+package main
