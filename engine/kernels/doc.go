@@ -7,6 +7,22 @@
 // (//go:build !goexperiment.simd). Tests run against both builds and compare
 // them with gonum's blas32 as an independent reference.
 //
+// Gemm packs op(A) and op(B) into cache-sized panels (GotoBLAS loop order,
+// buffers from a sync.Pool, so it is safe for concurrent use and does not
+// allocate once warm) and runs one register-blocked micro-kernel for all four
+// transpose combinations: 4 x 2V values of C in 8 vector registers in the simd
+// build (V = simd.Float32s.Len(): 4 under wasm, 8 with AVX2), 4x4 scalars in
+// the scalar build.
+//
+// Im2col and Col2im unfold and fold NCHW images for convolutions, one image at
+// a time into any column range of a wider matrix, so a whole batch becomes one
+// GEMM. Axpy, Scale, Dot, AddRowVector, SumRows, ReLU and ReLUBackward are the
+// small vector loops of layers and optimizers.
+//
+// Under wasm every loop iteration and every call is costly (Go's wasm code
+// jumps through a dispatch table on each back edge and passes arguments in
+// memory), so the kernels unroll short loops and avoid per-element calls.
+//
 // All matrices are row-major. Kernels never allocate. They panic, with a
 // message prefixed "kernels:", when a caller passes slices too short for the
 // stated sizes: that is a programmer mistake, not a data error.

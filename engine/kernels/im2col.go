@@ -40,15 +40,21 @@ func Im2col(x []float32, c, h, w, kh, kw, sh, sw, ph, pw int, cols []float32, ld
 					drow := dst[oy*ow : oy*ow+ow]
 					iy := oy*sh - ph + ky
 					if iy < 0 || iy >= h || lo >= hi {
-						clear(drow)
+						zero(drow)
 						continue
 					}
-					clear(drow[:lo])
-					clear(drow[hi:])
+					if lo > 0 {
+						zero(drow[:lo])
+					}
+					if hi < ow {
+						zero(drow[hi:])
+					}
 					srow := img[iy*w : iy*w+w]
 					ix := lo*sw - pw + kx
 					if sw == 1 {
-						copy(drow[lo:hi], srow[ix:])
+						// Rows are short (OW values): a plain loop beats a
+						// call to memmove, especially under wasm.
+						copyShort(drow[lo:hi], srow[ix:])
 						continue
 					}
 					for ox := lo; ox < hi; ox++ {
@@ -88,10 +94,7 @@ func Col2im(x []float32, c, h, w, kh, kw, sh, sw, ph, pw int, cols []float32, ld
 					srow := src[oy*ow+lo : oy*ow+hi]
 					ix := lo*sw - pw + kx
 					if sw == 1 {
-						drow := img[iy*w+ix : iy*w+ix+len(srow)]
-						for j, v := range srow {
-							drow[j] += v
-						}
+						addShort(img[iy*w+ix:iy*w+ix+len(srow)], srow)
 						continue
 					}
 					drow := img[iy*w : iy*w+w]
@@ -102,6 +105,43 @@ func Col2im(x []float32, c, h, w, kh, kw, sh, sw, ph, pw int, cols []float32, ld
 				}
 			}
 		}
+	}
+}
+
+// copyShort copies len(d) values of s to d, 4 per iteration: under wasm
+// every loop iteration costs a jump through the function's dispatch table,
+// so short loops are unrolled rather than handed to memmove.
+func copyShort(d, s []float32) {
+	s = s[:len(d)]
+	for len(d) >= 4 && len(s) >= 4 {
+		d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+		d, s = d[4:], s[4:]
+	}
+	for i := range d {
+		d[i] = s[i]
+	}
+}
+
+// addShort adds s into d (same length), 4 per iteration.
+func addShort(d, s []float32) {
+	s = s[:len(d)]
+	for len(d) >= 4 && len(s) >= 4 {
+		d[0] += s[0]
+		d[1] += s[1]
+		d[2] += s[2]
+		d[3] += s[3]
+		d, s = d[4:], s[4:]
+	}
+	for i := range d {
+		d[i] += s[i]
+	}
+}
+
+// zero clears s. (The compiler turns it into a memclr call, which is costly
+// under wasm: callers skip empty slices.)
+func zero(s []float32) {
+	for i := range s {
+		s[i] = 0
 	}
 }
 

@@ -154,20 +154,26 @@ func BenchmarkIm2col(b *testing.B) {
 		cols := make([]float32, tc.c*tc.kh*tc.kw*ldc)
 		img := tc.c * tc.h * tc.w
 		b.Run("im2col_"+bc.name, func(b *testing.B) {
+			cpu0 := cpuTime()
 			for b.Loop() {
 				for n := 0; n < batch; n++ {
 					Im2col(x[n*img:(n+1)*img], tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw, cols, ldc, n*oh*ow)
 				}
 			}
 			b.SetBytes(int64(len(cols) * 4))
+			// Per CPU second of this process: steadier on a shared machine.
+			b.ReportMetric(float64(len(cols)*4*b.N)/(cpuTime()-cpu0).Seconds()/1e6, "cpu-MB/s")
 		})
 		b.Run("col2im_"+bc.name, func(b *testing.B) {
+			cpu0 := cpuTime()
 			for b.Loop() {
 				for n := 0; n < batch; n++ {
 					Col2im(x[n*img:(n+1)*img], tc.c, tc.h, tc.w, tc.kh, tc.kw, tc.sh, tc.sw, tc.ph, tc.pw, cols, ldc, n*oh*ow)
 				}
 			}
 			b.SetBytes(int64(len(cols) * 4))
+			// Per CPU second of this process: steadier on a shared machine.
+			b.ReportMetric(float64(len(cols)*4*b.N)/(cpuTime()-cpu0).Seconds()/1e6, "cpu-MB/s")
 		})
 	}
 }
