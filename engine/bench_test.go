@@ -1,6 +1,19 @@
 package engine
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
+
+// reportRate reports examples/s of wall-clock time and, since the machine
+// may be shared, examples per CPU-second of the whole process (which
+// includes the garbage collector and, natively, any other thread).
+func reportRate(b *testing.B, examples int, cpu0 time.Duration) {
+	b.ReportMetric(float64(examples)/b.Elapsed().Seconds(), "examples/s")
+	if cpu := benchCPUTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(examples)/cpu.Seconds(), "examples/cpu-s")
+	}
+}
 
 // BenchmarkTrainStep times one Trainer.Step (forward, loss, backward and an
 // SGD-with-momentum update) on a batch of 64 random images and reports
@@ -31,12 +44,13 @@ func benchmarkTrainStep(b *testing.B, spec Spec) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := benchCPUTime()
 	for range b.N {
 		if _, _, err := tr.Step(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "examples/s")
+	reportRate(b, batch*b.N, cpu0)
 }
 
 // BenchmarkEvaluate times inference (Forward and the loss, no gradients) on
@@ -56,10 +70,11 @@ func BenchmarkEvaluate(b *testing.B) {
 			ev.evaluate(m, d, 256)
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := benchCPUTime()
 			for range b.N {
 				ev.evaluate(m, d, 256)
 			}
-			b.ReportMetric(float64(d.N*b.N)/b.Elapsed().Seconds(), "examples/s")
+			reportRate(b, d.N*b.N, cpu0)
 		})
 	}
 }
