@@ -569,6 +569,9 @@
     updateShapePreview();
     setButtons();
     setStatus('Loading the trainer…');
+    // A first run from the default settings, so the architecture and the
+    // untrained model show at once; Start then trains it.
+    configure();
   }
 
   if (document.readyState === 'loading') {

@@ -169,9 +169,9 @@ func loadData() {
 			f.data, f.err = fetchBytes("assets/"+f.name, func(size int64) { sizes <- size }, func(n int64) {
 				sizeMu.Lock()
 				loaded += n
-				l, t := loaded, total
+				l, t, all := loaded, total, known == len(names)
 				sizeMu.Unlock()
-				if t > 0 {
+				if all && t > 0 { // a total of some files only would fill the bar too early
 					mu.Lock()
 					sess.Progress(l, max(t, l))
 					mu.Unlock()
@@ -209,6 +209,9 @@ func loadData() {
 		sess.AddPiece(p.Train, p.Test)
 		mu.Unlock()
 		schedule()
+		// Decoding blocks the worker for a while: let commands and a few
+		// training slices through before the next piece.
+		time.Sleep(3 * sliceBudget)
 	}
 	sizeMu.Lock()
 	l := loaded
