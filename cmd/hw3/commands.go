@@ -156,8 +156,13 @@ func (a *app) runSession(ctx context.Context, f *runFlags, title string, jobs []
 			return nil, usagef("-subset %d: the training set has %d images", j.cfg.Subset, train.N)
 		}
 	}
+	logf, err := os.Create(filepath.Join(f.out, "epochs.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
 	start := time.Now()
-	s.res = a.runJobs(ctx, jobs, train, val, f.workers, f.quiet)
+	s.res = a.runJobs(ctx, jobs, train, val, f.workers, f.quiet, logf)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

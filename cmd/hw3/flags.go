@@ -92,7 +92,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", f.out, "output directory (CSV, Markdown, PNG)")
 	fs.StringVar(&f.data, "data", f.data, "MNIST: a directory with the data pack (mnist-*.pack) or the IDX files")
 	fs.IntVar(&f.workers, "workers", f.workers, "runs trained in parallel (each on one core)")
-	fs.BoolVar(&f.quiet, "q", f.quiet, "no per-epoch lines")
+	fs.BoolVar(&f.quiet, "q", f.quiet, "no per-epoch lines on stdout (they still go to epochs.log in -out)")
 }
 
 // parseConv parses "kernel,stride,pad" (stride and pad optional: 1 and 0).

@@ -41,8 +41,9 @@ func (r *result) last() engine.EpochStats {
 // lineWriter writes whole lines to w from several goroutines.
 type lineWriter struct {
 	mu sync.Mutex
-	w  io.Writer
-	pb *progress // cleared before and redrawn after each write, may be nil
+	w   io.Writer // nil: lines go only to log
+	log io.Writer // may be nil
+	pb  *progress // cleared before and redrawn after each write, may be nil
 }
 
 func (l *lineWriter) println(s string) {
@@ -52,6 +53,12 @@ func (l *lineWriter) println(s string) {
 		l.pb.mu.Lock()
 		defer l.pb.mu.Unlock()
 	}
+	if l.log != nil {
+		io.WriteString(l.log, s+"\n")
+	}
+	if l.w == nil {
+		return
+	}
 	l.pb.clear()
 	io.WriteString(l.w, s+"\n")
 	l.pb.draw()
@@ -60,8 +67,8 @@ func (l *lineWriter) println(s string) {
 // runJobs trains jobs on a pool of workers goroutines, each run with its own
 // model, and returns the results in the order of jobs. Per-epoch lines go to
 // out (prefixed with the job's name when there are several jobs) unless
-// quiet. Cancelling ctx stops every run after its current batch.
-func (a *app) runJobs(ctx context.Context, jobs []job, train, val engine.Dataset, workers int, quiet bool) []result {
+// quiet, and to log if it is not nil. Cancelling ctx stops every run after its current batch.
+func (a *app) runJobs(ctx context.Context, jobs []job, train, val engine.Dataset, workers int, quiet bool, log io.Writer) []result {
 	res := make([]result, len(jobs))
 	trainers := make([]*engine.Trainer, len(jobs))
 	total := 0
@@ -79,7 +86,10 @@ func (a *app) runJobs(ctx context.Context, jobs []job, train, val engine.Dataset
 		total += j.cfg.Epochs * t.StepsPerEpoch()
 	}
 	pb := a.newProgress(total)
-	lw := &lineWriter{w: a.stdout, pb: pb}
+	lw := &lineWriter{w: a.stdout, log: log, pb: pb}
+	if quiet {
+		lw.w = nil
+	}
 	pb.start()
 	defer pb.stop()
 
@@ -90,7 +100,7 @@ func (a *app) runJobs(ctx context.Context, jobs []job, train, val engine.Dataset
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				a.runOne(ctx, &res[i], trainers[i], len(jobs) > 1, quiet, lw, pb)
+				a.runOne(ctx, &res[i], trainers[i], len(jobs) > 1, lw, pb)
 			}
 		}()
 	}
@@ -104,7 +114,7 @@ func (a *app) runJobs(ctx context.Context, jobs []job, train, val engine.Dataset
 	return res
 }
 
-func (a *app) runOne(ctx context.Context, r *result, t *engine.Trainer, prefix, quiet bool, lw *lineWriter, pb *progress) {
+func (a *app) runOne(ctx context.Context, r *result, t *engine.Trainer, prefix bool, lw *lineWriter, pb *progress) {
 	pre := ""
 	if prefix {
 		pre = "[" + r.job.name + "] "
@@ -115,9 +125,7 @@ func (a *app) runOne(ctx context.Context, r *result, t *engine.Trainer, prefix, 
 		func(engine.StepStats) { stepsDone++; pb.add(1) },
 		func(e engine.EpochStats) {
 			r.history = append(r.history, e)
-			if !quiet {
-				lw.println(pre + epochLines(e, r.trainN, r.valN, strings.Repeat(" ", len(pre))))
-			}
+			lw.println(pre + epochLines(e, r.trainN, r.valN, strings.Repeat(" ", len(pre))))
 		})
 	r.elapsed = time.Since(start)
 	// Early stopping (or an error) ends a run before its planned steps.

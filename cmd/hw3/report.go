@@ -41,6 +41,8 @@ func pct0(num, den int) string {
 
 // formatLR writes a rate as the report does: 1e-3, 5e-4, 0.05.
 func formatLR(v float64) string {
+	// Rates arrive through float32: 0.05 is 0.05000000074505806.
+	v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 7, 64), 64)
 	if v <= 0 || v >= 0.01 {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
@@ -149,12 +151,13 @@ func writeHistoryCSV(w io.Writer, res []result) error {
 	cw := csv.NewWriter(w)
 	cw.Write(historyHeader)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+	f32 := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', -1, 32) }
 	for i := range res {
 		r := &res[i]
 		c := r.job.cfg
 		for _, e := range r.history {
-			cw.Write([]string{r.job.name, modelName(c.Model), string(c.Optim.Kind), f(float64(c.Schedule.LR0)),
-				strconv.Itoa(c.BatchSize), f(float64(c.Optim.L2)), f(float64(c.ShuffleFraction)),
+			cw.Write([]string{r.job.name, modelName(c.Model), string(c.Optim.Kind), f32(c.Schedule.LR0),
+				strconv.Itoa(c.BatchSize), f32(c.Optim.L2), f32(c.ShuffleFraction),
 				strconv.Itoa(e.Epoch), f(e.TrainLoss), f(e.TrainAcc), f(e.ValLoss), f(e.ValAcc), strconv.FormatBool(e.Best)})
 		}
 	}
