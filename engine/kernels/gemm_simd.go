@@ -26,6 +26,40 @@ func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float3
 		var c00, c01, c10, c11, c20, c21, c30, c31 simd.Float32s
 		a := ap
 		b := bp[t*kc*nr : (t+1)*kc*nr]
+		// Two steps per iteration: under wasm each loop back edge is a
+		// jump through the function's dispatch table.
+		for len(a) >= 8 && len(b) >= 2*nr {
+			b0 := simd.LoadFloat32s(b)
+			b1 := simd.LoadFloat32s(b[v:])
+			a0 := simd.BroadcastFloat32s(a[0])
+			c00 = a0.MulAdd(b0, c00)
+			c01 = a0.MulAdd(b1, c01)
+			a1 := simd.BroadcastFloat32s(a[1])
+			c10 = a1.MulAdd(b0, c10)
+			c11 = a1.MulAdd(b1, c11)
+			a2 := simd.BroadcastFloat32s(a[2])
+			c20 = a2.MulAdd(b0, c20)
+			c21 = a2.MulAdd(b1, c21)
+			a3 := simd.BroadcastFloat32s(a[3])
+			c30 = a3.MulAdd(b0, c30)
+			c31 = a3.MulAdd(b1, c31)
+			b0 = simd.LoadFloat32s(b[nr:])
+			b1 = simd.LoadFloat32s(b[nr+v:])
+			a0 = simd.BroadcastFloat32s(a[4])
+			c00 = a0.MulAdd(b0, c00)
+			c01 = a0.MulAdd(b1, c01)
+			a1 = simd.BroadcastFloat32s(a[5])
+			c10 = a1.MulAdd(b0, c10)
+			c11 = a1.MulAdd(b1, c11)
+			a2 = simd.BroadcastFloat32s(a[6])
+			c20 = a2.MulAdd(b0, c20)
+			c21 = a2.MulAdd(b1, c21)
+			a3 = simd.BroadcastFloat32s(a[7])
+			c30 = a3.MulAdd(b0, c30)
+			c31 = a3.MulAdd(b1, c31)
+			a = a[8:]
+			b = b[2*nr:]
+		}
 		for len(a) >= 4 && len(b) >= nr {
 			b0 := simd.LoadFloat32s(b)
 			b1 := simd.LoadFloat32s(b[v:])
