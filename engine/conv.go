@@ -33,6 +33,7 @@ type Conv2d struct {
 	yT   []float32 // (OutC, OH·OW·N) GEMM output; Backward reuses it for dyᵀ
 	y    []float32 // (N, OutC, OH, OW)
 	dx   []float32 // (N, InC, H, W)
+	sums []float32 // (OutC, OH, OW) scratch for the bias gradient
 }
 
 // NewConv2d returns a convolution from in (C, H, W) to outC channels with
@@ -94,7 +95,8 @@ func (l *Conv2d) Backward(dy []float32) []float32 {
 	dy = dy[:n*out.Size()]
 	dyT := l.yT // (OutC, P·n)
 	// dyT (OutC·P, n) = dy (n, OutC·P)ᵀ; db (OutC) += sums over P and n
-	transposeSumBias(dyT, dy, out.C, p, n, l.Bias.G)
+	l.sums = grow(l.sums, out.Size())
+	transposeSumBias(dyT, dy, out.C, p, n, l.Bias.G, l.sums)
 	// dW (OutC, C·K·K) += dyT (OutC, P·n) · colsᵀ (P·n, C·K·K)
 	kernels.Gemm(false, true, out.C, ckk, np, dyT, np, l.cols, np, 1, l.Weight.G, ckk)
 	if l.noDx {

@@ -142,13 +142,16 @@ func transposeAddBias(y, yT []float32, c, p, n int, b []float32) {
 }
 
 // transposeSumBias sets dyT (C·P, n) = dy (n, C·P)ᵀ and adds each channel's
-// sum of dy to db (C).
-func transposeSumBias(dyT, dy []float32, c, p, n int, db []float32) {
+// sum of dy to db (C), using sums (C·P) as scratch.
+func transposeSumBias(dyT, dy []float32, c, p, n int, db, sums []float32) {
 	rows := c * p
 	transpose(dyT, dy, n, rows)
+	sums = sums[:rows]
+	clear(sums)
+	kernels.SumRows(sums, dy, n, rows) // sums (C·P) = Σ over n of dy
 	for ci := range c {
 		var s float32
-		for _, v := range dyT[ci*p*n : (ci+1)*p*n] {
+		for _, v := range sums[ci*p : ci*p+p] {
 			s += v
 		}
 		db[ci] += s

@@ -108,26 +108,63 @@ func (l *Pool2d) forward2x2(x []float32, planes int, isMax bool) {
 		dst := l.y[pl*ohw : pl*ohw+ohw]   // (OH, OW)
 		arg := l.arg[pl*ohw : pl*ohw+ohw] // (OH, OW)
 		for oy := range out.H {
-			r0 := src[2*oy*w : 2*oy*w+w]
-			r1 := src[(2*oy+1)*w : (2*oy+1)*w+w]
+			i0 := 2 * oy * w
+			r0 := src[i0 : i0+w]
+			r1 := src[i0+w : i0+2*w]
 			d := dst[oy*out.W : oy*out.W+out.W]
 			a := arg[oy*out.W : oy*out.W+out.W]
-			for ox := range d {
-				j := 2 * ox
-				best, bi := r0[j], 2*oy*w+j
-				if v := r0[j+1]; (isMax && v > best) || (!isMax && v < best) {
-					best, bi = v, 2*oy*w+j+1
-				}
-				if v := r1[j]; (isMax && v > best) || (!isMax && v < best) {
-					best, bi = v, (2*oy+1)*w+j
-				}
-				if v := r1[j+1]; (isMax && v > best) || (!isMax && v < best) {
-					best, bi = v, (2*oy+1)*w+j+1
-				}
-				d[ox] = best
-				a[ox] = int32(bi)
+			if isMax {
+				max2x2(d, a, r0, r1, int32(i0), int32(w))
+			} else {
+				min2x2(d, a, r0, r1, int32(i0), int32(w))
 			}
 		}
+	}
+}
+
+// max2x2 sets d[q] to the largest of r0[2q], r0[2q+1], r1[2q], r1[2q+1]
+// (the first on ties) and a[q] to its index in the plane, where r0 starts
+// at index i0 and r1 at i0+w.
+func max2x2(d []float32, a []int32, r0, r1 []float32, i0, w int32) {
+	a = a[:len(d)]
+	r0 = r0[:2*len(d)]
+	r1 = r1[:2*len(d)]
+	for q := range d {
+		j := 2 * q
+		best, bi := r0[j], i0+int32(j)
+		if v := r0[j+1]; v > best {
+			best, bi = v, i0+int32(j)+1
+		}
+		if v := r1[j]; v > best {
+			best, bi = v, i0+w+int32(j)
+		}
+		if v := r1[j+1]; v > best {
+			best, bi = v, i0+w+int32(j)+1
+		}
+		d[q] = best
+		a[q] = bi
+	}
+}
+
+// min2x2 is max2x2 for the smallest element.
+func min2x2(d []float32, a []int32, r0, r1 []float32, i0, w int32) {
+	a = a[:len(d)]
+	r0 = r0[:2*len(d)]
+	r1 = r1[:2*len(d)]
+	for q := range d {
+		j := 2 * q
+		best, bi := r0[j], i0+int32(j)
+		if v := r0[j+1]; v < best {
+			best, bi = v, i0+int32(j)+1
+		}
+		if v := r1[j]; v < best {
+			best, bi = v, i0+w+int32(j)
+		}
+		if v := r1[j+1]; v < best {
+			best, bi = v, i0+w+int32(j)+1
+		}
+		d[q] = best
+		a[q] = bi
 	}
 }
 
