@@ -519,7 +519,7 @@ func flatnessTable(w io.Writer, names []string, curves [][]engine.FlatnessPoint)
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "\nWidth around alpha = 1 (the length of the alpha interval around 1 where the loss stays within %.2g of its value at 1):", flatDelta)
+	fmt.Fprintf(w, "\nWidth around alpha = 1 (the length of the alpha interval around 1 where the loss stays within ±%.2g of its value at 1):", flatDelta)
 	for i, n := range names {
 		fmt.Fprintf(w, " %s %.2f;", n, flatWidth(curves[i], flatDelta))
 	}
@@ -531,8 +531,11 @@ func flatnessTable(w io.Writer, names []string, curves [][]engine.FlatnessPoint)
 const flatDelta = 0.5
 
 // flatWidth is the length of the largest alpha interval containing the
-// point nearest alpha = 1 on which the loss stays within delta of its value
-// there (0 if the curve has no points).
+// point nearest alpha = 1 on which the loss stays within ±delta of its value
+// there (0 if the curve has no points): how far the weights can move along
+// the line before the loss changes by delta, in units of theta_final -
+// theta0. A loss that falls by more than delta also ends the interval: the
+// point at alpha = 1 is then not in a flat region either.
 func flatWidth(pts []engine.FlatnessPoint, delta float64) float64 {
 	if len(pts) == 0 {
 		return 0
@@ -545,12 +548,12 @@ func flatWidth(pts []engine.FlatnessPoint, delta float64) float64 {
 			c = i
 		}
 	}
-	lim := pts[c].Loss + delta
+	near := func(l float64) bool { return abs(l-pts[c].Loss) <= delta }
 	lo, hi := c, c
-	for lo > 0 && pts[lo-1].Loss <= lim {
+	for lo > 0 && near(pts[lo-1].Loss) {
 		lo--
 	}
-	for hi < len(pts)-1 && pts[hi+1].Loss <= lim {
+	for hi < len(pts)-1 && near(pts[hi+1].Loss) {
 		hi++
 	}
 	return pts[hi].Alpha - pts[lo].Alpha
