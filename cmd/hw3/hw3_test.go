@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -310,4 +311,12 @@ func TestTinyTrainAndFlatness(t *testing.T) {
 	if !strings.Contains(out.String(), "Width around alpha = 1") {
 		t.Errorf("stdout lacks the flatness table:\n%s", out)
 	}
+}
+
+func decodePNG(r io.Reader) (int, error) {
+	img, err := png.Decode(r)
+	if err != nil {
+		return 0, err
+	}
+	return img.Bounds().Dx(), nil
 }

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"mnistplay/engine"
+)
+
+// Fidelity checks: do the reproduced results show what the report shows?
+// They read the CSVs that `make reproduce` writes, so they cost nothing
+// beyond the runs themselves; they are skipped unless HW3_FIDELITY names the
+// results directory (make fidelity sets it):
+//
+//	HW3_FIDELITY=$PWD/results go test -run Fidelity -v ./cmd/hw3
+
+func fidelityDir(t *testing.T) string {
+	dir := os.Getenv("HW3_FIDELITY")
+	if dir == "" {
+		t.Skip("set HW3_FIDELITY to a results directory written by make reproduce")
+	}
+	return dir
+}
+
+// histRow is one epoch of history.csv.
+type histRow struct {
+	lr, batch                            float64
+	epoch                                int
+	trainLoss, trainAcc, valLoss, valAcc float64
+}
+
+// loadHistory returns the epochs of each run of dir/history.csv, by name.
+func loadHistory(t *testing.T, dir string) map[string][]histRow {
+	t.Helper()
+	rows := readCSV(t, filepath.Join(dir, "history.csv"))
+	if len(rows) < 2 {
+		t.Fatalf("%s/history.csv is empty", dir)
+	}
+	out := map[string][]histRow{}
+	num := func(s string) float64 {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("%s/history.csv: %v", dir, err)
+		}
+		return v
+	}
+	for _, r := range rows[1:] {
+		h := histRow{lr: num(r[3]), batch: num(r[4]), epoch: int(num(r[7])),
+			trainLoss: num(r[8]), trainAcc: num(r[9]), valLoss: num(r[10]), valAcc: num(r[11])}
+		out[r[0]] = append(out[r[0]], h)
+	}
+	return out
+}
+
+func lastOf(t *testing.T, runs map[string][]histRow, name string) histRow {
+	t.Helper()
+	h := runs[name]
+	if len(h) == 0 {
+		t.Fatalf("no run %q", name)
+	}
+	return h[len(h)-1]
+}
+
+func TestFidelityAdamBeatsSGD(t *testing.T) {
+	runs := loadHistory(t, filepath.Join(fidelityDir(t), "optimizers"))
+	sgd, adam := lastOf(t, runs, "sgd"), lastOf(t, runs, "adam")
+	if sgd.epoch != adam.epoch || sgd.lr != adam.lr || sgd.lr != 1e-4 {
+		t.Fatalf("want both at lr 1e-4 after the same epochs: sgd epoch %d lr %v, adam epoch %d lr %v", sgd.epoch, sgd.lr, adam.epoch, adam.lr)
+	}
+	t.Logf("after %d epochs at lr 1e-4: sgd loss %.4f val %.2f%%, adam loss %.4f val %.2f%%", sgd.epoch, sgd.trainLoss, 100*sgd.valAcc, adam.trainLoss, 100*adam.valAcc)
+	if !(adam.valAcc > sgd.valAcc && adam.trainLoss < sgd.trainLoss) {
+		t.Errorf("Adam does not beat SGD")
+	}
+}
+
+func TestFidelityLearningRateOrder(t *testing.T) {
+	runs := loadHistory(t, filepath.Join(fidelityDir(t), "sweep"))
+	byBatch := map[float64]map[float64]histRow{}
+	for _, h := range runs {
+		l := h[len(h)-1]
+		if byBatch[l.batch] == nil {
+			byBatch[l.batch] = map[float64]histRow{}
+		}
+		byBatch[l.batch][float64(float32(l.lr))] = l
+	}
+	lrs := []float64{float64(float32(1e-3)), float64(float32(1e-4)), float64(float32(1e-5))}
+	if len(byBatch) == 0 {
+		t.Fatal("empty sweep")
+	}
+	for b, m := range byBatch {
+		for i := 0; i+1 < len(lrs); i++ {
+			hi, okh := m[lrs[i]]
+			lo, okl := m[lrs[i+1]]
+			if !okh || !okl {
+				t.Fatalf("batch %v: lr %v or %v missing", b, lrs[i], lrs[i+1])
+			}
+			t.Logf("batch %v: lr %s loss %.4f val %.2f%% vs lr %s loss %.4f val %.2f%%", b, formatLR(lrs[i]), hi.trainLoss, 100*hi.valAcc, formatLR(lrs[i+1]), lo.trainLoss, 100*lo.valAcc)
+			if !(hi.trainLoss < lo.trainLoss) {
+				t.Errorf("batch %v: training loss with lr %s not below lr %s", b, formatLR(lrs[i]), formatLR(lrs[i+1]))
+			}
+			if !(hi.valAcc > lo.valAcc) {
+				t.Errorf("batch %v: test accuracy with lr %s not above lr %s", b, formatLR(lrs[i]), formatLR(lrs[i+1]))
+			}
+		}
+	}
+}
+
+func TestFidelityCNN98(t *testing.T) {
+	runs := loadHistory(t, filepath.Join(fidelityDir(t), "kernels"))
+	h := runs["k5 s1 p0"]
+	if len(h) == 0 || h[len(h)-1].epoch > 10 {
+		t.Fatalf("want the 5x5 CNN run of at most 10 epochs, have %d epochs", len(h))
+	}
+	l := h[len(h)-1]
+	t.Logf("5x5 CNN after %d epochs: validation accuracy %.2f%%", l.epoch, 100*l.valAcc)
+	if !(l.valAcc > 0.98) {
+		t.Errorf("5x5 CNN validation accuracy %.2f%% after %d epochs, want > 98%%", 100*l.valAcc, l.epoch)
+	}
+}
+
+func TestFidelityShuffledMemorises(t *testing.T) {
+	runs := loadHistory(t, filepath.Join(fidelityDir(t), "flatness"))
+	h := runs["shuffled labels"]
+	if len(h) < 6 {
+		t.Fatalf("shuffled run has %d epochs, want at least 6", len(h))
+	}
+	third := len(h) / 3
+	mean := func(rs []histRow) float64 {
+		s := 0.0
+		for _, r := range rs {
+			s += r.trainAcc
+		}
+		return s / float64(len(rs))
+	}
+	m1, m2, m3 := mean(h[:third]), mean(h[third:2*third]), mean(h[2*third:])
+	first, last := h[0], h[len(h)-1]
+	t.Logf("train accuracy by thirds %.2f%% %.2f%% %.2f%%, first %.2f%% last %.2f%%", 100*m1, 100*m2, 100*m3, 100*first.trainAcc, 100*last.trainAcc)
+	if !(m1 < m2 && m2 < m3 && last.trainAcc > first.trainAcc+0.05) {
+		t.Errorf("training accuracy on shuffled labels does not keep rising")
+	}
+	for _, r := range h {
+		if r.valAcc < 0.06 || r.valAcc > 0.14 {
+			t.Errorf("epoch %d: validation accuracy %.2f%%, want near 10%%", r.epoch, 100*r.valAcc)
+		}
+	}
+}
+
+func TestFidelityFlatness(t *testing.T) {
+	dir := filepath.Join(fidelityDir(t), "flatness")
+	rows := readCSV(t, filepath.Join(dir, "flatness.csv"))
+	curves := map[string][]engine.FlatnessPoint{}
+	for _, r := range rows[1:] {
+		a, _ := strconv.ParseFloat(r[1], 64)
+		l, _ := strconv.ParseFloat(r[2], 64)
+		e, _ := strconv.ParseFloat(r[3], 64)
+		curves[r[0]] = append(curves[r[0]], engine.FlatnessPoint{Alpha: a, Loss: l, Error: e})
+	}
+	tr, sh := curves["true labels"], curves["shuffled labels"]
+	if len(tr) == 0 || len(tr) != len(sh) {
+		t.Fatalf("flatness.csv: %d and %d points", len(tr), len(sh))
+	}
+	for k := range tr {
+		if a := tr[k].Alpha; a >= 0.5-1e-9 && a <= 1.5+1e-9 && !(tr[k].Loss < sh[k].Loss) {
+			t.Errorf("alpha %.2f: true-label loss %.4f not below shuffled %.4f", a, tr[k].Loss, sh[k].Loss)
+		}
+	}
+	wt, ws := flatWidth(tr, flatDelta), flatWidth(sh, flatDelta)
+	t.Logf("width around alpha = 1 (|dL| <= %.2g): true %.2f, shuffled %.2f", flatDelta, wt, ws)
+	if !(wt > ws) {
+		t.Errorf("true-label minimum (width %.2f) not wider than the shuffled one (%.2f)", wt, ws)
+	}
+}
+
+func TestFidelityOutputs(t *testing.T) {
+	dir := fidelityDir(t)
+	for _, sub := range []string{"sweep", "gd-vs-sgd", "optimizers", "l2", "kernels", "flatness"} {
+		for _, f := range []string{"summary.md", "history.csv", "epochs.log"} {
+			if _, err := os.Stat(filepath.Join(dir, sub, f)); err != nil {
+				t.Errorf("%s: %v", sub, err)
+			}
+		}
+		pngs, _ := filepath.Glob(filepath.Join(dir, sub, "*.png"))
+		if len(pngs) == 0 {
+			t.Errorf("%s: no figures", sub)
+		}
+		for _, p := range pngs {
+			f, err := os.Open(p)
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			if _, err := decodePNG(f); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+			f.Close()
+		}
+	}
+}
