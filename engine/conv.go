@@ -26,6 +26,10 @@ type Conv2d struct {
 	Weight  *Param // (OutC, InC, K, K)
 	Bias    *Param // (OutC)
 	noDx    bool   // first layer of a model: Backward skips dx
+	// outCHWN: the next layer is a Pool2d reading (C, H, W, N); Forward
+	// returns yT itself (with the bias) and Backward takes dy in that layout,
+	// which saves two transposes of the largest tensor of the CNN.
+	outCHWN bool
 
 	n    int
 	xT   []float32 // (InC, H, W, N) transposed input; Backward reuses it for dxᵀ
@@ -34,6 +38,7 @@ type Conv2d struct {
 	y    []float32 // (N, OutC, OH, OW)
 	dx   []float32 // (N, InC, H, W)
 	sums []float32 // (OutC, OH, OW) scratch for the bias gradient
+	ones []float32 // (OH·OW·N) all 1, for the bias in the CHWN layout
 }
 
 // NewConv2d returns a convolution from in (C, H, W) to outC channels with
@@ -79,9 +84,27 @@ func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 	im2colCHWN(l.geom(n), l.xT, l.cols)
 	// yT (OutC, P·n) = W (OutC, C·K·K) · cols (C·K·K, P·n)
 	kernels.Gemm(false, false, out.C, np, ckk, l.Weight.W, ckk, l.cols, np, 0, l.yT, np)
+	if l.outCHWN {
+		l.growOnes(np)
+		for o := range out.C {
+			// yT[o] (P·n) += b[o]
+			kernels.Axpy(l.Bias.W[o], l.ones, l.yT[o*np:o*np+np])
+		}
+		return l.yT
+	}
 	// y (n, OutC·P) = yT (OutC·P, n)ᵀ + b
 	transposeAddBias(l.y, l.yT, out.C, p, n, l.Bias.W)
 	return l.y
+}
+
+// growOnes makes l.ones n ones long.
+func (l *Conv2d) growOnes(n int) {
+	if len(l.ones) != n {
+		l.ones = grow(l.ones, n)
+		for i := range l.ones {
+			l.ones[i] = 1
+		}
+	}
 }
 
 // Backward maps dy (n, OutC, OH, OW) to dx (n, InC, H, W), adding into
@@ -94,9 +117,16 @@ func (l *Conv2d) Backward(dy []float32) []float32 {
 	np := n * p
 	dy = dy[:n*out.Size()]
 	dyT := l.yT // (OutC, P·n)
-	// dyT (OutC·P, n) = dy (n, OutC·P)ᵀ; db (OutC) += sums over P and n
-	l.sums = grow(l.sums, out.Size())
-	transposeSumBias(dyT, dy, out.C, p, n, l.Bias.G, l.sums)
+	if l.outCHWN {
+		dyT = dy
+		for o := range out.C {
+			l.Bias.G[o] += kernels.Dot(dyT[o*np:o*np+np], l.ones)
+		}
+	} else {
+		// dyT (OutC·P, n) = dy (n, OutC·P)ᵀ; db (OutC) += sums over P and n
+		l.sums = grow(l.sums, out.Size())
+		transposeSumBias(dyT, dy, out.C, p, n, l.Bias.G, l.sums)
+	}
 	// dW (OutC, C·K·K) += dyT (OutC, P·n) · colsᵀ (P·n, C·K·K)
 	kernels.Gemm(false, true, out.C, ckk, np, dyT, np, l.cols, np, 1, l.Weight.G, ckk)
 	if l.noDx {

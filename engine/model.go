@@ -78,6 +78,14 @@ func buildPlan(spec Spec, plan []layerPlan) *Model {
 		m.Layers = append(m.Layers, l)
 		m.params = append(m.params, l.Params()...)
 	}
+	// A conv followed by pooling hands its output over in (C, H, W, N).
+	for i := 0; i+1 < len(m.Layers); i++ {
+		c, ok1 := m.Layers[i].(*Conv2d)
+		p, ok2 := m.Layers[i+1].(*Pool2d)
+		if ok1 && ok2 {
+			c.outCHWN, p.inCHWN = true, true
+		}
+	}
 	m.outs = make([][]float32, len(m.Layers))
 	return m
 }
@@ -164,10 +172,37 @@ func (m *Model) NumWeights() int {
 	return n
 }
 
-// LayerOutput returns layer i's output (n, Layers[i].OutShape) of the last
-// Forward, for activation maps; nil before any Forward. It is owned by the
-// model and valid until the next Forward. It panics if i is out of range.
+// LayerOutput returns layer i's raw output buffer of the last Forward; nil
+// before any Forward. It is owned by the model and valid until the next
+// Forward. Its layout is (n, Layers[i].OutShape), except for a Conv2d
+// followed by pooling, whose output is (C, H, W, n) (see Conv2d); Activation
+// hides that difference. It panics if i is out of range.
 func (m *Model) LayerOutput(i int) []float32 { return m.outs[i] }
+
+// Activation copies one example's output (C, H, W) of layer i from the last
+// Forward into dst, reusing dst if it is large enough, and returns it: the
+// activation maps the UI draws.
+//
+// It panics if i or example is out of range or there was no Forward.
+func (m *Model) Activation(i, example int, dst []float32) []float32 {
+	if example < 0 || example >= m.n || m.outs[i] == nil {
+		panic(fmt.Sprintf("engine: Model.Activation(%d, %d): no such example in the last Forward (n=%d)", i, example, m.n))
+	}
+	size := m.Layers[i].OutShape().Size()
+	if cap(dst) < size {
+		dst = make([]float32, size)
+	}
+	dst = dst[:size]
+	out := m.outs[i]
+	if c, ok := m.Layers[i].(*Conv2d); ok && c.outCHWN {
+		for j := range dst {
+			dst[j] = out[j*m.n+example]
+		}
+		return dst
+	}
+	copy(dst, out[example*size:])
+	return dst
+}
 
 // Batch returns the batch size of the last Forward.
 func (m *Model) Batch() int { return m.n }

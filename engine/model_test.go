@@ -129,6 +129,86 @@ func TestLayerOutput(t *testing.T) {
 	if &m.LayerOutput(len(m.Layers) - 1)[0] != &logits[0] {
 		t.Error("last LayerOutput is not the logits")
 	}
+	// Activation of the fused conv1 (CHWN inside) equals a standalone conv's
+	// NCHW output for each example
+	c := NewConv2d("c", Shape{1, 28, 28}, 10, 5, 1, 0)
+	copy(c.Weight.W, m.Params()[0].W)
+	copy(c.Bias.W, m.Params()[1].W)
+	want := c.Forward(x, 2, false)
+	for e := range 2 {
+		got := m.Activation(0, e, nil)
+		if !slices.Equal(got, want[e*5760:(e+1)*5760]) {
+			t.Errorf("Activation(0, %d) differs from a standalone conv", e)
+		}
+	}
+	if got := m.Activation(7, 1, make([]float32, 0, 200)); !slices.Equal(got, m.LayerOutput(7)[100:200]) {
+		t.Error("Activation of fc1")
+	}
+}
+
+// TestFusedMatchesStandalone checks the model's conv→pool pairs, which pass
+// (C, H, W, N) between them, against the same layers standalone in NCHW:
+// same logits and same gradients.
+func TestFusedMatchesStandalone(t *testing.T) {
+	for i, kind := range []PoolKind{PoolMax, PoolAvg, PoolMin} {
+		spec := Spec{Arch: ArchCNN, Conv1: ConvSpec{5, 1, 2}, Conv2: ConvSpec{3, 2, 1}, Pool: kind, PoolSize: 3, Hidden: []int{20}}
+		m, err := Build(spec, uint64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// the same layers, unfused
+		var ls []Layer
+		for _, l := range m.Layers {
+			switch t := l.(type) {
+			case *Conv2d:
+				c := NewConv2d(t.name, t.in, t.out.C, t.k, t.s, t.p)
+				copy(c.Weight.W, t.Weight.W)
+				copy(c.Bias.W, t.Bias.W)
+				ls = append(ls, c)
+			case *Pool2d:
+				ls = append(ls, NewPool2d(t.name, t.kind, t.in, t.k, t.s))
+			default:
+				ls = append(ls, l)
+			}
+		}
+		const n = 5
+		x := randSlice(rand.New(rand.NewPCG(uint64(i), 7)), n*784, 1)
+		dl := randSlice(rand.New(rand.NewPCG(uint64(i), 8)), n*10, 1)
+		m.ZeroGrad()
+		got := slices.Clone(m.Forward(x, n, true))
+		m.Backward(dl)
+		var gotG [][]float32
+		for _, p := range m.Params() {
+			gotG = append(gotG, slices.Clone(p.G))
+		}
+		m.ZeroGrad()
+		y := x
+		for _, l := range ls {
+			y = l.Forward(y, n, true)
+		}
+		dy := dl
+		for j := len(ls) - 1; j >= 0; j-- {
+			dy = ls[j].Backward(dy)
+		}
+		for j := range y {
+			if math.Abs(float64(y[j]-got[j])) > 1e-5 {
+				t.Fatalf("case %d: logit %d: fused %v, standalone %v", i, j, got[j], y[j])
+			}
+		}
+		var wantG [][]float32
+		for _, l := range ls {
+			for _, p := range l.Params() {
+				wantG = append(wantG, p.G)
+			}
+		}
+		for k := range wantG {
+			for j := range wantG[k] {
+				if math.Abs(float64(wantG[k][j]-gotG[k][j])) > 1e-5*(1+math.Abs(float64(wantG[k][j]))) {
+					t.Fatalf("case %d: param %d grad %d: fused %v, standalone %v", i, k, j, gotG[k][j], wantG[k][j])
+				}
+			}
+		}
+	}
 }
 
 // TestBatchSizes checks that a model gives the same logits for an example

@@ -1,6 +1,10 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+
+	"mnistplay/engine/kernels"
+)
 
 // Pool2d is max, average or min pooling over k×k windows with stride s and
 // no padding; an output pixel is floor((n_in - k)/s) + 1 wide, as PyTorch's
@@ -14,10 +18,15 @@ type Pool2d struct {
 	in, out Shape
 	k, s    int
 
+	// inCHWN: the input comes from a Conv2d as (C, H, W, N) and Backward
+	// returns dx in that layout too (see Conv2d); the output stays NCHW.
+	inCHWN bool
+
 	n   int
 	y   []float32 // (N, C, OH, OW)
-	arg []int32   // (N, C, OH, OW) max/min: index in the (H, W) input plane
-	dx  []float32 // (N, C, H, W)
+	arg []int32   // (N, C, OH, OW), or (C, OH, OW, N) if inCHWN: max/min: index in the (H, W) input plane
+	dx  []float32 // (N, C, H, W), or (C, H, W, N) if inCHWN
+	yT  []float32 // (C, OH, OW, N) if inCHWN: the output before its transpose; Backward reuses it for dyᵀ
 }
 
 // NewPool2d returns a pooling layer. It panics if kind is unknown or the
@@ -44,6 +53,10 @@ func (l *Pool2d) Forward(x []float32, n int, train bool) []float32 {
 	x = x[:planes*hw]
 	l.n = n
 	l.y = grow(l.y, planes*ohw)
+	if l.inCHWN {
+		l.forwardCHWN(x, n)
+		return l.y
+	}
 	if l.kind == PoolAvg {
 		inv := 1 / float32(l.k*l.k)
 		for pl := range planes {
@@ -176,6 +189,10 @@ func (l *Pool2d) Backward(dy []float32) []float32 {
 	dy = dy[:planes*ohw]
 	l.dx = grow(l.dx, planes*hw)
 	clear(l.dx)
+	if l.inCHWN {
+		l.backwardCHWN(dy)
+		return l.dx
+	}
 	if l.kind == PoolAvg {
 		inv := 1 / float32(l.k*l.k)
 		for pl := range planes {
@@ -205,4 +222,123 @@ func (l *Pool2d) Backward(dy []float32) []float32 {
 		}
 	}
 	return l.dx
+}
+
+// forwardCHWN pools x (C, H, W, N) into yT (C, OH, OW, N), each window a set
+// of K·K contiguous vectors of N, and transposes yT into y (N, C, OH, OW).
+func (l *Pool2d) forwardCHWN(x []float32, n int) {
+	in, out := l.in, l.out
+	wn := in.W * n
+	hwn := in.H * wn
+	own := out.W * n
+	ohwn := out.H * own
+	l.yT = grow(l.yT, in.C*ohwn)
+	if l.kind != PoolAvg && cap(l.arg) < in.C*ohwn {
+		l.arg = make([]int32, in.C*ohwn)
+	}
+	l.arg = l.arg[:cap(l.arg)]
+	isMax := l.kind == PoolMax
+	inv := 1 / float32(l.k*l.k)
+	for c := range in.C {
+		plane := x[c*hwn : c*hwn+hwn] // (H, W, N)
+		for oy := range out.H {
+			for ox := range out.W {
+				o := c*ohwn + oy*own + ox*n
+				d := l.yT[o : o+n] // (N)
+				iy0, ix0 := oy*l.s, ox*l.s
+				first := plane[(iy0*in.W+ix0)*n : (iy0*in.W+ix0)*n+n]
+				if l.kind == PoolAvg {
+					clear(d)
+					for i := range l.k {
+						for j := range l.k {
+							q := (iy0+i)*in.W + ix0 + j
+							kernels.Axpy(inv, plane[q*n:q*n+n], d)
+						}
+					}
+					continue
+				}
+				a := l.arg[o : o+n] // (N)
+				copy(d, first)
+				q0 := int32(iy0*in.W + ix0)
+				for i := range a {
+					a[i] = q0
+				}
+				for i := range l.k {
+					for j := range l.k {
+						if i == 0 && j == 0 {
+							continue
+						}
+						q := (iy0+i)*in.W + ix0 + j
+						v := plane[q*n : q*n+n]
+						if isMax {
+							maxInto(d, a, v, int32(q))
+						} else {
+							minInto(d, a, v, int32(q))
+						}
+					}
+				}
+			}
+		}
+	}
+	// y (N, C·OH·OW) = yT (C·OH·OW, N)ᵀ
+	transpose(l.y, l.yT, in.C*out.H*out.W, n)
+}
+
+// maxInto sets d[i], a[i] = v[i], q where v[i] > d[i].
+func maxInto(d []float32, a []int32, v []float32, q int32) {
+	a = a[:len(d)]
+	v = v[:len(d)]
+	for i, x := range v {
+		if x > d[i] {
+			d[i], a[i] = x, q
+		}
+	}
+}
+
+// minInto sets d[i], a[i] = v[i], q where v[i] < d[i].
+func minInto(d []float32, a []int32, v []float32, q int32) {
+	a = a[:len(d)]
+	v = v[:len(d)]
+	for i, x := range v {
+		if x < d[i] {
+			d[i], a[i] = x, q
+		}
+	}
+}
+
+// backwardCHWN maps dy (N, C, OH, OW) to dx (C, H, W, N), already cleared.
+func (l *Pool2d) backwardCHWN(dy []float32) {
+	in, out := l.in, l.out
+	n := l.n
+	wn := in.W * n
+	hwn := in.H * wn
+	own := out.W * n
+	ohwn := out.H * own
+	dyT := l.yT[:in.C*ohwn] // (C, OH, OW, N)
+	transpose(dyT, dy, n, in.C*out.H*out.W)
+	inv := 1 / float32(l.k*l.k)
+	for c := range in.C {
+		plane := l.dx[c*hwn : c*hwn+hwn] // (H, W, N)
+		for oy := range out.H {
+			for ox := range out.W {
+				o := c*ohwn + oy*own + ox*n
+				g := dyT[o : o+n] // (N)
+				if l.kind == PoolAvg {
+					iy0, ix0 := oy*l.s, ox*l.s
+					for i := range l.k {
+						for j := range l.k {
+							q := (iy0+i)*in.W + ix0 + j
+							kernels.Axpy(inv, g, plane[q*n:q*n+n])
+						}
+					}
+					continue
+				}
+				a := l.arg[o : o+n] // (N)
+				a = a[:len(g)]
+				for i, v := range g {
+					plane[int(a[i])*n+i] += v
+				}
+			}
+		}
+	}
 }
