@@ -159,6 +159,7 @@ function full() {
   L.push(`Examples per second (higher is better), median of ${args.reps} repetitions of ${args.seconds} s`);
   L.push(`each after ${args.warmup} s of warm-up (always at least one step of each); each ratio is the median`);
   L.push(`of the per-repetition ratios to ${REF}, measured next to it in the same repetition.`);
+  if (args.longstep > 0) L.push(`A system whose first step took longer than ${args.longstep} s is timed on that one step instead (tfjs-cpu cnn-train).`);
   L.push('');
   L.push(`| system | cnn-train | ratio | cnn-infer | ratio | mlp-train | ratio |`);
   L.push(`|---|---:|---:|---:|---:|---:|---:|`);
