@@ -284,28 +284,6 @@ func (l *Pool2d) forwardCHWN(x []float32, n int) {
 	transpose(l.y, l.yT, in.C*out.H*out.W, n)
 }
 
-// maxInto sets d[i], a[i] = v[i], q where v[i] > d[i].
-func maxInto(d []float32, a []int32, v []float32, q int32) {
-	a = a[:len(d)]
-	v = v[:len(d)]
-	for i, x := range v {
-		if x > d[i] {
-			d[i], a[i] = x, q
-		}
-	}
-}
-
-// minInto sets d[i], a[i] = v[i], q where v[i] < d[i].
-func minInto(d []float32, a []int32, v []float32, q int32) {
-	a = a[:len(d)]
-	v = v[:len(d)]
-	for i, x := range v {
-		if x < d[i] {
-			d[i], a[i] = x, q
-		}
-	}
-}
-
 // backwardCHWN maps dy (N, C, OH, OW) to dx (C, H, W, N), already cleared.
 func (l *Pool2d) backwardCHWN(dy []float32) {
 	in, out := l.in, l.out
@@ -334,9 +312,12 @@ func (l *Pool2d) backwardCHWN(dy []float32) {
 					continue
 				}
 				a := l.arg[o : o+n] // (N)
-				a = a[:len(g)]
-				for i, v := range g {
-					plane[int(a[i])*n+i] += v
+				iy0, ix0 := oy*l.s, ox*l.s
+				for i := range l.k {
+					for j := range l.k {
+						q := (iy0+i)*in.W + ix0 + j
+						addWhere(plane[q*n:q*n+n], g, a, int32(q))
+					}
 				}
 			}
 		}
