@@ -13,12 +13,14 @@
 //     n_out = floor((n_in + 2p - k)/s) + 1.
 //   - linear.go, conv.go, pool.go, layers.go: the layers Linear, Conv2d,
 //     Pool2d (max, avg, min), ReLU and Flatten, each with Forward and
-//     Backward side by side; layer_ops.go: their non-GEMM loops (im2col,
-//     col2im, bias broadcasts, ReLU).
+//     Backward side by side; layer_ops.go: the convolution's data movement
+//     (im2col and col2im over the whole batch, blocked transposes);
+//     pool_simd.go and its scalar twin pool_scalar.go: max/min with argmax
+//     over a vector of examples.
 //   - loss.go: SoftmaxCrossEntropy (fused LogSoftmax + NLL) and Softmax.
 //   - init.go: PyTorch's default initialisation from a seeded PCG generator.
 //   - model.go: Build, Model (Forward, Backward, Params, ZeroGrad, Info,
-//     LayerOutput); weights.go: flat weight vectors and Interpolate;
+//     LayerOutput, Activation); weights.go: flat weight vectors and Interpolate;
 //     encode.go: the binary model format (MarshalBinary, UnmarshalModel).
 //
 // # Conventions
@@ -36,9 +38,16 @@
 // input that was given to the last Forward, so the caller must not change it
 // in between.
 //
-// Conv2d lays the patches of the whole batch out as one (C·K·K, N·OH·OW)
-// matrix so that each pass is a single GEMM. The first layer with parameters
-// skips its input gradient, which no one needs.
+// Conv2d works on the batch transposed to (C, H, W, N), the example index
+// innermost, so that im2col and col2im move runs of OW·N contiguous floats
+// (one copy or one SIMD axpy each) instead of OW floats per image: in
+// WebAssembly, per-call and per-element overheads otherwise dominate. All
+// patches of the batch form one (C·K·K, OH·OW·N) matrix and each pass is a
+// single GEMM. When a pooling layer follows, Build lets the pair pass the
+// (C, H, W, N) tensor between them, and pooling transposes its four times
+// smaller output back to NCHW; this is the one exception to NCHW between
+// layers (LayerOutput shows it, Activation hides it). The first layer with
+// parameters skips its input gradient, which no one needs.
 //
 // The same Spec and seed give bit-identical initial weights; weights are
 // ordered as Params(): each layer's weight then bias, layers in order.
