@@ -106,7 +106,9 @@ func col2imCHWN(g convGeom, dxT, cols []float32) {
 // transposeBlock is the tile edge of the blocked transposes.
 const transposeBlock = 32
 
-// transpose sets dst (cols, rows) = src (rows, cols)ᵀ.
+// transpose sets dst (cols, rows) = src (rows, cols)ᵀ. It works on tiles
+// and moves four source rows at a time, so each destination write is four
+// contiguous floats.
 func transpose(dst, src []float32, rows, cols int) {
 	src = src[:rows*cols]
 	dst = dst[:rows*cols]
@@ -114,7 +116,23 @@ func transpose(dst, src []float32, rows, cols int) {
 		i1 := min(i0+transposeBlock, rows)
 		for j0 := 0; j0 < cols; j0 += transposeBlock {
 			j1 := min(j0+transposeBlock, cols)
-			for i := i0; i < i1; i++ {
+			i := i0
+			for ; i+4 <= i1; i += 4 {
+				s0 := src[i*cols+j0 : i*cols+j1]
+				s1 := src[(i+1)*cols+j0 : (i+1)*cols+j1]
+				s2 := src[(i+2)*cols+j0 : (i+2)*cols+j1]
+				s3 := src[(i+3)*cols+j0 : (i+3)*cols+j1]
+				s1 = s1[:len(s0)]
+				s2 = s2[:len(s0)]
+				s3 = s3[:len(s0)]
+				o := j0*rows + i
+				for j, v := range s0 {
+					d := dst[o : o+4]
+					d[0], d[1], d[2], d[3] = v, s1[j], s2[j], s3[j]
+					o += rows
+				}
+			}
+			for ; i < i1; i++ {
 				s := src[i*cols+j0 : i*cols+j1]
 				for j, v := range s {
 					dst[(j0+j)*rows+i] = v

@@ -220,3 +220,19 @@ func TestPanics(t *testing.T) {
 		}()
 	}
 }
+
+func TestTranspose(t *testing.T) {
+	for i, sz := range [][2]int{{1, 1}, {64, 5760}, {5, 7}, {33, 65}, {3, 100}, {100, 3}, {4, 4}} {
+		rows, cols := sz[0], sz[1]
+		src := randSlice(rand.New(rand.NewPCG(uint64(i), 1)), rows*cols, 1)
+		dst := make([]float32, len(src))
+		transpose(dst, src, rows, cols)
+		for r := range rows {
+			for c := range cols {
+				if dst[c*rows+r] != src[r*cols+c] {
+					t.Fatalf("case %d (%dx%d): dst[%d][%d] = %v, want %v", i, rows, cols, c, r, dst[c*rows+r], src[r*cols+c])
+				}
+			}
+		}
+	}
+}
