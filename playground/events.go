@@ -84,6 +84,16 @@ type EpochEvent struct {
 	Step                int
 }
 
+// EvalEvent is a quick validation between epoch ends: the loss and
+// accuracy on the first N test images at fractional epoch Epoch. The exact
+// per-epoch numbers stay in EpochEvent.
+type EvalEvent struct {
+	Epoch           float64
+	Step            int
+	ValLoss, ValAcc float64
+	N               int
+}
+
 // WeightsEvent is a snapshot of every parameter, flat in Model.Params order.
 type WeightsEvent struct {
 	Spec engine.Spec
@@ -141,6 +151,7 @@ func (ArchEvent) Type() string         { return "arch" }
 func (StateEvent) Type() string        { return "state" }
 func (StepsEvent) Type() string        { return "steps" }
 func (EpochEvent) Type() string        { return "epoch" }
+func (EvalEvent) Type() string         { return "eval" }
 func (WeightsEvent) Type() string      { return "weights" }
 func (ShuffleEvent) Type() string      { return "shuffle" }
 func (FlatnessEvent) Type() string     { return "flatness" }
@@ -193,6 +204,11 @@ func (e StepsEvent) Map() map[string]any {
 func (e EpochEvent) Map() map[string]any {
 	return map[string]any{"type": e.Type(), "epoch": e.Epoch, "trainLoss": e.TrainLoss, "trainAcc": e.TrainAcc,
 		"valLoss": e.ValLoss, "valAcc": e.ValAcc, "best": e.Best, "step": e.Step}
+}
+
+func (e EvalEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "epoch": e.Epoch, "step": e.Step, "valLoss": e.ValLoss,
+		"valAcc": e.ValAcc, "n": e.N}
 }
 
 func (e WeightsEvent) Map() map[string]any {

@@ -32,6 +32,15 @@ type Options struct {
 	WeightsEvery time.Duration    // least time between WeightsEvents while running; default 250 ms
 	Now          func() time.Time // clock; default time.Now
 	Seed         uint64           // random test samples
+
+	// Quick validation between epoch ends (EvalEvent): every EvalEvery
+	// steps (0: a quarter epoch, at most 200 steps; < 0: never), but no
+	// sooner than EvalGap after the last one (default 1 s), on the first
+	// EvalImages test images (default 1000, and no more than the run's
+	// EvalSubset).
+	EvalEvery  int
+	EvalGap    time.Duration
+	EvalImages int
 }
 
 // DefaultConfig is the run the page starts with: the report's CNN trained
@@ -98,6 +107,8 @@ type Session struct {
 	rateEx      float64 // decayed examples and seconds for examples/s
 	rateSec     float64
 	weightsBuf  []float32
+	sinceEval   int       // steps since the last evaluation (quick or epoch end)
+	lastEval    time.Time // time of the last quick evaluation or epoch end
 
 	job job // flatness or confusion in progress
 }
@@ -123,6 +134,12 @@ func NewSession(emit func(Event), opt Options) *Session {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.EvalGap <= 0 {
+		opt.EvalGap = time.Second
+	}
+	if opt.EvalImages <= 0 {
+		opt.EvalImages = defaultEval
 	}
 	return &Session{emit: emit, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x73616d70)), state: StateIdle}
 }
@@ -396,6 +413,7 @@ func (s *Session) newRun() {
 	s.shuffleFrac = s.cfg.ShuffleFraction
 	s.shuffleEcho = false
 	s.rateEx, s.rateSec = 0, 0
+	s.sinceEval, s.lastEval = 0, time.Time{}
 	s.job = nil
 	var m *engine.Model
 	if s.ready {
@@ -610,6 +628,12 @@ func (s *Session) trainStep() {
 		rate = s.rateEx / s.rateSec
 	}
 	s.pending = append(s.pending, StepPoint{Step: s.stepNow, Epoch: s.epochNow, Loss: st.Loss, Acc: st.Acc, LR: st.LR, ExamplesPerSec: rate})
+	if ep == nil {
+		s.sinceEval++
+		s.quickEval()
+	} else {
+		s.sinceEval, s.lastEval = 0, s.opt.Now()
+	}
 	if ep != nil {
 		s.flushSteps()
 		s.emit(EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
@@ -623,6 +647,42 @@ func (s *Session) trainStep() {
 			s.extend()
 		}
 	}
+}
+
+// evalEvery is the number of steps between quick evaluations, or 0 for none.
+func (s *Session) evalEvery() int {
+	if s.opt.EvalEvery < 0 {
+		return 0
+	}
+	if s.opt.EvalEvery > 0 {
+		return s.opt.EvalEvery
+	}
+	spe := s.tr.StepsPerEpoch()
+	if spe < 8 { // epochs are short: their own evaluation is often enough
+		return 0
+	}
+	return min(200, (spe+3)/4)
+}
+
+// quickEval evaluates the current weights on the first test images when a
+// quick evaluation is due, and emits an EvalEvent after the pending steps.
+func (s *Session) quickEval() {
+	every := s.evalEvery()
+	if every == 0 || s.sinceEval < every || s.test.N == 0 {
+		return
+	}
+	now := s.opt.Now()
+	if now.Sub(s.lastEval) < s.opt.EvalGap {
+		return
+	}
+	n := min(s.opt.EvalImages, s.test.N)
+	if s.cfg.EvalSubset > 0 {
+		n = min(n, s.cfg.EvalSubset)
+	}
+	s.flushSteps()
+	loss, acc := engine.Evaluate(s.tr.Model(), dataset(s.test).Head(n), evalBatch)
+	s.sinceEval, s.lastEval = 0, s.opt.Now()
+	s.emit(EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: loss, ValAcc: acc, N: n})
 }
 
 func (s *Session) finish() {

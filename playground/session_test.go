@@ -739,3 +739,93 @@ func TestEventMaps(t *testing.T) {
 		t.Errorf("arch layer 0 map %v", l0)
 	}
 }
+
+// trainRun trains cfg on synthetic data to the end and returns the events.
+func trainRun(t *testing.T, opt Options, cfg engine.Config) *recorder {
+	t.Helper()
+	r := &recorder{now: time.Unix(1e9, 0), tick: time.Millisecond}
+	opt.Now, opt.Seed = r.clock, 3
+	s := NewSession(r.emit, opt)
+	s.AddPiece(synth(640, 1), synth(300, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	runUntil(s, 100000, nil)
+	if st := r.lastState(); st != StateDone {
+		t.Fatalf("state %q, want done; errors %v", st, r.errors())
+	}
+	return r
+}
+
+func TestQuickEval(t *testing.T) {
+	cfg := mlpConfig() // 640 examples, batch 32: 20 steps an epoch, a quick evaluation every 5
+	cfg.EvalSubset = 250
+	cfg.Optim = engine.OptimConfig{Kind: engine.SGD}
+	cfg.Schedule.LR0 = 0.01 // slow enough that the first quarter epoch is not the end of learning
+	r := trainRun(t, Options{EvalGap: time.Nanosecond}, cfg)
+	evals := r.of("eval")
+	// 3 epochs; steps 5, 10, 15 of each (step 20 ends the epoch, evaluated exactly).
+	if len(evals) != 9 {
+		t.Fatalf("%d eval events, want 9", len(evals))
+	}
+	// Order: each eval comes after the steps up to it and before the next
+	// steps; its epoch is fractional and increasing.
+	lastStep, lastEpoch := 0, 0.0
+	seenEval := 0
+	for _, e := range r.events {
+		switch e := e.(type) {
+		case StepsEvent:
+			for _, p := range e.Steps {
+				if p.Step != lastStep+1 {
+					t.Fatalf("step %d after %d", p.Step, lastStep)
+				}
+				lastStep, lastEpoch = p.Step, p.Epoch
+			}
+		case EvalEvent:
+			if e.Step != lastStep || e.Epoch != lastEpoch {
+				t.Errorf("eval %d at step %d epoch %v, want after step %d epoch %v", seenEval, e.Step, e.Epoch, lastStep, lastEpoch)
+			}
+			if e.Step%5 != 0 || e.Step%20 == 0 {
+				t.Errorf("eval %d at step %d, want a multiple of 5 not ending an epoch", seenEval, e.Step)
+			}
+			if e.N != 250 {
+				t.Errorf("eval %d on %d images, want the run's EvalSubset 250", seenEval, e.N)
+			}
+			if !(e.ValAcc >= 0 && e.ValAcc <= 1) || !(e.ValLoss > 0) {
+				t.Errorf("eval %d: loss %v acc %v", seenEval, e.ValLoss, e.ValAcc)
+			}
+			seenEval++
+		}
+	}
+	first, last := evals[0].(EvalEvent), evals[len(evals)-1].(EvalEvent)
+	if !(last.ValAcc > first.ValAcc+0.2) || last.ValAcc < 0.8 {
+		t.Errorf("quick validation accuracy %v -> %v, want it to rise above 0.8", first.ValAcc, last.ValAcc)
+	}
+	// The last quick evaluation is close to the last epoch's exact one.
+	ep := r.of("epoch")
+	if e := ep[len(ep)-1].(EpochEvent); math.Abs(e.ValAcc-last.ValAcc) > 0.15 {
+		t.Errorf("last quick val acc %v far from the epoch's %v", last.ValAcc, e.ValAcc)
+	}
+}
+
+func TestQuickEvalLeavesTrainingAlone(t *testing.T) {
+	cfg := mlpConfig()
+	with := trainRun(t, Options{EvalGap: time.Nanosecond}, cfg).steps()
+	without := trainRun(t, Options{EvalEvery: -1}, cfg).steps()
+	if len(with) != len(without) || len(with) == 0 {
+		t.Fatalf("%d steps with quick evaluation, %d without", len(with), len(without))
+	}
+	for i := range with {
+		if with[i].Loss != without[i].Loss {
+			t.Fatalf("step %d: loss %v with quick evaluation, %v without", i+1, with[i].Loss, without[i].Loss)
+		}
+	}
+}
+
+func TestQuickEvalGap(t *testing.T) {
+	// The clock moves 1 ms a call: with a 1 s gap far fewer evaluations run.
+	cfg := mlpConfig()
+	n := len(trainRun(t, Options{EvalGap: time.Second}, cfg).of("eval"))
+	if n >= 9 {
+		t.Errorf("%d quick evaluations with a 1 s gap, want fewer than every 5 steps (9)", n)
+	}
+}
