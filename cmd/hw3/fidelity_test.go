@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"mnistplay/engine"
@@ -108,8 +109,19 @@ func TestFidelityLearningRateOrder(t *testing.T) {
 }
 
 func TestFidelityCNN98(t *testing.T) {
-	runs := loadHistory(t, filepath.Join(fidelityDir(t), "kernels"))
-	h := runs["k5 s1 p0"]
+	// results/cnn is the report's CNN (5x5 kernels, stride 1, no padding)
+	// trained on all 60,000 images, as the report did.
+	runs := loadHistory(t, filepath.Join(fidelityDir(t), "cnn"))
+	if len(runs) != 1 {
+		t.Fatalf("cnn/history.csv has %d runs, want 1", len(runs))
+	}
+	var h []histRow
+	for name, r := range runs {
+		if !strings.Contains(name, "cnn k5 s1 p0 / k5 s1 p0") {
+			t.Fatalf("cnn run %q is not the 5x5 CNN", name)
+		}
+		h = r
+	}
 	if len(h) == 0 || h[len(h)-1].epoch > 10 {
 		t.Fatalf("want the 5x5 CNN run of at most 10 epochs, have %d epochs", len(h))
 	}
@@ -175,7 +187,7 @@ func TestFidelityFlatness(t *testing.T) {
 
 func TestFidelityOutputs(t *testing.T) {
 	dir := fidelityDir(t)
-	for _, sub := range []string{"sweep", "gd-vs-sgd", "optimizers", "l2", "kernels", "flatness"} {
+	for _, sub := range []string{"sweep", "gd-vs-sgd", "optimizers", "l2", "cnn", "kernels", "flatness"} {
 		for _, f := range []string{"summary.md", "history.csv", "epochs.log"} {
 			if _, err := os.Stat(filepath.Join(dir, sub, f)); err != nil {
 				t.Errorf("%s: %v", sub, err)
