@@ -22,7 +22,10 @@
     epochsBody: document.querySelector('#epochs-table tbody'),
     flatness: $('flatness'), confusion: $('confusion'), sample: $('sample'),
     saveWeights: $('save-weights'), loadWeights: $('load-weights'),
+    runsList: $('runs-list'), runsUndo: $('runs-undo'), runsNote: $('runs-note'), pngNote: $('png-note'),
+    confusionView: $('confusion-view'), confusionPanel: $('confusion-panel'),
   };
+  const mp = window.mnistplay || {};
 
   const TRAIN_TOTAL = 60000; // MNIST training images, for schedule periods when the subset is "all"
 
@@ -34,10 +37,19 @@
   let trainN = 0;            // training examples available so far
   let dataReady = false;
   let dataFailed = false;
-  let wantDownload = false;
   // Events of the current run, replayed to the iframe when it (re)loads.
   let replay = [];
   let lastWeights = null;
+  // Runs (web/runs.js): a record is made when a fresh run first trains.
+  let runs = null;
+  let sweep = null;
+  let recordPending = false; // the worker's run has no record yet
+  let nextRunExtra = null;   // name/sweep fields for the next record
+  let fromWeights = null;    // the arch of a run made by loadWeights: its spec
+  let lastEpochEv = null;    // the newest epoch event of the worker's run
+  // What each getWeights answer is for, in order: {kind:'save', run} | {kind:'download', name}.
+  const bytesWanted = [];
+  const pngTimers = {};
 
   // ---- errors ----
   function showError(msg) {
@@ -207,10 +219,29 @@
       showError(e.message);
       return false;
     }
+    sendConfig(cfg);
+    return true;
+  }
+
+  // sendConfig makes a new run in the worker from cfg. A run being trained
+  // has its weights saved into its record first (the worker answers in order).
+  function sendConfig(cfg) {
+    saveCurrentWeights();
     sentConfig = JSON.stringify(cfg);
     el.pending.hidden = true;
     send({ cmd: 'configure', config: cfg });
-    return true;
+  }
+
+  function saveCurrentWeights() {
+    const run = runs && runs.current;
+    if (run && (state === 'running' || state === 'paused')) {
+      askWeights({ kind: 'save', run: run });
+    }
+  }
+
+  function askWeights(want) {
+    bytesWanted.push(want);
+    send({ cmd: 'getWeights' });
   }
 
   function configChanged() {
@@ -255,6 +286,7 @@
 
   function onShuffle() {
     el.shuffleFractionOut.value = Math.round(Number(el.shuffleFraction.value) * 100) + '%';
+    updateURL();
     send({ cmd: 'shuffle', on: el.shuffle.checked, fraction: Number(el.shuffleFraction.value) });
   }
 
@@ -355,11 +387,17 @@
     }
   }
 
-  function download(bytes, name) {
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  function download(bytes, name, type) {
+    downloadParts([bytes], name, type || 'application/octet-stream');
+  }
+  function safeName(s) {
+    return String(s).replace(/[^a-z0-9._-]+/gi, '-').replace(/^-+|-+$/g, '') || 'run';
+  }
+  function downloadParts(parts, name, type) {
+    const url = URL.createObjectURL(new Blob(parts, { type: type }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = name;
+    a.download = safeName(name.replace(/\.[a-z]+$/i, '')) + (/\.[a-z]+$/i.exec(name) || [''])[0];
     document.body.appendChild(a);
     a.click();
     a.remove();
@@ -393,11 +431,34 @@
         break;
       case 'arch':
         hasRun = true;
+        fromWeights = loadingFrom !== null || loadingFile ? ev.spec : null;
+        if (loadingFrom) {
+          setStatus('Loaded the weights of “' + loadingFrom.name + '”: draw a digit to classify it; Start trains on from them as a new run.');
+        }
+        loadingFrom = null;
+        loadingFile = false;
         newRun();
         fillArch(ev);
+        if (runs) {
+          const cur = runs.current;
+          if (cur && cur.state === 'running') {
+            cur.state = 'stopped';
+            runs.save(cur, true);
+            runs.update(cur);
+          }
+          runs.detach();
+        }
+        recordPending = true;
+        lastEpochEv = null;
         break;
       case 'state':
         state = ev.state;
+        if (recordPending && (ev.state === 'running' || ev.state === 'paused')) {
+          beginRecord();
+        }
+        if (runs && runs.current && (ev.state === 'paused' || ev.state === 'done' || ev.state === 'diverged')) {
+          askWeights({ kind: 'save', run: runs.current });
+        }
         setButtons();
         setStatus(statusFor(ev.state, ev));
         el.stepCount.textContent = String(ev.step);
@@ -417,16 +478,32 @@
       case 'epoch':
         el.valAcc.textContent = pct(ev.valAcc);
         addEpochRow(ev);
+        lastEpochEv = ev;
+        break;
+      case 'eval':
+        el.valAcc.textContent = pct(ev.valAcc);
+        break;
+      case 'confusion':
+        if (mp.renderConfusion) {
+          mp.renderConfusion(el.confusionView, ev);
+          el.confusionPanel.scrollIntoView({ block: 'nearest' });
+        }
         break;
       case 'weights':
         lastWeights = ev;
         break;
-      case 'modelBytes':
-        if (wantDownload) {
-          wantDownload = false;
-          download(ev.bytes, 'mnist-weights.bin');
+      case 'modelBytes': {
+        const want = bytesWanted.shift();
+        if (!want) {
+          break;
+        }
+        if (want.kind === 'download') {
+          download(ev.bytes, want.name);
+        } else if (want.kind === 'save' && runs) {
+          runs.setWeights(want.run, ev.bytes);
         }
         break;
+      }
       case 'error':
         showError(ev.message);
         if (ev.kind === 'data') {
@@ -438,6 +515,12 @@
         break;
       default:
         break;
+    }
+    if (runs) {
+      runs.event(ev);
+    }
+    if (sweep) {
+      sweep.event(ev, lastEpochEv);
     }
     if (ev.type !== 'weights' && ev.type !== 'progress' && ev.type !== 'modelBytes' &&
         ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness') {
@@ -481,7 +564,243 @@
       if (lastWeights) {
         toFrame(lastWeights);
       }
+      if (runs) {
+        runs.sendOverlay(true);
+      }
     }
+    if (m.type === 'ui' && m.event === 'png') {
+      clearTimeout(pngTimers[m.panel]);
+      delete pngTimers[m.panel];
+      if (m.bytes && m.bytes.length > 0) {
+        download(m.bytes, 'mnist-' + m.panel + '.png', 'image/png');
+        el.pngNote.textContent = 'Saved the ' + m.panel + ' plot as PNG.';
+      } else {
+        el.pngNote.textContent = 'The ' + m.panel + ' plot has nothing to export yet.';
+      }
+    }
+  }
+
+  function exportPNG(panel) {
+    clearTimeout(pngTimers[panel]);
+    el.pngNote.textContent = 'Asking the canvas for the ' + panel + ' plot…';
+    toFrame({ type: 'export', panel: panel });
+    pngTimers[panel] = setTimeout(() => {
+      delete pngTimers[panel];
+      el.pngNote.textContent = 'PNG export of the ' + panel + ' plot is not available yet (the canvas did not answer).';
+    }, 4000);
+  }
+
+  // ---- run records ----
+  function beginRecord() {
+    recordPending = false;
+    if (!runs) {
+      return;
+    }
+    let cfg;
+    try {
+      cfg = sentConfig ? JSON.parse(sentConfig) : readConfig();
+    } catch (e) {
+      cfg = null;
+    }
+    if (cfg && fromWeights) {
+      cfg.model = fromWeights;
+    }
+    fromWeights = null;
+    const extra = nextRunExtra;
+    nextRunExtra = null;
+    runs.begin(cfg, extra);
+  }
+
+  function useRunWeights(run) {
+    if (!run.weights) {
+      return;
+    }
+    clearError();
+    saveCurrentWeights();
+    const copy = new Uint8Array(run.weights);
+    loadingFrom = run;
+    send({ cmd: 'loadWeights', bytes: copy }, [copy.buffer]);
+  }
+  let loadingFrom = null;
+  let loadingFile = false;
+
+  // ---- config <-> URL ----
+  function b64urlEncode(str) {
+    const bytes = new TextEncoder().encode(str);
+    let bin = '';
+    for (const b of bytes) {
+      bin += String.fromCharCode(b);
+    }
+    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+  function b64urlDecode(s) {
+    if (!/^[A-Za-z0-9_-]*$/.test(s)) {
+      throw new Error('it is not base64url');
+    }
+    const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4);
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) {
+      bytes[i] = bin.charCodeAt(i);
+    }
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  }
+
+  let urlTimer = 0;
+  function updateURL() {
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => {
+      let cfg;
+      try {
+        cfg = readConfig();
+      } catch (e) {
+        return; // a half-typed field: keep the last good link
+      }
+      const u = new URL(location.href);
+      u.searchParams.set('c', b64urlEncode(JSON.stringify(cfg)));
+      history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+    }, 150);
+  }
+
+  // setField puts v into input, checking its type; it throws naming the field.
+  function setNumber(input, v, name) {
+    if (v === undefined || v === null) {
+      return;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new Error(name + ' ' + JSON.stringify(v) + ' is not a number');
+    }
+    input.value = String(v);
+  }
+  function setChoice(select, v, name) {
+    if (v === undefined || v === null) {
+      return;
+    }
+    if (![...select.options].some((o) => o.value === v)) {
+      throw new Error(name + ' ' + JSON.stringify(v) + ' is not one of ' + [...select.options].map((o) => o.value).join(', '));
+    }
+    select.value = v;
+  }
+
+  // applyConfig fills the controls from an engine.Config (as readConfig
+  // makes it). It throws an Error naming the first bad field.
+  function applyConfig(cfg) {
+    if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) {
+      throw new Error('it is not a settings object');
+    }
+    const m = cfg.model;
+    if (!m || typeof m !== 'object') {
+      throw new Error('it has no model');
+    }
+    setChoice(el.arch, m.arch, 'architecture');
+    if (m.hidden !== undefined) {
+      if (!Array.isArray(m.hidden) || !m.hidden.every((h) => Number.isInteger(h) && h > 0)) {
+        throw new Error('hidden widths ' + JSON.stringify(m.hidden) + ' are not positive whole numbers');
+      }
+      el.hidden.value = m.hidden.join(',');
+    } else {
+      el.hidden.value = '';
+    }
+    for (const name of ['conv1', 'conv2']) {
+      const c = m[name];
+      if (c && typeof c === 'object') {
+        setNumber($(name + '-kernel'), c.kernel, name + ' kernel');
+        setNumber($(name + '-stride'), c.stride, name + ' stride');
+        setNumber($(name + '-pad'), c.pad, name + ' padding');
+      }
+    }
+    if (m.pool !== undefined) {
+      setChoice(el.pool, m.pool, 'pooling');
+    }
+    const o = cfg.optim || {};
+    setChoice(el.optimizer, o.kind || 'sgd', 'optimizer');
+    setNumber(el.l2, o.l2 || 0, 'L2 lambda');
+    if (o.momentum !== undefined) {
+      setNumber(el.momentum, o.momentum, 'momentum');
+    } else if (o.beta1 !== undefined) {
+      setNumber(el.momentum, o.beta1, 'beta1');
+    }
+    const sc = cfg.schedule || {};
+    setChoice(el.schedule, sc.kind || 'constant', 'schedule');
+    setNumber(el.lr, sc.lr0, 'learning rate');
+    setNumber(el.batch, cfg.batchSize, 'batch size');
+    setNumber(el.epochs, cfg.epochs, 'epochs');
+    setNumber(el.subset, cfg.subset || 0, 'training examples');
+    setNumber(el.patience, cfg.patience || 0, 'patience');
+    setNumber(el.seed, cfg.seed, 'seed');
+    setNumber(el.evalSubset, cfg.evalSubset || 0, 'validation examples');
+    const f = cfg.shuffleFraction || 0;
+    if (typeof f !== 'number' || !(f >= 0 && f <= 1)) {
+      throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not in [0, 1]');
+    }
+    el.shuffle.checked = f > 0;
+    if (f > 0) {
+      el.shuffleFraction.value = String(f);
+    }
+    el.shuffleFractionOut.value = Math.round(Number(el.shuffleFraction.value) * 100) + '%';
+    updateShapePreview();
+    readConfig(); // throws for what the fields cannot hold
+  }
+
+  // Control values as the page loaded them: the defaults to fall back on.
+  function snapshotControls() {
+    const snap = [];
+    for (const e of document.querySelectorAll('#controls input, #controls select')) {
+      if (e.type === 'file') {
+        continue;
+      }
+      snap.push([e, e.type === 'checkbox' ? e.checked : e.value]);
+    }
+    return () => {
+      for (const [e, v] of snap) {
+        if (e.type === 'checkbox') {
+          e.checked = v;
+        } else {
+          e.value = v;
+        }
+      }
+      el.shuffleFractionOut.value = Math.round(Number(el.shuffleFraction.value) * 100) + '%';
+      updateShapePreview();
+    };
+  }
+
+  function configFromURL() {
+    const c = new URLSearchParams(location.search).get('c');
+    if (c === null) {
+      return;
+    }
+    const restore = snapshotControls();
+    try {
+      let cfg;
+      try {
+        cfg = JSON.parse(b64urlDecode(c));
+      } catch (e) {
+        throw new Error('it is not base64url-encoded JSON');
+      }
+      applyConfig(cfg);
+      setStatus('Settings taken from the link.');
+    } catch (e) {
+      restore();
+      showError('The settings in this link could not be used (' + e.message + '); the default settings are used instead.');
+    }
+  }
+
+  function loadRunConfig(run) {
+    clearError();
+    const restore = snapshotControls();
+    try {
+      applyConfig(run.config);
+    } catch (e) {
+      restore();
+      showError('The settings of “' + run.name + '” could not be used: ' + e.message);
+      return;
+    }
+    updateURL();
+    if (hasRun && (state === 'running' || state === 'paused')) {
+      el.pending.hidden = !configChanged();
+    }
+    setStatus('Settings of “' + run.name + '” loaded into the controls. Reset (or Start) makes a new run from them.');
+    el.start.focus();
   }
 
   function alphas() {
@@ -533,8 +852,8 @@
     el.confusion.addEventListener('click', () => send({ cmd: 'confusion' }));
     el.sample.addEventListener('click', () => send({ cmd: 'sample' }));
     el.saveWeights.addEventListener('click', () => {
-      wantDownload = true;
-      send({ cmd: 'getWeights' });
+      const run = runs && runs.current;
+      askWeights({ kind: 'download', name: (run ? run.name : 'mnist-weights') + '.mnistw' });
     });
     el.loadWeights.addEventListener('change', async () => {
       const f = el.loadWeights.files && el.loadWeights.files[0];
@@ -543,6 +862,8 @@
       }
       clearError();
       const bytes = new Uint8Array(await f.arrayBuffer());
+      saveCurrentWeights();
+      loadingFile = true;
       send({ cmd: 'loadWeights', bytes: bytes }, [bytes.buffer]);
       el.loadWeights.value = '';
     });
@@ -556,7 +877,9 @@
     for (const id of ['conv1-kernel', 'conv1-stride', 'conv1-pad', 'conv2-kernel', 'conv2-stride', 'conv2-pad']) {
       $(id).addEventListener('input', updateShapePreview);
     }
+    document.getElementById('controls').addEventListener('change', updateURL);
     document.getElementById('controls').addEventListener('input', (e) => {
+      updateURL();
       if (e.target === el.shuffle || e.target === el.shuffleFraction) {
         return;
       }
@@ -566,12 +889,65 @@
     });
     document.getElementById('controls').addEventListener('submit', (e) => e.preventDefault());
 
+    for (const b of document.querySelectorAll('#runs-panel button[data-panel]')) {
+      b.addEventListener('click', () => exportPNG(b.dataset.panel));
+    }
+
     updateShapePreview();
     setButtons();
     setStatus('Loading the trainer…');
-    // A first run from the default settings, so the architecture and the
-    // untrained model show at once; Start then trains it.
+    configFromURL();
+    updateURL();
+    initRuns();
+    // A first run from the settings, so the architecture and the untrained
+    // model show at once; Start then trains it.
     configure();
+  }
+
+  function initRuns() {
+    if (!mp.Runs || !mp.RunStore) {
+      return;
+    }
+    const store = new mp.RunStore();
+    runs = new mp.Runs({
+      store: store,
+      list: el.runsList,
+      undo: el.runsUndo,
+      onOverlay: (list) => toFrame({ type: 'runs', runs: list }),
+      onLoadConfig: loadRunConfig,
+      onLoadWeights: useRunWeights,
+      onDownloadWeights: (run) => {
+        if (run.weights) {
+          download(run.weights, run.name + '.mnistw');
+        }
+      },
+      onDownload: (parts, name, type) => downloadParts(parts, name, type),
+      onError: showError,
+    });
+    runs.render();
+    store.open().then(() => {
+      if (!store.persistent) {
+        el.runsNote.textContent = 'Runs are kept for this visit only: ' + store.why + '.';
+      }
+      return runs.restore();
+    });
+    if (mp.Sweep) {
+      sweep = new mp.Sweep({
+        batches: $('sweep-batches'), lrs: $('sweep-lrs'), epochs: $('sweep-epochs'), subset: $('sweep-subset'),
+        hidden: $('sweep-hidden'), start: $('sweep-start'), cancel: $('sweep-cancel'),
+        progress: $('sweep-progress'), tables: $('sweep-tables'), status: $('sweep-status'),
+      }, {
+        baseConfig: readConfig,
+        run: (cfg, extra) => {
+          clearError();
+          nextRunExtra = extra;
+          sendConfig(cfg);
+          send({ cmd: 'start' });
+        },
+        pause: () => send({ cmd: 'pause' }),
+        onError: showError,
+      });
+    }
   }
 
   if (document.readyState === 'loading') {

@@ -1,0 +1,498 @@
+// Runs: every fresh Start makes a run record that keeps its config and
+// history (epochs, quick evaluations, downsampled steps, shuffle markers,
+// flatness points, final metrics and final weights). The runs panel lists
+// them (overlay checkbox, colour, name, load config / weights, downloads,
+// delete with undo); ticked runs go to the UI iframe as
+// {type:'runs', runs:[...]}. Records are saved through a RunStore.
+// Record format: .notes/PAGE-PROTOCOL.md, "Runs, overlays and exports".
+'use strict';
+
+(function (ns) {
+  const MAX_STEPS = 2000; // stored step points per run
+  const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
+    '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const SAVE_GAP = 3000; // ms between saves of a running run
+  const OVERLAY_GAP = 1000; // ms between overlay updates for a live run
+
+  function newID() {
+    return 'r' + Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36);
+  }
+
+  function pct(x) {
+    return Number.isFinite(x) ? (100 * x).toFixed(1) + '%' : '–';
+  }
+
+  function fmtNum(x) {
+    if (!Number.isFinite(x)) {
+      return String(x);
+    }
+    return Math.abs(x) >= 0.001 ? String(Number(x.toPrecision(3))) : x.toExponential(0);
+  }
+
+  // describe is a short text of a config: "MLP 100 · SGD lr 0.001 · batch 100".
+  function describe(cfg) {
+    if (!cfg || !cfg.model) {
+      return '';
+    }
+    const m = cfg.model;
+    let arch = m.arch === 'cnn' ? 'CNN' : 'MLP';
+    if (m.hidden && m.hidden.length) {
+      arch += ' ' + m.hidden.join('-');
+    }
+    if (m.arch === 'cnn' && m.pool && m.pool !== 'max') {
+      arch += ' ' + m.pool + 'pool';
+    }
+    const o = cfg.optim || {};
+    const lr = cfg.schedule ? fmtNum(cfg.schedule.lr0) : '?';
+    let s = arch + ' · ' + (o.kind || 'sgd') + ' lr ' + lr + ' · batch ' + (cfg.batchSize || 'full');
+    if (o.l2) {
+      s += ' · λ ' + fmtNum(o.l2);
+    }
+    if (cfg.shuffleFraction) {
+      s += ' · shuffled ' + Math.round(cfg.shuffleFraction * 100) + '%';
+    }
+    return s;
+  }
+
+  function csvNum(x) {
+    return Number.isFinite(x) ? String(x) : '';
+  }
+
+  class Runs {
+    // opts: {store, list, undo, onOverlay(runs), onLoadConfig(run), onLoadWeights(run),
+    //        onDownloadWeights(run), onDownload(blobParts, name, type)}
+    constructor(opts) {
+      this.opts = opts;
+      this.store = opts.store;
+      this.runs = [];      // oldest first
+      this.current = null; // the run the worker is training (receives events)
+      this.rows = new Map();
+      this.saveTimers = new Map();
+      this.lastOverlay = 0;
+      this.overlayTimer = 0;
+      this.undo = null;    // {run, index, timer}
+    }
+
+    async restore() {
+      let runs = [];
+      try {
+        runs = await this.store.all();
+      } catch (e) {
+        this.opts.onError('Saved runs could not be read: ' + (e && e.message ? e.message : e));
+      }
+      for (const r of runs) {
+        if (r.state === 'running') {
+          r.state = 'stopped'; // the page was closed while it trained
+        }
+        if (!this.runs.some((x) => x.id === r.id)) {
+          this.runs.push(r);
+        }
+      }
+      this.runs.sort((a, b) => a.createdAt - b.createdAt);
+      this.render();
+      this.sendOverlay(true);
+      return this.runs;
+    }
+
+    nextColor() {
+      const used = new Set(this.runs.map((r) => r.color));
+      for (const c of COLORS) {
+        if (!used.has(c)) {
+          return c;
+        }
+      }
+      return COLORS[this.runs.length % COLORS.length];
+    }
+
+    // begin makes the record of a fresh run and makes it current.
+    begin(config, extra) {
+      const n = this.runs.length + 1;
+      const run = Object.assign({
+        id: newID(),
+        name: 'run ' + n,
+        config: config,
+        createdAt: Date.now(),
+        color: this.nextColor(),
+        overlay: false,
+        state: 'running',
+        epochs: [],
+        evals: [],
+        steps: [],
+        stride: 1,
+        seen: 0,
+        markers: [],
+        flatness: [],
+        final: null,
+        weights: null,
+      }, extra || {});
+      if (config && config.shuffleFraction > 0) {
+        run.markers.push({ epoch: 0, label: 'shuffle ' + Math.round(config.shuffleFraction * 100) + '%' });
+      }
+      // Unique default names.
+      while (this.runs.some((r) => r.name === run.name)) {
+        run.name = run.name + '′';
+      }
+      this.runs.push(run);
+      this.current = run;
+      this.render();
+      this.save(run, true);
+      return run;
+    }
+
+    // detach stops recording worker events into the current run.
+    detach() {
+      this.current = null;
+    }
+
+    byID(id) {
+      return this.runs.find((r) => r.id === id) || null;
+    }
+
+    // event records a worker event into the current run.
+    event(ev) {
+      const run = this.current;
+      if (!run) {
+        return;
+      }
+      switch (ev.type) {
+        case 'steps':
+          for (const s of ev.steps) {
+            this.addStep(run, s);
+          }
+          break;
+        case 'epoch':
+          run.epochs.push({ epoch: ev.epoch, trainLoss: ev.trainLoss, trainAcc: ev.trainAcc,
+            valLoss: ev.valLoss, valAcc: ev.valAcc, best: !!ev.best });
+          run.final = { trainLoss: ev.trainLoss, trainAcc: ev.trainAcc, valLoss: ev.valLoss, valAcc: ev.valAcc };
+          this.save(run, true);
+          break;
+        case 'eval':
+          run.evals.push({ epoch: ev.epoch, valLoss: ev.valLoss, valAcc: ev.valAcc });
+          break;
+        case 'shuffle':
+          run.markers.push({ epoch: ev.epoch, label: ev.on ? 'shuffle ' + Math.round(ev.fraction * 100) + '%' : 'shuffle off' });
+          this.save(run, true);
+          break;
+        case 'flatness':
+          if (ev.index === 0) {
+            run.flatness = [];
+          }
+          run.flatness.push({ alpha: ev.alpha, loss: ev.loss, error: ev.error });
+          if (ev.index === ev.count - 1) {
+            this.save(run, true);
+            this.sendOverlay(true);
+          }
+          break;
+        case 'state':
+          if (ev.state !== 'idle') {
+            run.state = ev.state;
+          }
+          run.lastStep = ev.step;
+          this.save(run, ev.state !== 'running');
+          break;
+        default:
+          return;
+      }
+      this.update(run);
+      if (run.overlay) {
+        this.sendOverlay(false);
+      }
+    }
+
+    addStep(run, s) {
+      run.seen++;
+      run.lastStep = s.step;
+      if ((run.seen - 1) % run.stride !== 0) {
+        return;
+      }
+      run.steps.push([s.epoch, s.loss, s.acc]);
+      if (run.steps.length > MAX_STEPS) {
+        run.steps = run.steps.filter((_, i) => i % 2 === 0);
+        run.stride *= 2;
+      }
+    }
+
+    setWeights(run, bytes) {
+      run.weights = bytes;
+      this.save(run, true);
+      this.update(run);
+    }
+
+    // save writes run to the store now (force) or within SAVE_GAP.
+    save(run, force) {
+      if (!this.runs.includes(run)) {
+        return;
+      }
+      const doSave = () => {
+        this.saveTimers.delete(run.id);
+        this.store.put(run).catch((e) => {
+          this.opts.onError('Could not save run “' + run.name + '” in the browser: ' + (e && e.message ? e.message : e));
+        });
+      };
+      if (force) {
+        clearTimeout(this.saveTimers.get(run.id));
+        doSave();
+        return;
+      }
+      if (!this.saveTimers.has(run.id)) {
+        this.saveTimers.set(run.id, setTimeout(doSave, SAVE_GAP));
+      }
+    }
+
+    // overlayRuns is the {type:'runs'} payload: the ticked runs.
+    overlayRuns() {
+      return this.runs.filter((r) => r.overlay).map((r) => ({
+        id: r.id, name: r.name, color: r.color,
+        epochs: r.epochs, steps: r.steps, markers: r.markers, flatness: r.flatness, evals: r.evals,
+      }));
+    }
+
+    sendOverlay(now) {
+      const go = () => {
+        this.overlayTimer = 0;
+        this.lastOverlay = Date.now();
+        this.opts.onOverlay(this.overlayRuns());
+      };
+      if (now) {
+        clearTimeout(this.overlayTimer);
+        go();
+        return;
+      }
+      if (!this.overlayTimer) {
+        this.overlayTimer = setTimeout(go, Math.max(0, OVERLAY_GAP - (Date.now() - this.lastOverlay)));
+      }
+    }
+
+    rename(run, name) {
+      name = name.trim();
+      if (name === '' || name === run.name) {
+        return;
+      }
+      run.name = name;
+      this.save(run, true);
+      if (run.overlay) {
+        this.sendOverlay(true);
+      }
+    }
+
+    remove(run) {
+      const i = this.runs.indexOf(run);
+      if (i < 0) {
+        return;
+      }
+      this.runs.splice(i, 1);
+      if (this.current === run) {
+        this.current = null;
+      }
+      this.store.delete(run.id).catch(() => {});
+      this.finishUndo();
+      this.undo = { run: run, index: i, timer: setTimeout(() => this.finishUndo(), 15000) };
+      this.render();
+      this.showUndo();
+      if (run.overlay) {
+        this.sendOverlay(true);
+      }
+    }
+
+    restoreDeleted() {
+      const u = this.undo;
+      if (!u) {
+        return;
+      }
+      this.finishUndo();
+      this.runs.splice(Math.min(u.index, this.runs.length), 0, u.run);
+      this.save(u.run, true);
+      this.render();
+      if (u.run.overlay) {
+        this.sendOverlay(true);
+      }
+      const row = this.rows.get(u.run.id);
+      if (row) {
+        row.name.focus();
+      }
+    }
+
+    finishUndo() {
+      if (this.undo) {
+        clearTimeout(this.undo.timer);
+        this.undo = null;
+      }
+      this.showUndo();
+    }
+
+    showUndo() {
+      const box = this.opts.undo;
+      box.replaceChildren();
+      if (!this.undo) {
+        box.hidden = true;
+        return;
+      }
+      box.hidden = false;
+      const msg = document.createElement('span');
+      msg.textContent = 'Deleted “' + this.undo.run.name + '”. ';
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.id = 'runs-undo-button';
+      b.textContent = 'Undo';
+      b.addEventListener('click', () => this.restoreDeleted());
+      box.append(msg, b);
+      b.focus();
+    }
+
+    // ---- CSV ----
+    epochsCSV(run) {
+      const lines = ['epoch,train_loss,train_acc,val_loss,val_acc'];
+      for (const e of run.epochs) {
+        lines.push([e.epoch, csvNum(e.trainLoss), csvNum(e.trainAcc), csvNum(e.valLoss), csvNum(e.valAcc)].join(','));
+      }
+      return lines.join('\n') + '\n';
+    }
+
+    stepsCSV(run) {
+      const lines = ['epoch,loss,batch_acc'];
+      for (const s of run.steps) {
+        lines.push([csvNum(s[0]), csvNum(s[1]), csvNum(s[2])].join(','));
+      }
+      return lines.join('\n') + '\n';
+    }
+
+    // ---- the list ----
+    summary(run) {
+      const parts = [];
+      const last = run.epochs[run.epochs.length - 1];
+      if (last) {
+        parts.push(last.epoch + ' ep', 'loss ' + fmtNum(last.trainLoss), 'train ' + pct(last.trainAcc), 'val ' + pct(last.valAcc));
+      } else if (run.evals.length) {
+        parts.push('val ' + pct(run.evals[run.evals.length - 1].valAcc));
+      } else {
+        parts.push((run.lastStep || 0) + ' steps');
+      }
+      const state = run === this.current && run.state === 'running' ? 'training' : run.state;
+      parts.push(state + (run.weights ? '' : ', no weights yet'));
+      return parts.join(' · ');
+    }
+
+    update(run) {
+      const row = this.rows.get(run.id);
+      if (!row) {
+        return;
+      }
+      row.summary.textContent = this.summary(run);
+      row.useWeights.disabled = !run.weights;
+      row.dlWeights.disabled = !run.weights;
+      row.li.classList.toggle('current', run === this.current);
+    }
+
+    render() {
+      const list = this.opts.list;
+      const focused = document.activeElement;
+      const keep = focused && list.contains(focused) ? focused.dataset.role + ':' + focused.closest('li')?.dataset.id : '';
+      list.replaceChildren();
+      this.rows.clear();
+      if (this.runs.length === 0) {
+        const li = document.createElement('li');
+        li.className = 'empty';
+        li.textContent = 'No runs yet: each Start of a new run adds one here.';
+        list.appendChild(li);
+      }
+      // Newest first.
+      for (let i = this.runs.length - 1; i >= 0; i--) {
+        list.appendChild(this.row(this.runs[i]));
+      }
+      if (keep) {
+        const [role, id] = keep.split(':');
+        const el = list.querySelector('li[data-id="' + id + '"] [data-role="' + role + '"]');
+        if (el) {
+          el.focus();
+        }
+      }
+    }
+
+    row(run) {
+      const li = document.createElement('li');
+      li.className = 'run';
+      li.dataset.id = run.id;
+
+      const ov = document.createElement('input');
+      ov.type = 'checkbox';
+      ov.checked = !!run.overlay;
+      ov.dataset.role = 'overlay';
+      ov.className = 'run-overlay';
+      ov.title = 'Overlay this run on the curves';
+      ov.setAttribute('aria-label', 'Overlay ' + run.name + ' on the curves');
+      ov.addEventListener('change', () => {
+        run.overlay = ov.checked;
+        this.save(run, true);
+        this.sendOverlay(true);
+      });
+
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.backgroundColor = run.color;
+      sw.setAttribute('aria-hidden', 'true');
+
+      const name = document.createElement('input');
+      name.type = 'text';
+      name.value = run.name;
+      name.className = 'run-name';
+      name.dataset.role = 'name';
+      name.setAttribute('aria-label', 'Name of the run');
+      name.addEventListener('change', () => {
+        this.rename(run, name.value);
+        name.value = run.name;
+        ov.setAttribute('aria-label', 'Overlay ' + run.name + ' on the curves');
+      });
+      name.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          name.blur();
+        } else if (e.key === 'Escape') {
+          name.value = run.name;
+          name.blur();
+        }
+      });
+
+      const head = document.createElement('div');
+      head.className = 'run-head';
+      head.append(ov, sw, name);
+
+      const desc = document.createElement('div');
+      desc.className = 'run-desc';
+      desc.textContent = describe(run.config);
+
+      const summary = document.createElement('div');
+      summary.className = 'run-summary';
+
+      const actions = document.createElement('div');
+      actions.className = 'run-actions';
+      const btn = (label, role, title, fn) => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = label;
+        b.dataset.role = role;
+        b.title = title;
+        b.setAttribute('aria-label', title + ' (' + run.name + ')');
+        b.addEventListener('click', () => fn(b));
+        actions.appendChild(b);
+        return b;
+      };
+      btn('Load config', 'config', 'Put this run’s settings into the controls', () => this.opts.onLoadConfig(run));
+      const useWeights = btn('Use weights', 'use', 'Load this run’s final weights into the trainer (to classify drawings)', () => this.opts.onLoadWeights(run));
+      const dlWeights = btn('.mnistw', 'weights', 'Download this run’s final weights', () => this.opts.onDownloadWeights(run));
+      btn('Epochs CSV', 'csv-epochs', 'Download the per-epoch history as CSV', () =>
+        this.opts.onDownload([this.epochsCSV(run)], run.name + '-epochs.csv', 'text/csv'));
+      btn('Steps CSV', 'csv-steps', 'Download the per-step losses as CSV', () =>
+        this.opts.onDownload([this.stepsCSV(run)], run.name + '-steps.csv', 'text/csv'));
+      const del = btn('Delete', 'delete', 'Delete this run', () => this.remove(run));
+      del.classList.add('danger');
+
+      li.append(head, desc, summary, actions);
+      this.rows.set(run.id, { li, summary, name, useWeights, dlWeights });
+      this.update(run);
+      return li;
+    }
+  }
+
+  ns.Runs = Runs;
+  ns.describeConfig = describe;
+})(window.mnistplay = window.mnistplay || {});

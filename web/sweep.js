@@ -1,0 +1,318 @@
+// Sweep mode: a grid of batch sizes x learning rates (the report's Task 1a:
+// 100/500/3000/5000 x 1e-3/1e-4/1e-5, plain SGD on the MLP) run one after
+// another in the worker, each a run in the runs list, with three tables
+// (final loss, train accuracy, test accuracy; rows batch size, columns
+// learning rate) coloured by a sequential colour map with a legend.
+'use strict';
+
+(function (ns) {
+  // Viridis, sampled: a perceptually uniform sequential map.
+  const VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
+    [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
+
+  function colormap(t) {
+    t = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
+    const x = t * (VIRIDIS.length - 1);
+    const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+    const f = x - i;
+    const a = VIRIDIS[i];
+    const b = VIRIDIS[i + 1];
+    return [0, 1, 2].map((k) => Math.round(a[k] + f * (b[k] - a[k])));
+  }
+  function rgb(c) {
+    return 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
+  }
+  // inkFor returns black or white, whichever reads better on c.
+  function inkFor(c) {
+    const l = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    return l > 140 ? '#111' : '#fff';
+  }
+
+  // parseList reads "100, 500 3000" into numbers; it throws for a bad entry.
+  function parseList(s, what, opts) {
+    const parts = s.split(/[\s,;]+/).filter((p) => p !== '');
+    if (parts.length === 0) {
+      throw new Error(what + ': give at least one value');
+    }
+    if (parts.length > 8) {
+      throw new Error(what + ': at most 8 values');
+    }
+    return parts.map((p) => {
+      const v = Number(p);
+      if (!Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || v < opts.min || (opts.positive && !(v > 0))) {
+        throw new Error(what + ': "' + p + '" is not ' + opts.desc);
+      }
+      return v;
+    });
+  }
+
+  const METRICS = [
+    { key: 'loss', title: 'Final loss', field: 'trainLoss', fmt: (v) => v.toFixed(3) },
+    { key: 'train', title: 'Training accuracy', field: 'trainAcc', fmt: (v) => (100 * v).toFixed(1) + '%' },
+    { key: 'test', title: 'Test accuracy', field: 'valAcc', fmt: (v) => (100 * v).toFixed(1) + '%' },
+  ];
+
+  function fmtLR(x) {
+    return x >= 0.01 ? String(x) : x.toExponential(0);
+  }
+
+  class Sweep {
+    // els: {batches, lrs, epochs, subset, hidden, start, cancel, progress, tables, status}
+    // host: {baseConfig(), run(cfg, extra), pause(), onError(msg)}
+    constructor(els, host) {
+      this.els = els;
+      this.host = host;
+      this.queue = [];
+      this.results = new Map(); // "b|lr" -> {final, state}
+      this.grid = null;
+      this.i = -1;
+      this.phase = 'off'; // off | waiting (configure sent) | running
+      this.cells = new Map(); // "metric|b|lr" -> td
+      els.start.addEventListener('click', () => this.start());
+      els.cancel.addEventListener('click', () => this.cancel('Sweep cancelled.'));
+      this.setButtons();
+    }
+
+    active() {
+      return this.phase !== 'off';
+    }
+
+    setButtons() {
+      this.els.start.disabled = this.active();
+      this.els.cancel.disabled = !this.active();
+    }
+
+    start() {
+      let batches;
+      let lrs;
+      let epochs;
+      let subset;
+      let hidden;
+      let base;
+      try {
+        batches = parseList(this.els.batches.value, 'Sweep batch sizes', { int: true, min: 0, desc: 'a whole number ≥ 0' });
+        lrs = parseList(this.els.lrs.value, 'Sweep learning rates', { positive: true, min: 0, desc: 'a number > 0' });
+        epochs = parseList(this.els.epochs.value, 'Sweep epochs', { int: true, min: 1, desc: 'a whole number ≥ 1' })[0];
+        subset = parseList(this.els.subset.value, 'Sweep training examples', { int: true, min: 0, desc: 'a whole number ≥ 0' })[0];
+        hidden = parseList(this.els.hidden.value, 'Sweep hidden widths', { int: true, min: 1, desc: 'a whole number ≥ 1' });
+        base = this.host.baseConfig();
+      } catch (e) {
+        this.host.onError(e.message);
+        return;
+      }
+      this.grid = { batches, lrs };
+      this.queue = [];
+      for (const b of batches) {
+        for (const lr of lrs) {
+          const cfg = JSON.parse(JSON.stringify(base));
+          cfg.model = { arch: 'mlp', hidden: hidden };
+          cfg.optim = { kind: 'sgd', l2: 0 };
+          cfg.schedule = { kind: 'constant', lr0: lr };
+          cfg.batchSize = b;
+          cfg.epochs = epochs;
+          cfg.subset = subset;
+          cfg.patience = 0;
+          cfg.shuffleFraction = 0;
+          this.queue.push({ b, lr, cfg });
+        }
+      }
+      this.results.clear();
+      this.buildTables();
+      this.i = -1;
+      this.phase = 'waiting';
+      this.setButtons();
+      this.next();
+    }
+
+    next() {
+      this.i++;
+      if (this.i >= this.queue.length) {
+        this.phase = 'off';
+        this.setButtons();
+        this.progress('Sweep done: ' + this.queue.length + ' runs.');
+        return;
+      }
+      const it = this.queue[this.i];
+      this.phase = 'waiting';
+      this.progress('Sweep ' + (this.i + 1) + '/' + this.queue.length + ': batch ' + it.b + ', lr ' + fmtLR(it.lr) + '…');
+      this.mark(it, 'running');
+      this.host.run(it.cfg, { name: 'sweep b' + it.b + ' lr ' + fmtLR(it.lr), sweep: { batch: it.b, lr: it.lr } });
+    }
+
+    progress(text) {
+      this.els.progress.value = this.queue.length ? Math.max(0, Math.min(this.i, this.queue.length)) + '/' + this.queue.length : '';
+      this.els.status.textContent = text;
+    }
+
+    cancel(why) {
+      if (!this.active()) {
+        return;
+      }
+      const it = this.queue[this.i];
+      this.phase = 'off';
+      this.host.pause();
+      if (it && !this.results.has(it.b + '|' + it.lr)) {
+        this.mark(it, 'cancelled');
+      }
+      this.setButtons();
+      this.els.status.textContent = why + ' ' + this.i + '/' + this.queue.length + ' runs finished.';
+    }
+
+    // event sees every worker event.
+    event(ev, lastEpoch) {
+      if (!this.active()) {
+        return;
+      }
+      const it = this.queue[this.i];
+      switch (ev.type) {
+        case 'arch':
+          if (this.phase === 'running') {
+            this.cancel('Sweep stopped: a new run was made outside the sweep.');
+          }
+          break;
+        case 'state':
+          if (ev.state === 'running' && this.phase === 'waiting') {
+            this.phase = 'running';
+          } else if (this.phase === 'running' && (ev.state === 'done' || ev.state === 'diverged')) {
+            this.results.set(it.b + '|' + it.lr, { final: lastEpoch, state: ev.state });
+            this.fill(it);
+            this.els.progress.value = (this.i + 1) + '/' + this.queue.length;
+            this.next();
+          }
+          break;
+        case 'error':
+          if (ev.kind === 'config' && this.phase === 'waiting') {
+            this.results.set(it.b + '|' + it.lr, { final: null, state: 'error' });
+            this.mark(it, 'error');
+            this.next();
+          }
+          break;
+        default:
+          break;
+      }
+    }
+
+    buildTables() {
+      const box = this.els.tables;
+      box.replaceChildren();
+      this.cells.clear();
+      const { batches, lrs } = this.grid;
+      for (const m of METRICS) {
+        const fig = document.createElement('figure');
+        fig.className = 'sweep-figure';
+        const t = document.createElement('table');
+        t.className = 'data heat';
+        t.id = 'sweep-' + m.key;
+        const cap = document.createElement('caption');
+        cap.textContent = m.title;
+        t.appendChild(cap);
+        const thead = t.createTHead();
+        const hr = thead.insertRow();
+        const corner = document.createElement('th');
+        corner.scope = 'col';
+        corner.textContent = 'batch \\ lr';
+        hr.appendChild(corner);
+        for (const lr of lrs) {
+          const th = document.createElement('th');
+          th.scope = 'col';
+          th.textContent = fmtLR(lr);
+          hr.appendChild(th);
+        }
+        const tb = t.createTBody();
+        for (const b of batches) {
+          const tr = tb.insertRow();
+          const th = document.createElement('th');
+          th.scope = 'row';
+          th.textContent = b === 0 ? 'full' : String(b);
+          tr.appendChild(th);
+          for (const lr of lrs) {
+            const td = tr.insertCell();
+            td.textContent = '';
+            this.cells.set(m.key + '|' + b + '|' + lr, td);
+          }
+        }
+        const legend = document.createElement('div');
+        legend.className = 'legend';
+        legend.id = 'sweep-' + m.key + '-legend';
+        fig.append(t, legend);
+        box.appendChild(fig);
+      }
+      this.recolor();
+    }
+
+    mark(it, what) {
+      for (const m of METRICS) {
+        const td = this.cells.get(m.key + '|' + it.b + '|' + it.lr);
+        if (td) {
+          td.textContent = what === 'running' ? '…' : what;
+          td.className = 'pending';
+          td.style.backgroundColor = '';
+          td.style.color = '';
+        }
+      }
+    }
+
+    fill(it) {
+      const r = this.results.get(it.b + '|' + it.lr);
+      for (const m of METRICS) {
+        const td = this.cells.get(m.key + '|' + it.b + '|' + it.lr);
+        if (!td) {
+          continue;
+        }
+        td.className = '';
+        if (!r.final) {
+          td.textContent = r.state;
+          continue;
+        }
+        const v = r.final[m.field];
+        td.textContent = m.fmt(v) + (r.state === 'diverged' ? ' (diverged)' : '');
+        td.dataset.value = String(v);
+      }
+      this.recolor();
+    }
+
+    // recolor maps each table's values onto the colour map, min..max.
+    recolor() {
+      for (const m of METRICS) {
+        const vals = [];
+        for (const [k, td] of this.cells) {
+          if (k.startsWith(m.key + '|') && td.dataset.value !== undefined) {
+            const v = Number(td.dataset.value);
+            if (Number.isFinite(v)) {
+              vals.push(v);
+            }
+          }
+        }
+        const lo = vals.length ? Math.min(...vals) : 0;
+        const hi = vals.length ? Math.max(...vals) : 1;
+        for (const [k, td] of this.cells) {
+          if (!k.startsWith(m.key + '|') || td.dataset.value === undefined) {
+            continue;
+          }
+          const v = Number(td.dataset.value);
+          const c = colormap(hi > lo ? (v - lo) / (hi - lo) : 1);
+          td.style.backgroundColor = rgb(c);
+          td.style.color = inkFor(c);
+        }
+        const legend = document.getElementById('sweep-' + m.key + '-legend');
+        if (legend) {
+          legend.replaceChildren();
+          const lo0 = document.createElement('span');
+          lo0.textContent = vals.length ? m.fmt(lo) : '–';
+          const bar = document.createElement('span');
+          bar.className = 'legend-bar';
+          bar.style.backgroundImage = 'linear-gradient(to right, ' + VIRIDIS.map(rgb).join(', ') + ')';
+          bar.setAttribute('role', 'img');
+          bar.setAttribute('aria-label', 'colour scale from ' + lo0.textContent + ' (dark purple) to ' + (vals.length ? m.fmt(hi) : '–') + ' (yellow)');
+          const hi0 = document.createElement('span');
+          hi0.textContent = vals.length ? m.fmt(hi) : '–';
+          legend.append(lo0, bar, hi0);
+        }
+      }
+    }
+  }
+
+  ns.Sweep = Sweep;
+  ns.colormap = colormap;
+  ns.inkFor = inkFor;
+})(window.mnistplay = window.mnistplay || {});
