@@ -111,6 +111,8 @@ type Session struct {
 	lastEval    time.Time // time of the last quick evaluation or epoch end
 
 	job job // flatness or confusion in progress
+
+	loadedW []float32 // (NumWeights) weights from loadWeights waiting for the data (no trainer yet)
 }
 
 // job is incremental work done between training steps.
@@ -243,6 +245,8 @@ func (s *Session) dataGrew() {
 		return
 	}
 	if s.stepNow == 0 {
+		// Keep the weights: they may be loaded ones (identical to the seed's otherwise).
+		s.loadedW = s.tr.Model().Weights(nil)
 		s.newTrainer()
 		return
 	}
@@ -415,6 +419,7 @@ func (s *Session) newRun() {
 	s.rateEx, s.rateSec = 0, 0
 	s.sinceEval, s.lastEval = 0, time.Time{}
 	s.job = nil
+	s.loadedW = nil
 	var m *engine.Model
 	if s.ready {
 		if !s.newTrainer() {
@@ -443,6 +448,13 @@ func (s *Session) newTrainer() bool {
 	}
 	s.tr = tr
 	s.theta0 = tr.InitialWeights()
+	if s.loadedW != nil {
+		if err := tr.Model().SetWeights(s.loadedW); err != nil {
+			panic("playground: loaded weights of another spec: " + err.Error())
+		}
+		s.loadedW = nil
+		s.emitWeights(tr.Model())
+	}
 	if s.shuffleOn != (s.cfg.ShuffleFraction > 0) || s.shuffleFrac != s.cfg.ShuffleFraction {
 		tr.SetShuffle(s.shuffleOn, s.shuffleFrac)
 	}
@@ -777,13 +789,17 @@ func (s *Session) loadWeights(b []byte) {
 	cfg.Model = m.Spec
 	s.cfg = &cfg
 	s.newRun()
-	if s.tr != nil {
-		if err := s.tr.Model().SetWeights(m.Weights(nil)); err != nil {
-			s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindData})
-			return
-		}
-		s.emitWeights(s.tr.Model())
+	if s.tr == nil {
+		// No data yet: the trainer is made when it comes, with these weights.
+		s.loadedW = m.Weights(nil)
+		s.emitWeights(m)
+		return
 	}
+	if err := s.tr.Model().SetWeights(m.Weights(nil)); err != nil {
+		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindData})
+		return
+	}
+	s.emitWeights(s.tr.Model())
 }
 
 // recover turns a panic into an internal error event and pauses training,

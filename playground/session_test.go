@@ -829,3 +829,41 @@ func TestQuickEvalGap(t *testing.T) {
 		t.Errorf("%d quick evaluations with a 1 s gap, want fewer than every 5 steps (9)", n)
 	}
 }
+
+func TestLoadWeightsBeforeData(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.AddPiece(synth(300, 1), synth(100, 2))
+	configure(t, s, mlpConfig())
+	s.Handle(Command{Cmd: "step"})
+	want := s.Trainer().Model().Weights(nil)
+	s.Handle(Command{Cmd: "getWeights"})
+	b := r.of("modelBytes")[0].(ModelBytesEvent).Bytes
+
+	// A fresh worker: the weights arrive before the data.
+	s2, r2 := newTestSession(time.Millisecond)
+	configure(t, s2, DefaultConfig())
+	s2.Handle(Command{Cmd: "loadWeights", Bytes: b})
+	if errs := r2.errors(); len(errs) != 0 {
+		t.Fatalf("errors %+v", errs)
+	}
+	w := r2.of("weights")
+	if got := w[len(w)-1].(WeightsEvent).Data; len(got) != len(want) || got[7] != want[7] {
+		t.Errorf("weights event after load: %d values, want the file's %d", len(got), len(want))
+	}
+	s2.AddPiece(synth(300, 1), synth(100, 2))
+	s2.AddPiece(synth(200, 3), synth(100, 4)) // more data rebuilds the unstarted trainer
+	if n := s2.Trainer().TrainSet().N; n != 500 {
+		t.Fatalf("trainer on %d examples, want 500", n)
+	}
+	got := s2.Trainer().Model().Weights(nil)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("weight %d after the data came: %v, want the loaded %v", i, got[i], want[i])
+		}
+	}
+	// A configure afterwards forgets them.
+	configure(t, s2, mlpConfig())
+	if s2.loadedW != nil {
+		t.Error("loaded weights kept after a new configure")
+	}
+}
