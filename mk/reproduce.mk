@@ -8,7 +8,7 @@
 #                         6-8 minutes on 2 idle cores
 #   make reproduce-full   the same on all 60,000 training images, 20 MLP and
 #                         40 shuffled-label epochs: about 2,800 cpu-seconds,
-#                         about 25 minutes on 2 idle cores, into results-full/
+#                         about 25 minutes on 2 idle cores, into test-output/results-full/
 #   make reproduce-quick  a smoke run (1-2 minutes) into test-output/
 #   make fidelity         only the checks, on the results already in results/
 #
@@ -63,7 +63,7 @@ reproduce-runs: bin/hw3 $(PACK_FILES)
 	echo "reproduce: $$(( $$(date +%s) - t0 ))s in all"
 
 reproduce-full:
-	$(MAKE) --no-print-directory reproduce REPRO_OUT=results-full \
+	$(MAKE) --no-print-directory reproduce REPRO_OUT=test-output/results-full \
 		MLP_EPOCHS=20 MLP_SUBSET=0 CNN_EPOCHS=10 CNN_SUBSET=0 SHUFFLE_EPOCHS=40 SHUFFLE_SUBSET=10000 SHUFFLE_EVAL=0 FLAT_SUBSET=0
 
 # Too small for the fidelity checks to hold: it only shows that every step runs.
