@@ -40,7 +40,7 @@ func (r *result) last() engine.EpochStats {
 
 // lineWriter writes whole lines to w from several goroutines.
 type lineWriter struct {
-	mu sync.Mutex
+	mu  sync.Mutex
 	w   io.Writer // nil: lines go only to log
 	log io.Writer // may be nil
 	pb  *progress // cleared before and redrawn after each write, may be nil
