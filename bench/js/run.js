@@ -101,7 +101,8 @@ function fmtRatio(x) {
   if (x === 'unsupported') return '-';
   if (typeof x !== 'number') return x;
   if (!isFinite(x)) return 'n/a';
-  return x >= 10 ? `${x.toFixed(1)}x` : `${x.toFixed(2)}x`;
+  if (x >= 10) return `${x.toFixed(1)}x`;
+  return x >= 0.1 ? `${x.toFixed(2)}x` : `${x.toPrecision(2)}x`;
 }
 
 function machine() {
