@@ -319,6 +319,9 @@
       case 'done': return 'Done: ' + ev.step + ' steps, ' + (ev.epoch || 0).toFixed(2) + ' epochs.';
       case 'diverged': return 'Diverged after step ' + ev.step + ': training paused. Lower the learning rate and press Start for a new run.';
       default:
+        if (idleNote) {
+          return idleNote;
+        }
         if (dataFailed && !dataReady) {
           return 'The MNIST data could not be loaded (see the message below).';
         }
@@ -418,22 +421,25 @@
       case 'ready':
         dataReady = true;
         trainN = ev.train;
-        if (state === 'idle') {
+        if (state === 'idle' && !idleNote) {
           setStatus('Ready: ' + ev.train.toLocaleString('en-US') + ' training and ' + ev.test.toLocaleString('en-US') + ' test images loaded. Press Start to train.');
         }
         break;
       case 'dataComplete':
         trainN = ev.train;
         el.progress.value = el.progress.max;
-        if (state === 'idle') {
+        if (state === 'idle' && !idleNote) {
           setStatus('Ready: all ' + ev.train.toLocaleString('en-US') + ' training images loaded. Press Start to train.');
         }
         break;
       case 'arch':
         hasRun = true;
         fromWeights = loadingFrom !== null || loadingFile ? ev.spec : null;
+        idleNote = '';
         if (loadingFrom) {
-          setStatus('Loaded the weights of “' + loadingFrom.name + '”: draw a digit to classify it; Start trains on from them as a new run.');
+          idleNote = 'Loaded the weights of “' + loadingFrom.name + '”: draw a digit to classify it; Start trains on from them as a new run.';
+        } else if (loadingFile) {
+          idleNote = 'Loaded the weights file: draw a digit to classify it; Start trains on from them as a new run.';
         }
         loadingFrom = null;
         loadingFile = false;
@@ -479,6 +485,10 @@
         el.valAcc.textContent = pct(ev.valAcc);
         addEpochRow(ev);
         lastEpochEv = ev;
+        // Keep the record's weights current: a closed tab still leaves the last epoch's.
+        if (runs && runs.current && state === 'running') {
+          askWeights({ kind: 'save', run: runs.current });
+        }
         break;
       case 'eval':
         el.valAcc.textContent = pct(ev.valAcc);
@@ -623,6 +633,7 @@
   }
   let loadingFrom = null;
   let loadingFile = false;
+  let idleNote = ''; // the idle status after weights were loaded
 
   // ---- config <-> URL ----
   function b64urlEncode(str) {

@@ -1,0 +1,227 @@
+// Browser tests of runs, persistence, downloads and the sweep (issue 5, page
+// side): a run is kept in IndexedDB and listed again after a reload; weights
+// download and a corrupted copy gives the engine's error; the settings live
+// in the URL (a bad link says so); a 2x2 sweep fills its tables.
+// Run by `make e2e` with the other browser tests.
+
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  OUT, launchBrowser, openPage, pageState, saveLog, screenshot, setControls, sleep,
+  startServer, text, waitDataLoaded, waitFor,
+} from './lib.mjs';
+
+// A short MLP run on a subset: an epoch takes well under a second.
+const SHORT_RUN = {
+  arch: 'mlp', hidden: '64', optimizer: 'momentum', lr: '0.05', momentum: '0.9',
+  batch: '64', epochs: '50', subset: '3000', 'eval-subset': '500', seed: '7',
+};
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// runRows returns [{id, name, summary, overlay}] of the runs list, newest first.
+function runRows(page) {
+  return page.$$eval('#runs-list li.run', (lis) => lis.map((li) => ({
+    id: li.dataset.id,
+    name: li.querySelector('.run-name').value,
+    summary: li.querySelector('.run-summary').textContent,
+    overlay: li.querySelector('.run-overlay').checked,
+  })));
+}
+
+// saveDownload waits for the download click() starts and returns its bytes.
+async function saveDownload(page, click, name) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20000 }), click()]);
+  await mkdir(OUT, { recursive: true });
+  const file = path.join(OUT, name);
+  await dl.saveAs(file);
+  return { file, bytes: await readFile(file), suggested: dl.suggestedFilename() };
+}
+
+describe('runs, downloads and sweep', { timeout: 400000 }, () => {
+  test('a paused run is saved with its weights and listed again after a reload', async () => {
+    const { page, errors, log } = await openPage(browser.context, server.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      await setControls(page, SHORT_RUN);
+      await page.click('#start');
+      await waitFor(async () => Number(await text(page, 'step-count')) > 60, { timeout: 30000, what: () => pageState(page) });
+      await page.click('#pause');
+      await waitFor(async () => (await text(page, 'state')) === 'paused', { timeout: 10000, what: () => pageState(page) });
+      // The record gets its weights (getWeights at pause) and a name.
+      const rows = await waitFor(async () => {
+        const r = await runRows(page);
+        return r.length > 0 && !r[0].summary.includes('no weights') ? r : null;
+      }, { timeout: 10000, what: async () => JSON.stringify(await runRows(page)) });
+      const run = rows[0];
+      assert.match(run.summary, /paused/, `summary of the paused run: ${run.summary}`);
+      // Rename it (keyboard: type and Enter), tick its overlay.
+      const nameSel = `#runs-list li[data-id="${run.id}"] .run-name`;
+      await page.fill(nameSel, 'reload me');
+      await page.press(nameSel, 'Enter');
+      await page.check(`#runs-list li[data-id="${run.id}"] .run-overlay`);
+      // The settings are in the URL.
+      const url = page.url();
+      assert.match(url, /[?&]c=[A-Za-z0-9_-]+/, `URL with the settings: ${url}`);
+      await sleep(500); // the store's transactions finish
+      await screenshot(page, 'runs-before-reload');
+
+      await page.reload({ waitUntil: 'load' });
+      const after = await waitFor(async () => {
+        const r = await runRows(page);
+        return r.find((x) => x.id === run.id) || null;
+      }, { timeout: 15000, what: async () => JSON.stringify(await runRows(page)) });
+      assert.equal(after.name, 'reload me', 'renamed run after reload');
+      assert.ok(after.overlay, 'overlay tick kept');
+      assert.ok(!after.summary.includes('no weights'), `weights kept: ${after.summary}`);
+      // The link's settings filled the controls.
+      assert.equal(await page.inputValue('#subset'), '3000');
+      assert.equal(await page.inputValue('#arch'), 'mlp');
+      assert.equal(await page.inputValue('#hidden'), '64');
+
+      // Its weights go back into the trainer.
+      await waitDataLoaded(page, 60000);
+      await page.click(`#runs-list li[data-id="${run.id}"] button[data-role="use"]`);
+      await waitFor(async () => /Loaded the weights of “reload me”/.test(await text(page, 'status')), {
+        timeout: 10000, what: () => pageState(page),
+      });
+      assert.equal(await text(page, 'error'), '', 'no error after loading a saved run\'s weights');
+
+      // Epochs CSV of the run.
+      const csv = await saveDownload(page,
+        () => page.click(`#runs-list li[data-id="${run.id}"] button[data-role="csv-epochs"]`), 'runs-epochs.csv');
+      const lines = csv.bytes.toString('utf8').trim().split('\n');
+      assert.equal(lines[0], 'epoch,train_loss,train_acc,val_loss,val_acc');
+      assert.ok(lines.length >= 2, `CSV has epoch rows: ${lines.length - 1}`);
+      assert.match(lines[1], /^1,[0-9.e-]+,0\.\d+,[0-9.e-]+,0\.\d+$/, `first CSV row: ${lines[1]}`);
+      await screenshot(page, 'runs-after-reload');
+      assert.deepEqual(errors, [], 'console or page errors');
+    } finally {
+      await saveLog('runs-reload', log);
+      await page.close();
+    }
+  });
+
+  test('weights download; a corrupted copy shows the engine\'s error and the page goes on', async () => {
+    const { page, errors, log } = await openPage(browser.context, server.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      await setControls(page, { ...SHORT_RUN, epochs: '1' });
+      await page.click('#start');
+      await waitFor(async () => (await text(page, 'state')) === 'done', { timeout: 60000, what: () => pageState(page) });
+      const good = await saveDownload(page, () => page.click('#save-weights'), 'weights.mnistw');
+      assert.match(good.suggested, /\.mnistw$/, `file name ${good.suggested}`);
+      assert.ok(good.bytes.length > 4 * 50000, `weights file of ${good.bytes.length} bytes (MLP 784-64-10 has 50,890 weights)`);
+
+      const bad = Buffer.from(good.bytes);
+      for (let i = 0; i < 64; i++) {
+        bad[Math.floor(bad.length / 2) + i] ^= 0xa5;
+      }
+      bad[3] ^= 0xff; // the header too
+      const badFile = path.join(OUT, 'weights-corrupt.mnistw');
+      await writeFile(badFile, bad);
+      await page.setInputFiles('#load-weights', badFile);
+      await waitFor(async () => (await text(page, 'error')).startsWith('weights file:'), {
+        timeout: 10000, what: () => pageState(page),
+      });
+      assert.ok(await page.isVisible('#error'), '#error is visible');
+      await screenshot(page, 'runs-corrupt-weights');
+
+      // The page goes on: the good file loads and training starts again.
+      await page.setInputFiles('#load-weights', good.file);
+      await waitFor(async () => (await text(page, 'error')) === '' && (await text(page, 'state')) === 'idle', {
+        timeout: 10000, what: () => pageState(page),
+      });
+      await page.click('#start');
+      await waitFor(async () => Number(await text(page, 'step-count')) > 0, { timeout: 20000, what: () => pageState(page) });
+      assert.deepEqual(errors, [], 'console or page errors');
+    } finally {
+      await saveLog('runs-weights', log);
+      await page.close();
+    }
+  });
+
+  test('a link with bad settings says so and the defaults are used', async () => {
+    const { page, errors, log } = await openPage(browser.context, server.url + '?c=not*base64');
+    try {
+      await waitFor(async () => /settings in this link could not be used/.test(await text(page, 'error')), {
+        timeout: 10000, what: () => pageState(page),
+      });
+      assert.equal(await page.inputValue('#arch'), 'cnn', 'default architecture');
+      await screenshot(page, 'runs-bad-link');
+      assert.deepEqual(errors, [], 'console or page errors');
+    } finally {
+      await saveLog('runs-bad-link', log);
+      await page.close();
+    }
+    // Valid base64url JSON with a wrong field: the field is named.
+    const cfg = Buffer.from(JSON.stringify({ model: { arch: 'transformer' } })).toString('base64url');
+    const second = await openPage(browser.context, server.url + '?c=' + cfg);
+    try {
+      await waitFor(async () => /architecture "transformer"/.test(await text(second.page, 'error')), {
+        timeout: 10000, what: () => pageState(second.page),
+      });
+      assert.equal(await second.page.inputValue('#arch'), 'cnn', 'default architecture');
+      assert.deepEqual(second.errors, [], 'console or page errors');
+    } finally {
+      await second.page.close();
+    }
+  });
+
+  test('a 2x2 sweep on a small subset fills the three tables', async () => {
+    const { page, errors, log } = await openPage(browser.context, server.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      await setControls(page, {
+        'eval-subset': '500',
+        'sweep-batches': '50, 200', 'sweep-lrs': '1e-1, 1e-3', 'sweep-epochs': '1', 'sweep-subset': '1000', 'sweep-hidden': '32',
+      });
+      const before = (await runRows(page)).length;
+      await page.click('#sweep-start');
+      await waitFor(async () => (await text(page, 'sweep-progress')) === '4/4' && !(await page.isEnabled('#sweep-cancel')), {
+        timeout: 90000, what: async () => `${await text(page, 'sweep-progress')} ${await text(page, 'sweep-status')} ${await pageState(page)}`,
+      });
+      const tables = await page.$$eval('#sweep-tables table', (ts) => ts.map((t) => ({
+        id: t.id,
+        cols: [...t.tHead.rows[0].cells].map((c) => c.textContent),
+        rows: [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => ({ text: c.textContent, bg: c.style.backgroundColor }))),
+      })));
+      assert.deepEqual(tables.map((t) => t.id), ['sweep-loss', 'sweep-train', 'sweep-test']);
+      for (const t of tables) {
+        assert.deepEqual(t.cols.slice(1), ['0.1', '1e-3'], `${t.id} columns`);
+        assert.deepEqual(t.rows.map((r) => r[0].text), ['50', '200'], `${t.id} rows`);
+        for (const r of t.rows) {
+          for (const c of r.slice(1)) {
+            assert.match(c.text, t.id === 'sweep-loss' ? /^\d+\.\d{3}$/ : /^\d+\.\d%$/, `${t.id} cell ${c.text}`);
+            assert.match(c.bg, /^rgb/, `${t.id} cell coloured`);
+          }
+        }
+      }
+      // lr 0.1 learns far more in one epoch than 1e-3 (the report's Table 3 pattern).
+      const test = tables[2].rows.map((r) => r.slice(1).map((c) => parseFloat(c.text)));
+      assert.ok(test[0][0] > test[0][1] + 10, `test accuracy batch 50: lr 0.1 ${test[0][0]}% vs 1e-3 ${test[0][1]}%`);
+      const runs = await runRows(page);
+      assert.equal(runs.length, before + 4, 'four sweep runs listed');
+      assert.ok(runs.slice(0, 4).every((r) => r.name.startsWith('sweep b')), JSON.stringify(runs.slice(0, 4).map((r) => r.name)));
+      await page.$eval('#sweep-panel', (e) => e.scrollIntoView());
+      await screenshot(page, 'runs-sweep');
+      assert.deepEqual(errors, [], 'console or page errors');
+    } finally {
+      await saveLog('runs-sweep', log);
+      await page.close();
+    }
+  });
+});
