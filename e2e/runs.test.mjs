@@ -126,6 +126,11 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
       assert.match(good.suggested, /\.mnistw$/, `file name ${good.suggested}`);
       assert.ok(good.bytes.length > 4 * 50000, `weights file of ${good.bytes.length} bytes (MLP 784-64-10 has 50,890 weights)`);
 
+      // The loss plot as PNG, encoded by the UI canvas (wasm/ui).
+      const png = await saveDownload(page, () => page.click('#png-loss'), 'runs-loss.png');
+      assert.equal(png.bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'PNG signature');
+      assert.match(png.suggested, /loss.*\.png$/, `PNG file name ${png.suggested}`);
+
       const bad = Buffer.from(good.bytes);
       for (let i = 0; i < 64; i++) {
         bad[Math.floor(bad.length / 2) + i] ^= 0xa5;

@@ -34,11 +34,12 @@ type Options struct {
 	Seed         uint64           // random test samples
 
 	// Quick validation between epoch ends (EvalEvent): every EvalEvery
-	// steps (0: a quarter epoch, at most 200 steps; < 0: never), but no
-	// sooner than EvalGap after the last one (default 1 s), on the first
-	// EvalImages test images (default 1000, and no more than the run's
-	// EvalSubset).
+	// steps (0: a quarter epoch, at most 200 steps; < 0: never) or EvalTime
+	// of training (default 5 s), whichever comes first, but no sooner than
+	// EvalGap after the last one (default 1 s), on the first EvalImages test
+	// images (default 1000, and no more than the run's EvalSubset).
 	EvalEvery  int
+	EvalTime   time.Duration
 	EvalGap    time.Duration
 	EvalImages int
 }
@@ -136,6 +137,9 @@ func NewSession(emit func(Event), opt Options) *Session {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.EvalTime <= 0 {
+		opt.EvalTime = 5 * time.Second
 	}
 	if opt.EvalGap <= 0 {
 		opt.EvalGap = time.Second
@@ -680,11 +684,15 @@ func (s *Session) evalEvery() int {
 // quick evaluation is due, and emits an EvalEvent after the pending steps.
 func (s *Session) quickEval() {
 	every := s.evalEvery()
-	if every == 0 || s.sinceEval < every || s.test.N == 0 {
+	if every == 0 || s.test.N == 0 {
 		return
 	}
 	now := s.opt.Now()
-	if now.Sub(s.lastEval) < s.opt.EvalGap {
+	if s.lastEval.IsZero() { // the run's first step: the clock starts
+		s.lastEval = now
+	}
+	since := now.Sub(s.lastEval)
+	if since < s.opt.EvalGap || (s.sinceEval < every && since < s.opt.EvalTime) {
 		return
 	}
 	n := min(s.opt.EvalImages, s.test.N)

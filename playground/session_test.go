@@ -867,3 +867,16 @@ func TestLoadWeightsBeforeData(t *testing.T) {
 		t.Error("loaded weights kept after a new configure")
 	}
 }
+
+func TestQuickEvalByTime(t *testing.T) {
+	// Steps alone would never trigger one (every 1000 steps); 50 ms of
+	// training does (the clock moves 1 ms a call).
+	cfg := mlpConfig()
+	evals := trainRun(t, Options{EvalEvery: 1000, EvalTime: 50 * time.Millisecond, EvalGap: time.Nanosecond}, cfg).of("eval")
+	if len(evals) == 0 {
+		t.Fatal("no quick evaluation after 50 ms of training")
+	}
+	if len(evals) > 40 {
+		t.Errorf("%d quick evaluations for 60 steps, want them spaced by time", len(evals))
+	}
+}
