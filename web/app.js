@@ -376,9 +376,14 @@
   // Running training accuracy: a moving average of the batch accuracies
   // (each epoch's exact value is in the epochs table).
   let accAvg = NaN;
-  function showStep(s) {
+  function averageAcc(s) {
     if (typeof s.acc === 'number') {
       accAvg = Number.isNaN(accAvg) ? s.acc : 0.95 * accAvg + 0.05 * s.acc;
+    }
+  }
+  function showStep(s) {
+    if (typeof s.acc === 'number') {
+      averageAcc(s);
       el.trainAcc.textContent = pct(accAvg);
     }
     el.stepCount.textContent = String(s.step);
@@ -475,6 +480,10 @@
         break;
       case 'steps':
         if (ev.steps.length > 0) {
+          // The moving average sees every step, the display the last one.
+          for (let i = 0; i < ev.steps.length - 1; i++) {
+            averageAcc(ev.steps[i]);
+          }
           showStep(ev.steps[ev.steps.length - 1]);
           if (state === 'running') {
             setStatus(statusFor('running', ev.steps[ev.steps.length - 1]));
