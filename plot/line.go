@@ -44,6 +44,9 @@ type Chart struct {
 	Series   []Series
 	Markers  []Marker
 	NoLegend bool
+	// LegendBottom puts a boxed legend (one that does not fit next to the
+	// title) at the plot's bottom right instead of its top right.
+	LegendBottom bool
 
 	mask        Mask
 	xt, yt, y2t []Tick
@@ -334,6 +337,9 @@ func (c *Chart) legend(dst *image.RGBA, plot image.Rectangle) {
 		return
 	}
 	box := image.Rect(plot.Max.X-w-30, plot.Min.Y+4, plot.Max.X-4, plot.Min.Y+6+n*lineH+2)
+	if c.LegendBottom {
+		box = box.Add(image.Pt(0, plot.Max.Y-4-box.Max.Y))
+	}
 	if box.Min.X < plot.Min.X || box.Max.Y > plot.Max.Y {
 		return
 	}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"syscall/js"
+	"unsafe"
 
 	"mnistplay/wasm/ui/view"
 )
@@ -91,6 +92,12 @@ func decode(d js.Value) (m view.Msg, ok bool) {
 		m.Message, m.Kind = str("message"), str("kind")
 	case "pad":
 		m.Cmd = str("cmd")
+	case "eval":
+		m.Epoch, m.ValLoss, m.ValAcc = num("epoch"), num("valLoss"), num("valAcc")
+	case "export":
+		m.Panel = str("panel")
+	case "runs":
+		m.Runs = runs(d.Get("runs"))
 	}
 	return m, true
 }
@@ -131,7 +138,10 @@ func bytes(v js.Value) []byte {
 	return b
 }
 
-// float32s copies a Float32Array (or array of numbers) into Go.
+// float32s copies a Float32Array (or array of numbers) into Go, reusing a
+// buffer of the free list when one is large enough (weight snapshots
+// arrive a few times a second; garbage of that size means long GC pauses
+// on the page's thread).
 func float32s(v js.Value) []float32 {
 	if v.Type() != js.TypeObject {
 		return nil
@@ -141,12 +151,95 @@ func float32s(v js.Value) []float32 {
 		v = f32.Call("from", v)
 	}
 	n := v.Get("length").Int()
-	out := make([]float32, n)
+	out := freeFloats.get(n)
+	if n == 0 {
+		return out
+	}
 	raw := js.Global().Get("Uint8Array").New(v.Get("buffer"), v.Get("byteOffset"), n*4)
-	b := make([]byte, n*4)
-	js.CopyBytesToGo(b, raw)
-	for i := range out {
-		out[i] = float32frombits(uint32(b[4*i]) | uint32(b[4*i+1])<<8 | uint32(b[4*i+2])<<16 | uint32(b[4*i+3])<<24)
+	js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), n*4), raw) // wasm is little-endian, like Float32Array here
+	return out
+}
+
+// floatPool is a small free list of float32 buffers.
+type floatPool struct{ free [][]float32 }
+
+var freeFloats floatPool
+
+func (p *floatPool) get(n int) []float32 {
+	for i, b := range p.free {
+		if cap(b) >= n {
+			p.free[i] = p.free[len(p.free)-1]
+			p.free = p.free[:len(p.free)-1]
+			return b[:n]
+		}
+	}
+	return make([]float32, n)
+}
+
+// put returns b to the free list (at most a few are kept).
+func (p *floatPool) put(b []float32) {
+	if cap(b) > 0 && len(p.free) < 4 {
+		p.free = append(p.free, b)
+	}
+}
+
+// runs decodes the runs of a 'runs' message; missing fields stay zero
+// (NaN for numbers, so such points are not drawn).
+func runs(a js.Value) []view.Run {
+	if a.Type() != js.TypeObject {
+		return nil
+	}
+	out := make([]view.Run, 0, a.Length())
+	for i := 0; i < a.Length(); i++ {
+		r := a.Index(i)
+		if r.Type() != js.TypeObject {
+			continue
+		}
+		run := view.Run{ID: jsStr(r.Get("id")), Name: jsStr(r.Get("name")), Color: jsStr(r.Get("color"))}
+		each(r.Get("epochs"), func(e js.Value) {
+			run.Epochs = append(run.Epochs, view.RunEpoch{Epoch: jsNum(e.Get("epoch")),
+				TrainLoss: jsNum(e.Get("trainLoss")), TrainAcc: jsNum(e.Get("trainAcc")),
+				ValLoss: jsNum(e.Get("valLoss")), ValAcc: jsNum(e.Get("valAcc"))})
+		})
+		each(r.Get("evals"), func(e js.Value) {
+			run.Evals = append(run.Evals, view.RunEval{Epoch: jsNum(e.Get("epoch")),
+				ValLoss: jsNum(e.Get("valLoss")), ValAcc: jsNum(e.Get("valAcc"))})
+		})
+		each(r.Get("markers"), func(e js.Value) {
+			run.Markers = append(run.Markers, view.RunMarker{Epoch: jsNum(e.Get("epoch")), Label: jsStr(e.Get("label"))})
+		})
+		each(r.Get("flatness"), func(e js.Value) {
+			run.Flatness = append(run.Flatness, view.RunFlat{Alpha: jsNum(e.Get("alpha")),
+				Loss: jsNum(e.Get("loss")), Error: jsNum(e.Get("error"))})
+		})
+		out = append(out, run)
 	}
 	return out
+}
+
+// each calls f for every object element of the array a (nothing when a is
+// not an array).
+func each(a js.Value, f func(js.Value)) {
+	if a.Type() != js.TypeObject || !js.Global().Get("Array").Call("isArray", a).Bool() {
+		return
+	}
+	for i := 0; i < a.Length(); i++ {
+		if e := a.Index(i); e.Type() == js.TypeObject {
+			f(e)
+		}
+	}
+}
+
+func jsNum(x js.Value) float64 {
+	if x.Type() != js.TypeNumber {
+		return nanValue
+	}
+	return x.Float()
+}
+
+func jsStr(x js.Value) string {
+	if x.Type() != js.TypeString {
+		return ""
+	}
+	return x.String()
 }

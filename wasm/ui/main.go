@@ -1,132 +1,89 @@
 //go:build js && wasm
 
-// Command ui is the playground's canvas: an ebiten game in the ui.html
-// iframe. It receives the worker's events from the parent page through
-// postMessage, queues them, and applies them in Update; all state and
-// drawing logic lives in package view, which builds and tests natively.
+// Command ui is the playground's canvas in the ui.html iframe. It receives
+// the worker's events from the parent page through postMessage, queues them,
+// and applies them once per frame; all state and drawing logic lives in
+// package view, which builds and tests natively and draws each panel into
+// an *image.RGBA on the CPU.
+//
+// The presenter that puts those images on the screen is a 2D canvas
+// (canvas.go: putImageData of the panels that changed, pointer events for
+// mouse, pen and touch). An ebiten presenter (ebiten.go) builds with
+// -tags uiebiten: with Chromium's software WebGL (no GPU, the test machine)
+// every frame it draws costs a synchronous read-back of the canvas that
+// waits for SwiftShader, and while the worker trains the page fell to
+// 3 fps with three redraws a second; the 2D canvas keeps 60.
 package main
 
 import (
 	"sync"
 	"syscall/js"
-	"time"
-
-	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"mnistplay/wasm/ui/view"
 )
 
-// inbox is filled by the JS message callback and drained by Update.
+// inbox is filled by the JS message callback and drained once per frame.
 type inbox struct {
 	mu   sync.Mutex
 	msgs []view.Msg
 }
 
+// push queues m. A weight snapshot replaces one still waiting: only the
+// newest weights matter, and loading each costs a copy of every parameter.
 func (b *inbox) push(m view.Msg) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if m.Type == "weights" {
+		for i := range b.msgs {
+			if b.msgs[i].Type == "weights" {
+				freeFloats.put(b.msgs[i].Data)
+				b.msgs[i] = m
+				return
+			}
+		}
+	}
 	b.msgs = append(b.msgs, m)
-	b.mu.Unlock()
+}
+
+// applyAll applies msgs to v and recycles their weight buffers (the view
+// copies what it keeps).
+func applyAll(v *view.View, msgs []view.Msg) {
+	for _, m := range msgs {
+		v.Apply(m)
+		if m.Type == "weights" {
+			freeFloats.put(m.Data)
+		}
+	}
+	clear(msgs)
 }
 
 func (b *inbox) drain(dst []view.Msg) []view.Msg {
 	b.mu.Lock()
 	dst = append(dst[:0], b.msgs...)
+	clear(b.msgs) // drop references to weight buffers
 	b.msgs = b.msgs[:0]
 	b.mu.Unlock()
 	return dst
 }
 
-// pointer is one small interface over mouse and touch input.
-type pointer interface {
-	// state returns the pointer position and whether it is pressed.
-	state() (x, y int, pressed bool)
-}
-
-type mouseTouch struct {
-	touch   ebiten.TouchID
-	touched bool
-	lx, ly  int
-}
-
-func (p *mouseTouch) state() (int, int, bool) {
-	if ids := inpututil.AppendJustPressedTouchIDs(nil); len(ids) > 0 && !p.touched {
-		p.touch, p.touched = ids[0], true
-	}
-	if p.touched {
-		if inpututil.IsTouchJustReleased(p.touch) {
-			p.touched = false
-			return p.lx, p.ly, false
-		}
-		p.lx, p.ly = ebiten.TouchPosition(p.touch)
-		return p.lx, p.ly, true
-	}
-	x, y := ebiten.CursorPosition()
-	return x, y, ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
-}
-
-type game struct {
-	v      *view.View
-	in     *inbox
-	ptr    pointer
-	msgs   []view.Msg
-	imgs   [len(view.View{}.Panels)]*ebiten.Image
-	shown  [len(view.View{}.Panels)]bool
-	lastFP time.Time
-}
-
-func (g *game) Update() error {
-	g.msgs = g.in.drain(g.msgs)
-	for _, m := range g.msgs {
-		g.v.Apply(m)
-	}
-	x, y, pressed := g.ptr.state()
-	g.v.Pointer(x, y, pressed)
-	g.v.Tick()
-	if g.v.Render() > 0 {
-		for i, p := range g.v.Panels {
-			if !p.Dirty {
-				continue
-			}
-			if g.imgs[i] == nil {
-				g.imgs[i] = ebiten.NewImage(p.Rect.Dx(), p.Rect.Dy())
-			}
-			g.imgs[i].WritePixels(p.Img.Pix)
-			p.Dirty = false
-			g.shown[i] = false
-		}
-	}
-	if now := time.Now(); now.Sub(g.lastFP) >= time.Second {
-		g.lastFP = now
-		postParent(map[string]any{"type": "ui", "event": "fps", "fps": ebiten.ActualFPS(), "tps": ebiten.ActualTPS()})
-	}
-	return nil
-}
-
-// Draw draws only the panels that changed: the screen is not cleared between
-// frames, so an idle frame draws nothing.
-func (g *game) Draw(screen *ebiten.Image) {
-	for i, img := range g.imgs {
-		if img == nil || g.shown[i] {
-			continue
-		}
-		op := &ebiten.DrawImageOptions{}
-		r := g.v.Panels[i].Rect
-		op.GeoM.Translate(float64(r.Min.X), float64(r.Min.Y))
-		screen.DrawImage(img, op)
-		g.shown[i] = true
-	}
-}
-
-func (g *game) Layout(w, h int) (int, int) { return view.Width, view.Height }
-
 // postParent sends m to the parent page (or to this window when standalone).
+// []byte values become Uint8Arrays.
 func postParent(m map[string]any) {
 	p := js.Global().Get("parent")
 	if p.IsUndefined() || p.IsNull() {
 		return
 	}
-	p.Call("postMessage", js.ValueOf(m), "*")
+	o := js.Global().Get("Object").New()
+	for k, v := range m {
+		if b, ok := v.([]byte); ok {
+			a := js.Global().Get("Uint8Array").New(len(b))
+			js.CopyBytesToJS(a, b)
+			o.Set(k, a)
+			continue
+		}
+		o.Set(k, js.ValueOf(v))
+	}
+	p.Call("postMessage", o, "*")
 }
 
 func main() {
@@ -142,13 +99,5 @@ func main() {
 		}
 		return nil
 	}))
-	ebiten.SetWindowSize(view.Width, view.Height)
-	ebiten.SetWindowTitle("MNIST playground")
-	ebiten.SetScreenClearedEveryFrame(false)
-	ebiten.SetRunnableOnUnfocused(true)
-	g := &game{v: v, in: in, ptr: &mouseTouch{}}
-	postParent(map[string]any{"type": "ui", "event": "ready"})
-	if err := ebiten.RunGame(g); err != nil {
-		js.Global().Get("console").Call("error", "ui: "+err.Error())
-	}
+	run(v, in) // the presenter; it posts {type:'ui', event:'ready'}
 }

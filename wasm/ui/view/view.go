@@ -1,12 +1,17 @@
 package view
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
+	"image/png"
 	"math"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"mnistplay/engine"
 	"mnistplay/plot"
@@ -60,7 +65,42 @@ type Msg struct {
 	Message, Kind string
 	// pad
 	Cmd string
+	// eval: Epoch (fractional), ValLoss, ValAcc
+	// runs: the runs ticked for overlay
+	Runs []Run
+	// export: "loss", "accuracy", "flatness" or "filters"
+	Panel string
 }
+
+// Run is one run of a 'runs' message (PAGE-PROTOCOL.md, "Runs, overlays and
+// exports"): a finished or live run the page keeps, drawn over the live
+// curves in its colour.
+type Run struct {
+	ID, Name string
+	Color    string // "#rrggbb"
+	Epochs   []RunEpoch
+	Evals    []RunEval
+	Markers  []RunMarker
+	Flatness []RunFlat
+}
+
+// RunEpoch is one finished epoch of a Run; accuracies are fractions.
+type RunEpoch struct {
+	Epoch                                float64
+	TrainLoss, TrainAcc, ValLoss, ValAcc float64
+}
+
+// RunEval is a quick validation of a Run at a fractional epoch.
+type RunEval struct{ Epoch, ValLoss, ValAcc float64 }
+
+// RunMarker is a labelled epoch of a Run (e.g. where shuffling started).
+type RunMarker struct {
+	Epoch float64
+	Label string
+}
+
+// RunFlat is one flatness point of a Run; Error is a fraction.
+type RunFlat struct{ Alpha, Loss, Error float64 }
 
 // StepPoint is one training step.
 type StepPoint struct {
@@ -80,7 +120,13 @@ type Panel struct {
 	Name  string
 	Rect  image.Rectangle // on the screen
 	Img   *image.RGBA     // (Rect.Dx(), Rect.Dy()), origin 0,0
-	Dirty bool
+	Dirty bool            // its state changed since Img was drawn
+	// Drawn is set by Render when it redrew Img; the caller uploads the
+	// image and clears Drawn.
+	Drawn bool
+	// urgent: the change came from the person (pad, clicks), so Render
+	// does not hold it back.
+	urgent bool
 }
 
 // Panel indices.
@@ -102,6 +148,26 @@ type flatCurve struct {
 	run              int
 }
 
+// overlay is a Run turned into plottable series (accuracies in percent).
+type overlay struct {
+	name            string
+	color           color.RGBA
+	trX, trLoss     []float64
+	trAcc           []float64
+	vX, vLoss, vAcc []float64 // epochs and quick evaluations, by epoch
+	markers         []plot.Marker
+	fA, fLoss, fErr []float64
+}
+
+// Redraw intervals of panels changed by events (not by the person): while a
+// run trains, events arrive many times a second and every drawn frame costs
+// a canvas upload (and, with software compositing, a read-back of the whole
+// canvas), so they are coalesced.
+const (
+	TrainingInterval = 333 * time.Millisecond
+	IdleInterval     = 50 * time.Millisecond
+)
+
 // View is the canvas' whole state.
 type View struct {
 	Panels [numPanels]*Panel
@@ -109,11 +175,16 @@ type View struct {
 	// Post sends an object to the parent page; nil drops it.
 	Post func(map[string]any)
 
-	// curves
+	// curves of the live run; validation has per-epoch and quick
+	// evaluation points (vaX), training per-epoch ones (epX)
 	stepX, stepLoss, stepAcc []float64
-	epX, trLoss, vaLoss      []float64
-	trAcc, vaAcc             []float64
+	epX, trLoss, trAcc       []float64
+	vaX, vaLoss, vaAcc       []float64
 	markers                  []plot.Marker
+	overlays                 []overlay
+	lastRender               time.Time       // end of the last round of event-driven redraws
+	round                    [numPanels]bool // panels the current round still has to draw
+	inRound                  bool
 	lossChart, accChart      plot.Chart
 	flatChart                plot.Chart
 	LogLoss                  bool
@@ -136,7 +207,6 @@ type View struct {
 	padVer   int             // pad version last classified
 	model    *engine.Model
 	specKey  string
-	weights  []float32
 	input    [pad.Pixel]float32 // (28, 28) ink 0..1
 	x        [pad.Pixel]float32 // (1, 1, 28, 28) normalised model input
 	probs    [10]float32
@@ -186,6 +256,13 @@ func (v *View) dirty(ps ...int) {
 	}
 }
 
+// touch marks panels changed by the person: Render draws them at once.
+func (v *View) touch(ps ...int) {
+	for _, p := range ps {
+		v.Panels[p].Dirty, v.Panels[p].urgent = true, true
+	}
+}
+
 func (v *View) post(m map[string]any) {
 	if v.Post != nil {
 		v.Post(m)
@@ -222,19 +299,20 @@ func (v *View) Apply(m Msg) {
 		e := float64(m.EpochN)
 		v.epX = append(v.epX, e)
 		v.trLoss = append(v.trLoss, m.TrainLoss)
-		v.vaLoss = append(v.vaLoss, m.ValLoss)
 		v.trAcc = append(v.trAcc, 100*m.TrainAcc)
-		v.vaAcc = append(v.vaAcc, 100*m.ValAcc)
+		v.addVal(e, m.ValLoss, m.ValAcc)
+		v.dirty(PLoss, PAcc)
+	case "eval":
+		v.addVal(m.Epoch, m.ValLoss, m.ValAcc)
 		v.dirty(PLoss, PAcc)
 	case "shuffle":
-		label := "shuffle off"
-		col := plot.Palette[2]
-		if m.On {
-			label = fmt.Sprintf("shuffle %.0f%%", 100*m.Fraction)
-			col = plot.Palette[3]
-		}
+		label, col := shuffleLabel(m.On, m.Fraction)
 		v.markers = append(v.markers, plot.Marker{X: m.Epoch, Label: label, Color: col})
 		v.dirty(PLoss, PAcc)
+	case "runs":
+		v.setOverlays(m.Runs)
+	case "export":
+		v.export(m.Panel)
 	case "weights":
 		v.setWeights(m.SpecJSON, m.Data)
 	case "flatness":
@@ -259,10 +337,96 @@ func (v *View) Apply(m Msg) {
 	}
 }
 
+// shuffleLabel is the marker text and colour for a shuffle change.
+func shuffleLabel(on bool, fraction float64) (string, color.RGBA) {
+	if on && fraction > 0 {
+		return fmt.Sprintf("shuffle %.0f%%", 100*fraction), plot.Palette[3]
+	}
+	return "true labels", plot.Palette[2]
+}
+
+// addVal adds a validation point at fractional epoch e, keeping the series
+// ordered by epoch (a quick evaluation and the epoch's own evaluation may
+// share an epoch; both are kept).
+func (v *View) addVal(e, loss, acc float64) {
+	i := len(v.vaX)
+	for i > 0 && v.vaX[i-1] > e {
+		i--
+	}
+	v.vaX = insertAt(v.vaX, i, e)
+	v.vaLoss = insertAt(v.vaLoss, i, loss)
+	v.vaAcc = insertAt(v.vaAcc, i, 100*acc)
+}
+
+func insertAt(s []float64, i int, x float64) []float64 {
+	s = append(s, 0)
+	copy(s[i+1:], s[i:])
+	s[i] = x
+	return s
+}
+
+// ParseColor parses "#rrggbb" (or "#rgb"); ok is false for anything else.
+func ParseColor(s string) (c color.RGBA, ok bool) {
+	if len(s) == 4 && s[0] == '#' {
+		s = string([]byte{'#', s[1], s[1], s[2], s[2], s[3], s[3]})
+	}
+	if len(s) != 7 || s[0] != '#' {
+		return c, false
+	}
+	n, err := strconv.ParseUint(s[1:], 16, 32)
+	if err != nil {
+		return c, false
+	}
+	return color.RGBA{uint8(n >> 16), uint8(n >> 8), uint8(n), 255}, true
+}
+
+// setOverlays replaces the overlaid runs.
+func (v *View) setOverlays(runs []Run) {
+	v.overlays = v.overlays[:0]
+	for i, r := range runs {
+		col, ok := ParseColor(r.Color)
+		if !ok {
+			col = plot.Palette[(i+4)%len(plot.Palette)]
+		}
+		o := overlay{name: r.Name, color: col}
+		if o.name == "" {
+			o.name = r.ID
+		}
+		type vp struct{ x, loss, acc float64 }
+		var val []vp
+		for _, e := range r.Epochs {
+			o.trX = append(o.trX, e.Epoch)
+			o.trLoss = append(o.trLoss, e.TrainLoss)
+			o.trAcc = append(o.trAcc, 100*e.TrainAcc)
+			val = append(val, vp{e.Epoch, e.ValLoss, 100 * e.ValAcc})
+		}
+		for _, e := range r.Evals {
+			val = append(val, vp{e.Epoch, e.ValLoss, 100 * e.ValAcc})
+		}
+		sort.SliceStable(val, func(a, b int) bool { return val[a].x < val[b].x })
+		for _, p := range val {
+			o.vX, o.vLoss, o.vAcc = append(o.vX, p.x), append(o.vLoss, p.loss), append(o.vAcc, p.acc)
+		}
+		for _, m := range r.Markers {
+			label := m.Label
+			if label == "shuffle off" || label == "shuffle 0%" {
+				label = "true labels"
+			}
+			o.markers = append(o.markers, plot.Marker{X: m.Epoch, Label: label, Color: col})
+		}
+		for _, f := range r.Flatness {
+			o.fA, o.fLoss, o.fErr = append(o.fA, f.Alpha), append(o.fLoss, f.Loss), append(o.fErr, 100*f.Error)
+		}
+		v.overlays = append(v.overlays, o)
+	}
+	v.dirty(PLoss, PAcc, PFlat)
+}
+
 func (v *View) newRun() {
 	v.run++
 	v.stepX, v.stepLoss, v.stepAcc = v.stepX[:0], v.stepLoss[:0], v.stepAcc[:0]
-	v.epX, v.trLoss, v.vaLoss, v.trAcc, v.vaAcc = v.epX[:0], v.trLoss[:0], v.vaLoss[:0], v.trAcc[:0], v.vaAcc[:0]
+	v.epX, v.trLoss, v.trAcc = v.epX[:0], v.trLoss[:0], v.trAcc[:0]
+	v.vaX, v.vaLoss, v.vaAcc = v.vaX[:0], v.vaLoss[:0], v.vaAcc[:0]
 	v.markers = v.markers[:0]
 	v.state, v.step, v.epoch, v.exPerSec = "idle", 0, 0, 0
 }
@@ -318,6 +482,8 @@ func (v *View) setWeights(specJSON string, data []float32) {
 		}
 		v.model, v.specKey = m, specJSON
 		v.selected = -1
+		v.act = v.act[:0]
+		v.dirty(PPad) // "no model yet" goes away
 	}
 	if err := v.model.SetWeights(data); err != nil {
 		v.errMsg = "ui: " + err.Error()
@@ -325,7 +491,6 @@ func (v *View) setWeights(specJSON string, data []float32) {
 		v.dirty(PStatus)
 		return
 	}
-	v.weights = append(v.weights[:0], data...)
 	v.updateGrid()
 	v.dirty(PFilters)
 	if !v.Pad.Empty() {
@@ -427,8 +592,10 @@ func (v *View) Pointer(x, y int, pressed bool) {
 		case p.In(v.padRect):
 			v.drawing = true
 			v.Pad.Down(px, py)
+			v.touch(PPad)
 		case p.In(v.clearBtn):
 			v.clearPad()
+			v.touch(PPad)
 			v.post(map[string]any{"type": "ui", "event": "clear"})
 		case p.In(v.sampleBtn):
 			v.post(map[string]any{"cmd": "sample"})
@@ -437,7 +604,7 @@ func (v *View) Pointer(x, y int, pressed bool) {
 		case p.In(v.Panels[PLoss].Rect):
 			if y < v.Panels[PLoss].Rect.Min.Y+20 {
 				v.LogLoss = !v.LogLoss
-				v.dirty(PLoss)
+				v.touch(PLoss)
 			}
 		case p.In(v.Panels[PFilters].Rect):
 			r := v.Panels[PFilters].Rect
@@ -446,17 +613,20 @@ func (v *View) Pointer(x, y int, pressed bool) {
 				k = -1
 			}
 			v.selected, v.grid.Selected = k, k
-			v.dirty(PFilters)
+			v.touch(PFilters)
 			if !v.Pad.Empty() {
 				v.classify(false)
+				v.touch(PPad)
 			}
 		}
 	case pressed && v.drawing:
 		v.Pad.Move(px, py)
+		v.touch(PPad)
 	case !pressed && v.drawing:
 		v.drawing = false
 		v.Pad.Up()
 		v.classify(true)
+		v.touch(PPad)
 	}
 	v.pressed = pressed
 }
@@ -470,72 +640,150 @@ func (v *View) Tick() {
 	if v.Pad.Version() != v.padVer && v.ticks-v.lastClassify >= 6 {
 		v.classify(false)
 		v.lastClassify = v.ticks
+		v.touch(PPad)
 	} else if v.Pad.Version() != v.padVer {
-		v.dirty(PPad)
+		v.touch(PPad)
 	}
 }
 
-// Render redraws the dirty panels' images and returns how many it drew;
-// the caller uploads those whose Dirty it sees set, then clears Dirty.
-func (v *View) Render() int {
-	n := 0
-	for i, p := range v.Panels {
-		if !p.Dirty {
-			continue
-		}
-		n++
-		switch i {
-		case PLoss:
-			v.renderLoss(p)
-		case PAcc:
-			v.renderAcc(p)
-		case PPad:
-			v.renderPad(p)
-		case PFilters:
-			v.renderFilters(p)
-		case PStatus:
-			v.renderStatus(p)
-		case PFlat:
-			v.renderFlat(p)
+// Render redraws the images of dirty panels and sets their Drawn; the
+// caller uploads those and clears Drawn. Panels the person changed are
+// drawn at once. Panels changed by events are drawn in rounds, at most one
+// round per TrainingInterval while a run trains (IdleInterval otherwise), so
+// a burst of events costs one redraw; a round draws one such panel per call
+// (per frame), so no frame pays for every chart at once. It returns how
+// many panels it drew.
+func (v *View) Render(now time.Time) int {
+	interval := IdleInterval
+	if v.state == "running" {
+		interval = TrainingInterval
+	}
+	if !v.inRound && (now.Sub(v.lastRender) >= interval || now.Before(v.lastRender)) {
+		for i, p := range v.Panels {
+			v.round[i] = p.Dirty && !p.urgent
+			v.inRound = v.inRound || v.round[i]
 		}
 	}
+	n, slowDone := 0, false
+	for i, p := range v.Panels {
+		if !p.Dirty {
+			v.round[i] = false
+			continue
+		}
+		if !p.urgent && (!v.round[i] || slowDone) {
+			continue
+		}
+		if !p.urgent {
+			slowDone = true
+			v.round[i] = false
+		}
+		n++
+		v.renderPanel(i, p)
+		p.Dirty, p.urgent, p.Drawn = false, false, true
+	}
+	if v.inRound && v.round == [numPanels]bool{} {
+		v.inRound = false
+		v.lastRender = now
+	}
 	return n
+}
+
+func (v *View) renderPanel(i int, p *Panel) {
+	switch i {
+	case PLoss:
+		v.drawLoss(p.Img, p.Img.Rect, 1)
+	case PAcc:
+		v.drawAcc(p.Img, p.Img.Rect, 1)
+	case PPad:
+		v.renderPad(p)
+	case PFilters:
+		v.renderFilters(p)
+	case PStatus:
+		v.renderStatus(p)
+	case PFlat:
+		v.renderFlat(p)
+	}
+}
+
+// Pending reports whether some panel waits to be drawn.
+func (v *View) Pending() bool {
+	for _, p := range v.Panels {
+		if p.Dirty {
+			return true
+		}
+	}
+	return false
 }
 
 func fade(c color.RGBA) color.RGBA {
 	return color.RGBA{uint8(155 + int(c.R)*100/255), uint8(155 + int(c.G)*100/255), uint8(155 + int(c.B)*100/255), 255}
 }
 
-func (v *View) renderLoss(p *Panel) {
+// overlaySeries appends each overlaid run's per-epoch train curve (line,
+// named by the run) and validation curve (dots) of y (loss or accuracy).
+func (v *View) overlaySeries(dst []plot.Series, acc bool, scale float64) []plot.Series {
+	for _, o := range v.overlays {
+		tr, va := o.trLoss, o.vLoss
+		if acc {
+			tr, va = o.trAcc, o.vAcc
+		}
+		dst = append(dst,
+			plot.Series{Name: o.name, Color: o.color, X: o.trX, Y: tr, Width: 1.5 * scale},
+			plot.Series{Color: o.color, X: o.vX, Y: va, Width: 1.5 * scale, Dots: true, NoLine: true})
+	}
+	return dst
+}
+
+// allMarkers is the live run's markers and the overlaid runs'.
+func (v *View) allMarkers(dst []plot.Marker) []plot.Marker {
+	dst = append(dst[:0], v.markers...)
+	for _, o := range v.overlays {
+		dst = append(dst, o.markers...)
+	}
+	return dst
+}
+
+// drawLoss draws the loss chart into r of dst; scale multiplies line widths
+// (exports are drawn at twice the panel's size).
+func (v *View) drawLoss(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c := &v.lossChart
 	title := "loss (log)"
 	if !v.LogLoss {
 		title = "loss (linear)"
 	}
+	if len(v.overlays) > 0 {
+		title += "  runs: line train, dots val"
+	}
 	c.Title = title
 	c.X = plot.Axis{Label: "epoch"}
 	c.Y = plot.Axis{Log: v.LogLoss}
 	c.Series = append(c.Series[:0],
-		plot.Series{Name: "train (step)", Color: fade(plot.Palette[0]), X: v.stepX, Y: v.stepLoss, Width: 1},
-		plot.Series{Name: "train", Color: plot.Palette[0], X: v.epX, Y: v.trLoss, Width: 2, Dots: true},
-		plot.Series{Name: "validation", Color: plot.Palette[1], X: v.epX, Y: v.vaLoss, Width: 2, Dots: true},
+		plot.Series{Name: "train (step)", Color: fade(plot.Palette[0]), X: v.stepX, Y: v.stepLoss, Width: scale},
+		plot.Series{Name: "train", Color: plot.Palette[0], X: v.epX, Y: v.trLoss, Width: 2 * scale, Dots: true},
+		plot.Series{Name: "validation", Color: plot.Palette[1], X: v.vaX, Y: v.vaLoss, Width: 2 * scale, Dots: true},
 	)
-	c.Markers = v.markers
-	c.Draw(p.Img, p.Img.Rect)
+	c.Series = v.overlaySeries(c.Series, false, scale)
+	c.Markers = v.allMarkers(c.Markers)
+	c.Draw(dst, r)
 }
 
-func (v *View) renderAcc(p *Panel) {
+func (v *View) drawAcc(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c := &v.accChart
 	c.Title = "accuracy"
+	if len(v.overlays) > 0 {
+		c.Title += "  runs: line train, dots val"
+	}
 	c.X = plot.Axis{Label: "epoch"}
 	c.Y = plot.Axis{Min: 0, Max: 100, Unit: "%"}
+	c.LegendBottom = true
 	c.Series = append(c.Series[:0],
-		plot.Series{Name: "train (batch)", Color: fade(plot.Palette[0]), X: v.stepX, Y: v.stepAcc, Width: 1},
-		plot.Series{Name: "train", Color: plot.Palette[0], X: v.epX, Y: v.trAcc, Width: 2, Dots: true},
-		plot.Series{Name: "validation", Color: plot.Palette[1], X: v.epX, Y: v.vaAcc, Width: 2, Dots: true},
+		plot.Series{Name: "train (batch)", Color: fade(plot.Palette[0]), X: v.stepX, Y: v.stepAcc, Width: scale},
+		plot.Series{Name: "train", Color: plot.Palette[0], X: v.epX, Y: v.trAcc, Width: 2 * scale, Dots: true},
+		plot.Series{Name: "validation", Color: plot.Palette[1], X: v.vaX, Y: v.vaAcc, Width: 2 * scale, Dots: true},
 	)
-	c.Markers = v.markers
-	c.Draw(p.Img, p.Img.Rect)
+	c.Series = v.overlaySeries(c.Series, true, scale)
+	c.Markers = v.allMarkers(c.Markers)
+	c.Draw(dst, r)
 }
 
 // local converts a screen rectangle to panel p's image coordinates.
@@ -656,6 +904,30 @@ func (v *View) renderStatus(p *Panel) {
 
 func (v *View) renderFlat(p *Panel) {
 	dst := p.Img
+	r := dst.Rect
+	r.Max.Y -= 22
+	v.drawFlat(dst, r, 1)
+	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), dst.Rect.Max.Y), plot.Background)
+	button(dst, local(p, v.flatBtn), "flatness")
+	if len(v.flats) == 0 && !v.overlayFlat() {
+		plot.TextAt(dst, r.Dx()/2, r.Dy()/2, "press flatness", plot.Faint, plot.MiddleCenter)
+	}
+}
+
+// overlayFlat reports whether an overlaid run has flatness points.
+func (v *View) overlayFlat() bool {
+	for _, o := range v.overlays {
+		if len(o.fA) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// drawFlat draws the flatness chart: the live run's last curves (older ones
+// faded) and the overlaid runs' in their colours; loss as a line on the
+// left axis, error as dots on the right one.
+func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c := &v.flatChart
 	c.Title = "flatness"
 	c.X = plot.Axis{Label: "alpha", Min: -0.5, Max: 1.5}
@@ -664,25 +936,89 @@ func (v *View) renderFlat(p *Panel) {
 	c.Series = c.Series[:0]
 	for i, f := range v.flats {
 		lc, ec := plot.Palette[0], plot.Palette[3]
-		name := ""
-		if i < len(v.flats)-1 {
+		last := i == len(v.flats)-1
+		if !last {
 			lc, ec = fade(lc), fade(ec)
-		} else {
-			name = "loss"
 		}
 		c.Series = append(c.Series,
-			plot.Series{Name: name, Color: lc, X: f.alpha, Y: f.loss, Dots: true},
-			plot.Series{Color: ec, X: f.alpha, Y: f.err, Dots: true, Right: true})
-		if name != "" {
+			plot.Series{Color: lc, X: f.alpha, Y: f.loss, Dots: true, Width: 1.5 * scale},
+			plot.Series{Color: ec, X: f.alpha, Y: f.err, Dots: true, Right: true, Width: 1.5 * scale})
+		if last {
+			c.Series[len(c.Series)-2].Name = "loss"
 			c.Series[len(c.Series)-1].Name = "error"
 		}
 	}
-	r := dst.Rect
-	r.Max.Y -= 22
-	c.Draw(dst, r)
-	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), dst.Rect.Max.Y), plot.Background)
-	button(dst, local(p, v.flatBtn), "flatness")
-	if len(v.flats) == 0 {
-		plot.TextAt(dst, r.Dx()/2, r.Dy()/2, "press flatness", plot.Faint, plot.MiddleCenter)
+	for _, o := range v.overlays {
+		if len(o.fA) == 0 {
+			continue
+		}
+		c.Series = append(c.Series,
+			plot.Series{Name: o.name, Color: o.color, X: o.fA, Y: o.fLoss, Width: 1.5 * scale},
+			plot.Series{Color: o.color, X: o.fA, Y: o.fErr, Dots: true, NoLine: true, Right: true, Width: 1.5 * scale})
 	}
+	c.Draw(dst, r)
+}
+
+// ExportPNG draws panel ("loss", "accuracy", "flatness" or "filters") at
+// twice its size on the screen and encodes it as PNG. It returns nil bytes
+// when the panel has nothing to show yet, and an error for an unknown panel.
+func (v *View) ExportPNG(panel string) ([]byte, error) {
+	var i int
+	switch panel {
+	case "loss":
+		i = PLoss
+	case "accuracy":
+		i = PAcc
+	case "flatness":
+		i = PFlat
+	case "filters":
+		i = PFilters
+	default:
+		return nil, fmt.Errorf("view: no panel %q to export", panel)
+	}
+	sz := v.Panels[i].Rect.Size().Mul(2)
+	img := image.NewRGBA(image.Rectangle{Max: sz})
+	switch i {
+	case PLoss, PAcc:
+		if len(v.stepX) == 0 && len(v.epX) == 0 && len(v.vaX) == 0 && len(v.overlays) == 0 {
+			return nil, nil
+		}
+		if i == PLoss {
+			v.drawLoss(img, img.Rect, 2)
+		} else {
+			v.drawAcc(img, img.Rect, 2)
+		}
+		v.dirty(i) // the chart's scratch now holds the export's layout
+	case PFlat:
+		if len(v.flats) == 0 && !v.overlayFlat() {
+			return nil, nil
+		}
+		v.drawFlat(img, img.Rect, 2)
+		v.dirty(i)
+	case PFilters:
+		if v.model == nil || v.grid.N == 0 {
+			return nil, nil
+		}
+		v.grid.Draw(img, img.Rect)
+	}
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("view: encoding the %s panel: %w", panel, err)
+	}
+	return b.Bytes(), nil
+}
+
+// export answers an 'export' message with a 'png' UI event (empty bytes
+// when there is nothing to export).
+func (v *View) export(panel string) {
+	b, err := v.ExportPNG(panel)
+	m := map[string]any{"type": "ui", "event": "png", "panel": panel, "bytes": b}
+	if b == nil {
+		m["bytes"] = []byte{}
+	}
+	if err != nil {
+		m["error"] = err.Error()
+	}
+	v.post(m)
 }

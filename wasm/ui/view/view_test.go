@@ -1,14 +1,18 @@
 package view
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"testing"
+	"time"
 
 	"mnistplay/engine"
 )
@@ -79,13 +83,18 @@ func TestViewFlow(t *testing.T) {
 		if spec.Arch == engine.ArchCNN && len(v.act) != 24*24 {
 			t.Errorf("case %d: activation map has %d values", i, len(v.act))
 		}
-		if n := v.Render(); n != numPanels {
+		now := time.Now()
+		n := 0
+		for k := 0; k < numPanels; k++ {
+			n += v.Render(now.Add(time.Duration(k) * time.Millisecond))
+		}
+		if n != numPanels {
 			t.Errorf("case %d: rendered %d panels, want all %d", i, n, numPanels)
 		}
 		for _, p := range v.Panels {
 			p.Dirty = false
 		}
-		if n := v.Render(); n != 0 {
+		if n := v.Render(now.Add(time.Hour)); n != 0 {
 			t.Errorf("case %d: idle render drew %d panels", i, n)
 		}
 		v.Apply(Msg{Type: "pad", Cmd: "clear"})
@@ -93,7 +102,9 @@ func TestViewFlow(t *testing.T) {
 			t.Errorf("case %d: pad not cleared", i)
 		}
 		if *shot != "" && i == 0 {
-			v.Render()
+			for k := 0; k < numPanels; k++ {
+				v.Render(now.Add(2*time.Hour + time.Duration(k)*time.Millisecond))
+			}
 			// Re-draw a stroke to show the pad with ink.
 			img := image.NewRGBA(image.Rect(0, 0, Width, Height))
 			for _, p := range v.Panels {
@@ -145,5 +156,209 @@ func TestWeightsBad(t *testing.T) {
 	v.Apply(w)
 	if v.errMsg == "" || v.model != nil {
 		t.Error("short weights not reported")
+	}
+}
+
+// TestModelAppears: the pad panel stops saying "no model yet" once weights
+// arrive, so it must be redrawn then.
+func TestModelAppears(t *testing.T) {
+	v := New()
+	now := time.Now()
+	v.Render(now)
+	v.Apply(weightsMsg(t, engine.DefaultMLP()))
+	if !v.Panels[PPad].Dirty || v.model == nil {
+		t.Fatalf("after the first weights: pad dirty %v, model %v", v.Panels[PPad].Dirty, v.model != nil)
+	}
+	renderAll(v, now.Add(time.Second))
+	if v.Panels[PPad].Dirty {
+		t.Error("pad still dirty after Render")
+	}
+	// The same spec again: the model is reused, not rebuilt.
+	m := v.model
+	v.Apply(weightsMsg(t, engine.DefaultMLP()))
+	if v.model != m {
+		t.Error("model rebuilt for weights of the same spec")
+	}
+}
+
+// TestRenderThrottle: while training, event-driven redraws are coalesced to
+// one per TrainingInterval; the person's strokes are drawn at once.
+func TestRenderThrottle(t *testing.T) {
+	v := New()
+	t0 := time.Now()
+	v.Render(t0)
+	v.Apply(Msg{Type: "state", State: "running"})
+	drawn, most := 0, 0
+	for k := 1; k <= 100; k++ { // 1 s of 10 ms frames with an event in each
+		now := t0.Add(time.Duration(k) * 10 * time.Millisecond)
+		v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: k, Epoch: float64(k) / 100, Loss: 1, Acc: 0.5}}})
+		most = max(most, v.Render(now))
+		if v.Panels[PLoss].Drawn {
+			drawn++
+		}
+		for _, p := range v.Panels {
+			p.Drawn = false
+		}
+	}
+	want := int(time.Second / TrainingInterval)
+	if drawn < want-1 || drawn > want+1 {
+		t.Errorf("the loss chart was drawn %d times in 1 s of training, want about %d", drawn, want)
+	}
+	if most != 1 {
+		t.Errorf("a frame drew %d panels, want one at a time", most)
+	}
+	// A stroke right after a redraw is drawn in the next frame anyway.
+	now := t0.Add(time.Second)
+	v.Render(now)
+	for _, p := range v.Panels {
+		p.Drawn = false // as the caller does after uploading
+	}
+	x, y := v.padRect.Min.X+50, v.padRect.Min.Y+50
+	v.Pointer(x, y, true)
+	v.Tick()
+	v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: 200, Epoch: 2, Loss: 1, Acc: 0.5}}})
+	now = now.Add(10 * time.Millisecond)
+	if n := v.Render(now); n != 1 || !v.Panels[PPad].Drawn || v.Panels[PLoss].Drawn {
+		t.Errorf("stroke frame drew %d panels (pad %v, loss %v), want the pad only", n, v.Panels[PPad].Drawn, v.Panels[PLoss].Drawn)
+	}
+	// Idle (paused): events are drawn within IdleInterval (plus a frame
+	// per panel).
+	v.Apply(Msg{Type: "state", State: "paused"})
+	for k := 0; k < 5; k++ {
+		now = now.Add(IdleInterval)
+		v.Render(now)
+	}
+	if v.Panels[PLoss].Dirty || v.Panels[PStatus].Dirty {
+		t.Error("paused: loss or status panel not drawn")
+	}
+}
+
+func TestEvalPoints(t *testing.T) {
+	v := New()
+	v.Apply(Msg{Type: "eval", Epoch: 0.25, ValLoss: 1, ValAcc: 0.5})
+	v.Apply(Msg{Type: "eval", Epoch: 0.5, ValLoss: 0.8, ValAcc: 0.6})
+	v.Apply(Msg{Type: "epoch", EpochN: 1, TrainLoss: 0.7, TrainAcc: 0.7, ValLoss: 0.6, ValAcc: 0.8})
+	v.Apply(Msg{Type: "eval", Epoch: 0.75, ValLoss: 0.7, ValAcc: 0.7}) // late: goes before epoch 1
+	wantX := []float64{0.25, 0.5, 0.75, 1}
+	wantAcc := []float64{50, 60, 70, 80}
+	for i := range wantX {
+		if i >= len(v.vaX) || v.vaX[i] != wantX[i] || v.vaAcc[i] != wantAcc[i] {
+			t.Fatalf("validation x %v acc %v, want %v %v", v.vaX, v.vaAcc, wantX, wantAcc)
+		}
+	}
+	if len(v.epX) != 1 || v.trAcc[0] != 70 {
+		t.Errorf("train per epoch %v %v", v.epX, v.trAcc)
+	}
+	v.Apply(Msg{Type: "arch"})
+	if len(v.vaX) != 0 {
+		t.Error("a new run kept the validation points")
+	}
+}
+
+func TestParseColor(t *testing.T) {
+	for i, c := range []struct {
+		in   string
+		want color.RGBA
+		ok   bool
+	}{
+		{"#1f77b4", color.RGBA{0x1f, 0x77, 0xb4, 255}, true},
+		{"#FFF", color.RGBA{255, 255, 255, 255}, true},
+		{"1f77b4", color.RGBA{}, false},
+		{"#12345g", color.RGBA{}, false},
+		{"", color.RGBA{}, false},
+	} {
+		got, ok := ParseColor(c.in)
+		if ok != c.ok || (ok && got != c.want) {
+			t.Errorf("case %d: ParseColor(%q) = %v, %v; want %v, %v", i, c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// countColor counts pixels of img with colour c.
+func countColor(img *image.RGBA, c color.RGBA) int {
+	n := 0
+	for i := 0; i+3 < len(img.Pix); i += 4 {
+		if img.Pix[i] == c.R && img.Pix[i+1] == c.G && img.Pix[i+2] == c.B {
+			n++
+		}
+	}
+	return n
+}
+
+func TestOverlays(t *testing.T) {
+	v := New()
+	col := color.RGBA{0xd6, 0x27, 0x28, 255}
+	run := Run{ID: "r1", Name: "shuffled", Color: "#d62728",
+		Epochs:   []RunEpoch{{1, 2.0, 0.2, 2.3, 0.11}, {2, 1.5, 0.5, 2.5, 0.10}, {3, 0.9, 0.75, 2.9, 0.1}},
+		Evals:    []RunEval{{0.5, 2.31, 0.1}, {1.5, 2.4, 0.1}},
+		Markers:  []RunMarker{{0, "shuffle 100%"}, {2.5, "shuffle off"}},
+		Flatness: []RunFlat{{-0.5, 3, 0.9}, {0, 2.3, 0.9}, {0.5, 1.5, 0.5}, {1, 0.9, 0.25}, {1.5, 2, 0.6}},
+	}
+	v.Apply(Msg{Type: "runs", Runs: []Run{run}})
+	if len(v.overlays) != 1 {
+		t.Fatalf("%d overlays", len(v.overlays))
+	}
+	o := v.overlays[0]
+	if len(o.vX) != 5 || o.vX[0] != 0.5 || o.vX[1] != 1 || o.vX[2] != 1.5 {
+		t.Errorf("validation of the run not merged by epoch: %v", o.vX)
+	}
+	if o.markers[1].Label != "true labels" {
+		t.Errorf("marker label %q", o.markers[1].Label)
+	}
+	renderAll(v, time.Now())
+	for _, p := range []int{PLoss, PAcc, PFlat} {
+		if n := countColor(v.Panels[p].Img, col); n < 30 {
+			t.Errorf("panel %s: %d pixels of the run's colour", v.Panels[p].Name, n)
+		}
+	}
+	v.Apply(Msg{Type: "runs"})
+	renderAll(v, time.Now().Add(time.Hour))
+	for _, p := range []int{PLoss, PAcc, PFlat} {
+		if n := countColor(v.Panels[p].Img, col); n != 0 {
+			t.Errorf("panel %s: %d pixels of the removed run's colour", v.Panels[p].Name, n)
+		}
+	}
+}
+
+func TestExportPNG(t *testing.T) {
+	v := New()
+	var posted []map[string]any
+	v.Post = func(m map[string]any) { posted = append(posted, m) }
+	if b, err := v.ExportPNG("loss"); err != nil || b != nil {
+		t.Errorf("empty loss export: %d bytes, %v", len(b), err)
+	}
+	if _, err := v.ExportPNG("nope"); err == nil {
+		t.Error("unknown panel exported")
+	}
+	v.Apply(weightsMsg(t, engine.DefaultCNN()))
+	for s := 0; s < 50; s++ {
+		v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: s, Epoch: float64(s) / 50, Loss: 2 - float64(s)/30, Acc: float64(s) / 60}}})
+	}
+	v.Apply(Msg{Type: "flatness", Alpha: 0, Loss: 2.3, Error: 0.9, Index: 0, Count: 2})
+	v.Apply(Msg{Type: "flatness", Alpha: 1, Loss: 0.3, Error: 0.1, Index: 1, Count: 2})
+	for i, panel := range []string{"loss", "accuracy", "flatness", "filters"} {
+		v.Apply(Msg{Type: "export", Panel: panel})
+		m := posted[len(posted)-1]
+		b, _ := m["bytes"].([]byte)
+		if m["event"] != "png" || m["panel"] != panel || len(b) == 0 {
+			t.Fatalf("case %d: posted %v", i, m["event"])
+		}
+		img, err := png.Decode(bytesReader(b))
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		want := v.Panels[map[string]int{"loss": PLoss, "accuracy": PAcc, "flatness": PFlat, "filters": PFilters}[panel]].Rect.Size().Mul(2)
+		if img.Bounds().Size() != want {
+			t.Errorf("case %d: %s export is %v, want %v", i, panel, img.Bounds().Size(), want)
+		}
+	}
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// renderAll calls Render until every panel is drawn.
+func renderAll(v *View, now time.Time) {
+	for k := 0; k < 2*numPanels && v.Pending(); k++ {
+		v.Render(now.Add(time.Duration(k) * time.Millisecond))
 	}
 }

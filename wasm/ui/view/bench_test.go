@@ -1,0 +1,61 @@
+package view
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"mnistplay/engine"
+)
+
+// trainedView is a view after n steps of a CNN run with a weight snapshot.
+func trainedView(b *testing.B, n int) *View {
+	v := New()
+	m, err := engine.Build(engine.DefaultCNN(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v.Apply(Msg{Type: "weights", SpecJSON: `{"arch":"cnn","hidden":[100],"conv1":{"kernel":5,"stride":1},"conv2":{"kernel":5,"stride":1}}`, Data: m.Weights(nil)})
+	for s := 0; s < n; s++ {
+		e := float64(s) / 900
+		v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: s, Epoch: e, Loss: 2.3*math.Exp(-e) + 0.1*math.Sin(float64(s)), Acc: 1 - math.Exp(-e), ExPerSec: 900}}})
+		if s%900 == 899 {
+			v.Apply(Msg{Type: "epoch", EpochN: s/900 + 1, TrainLoss: 0.3, TrainAcc: 0.9, ValLoss: 0.3, ValAcc: 0.9})
+		}
+	}
+	return v
+}
+
+// benchmarkPanel times redrawing panel p of a view with n steps of history.
+func benchmarkPanel(b *testing.B, p, n int) {
+	v := trainedView(b, n)
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		v.Panels[p].Dirty = true
+		now = now.Add(time.Second)
+		v.Render(now)
+	}
+}
+
+func BenchmarkLossPanel2k(b *testing.B)  { benchmarkPanel(b, PLoss, 2000) }
+func BenchmarkLossPanel20k(b *testing.B) { benchmarkPanel(b, PLoss, 20000) }
+func BenchmarkAccPanel20k(b *testing.B)  { benchmarkPanel(b, PAcc, 20000) }
+func BenchmarkStatusPanel(b *testing.B)  { benchmarkPanel(b, PStatus, 10) }
+func BenchmarkFilterPanel(b *testing.B)  { benchmarkPanel(b, PFilters, 10) }
+func BenchmarkPadPanel(b *testing.B)     { benchmarkPanel(b, PPad, 10) }
+
+// BenchmarkWeights times applying a CNN weight snapshot (the pad has ink, so
+// it is classified too).
+func BenchmarkWeights(b *testing.B) {
+	v := trainedView(b, 10)
+	m, _ := engine.Build(engine.DefaultCNN(), 2)
+	msg := Msg{Type: "weights", SpecJSON: v.specKey, Data: m.Weights(nil)}
+	v.Pad.Down(100, 50)
+	v.Pad.Move(100, 200)
+	v.Pad.Up()
+	b.ReportAllocs()
+	for b.Loop() {
+		v.Apply(msg)
+	}
+}
