@@ -8,7 +8,7 @@
 // them with gonum's blas32 as an independent reference.
 //
 // Gemm packs op(A) and op(B) into cache-sized panels (GotoBLAS loop order,
-// buffers from a sync.Pool, so it is safe for concurrent use and does not
+// buffers from a mutex-guarded free list that survives garbage collections, so it is safe for concurrent use and does not
 // allocate once warm) and runs one register-blocked micro-kernel for all four
 // transpose combinations: 4 x 2V values of C in 8 vector registers in the simd
 // build (V = simd.Float32s.Len(): 4 under wasm, 8 with AVX2), 4x4 scalars in
