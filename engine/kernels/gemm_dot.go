@@ -1,0 +1,79 @@
+package kernels
+
+// The dot-product GEMM: C = A·Bᵀ where A (m, k) and B (n, k) are both
+// contiguous along k, as in a convolution's weight gradient
+// dW = dy·colsᵀ. No packing: tiles of 2 rows of A by 4 rows of B are summed
+// in 8 vector accumulators straight from A and B, and reduced at the end.
+// Long k is cut into segments of dotKC so both stay in cache.
+
+// dotKC is the segment length of the dot-product GEMM.
+const dotKC = 1024
+
+// dotMinK is the smallest k for which Gemm(false, true, ...) takes the
+// dot-product path; below it the packed kernel's broadcast form wins.
+const dotMinK = 1024
+
+// gemmNTDot computes C = A·Bᵀ + beta·C, A (m, k) with row stride lda and
+// B (n, k) with row stride ldb, in segments of dotKC along k.
+func gemmNTDot(m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for p := 0; p < k; p += dotKC {
+		l := min(dotKC, k-p)
+		ntDotSeg(m, n, l, a[p:], lda, b, ldb, nil, p, p == 0, beta, c, ldc)
+	}
+}
+
+// ntDotSeg computes, for i < m and j < n, the sum
+// s = Σ_{q<l} a[i·lda+q] · b[o_j+q], where o_j = boff[j]+bshift if boff is
+// not nil and j·ldb+bshift otherwise, and merges it into C[i][j]: when first,
+// C = s + beta·C (beta 0 overwrites), else C += s.
+func ntDotSeg(m, n, l int, a []float32, lda int, b []float32, ldb int, boff []int32, bshift int, first bool, beta float32, c []float32, ldc int) {
+	var s [8]float32
+	j := 0
+	for ; j+4 <= n; j += 4 {
+		o0, o1, o2, o3 := rowOff(boff, ldb, bshift, j), rowOff(boff, ldb, bshift, j+1), rowOff(boff, ldb, bshift, j+2), rowOff(boff, ldb, bshift, j+3)
+		b0, b1, b2, b3 := b[o0:o0+l], b[o1:o1+l], b[o2:o2+l], b[o3:o3+l]
+		i := 0
+		for ; i+2 <= m; i += 2 {
+			dot2x4(a[i*lda:i*lda+l], a[(i+1)*lda:(i+1)*lda+l], b0, b1, b2, b3, &s)
+			mergeDot(c[i*ldc+j:i*ldc+j+4], s[:4], first, beta)
+			mergeDot(c[(i+1)*ldc+j:(i+1)*ldc+j+4], s[4:], first, beta)
+		}
+		if i < m {
+			dot1x4(a[i*lda:i*lda+l], b0, b1, b2, b3, &s)
+			mergeDot(c[i*ldc+j:i*ldc+j+4], s[:4], first, beta)
+		}
+	}
+	for ; j < n; j++ {
+		o := rowOff(boff, ldb, bshift, j)
+		bj := b[o : o+l]
+		for i := 0; i < m; i++ {
+			s[0] = dot(a[i*lda:i*lda+l], bj)
+			mergeDot(c[i*ldc+j:i*ldc+j+1], s[:1], first, beta)
+		}
+	}
+}
+
+// rowOff is where row j of B starts: boff[j]+bshift, or j·ldb+bshift.
+func rowOff(boff []int32, ldb, bshift, j int) int {
+	if boff != nil {
+		return int(boff[j]) + bshift
+	}
+	return j*ldb + bshift
+}
+
+// mergeDot sets c = s + beta·c when first (beta 0 overwrites), else c += s.
+func mergeDot(c, s []float32, first bool, beta float32) {
+	s = s[:len(c)]
+	switch {
+	case !first || beta == 1:
+		for i, v := range s {
+			c[i] += v
+		}
+	case beta == 0:
+		copy(c, s)
+	default:
+		for i, v := range s {
+			c[i] = beta*c[i] + v
+		}
+	}
+}
