@@ -936,7 +936,9 @@ func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c.Series = c.Series[:0]
 	for i, f := range v.flats {
 		lc, ec := plot.Palette[0], plot.Palette[3]
-		last := i == len(v.flats)-1
+		// The newest curve of the live run is in full colour; earlier ones
+		// (and any of an earlier run) are faded.
+		last := i == len(v.flats)-1 && f.run == v.run
 		if !last {
 			lc, ec = fade(lc), fade(ec)
 		}

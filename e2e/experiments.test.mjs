@@ -1,0 +1,261 @@
+// Browser tests of the playground's experiments (issue 5): digits drawn on
+// the pad with the mouse are classified by a model trained in the browser,
+// label shuffling separates train and validation accuracy, the flatness
+// curve has its points in order and its minimum near alpha = 1, and the
+// canvas exports its panels as PNG. Run by `make e2e` against the server
+// binary; E2E_URL=http://127.0.0.1:PORT/ uses a running server instead.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  launchBrowser, openPage, pageState, percent, saveLog, screenshot,
+  setControls, sleep, startServer, text, waitDataLoaded, waitFor,
+} from './lib.mjs';
+
+// The report's CNN on a subset: past 90% validation accuracy within one
+// epoch of 8,000 examples (about 10-20 s of wasm training here).
+const CNN_RUN = {
+  arch: 'cnn', hidden: '100', 'conv1-kernel': '5', 'conv1-stride': '1', 'conv1-pad': '0',
+  'conv2-kernel': '5', 'conv2-stride': '1', 'conv2-pad': '0', pool: 'max',
+  optimizer: 'momentum', lr: '0.05', momentum: '0.9', schedule: 'constant', l2: '0',
+  batch: '64', epochs: '2', subset: '8000', 'eval-subset': '1000', patience: '0', seed: '3',
+};
+
+// A small MLP on 500 examples: it learns the true labels in a few epochs,
+// then memorises shuffled ones (an epoch is a fraction of a second).
+const SHUFFLE_RUN = {
+  arch: 'mlp', hidden: '256', optimizer: 'adam', lr: '0.002', momentum: '0.9', schedule: 'constant',
+  l2: '0', batch: '50', epochs: '60', subset: '500', 'eval-subset': '1000', patience: '0', seed: '5',
+};
+
+// View geometry of the canvas (wasm/ui/view: 960x540, the pad's square and
+// its clear button), in view pixels.
+const VIEW_W = 960;
+const PAD = { x: 488, y: 22, size: 230 };
+const CLEAR = { x: 518, y: 261 };
+
+// Strokes of each digit in pad units (0..1, y down): lists of polylines.
+function arc(cx, cy, rx, ry, a0, a1, n = 24) {
+  const pts = [];
+  for (let i = 0; i <= n; i++) {
+    const t = ((a0 + (a1 - a0) * i / n) * Math.PI) / 180;
+    pts.push([cx + rx * Math.cos(t), cy + ry * Math.sin(t)]);
+  }
+  return pts;
+}
+const DIGITS = [
+  { digit: 1, strokes: [[[0.52, 0.14], [0.5, 0.5], [0.48, 0.86]]] },
+  { digit: 0, strokes: [arc(0.5, 0.5, 0.22, 0.34, -90, 275, 40)] },
+  { digit: 7, strokes: [[[0.27, 0.2], [0.5, 0.2], [0.73, 0.2], [0.6, 0.45], [0.47, 0.86]]] },
+  { digit: 4, strokes: [[[0.33, 0.14], [0.3, 0.56], [0.74, 0.56]], [[0.63, 0.16], [0.63, 0.5], [0.63, 0.88]]] },
+  { digit: 3, strokes: [[...arc(0.48, 0.32, 0.2, 0.17, -160, 90, 20), ...arc(0.48, 0.67, 0.22, 0.18, -90, 155, 20)]] },
+  { digit: 2, strokes: [[...arc(0.5, 0.35, 0.2, 0.18, -165, 25, 20), [0.3, 0.83], [0.5, 0.83], [0.74, 0.83]]] },
+];
+
+let server = null;
+let url = process.env.E2E_URL || '';
+let browser;
+
+before(async () => {
+  if (!url) {
+    server = await startServer();
+    url = server.url;
+  }
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// record makes the page keep the UI's messages ({type:'ui'}, posted to the
+// parent window) and the worker events the page forwards to the iframe.
+async function record(page) {
+  await page.evaluate(() => {
+    window.__ui = [];
+    addEventListener('message', (e) => {
+      if (e.data && e.data.type === 'ui') window.__ui.push(e.data);
+    });
+  });
+  const frame = await (await page.$('#ui-frame')).contentFrame();
+  await frame.waitForSelector('#ui-canvas', { timeout: 30000 });
+  await frame.evaluate(() => {
+    window.__ev = [];
+    addEventListener('message', (e) => {
+      const d = e.data;
+      if (d && ['epoch', 'eval', 'shuffle', 'flatness', 'state'].includes(d.type)) window.__ev.push(d);
+    });
+  });
+  return frame;
+}
+
+const uiEvents = (page, event) => page.evaluate((ev) => window.__ui.filter((m) => m.event === ev), event);
+const workerEvents = (frame, type) => frame.evaluate((t) => window.__ev.filter((m) => m.type === t), type);
+
+// toPage maps view pixels to page coordinates through the canvas' box.
+async function geometry(frame) {
+  const box = await (await frame.$('#ui-canvas')).boundingBox();
+  const s = box.width / VIEW_W;
+  return { at: (x, y) => [box.x + x * s, box.y + y * s], padAt: (u, v) => [box.x + (PAD.x + u * PAD.size) * s, box.y + (PAD.y + v * PAD.size) * s] };
+}
+
+// drawStroke drags the mouse along a polyline in pad units, in small steps.
+async function drawStroke(page, g, pts) {
+  const [x0, y0] = g.padAt(...pts[0]);
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  for (let i = 1; i < pts.length; i++) {
+    const [x, y] = g.padAt(...pts[i]);
+    const [px, py] = g.padAt(...pts[i - 1]);
+    const steps = Math.max(2, Math.round(Math.hypot(x - px, y - py) / 6));
+    await page.mouse.move(x, y, { steps });
+    await sleep(16);
+  }
+  await page.mouse.up();
+}
+
+async function clearPad(page, g) {
+  await page.mouse.click(...g.at(CLEAR.x, CLEAR.y));
+  await sleep(100);
+}
+
+describe('playground experiments', { timeout: 240000 }, () => {
+  let page;
+  let frame;
+  let errors;
+  let log;
+
+  before(async () => {
+    ({ page, errors, log } = await openPage(browser.context, url));
+    frame = await record(page);
+    await waitDataLoaded(page, 60000);
+  });
+
+  after(async () => {
+    await saveLog('experiments', log ?? []);
+    await page?.close();
+  });
+
+  test('a CNN trained on a subset passes 90% validation accuracy', async () => {
+    await setControls(page, CNN_RUN);
+    await page.click('#reset');
+    await page.click('#start');
+    const t0 = Date.now();
+    const acc = await waitFor(async () => {
+      const a = percent(await text(page, 'val-acc'));
+      return a > 0.9 ? a : 0;
+    }, { timeout: 90000, interval: 250, what: () => pageState(page) });
+    await page.click('#pause');
+    await waitFor(async () => (await text(page, 'state')) !== 'running', { timeout: 5000, what: () => pageState(page) });
+    console.log(`# CNN: val acc ${(acc * 100).toFixed(1)}% after ${Date.now() - t0} ms (${await text(page, 'throughput')})`);
+    await sleep(500); // the last weight snapshot reaches the canvas
+    await screenshot(page, 'experiments-trained');
+  });
+
+  test('digits drawn with the mouse are classified right (at least 5 of 6)', async () => {
+    const g = await geometry(frame);
+    const results = [];
+    for (const d of DIGITS) {
+      await clearPad(page, g);
+      const before = (await uiEvents(page, 'prediction')).length;
+      for (const s of d.strokes) {
+        await drawStroke(page, g, s);
+        await sleep(50);
+      }
+      const preds = await waitFor(async () => {
+        const p = await uiEvents(page, 'prediction');
+        return p.length > before ? p : null;
+      }, { timeout: 5000, what: () => `digit ${d.digit}: no prediction message` });
+      const last = preds[preds.length - 1];
+      assert.equal(last.probs.length, 10, 'ten probabilities');
+      const sum = last.probs.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-3, `probabilities sum to ${sum}`);
+      results.push({ want: d.digit, got: last.digit, p: last.probs[last.digit] });
+      await screenshot(page, `experiments-digit-${d.digit}`);
+    }
+    const right = results.filter((r) => r.want === r.got).length;
+    console.log('# drawn digits: ' + results.map((r) => `${r.want}->${r.got} (${(100 * r.p).toFixed(0)}%)`).join(', '));
+    assert.ok(right >= 5, `only ${right} of ${results.length} drawn digits classified right: ${JSON.stringify(results)}`);
+  });
+
+  test('flatness: points in alpha order, minimum of the loss near alpha = 1', async () => {
+    const before = (await workerEvents(frame, 'flatness')).length;
+    await page.click('#flatness');
+    const pts = await waitFor(async () => {
+      const f = (await workerEvents(frame, 'flatness')).slice(before);
+      return f.length > 0 && f.length === f[0].count ? f : null;
+    }, { timeout: 60000, interval: 250, what: async () => `${(await workerEvents(frame, 'flatness')).length - before} points` });
+    const n = pts[0].count;
+    assert.ok(n >= 21, `${n} flatness points`);
+    pts.forEach((p, i) => {
+      assert.equal(p.index, i, `point ${i} has index ${p.index}`);
+      assert.equal(p.count, n);
+      if (i > 0) assert.ok(p.alpha > pts[i - 1].alpha, `alpha not increasing at ${i}: ${pts[i - 1].alpha}, ${p.alpha}`);
+    });
+    assert.ok(Math.abs(pts[0].alpha + 0.5) < 1e-6 && Math.abs(pts[n - 1].alpha - 1.5) < 1e-6,
+      `alpha from ${pts[0].alpha} to ${pts[n - 1].alpha}`);
+    const best = pts.reduce((a, b) => (b.loss < a.loss ? b : a));
+    console.log(`# flatness: ${n} points, loss minimum ${best.loss.toFixed(3)} at alpha ${best.alpha}; ` +
+      `loss at 0: ${pts.find((p) => Math.abs(p.alpha) < 1e-9)?.loss.toFixed(3)}`);
+    assert.ok(best.alpha >= 0.75 && best.alpha <= 1.25, `loss minimum at alpha ${best.alpha}`);
+    await sleep(600);
+    await screenshot(page, 'experiments-flatness');
+  });
+
+  test('the canvas exports its panels as PNG', async () => {
+    for (const panel of ['loss', 'accuracy', 'flatness', 'filters']) {
+      const before = (await uiEvents(page, 'png')).length;
+      await frame.evaluate((p) => window.postMessage({ type: 'export', panel: p }, '*'), panel);
+      const m = await waitFor(async () => {
+        const l = await page.evaluate(() => window.__ui.filter((x) => x.event === 'png').map((x) => ({
+          panel: x.panel, n: x.bytes ? x.bytes.length : 0, head: x.bytes ? Array.from(x.bytes.slice(0, 8)) : [],
+          w: x.bytes && x.bytes.length > 24 ? new DataView(x.bytes.buffer, x.bytes.byteOffset).getUint32(16) : 0,
+        })));
+        return l.length > before ? l[l.length - 1] : null;
+      }, { timeout: 5000, what: () => `no png message for ${panel}` });
+      assert.equal(m.panel, panel);
+      assert.deepEqual(m.head, [137, 80, 78, 71, 13, 10, 26, 10], `${panel}: PNG signature`);
+      assert.ok(m.w >= 400, `${panel}: PNG width ${m.w}`);
+    }
+  });
+
+  test('shuffling labels: train accuracy stays high by memorising, validation falls towards chance', async () => {
+    await setControls(page, { ...SHUFFLE_RUN, shuffle: false });
+    await page.click('#reset');
+    const t0 = (await workerEvents(frame, 'epoch')).length;
+    await page.click('#start');
+    // True labels first: validation accuracy well above chance.
+    await waitFor(async () => {
+      const e = (await workerEvents(frame, 'epoch')).slice(t0);
+      return e.length >= 3 && e[e.length - 1].valAcc > 0.7;
+    }, { timeout: 30000, interval: 100, what: () => pageState(page) });
+    const s0 = (await workerEvents(frame, 'epoch')).length;
+    await setControls(page, { 'shuffle-fraction': '1', shuffle: true });
+    const marker = await waitFor(async () => {
+      const s = await workerEvents(frame, 'shuffle');
+      return s.find((m) => m.on);
+    }, { timeout: 10000, what: () => 'no shuffle event from the worker' });
+    assert.equal(marker.fraction, 1, 'shuffle fraction echoed');
+    // Let it memorise for a while.
+    const shuffled = await waitFor(async () => {
+      const e = (await workerEvents(frame, 'epoch')).slice(s0);
+      return e.length >= 25 ? e : null;
+    }, { timeout: 90000, interval: 250, what: () => pageState(page) });
+    await page.click('#pause');
+    const before = (await workerEvents(frame, 'epoch')).slice(t0, s0);
+    const lastTrue = before[before.length - 1];
+    const last = shuffled[shuffled.length - 1];
+    const minTrain = Math.min(...shuffled.map((e) => e.trainAcc));
+    const fmt = (e) => `train ${(100 * e.trainAcc).toFixed(0)}% val ${(100 * e.valAcc).toFixed(0)}%`;
+    console.log(`# shuffle: before (epoch ${lastTrue.epoch}) ${fmt(lastTrue)}; lowest train after ${(100 * minTrain).toFixed(0)}%; ` +
+      `after ${shuffled.length} epochs (epoch ${last.epoch}) ${fmt(last)}`);
+    assert.ok(last.valAcc < 0.3, `validation accuracy ${last.valAcc} did not fall towards chance`);
+    assert.ok(last.valAcc < lastTrue.valAcc - 0.4, 'validation accuracy did not drop');
+    assert.ok(last.trainAcc > last.valAcc + 0.3, `train ${last.trainAcc} and validation ${last.valAcc} did not separate`);
+    assert.ok(last.trainAcc > minTrain + 0.1, `train accuracy did not climb back (lowest ${minTrain}, last ${last.trainAcc})`);
+    await sleep(600);
+    await screenshot(page, 'experiments-shuffle');
+    assert.deepEqual(errors, [], 'console or page errors during the experiments');
+  });
+});
