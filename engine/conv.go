@@ -13,11 +13,15 @@ import (
 // innermost: then every run of im2col and col2im is OW·N contiguous floats
 // (one memory copy or one SIMD Axpy) instead of OW floats per image, which
 // in WebAssembly is the difference between a few hundred calls per batch and
-// a few hundred thousand. Forward transposes x, lays all patches out as one
-// matrix cols (InC·K·K, OH·OW·N), makes one GEMM with the weight matrix
-// (OutC, InC·K·K) and transposes the (OutC, OH, OW, N) result back to
-// (N, OutC, OH, OW) while adding the bias. Backward does the reverse: a
-// transpose of dy (summing the bias gradient), one GEMM for dW, one for
+// a few hundred thousand. With stride 1 and no padding (the report's CNN)
+// there is no im2col at all: each output row oy of every channel is one GEMM
+// of the weight matrix (OutC, InC·K·K) with rows of xT read in place
+// (kernels.GemmRowOffsets), and the weight gradient sums dot products over
+// the same rows (kernels.GemmNTRowOffsets). Otherwise Forward lays all
+// patches out as one matrix cols (InC·K·K, OH·OW·N) and makes one GEMM.
+// Forward transposes x first and transposes the (OutC, OH, OW, N) result back
+// to (N, OutC, OH, OW) while adding the bias. Backward does the reverse: a
+// transpose of dy (summing the bias gradient), the dW product, one GEMM for
 // dcols, col2im into (C, H, W, N) and a transpose into dx.
 type Conv2d struct {
 	name    string
@@ -33,12 +37,38 @@ type Conv2d struct {
 
 	n    int
 	xT   []float32 // (InC, H, W, N) transposed input; Backward reuses it for dxᵀ
-	cols []float32 // (InC·K·K, OH·OW·N) patches; Backward overwrites it with dcols
+	cols []float32 // (InC·K·K, OH·OW·N) patches (not made when direct); Backward overwrites it with dcols
+	boff []int32   // (InC·K·K) when direct: offset in xT of each kernel tap for batch size n
 	yT   []float32 // (OutC, OH·OW·N) GEMM output; Backward reuses it for dyᵀ
 	y    []float32 // (N, OutC, OH, OW)
 	dx   []float32 // (N, InC, H, W)
 	sums []float32 // (OutC, OH, OW) scratch for the bias gradient
 	ones []float32 // (OH·OW·N) all 1, for the bias in the CHWN layout
+}
+
+// direct reports whether the convolution skips im2col: with stride 1 and no
+// padding, every output row of every channel is a GEMM whose B rows are
+// contiguous runs of xT (kernels.GemmRowOffsets), and the weight gradient is
+// a sum of dot products over the same runs (kernels.GemmNTRowOffsets).
+func (l *Conv2d) direct() bool { return l.s == 1 && l.p == 0 }
+
+// tapOffsets sets l.boff[(ci·K + ky)·K + kx] to the offset of
+// xT[ci, ky, kx, 0] in the (C, H, W, N) input of batch size n.
+func (l *Conv2d) tapOffsets(n int) {
+	ckk := l.in.C * l.k * l.k
+	if cap(l.boff) < ckk {
+		l.boff = make([]int32, ckk)
+	}
+	l.boff = l.boff[:ckk]
+	wn := l.in.W * n
+	hwn := l.in.H * wn
+	for ci := range l.in.C {
+		for ky := range l.k {
+			for kx := range l.k {
+				l.boff[(ci*l.k+ky)*l.k+kx] = int32(ci*hwn + ky*wn + kx*n)
+			}
+		}
+	}
 }
 
 // NewConv2d returns a convolution from in (C, H, W) to outC channels with
@@ -76,14 +106,20 @@ func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 	x = x[:n*in.Size()]
 	l.n = n
 	l.xT = grow(l.xT, n*in.Size())
-	l.cols = grow(l.cols, ckk*np)
 	l.yT = grow(l.yT, out.C*np)
 	l.y = grow(l.y, n*out.Size())
 	// xT (C·H·W, n) = x (n, C·H·W)ᵀ
 	transpose(l.xT, x, n, in.Size())
-	im2colCHWN(l.geom(n), l.xT, l.cols)
-	// yT (OutC, P·n) = W (OutC, C·K·K) · cols (C·K·K, P·n)
-	kernels.Gemm(false, false, out.C, np, ckk, l.Weight.W, ckk, l.cols, np, 0, l.yT, np)
+	if l.direct() {
+		l.tapOffsets(n)
+		// yT[:, oy] (OutC, OW·n) = W (OutC, C·K·K) · xT rows at boff + oy·W·n
+		kernels.GemmRowOffsets(out.C, out.W*n, ckk, out.H, l.Weight.W, ckk, l.xT, l.boff, in.W*n, l.yT, np, out.W*n)
+	} else {
+		l.cols = grow(l.cols, ckk*np)
+		im2colCHWN(l.geom(n), l.xT, l.cols)
+		// yT (OutC, P·n) = W (OutC, C·K·K) · cols (C·K·K, P·n)
+		kernels.Gemm(false, false, out.C, np, ckk, l.Weight.W, ckk, l.cols, np, 0, l.yT, np)
+	}
 	if l.outCHWN {
 		l.growOnes(np)
 		for o := range out.C {
@@ -127,11 +163,18 @@ func (l *Conv2d) Backward(dy []float32) []float32 {
 		l.sums = grow(l.sums, out.Size())
 		transposeSumBias(dyT, dy, out.C, p, n, l.Bias.G, l.sums)
 	}
-	// dW (OutC, C·K·K) += dyT (OutC, P·n) · colsᵀ (P·n, C·K·K)
-	kernels.Gemm(false, true, out.C, ckk, np, dyT, np, l.cols, np, 1, l.Weight.G, ckk)
+	if l.direct() {
+		// dW (OutC, C·K·K) += Σ over oy of dyT[:, oy] (OutC, OW·n) · (xT rows at boff + oy·W·n)ᵀ
+		own := out.W * n
+		kernels.GemmNTRowOffsets(out.C, ckk, own, out.H, dyT, np, own, l.xT, l.boff, in.W*n, 1, l.Weight.G, ckk)
+	} else {
+		// dW (OutC, C·K·K) += dyT (OutC, P·n) · colsᵀ (P·n, C·K·K)
+		kernels.Gemm(false, true, out.C, ckk, np, dyT, np, l.cols, np, 1, l.Weight.G, ckk)
+	}
 	if l.noDx {
 		return nil
 	}
+	l.cols = grow(l.cols, ckk*np)
 	dcols := l.cols // (C·K·K, P·n); cols is no longer needed
 	// dcols (C·K·K, P·n) = Wᵀ (C·K·K, OutC) · dyT (OutC, P·n)
 	kernels.Gemm(true, false, ckk, np, out.C, l.Weight.W, ckk, dyT, np, 0, dcols, np)

@@ -43,7 +43,8 @@
 // (one copy or one SIMD axpy each) instead of OW floats per image: in
 // WebAssembly, per-call and per-element overheads otherwise dominate. All
 // patches of the batch form one (C·K·K, OH·OW·N) matrix and each pass is a
-// single GEMM. When a pooling layer follows, Build lets the pair pass the
+// single GEMM; with stride 1 and no padding, forward and weight gradient read
+// the patches in place from the (C, H, W, N) input instead (no im2col). When a pooling layer follows, Build lets the pair pass the
 // (C, H, W, N) tensor between them, and pooling transposes its four times
 // smaller output back to NCHW; this is the one exception to NCHW between
 // layers (LayerOutput shows it, Activation hides it). The first layer with

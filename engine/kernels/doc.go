@@ -14,6 +14,13 @@
 // build (V = simd.Float32s.Len(): 4 under wasm, 8 with AVX2), 4x4 scalars in
 // the scalar build.
 //
+// Gemm(false, true, ...) with k >= 1024 (a convolution's weight gradient)
+// skips packing: 2 rows of A by 4 rows of B, both contiguous along k, are
+// summed in 8 vector accumulators. GemmRowOffsets and GemmNTRowOffsets are a
+// stride-1 convolution's forward pass and weight gradient without im2col:
+// rows of B are runs of the (C, H, W, N) input found through a table of
+// kernel-tap offsets.
+//
 // Im2col and Col2im unfold and fold NCHW images for convolutions, one image at
 // a time into any column range of a wider matrix, so a whole batch becomes one
 // GEMM. Axpy, Scale, Dot, AddRowVector, SumRows, ReLU and ReLUBackward are the

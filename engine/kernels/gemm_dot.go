@@ -77,3 +77,43 @@ func mergeDot(c, s []float32, first bool, beta float32) {
 		}
 	}
 }
+
+// GemmNTRowOffsets computes, for i < m and j < n,
+//
+//	C[i·ldc + j] = beta·C[i·ldc + j] + Σ_{s<nseg} Σ_{q<l} A[i·lda + s·sa + q] · b[boff[j] + s·sb + q]
+//
+// a sum of dot products of rows of A with rows of B that both run in nseg
+// contiguous segments of l values; row j of B starts at b[boff[j]]. It is a
+// convolution's weight gradient without im2col (see GemmRowOffsets):
+// dW (OutC, C·K·K) += Σ over output rows oy of dyᵀ_oy · patches_oy, with
+// A = dyᵀ (OutC, OH·OW·N), l = OW·N, sa = l, and B the (C, H, W, N) input
+// with sb = W·N. beta 0 overwrites C.
+//
+// It panics if a slice is too short for the sizes given or boff is shorter
+// than n.
+func GemmNTRowOffsets(m, n, l, nseg int, a []float32, lda, sa int, b []float32, boff []int32, sb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || l < 0 || nseg < 0 || len(boff) < n {
+		panic("kernels: GemmNTRowOffsets: bad sizes")
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if ldc < n || len(c) < (m-1)*ldc+n {
+		panic("kernels: GemmNTRowOffsets: slice C too short")
+	}
+	if nseg == 0 || l == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	if len(a) < (m-1)*lda+(nseg-1)*sa+l {
+		panic("kernels: GemmNTRowOffsets: slice A too short")
+	}
+	for _, o := range boff[:n] {
+		if o < 0 || int(o)+(nseg-1)*sb+l > len(b) {
+			panic("kernels: GemmNTRowOffsets: slice B too short")
+		}
+	}
+	for s := 0; s < nseg; s++ {
+		ntDotSeg(m, n, l, a[s*sa:], lda, b, 0, boff, s*sb, s == 0, beta, c, ldc)
+	}
+}

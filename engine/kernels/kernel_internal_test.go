@@ -76,3 +76,45 @@ func BenchmarkDot2x4(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConvKernels times the direct convolution kernels on the report's
+// CNN at batch 64: forward (GemmRowOffsets) and weight gradient
+// (GemmNTRowOffsets) of conv1 (1->10, 28x28) and conv2 (10->20, 12x12).
+func BenchmarkConvKernels(b *testing.B) {
+	const n = 64
+	for _, g := range []struct {
+		name       string
+		c, h, o, k int
+	}{{"conv1", 1, 28, 10, 5}, {"conv2", 10, 12, 20, 5}} {
+		oh := g.h - g.k + 1
+		ckk := g.c * g.k * g.k
+		x := make([]float32, g.c*g.h*g.h*n)
+		w := make([]float32, g.o*ckk)
+		y := make([]float32, g.o*oh*oh*n)
+		off := make([]int32, ckk)
+		for ci := range g.c {
+			for ky := range g.k {
+				for kx := range g.k {
+					off[(ci*g.k+ky)*g.k+kx] = int32(ci*g.h*g.h*n + ky*g.h*n + kx*n)
+				}
+			}
+		}
+		flops := 2 * float64(g.o*ckk*oh*oh*n)
+		run := func(b *testing.B, f func()) {
+			f()
+			best := time.Duration(math.MaxInt64)
+			for b.Loop() {
+				t0 := time.Now()
+				f()
+				best = min(best, time.Since(t0))
+			}
+			b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
+		}
+		b.Run(g.name+"/fwd", func(b *testing.B) {
+			run(b, func() { GemmRowOffsets(g.o, oh*n, ckk, oh, w, ckk, x, off, g.h*n, y, oh*oh*n, oh*n) })
+		})
+		b.Run(g.name+"/dW", func(b *testing.B) {
+			run(b, func() { GemmNTRowOffsets(g.o, ckk, oh*n, oh, y, oh*oh*n, oh*n, x, off, g.h*n, 1, w, ckk) })
+		})
+	}
+}
