@@ -138,6 +138,8 @@ func TestGradConv2d(t *testing.T) {
 		{1, Shape{1, 10, 10}, 2, 7, 1, 3}, // a large kernel with pad 3, as the report's 14x14
 		{2, Shape{3, 6, 8}, 2, 4, 2, 2},   // non-square input, even kernel
 		{1, Shape{2, 5, 5}, 2, 2, 3, 1},   // stride larger than kernel
+		{3, Shape{3, 9, 7}, 5, 3, 1, 0},   // direct: 5 output channels (a partial row panel), OW·N = 15 (a column tail)
+		{4, Shape{2, 8, 8}, 8, 5, 1, 0},   // direct: full row panels, OW·N = 16
 	} {
 		rng := rand.New(rand.NewPCG(uint64(i), 2))
 		l := NewConv2d("conv", tc.in, tc.outC, tc.k, tc.s, tc.p)

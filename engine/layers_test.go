@@ -236,3 +236,58 @@ func TestTranspose(t *testing.T) {
 		}
 	}
 }
+
+// TestConvDirectAgainstNaive compares the stride-1 unpadded convolution
+// (which skips im2col) with a plain six-loop convolution, output and
+// weight gradient, on the report's sizes and odd ones.
+func TestConvDirectAgainstNaive(t *testing.T) {
+	for i, tc := range []struct {
+		n       int
+		in      Shape
+		outC, k int
+	}{
+		{64, Shape{1, 28, 28}, 10, 5},
+		{7, Shape{10, 12, 12}, 20, 5},
+		{3, Shape{3, 9, 7}, 5, 3},
+		{1, Shape{2, 6, 6}, 7, 6},
+	} {
+		rng := rand.New(rand.NewPCG(uint64(i), 21))
+		l := NewConv2d("conv", tc.in, tc.outC, tc.k, 1, 0)
+		initLayer(l, uint64(i))
+		x := randSlice(rng, tc.n*tc.in.Size(), 1)  // (n, C, H, W)
+		y := l.Forward(x, tc.n, true)              // (n, OutC, OH, OW)
+		dy := randSlice(rng, tc.n*l.out.Size(), 1) // (n, OutC, OH, OW)
+		l.Backward(dy)
+		oh, ow := l.out.H, l.out.W
+		dW := make([]float64, len(l.Weight.G)) // (OutC, C, K, K)
+		for b := range tc.n {
+			for o := range tc.outC {
+				for oy := range oh {
+					for ox := range ow {
+						want := float64(l.Bias.W[o])
+						g := float64(dy[((b*tc.outC+o)*oh+oy)*ow+ox])
+						for c := range tc.in.C {
+							for ky := range tc.k {
+								for kx := range tc.k {
+									wi := ((o*tc.in.C+c)*tc.k+ky)*tc.k + kx
+									xv := float64(x[((b*tc.in.C+c)*tc.in.H+oy+ky)*tc.in.W+ox+kx])
+									want += float64(l.Weight.W[wi]) * xv
+									dW[wi] += g * xv
+								}
+							}
+						}
+						got := float64(y[((b*tc.outC+o)*oh+oy)*ow+ox])
+						if math.Abs(got-want) > 1e-4*(1+math.Abs(want)) {
+							t.Fatalf("case %d: y[%d,%d,%d,%d] = %v, want %v", i, b, o, oy, ox, got, want)
+						}
+					}
+				}
+			}
+		}
+		for j, want := range dW {
+			if got := float64(l.Weight.G[j]); math.Abs(got-want) > 1e-3*(1+math.Abs(want)) {
+				t.Fatalf("case %d: dW[%d] = %v, want %v", i, j, got, want)
+			}
+		}
+	}
+}

@@ -150,8 +150,16 @@ func TestLayerOutput(t *testing.T) {
 // (C, H, W, N) between them, against the same layers standalone in NCHW:
 // same logits and same gradients.
 func TestFusedMatchesStandalone(t *testing.T) {
-	for i, kind := range []PoolKind{PoolMax, PoolAvg, PoolMin} {
-		spec := Spec{Arch: ArchCNN, Conv1: ConvSpec{5, 1, 2}, Conv2: ConvSpec{3, 2, 1}, Pool: kind, PoolSize: 3, Hidden: []int{20}}
+	var specs []Spec
+	for _, kind := range []PoolKind{PoolMax, PoolAvg, PoolMin} {
+		specs = append(specs,
+			Spec{Arch: ArchCNN, Conv1: ConvSpec{5, 1, 2}, Conv2: ConvSpec{3, 2, 1}, Pool: kind, PoolSize: 3, Hidden: []int{20}},
+			// the report's CNN: direct convolutions and the 2x2 (C,H,W,N) pooling rows
+			Spec{Arch: ArchCNN, Conv1: ConvSpec{5, 1, 0}, Conv2: ConvSpec{5, 1, 0}, Pool: kind, PoolSize: 2, Hidden: []int{20}},
+			// odd maps (25x25, 10x10 -> 5x5): pooling drops the last row and column
+			Spec{Arch: ArchCNN, Conv1: ConvSpec{4, 1, 0}, Conv2: ConvSpec{3, 1, 0}, Pool: kind, PoolSize: 2, Hidden: []int{20}})
+	}
+	for i, spec := range specs {
 		m, err := Build(spec, uint64(i))
 		if err != nil {
 			t.Fatal(err)

@@ -238,6 +238,20 @@ func (l *Pool2d) forwardCHWN(x []float32, n int) {
 	}
 	l.arg = l.arg[:cap(l.arg)]
 	isMax := l.kind == PoolMax
+	if l.kind != PoolAvg && l.k == 2 && l.s == 2 {
+		for c := range in.C {
+			plane := x[c*hwn : c*hwn+hwn] // (H, W, N)
+			for oy := range out.H {
+				o := c*ohwn + oy*own
+				r0 := plane[2*oy*wn : 2*oy*wn+wn]      // (W, N)
+				r1 := plane[(2*oy+1)*wn : (2*oy+2)*wn] // (W, N)
+				poolRow2x2(l.yT[o:o+own], l.arg[o:o+own], r0, r1, n, int32(2*oy*in.W), int32(in.W), isMax)
+			}
+		}
+		// y (N, C·OH·OW) = yT (C·OH·OW, N)ᵀ
+		transpose(l.y, l.yT, in.C*out.H*out.W, n)
+		return
+	}
 	inv := 1 / float32(l.k*l.k)
 	for c := range in.C {
 		plane := x[c*hwn : c*hwn+hwn] // (H, W, N)
@@ -294,6 +308,18 @@ func (l *Pool2d) backwardCHWN(dy []float32) {
 	ohwn := out.H * own
 	dyT := l.yT[:in.C*ohwn] // (C, OH, OW, N)
 	transpose(dyT, dy, n, in.C*out.H*out.W)
+	if l.kind != PoolAvg && l.k == 2 && l.s == 2 {
+		for c := range in.C {
+			plane := l.dx[c*hwn : c*hwn+hwn] // (H, W, N)
+			for oy := range out.H {
+				o := c*ohwn + oy*own
+				d0 := plane[2*oy*wn : 2*oy*wn+wn]      // (W, N)
+				d1 := plane[(2*oy+1)*wn : (2*oy+2)*wn] // (W, N)
+				unpoolRow2x2(d0, d1, dyT[o:o+own], l.arg[o:o+own], n, int32(2*oy*in.W), int32(in.W))
+			}
+		}
+		return
+	}
 	inv := 1 / float32(l.k*l.k)
 	for c := range in.C {
 		plane := l.dx[c*hwn : c*hwn+hwn] // (H, W, N)
