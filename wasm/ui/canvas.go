@@ -131,11 +131,10 @@ func (ui *canvasUI) frame() {
 		}
 	}
 	ui.frames++
-	d := time.Since(t0)
-	ui.busy += d
-	ui.worst = max(ui.worst, d)
+	spent := time.Since(t0)
+	ui.busy += spent
+	ui.worst = max(ui.worst, spent)
 	if d := t0.Sub(ui.lastFP); d >= time.Second {
-		// (d shadows the frame's duration: this is the report's span)
 		postParent(map[string]any{"type": "ui", "event": "fps", "fps": float64(ui.frames) / d.Seconds(),
 			"busyMs": float64(ui.busy.Microseconds()) / 1000, "worstMs": float64(ui.worst.Microseconds()) / 1000,
 			"renders": ui.renders})

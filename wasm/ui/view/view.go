@@ -427,6 +427,10 @@ func (v *View) newRun() {
 	v.stepX, v.stepLoss, v.stepAcc = v.stepX[:0], v.stepLoss[:0], v.stepAcc[:0]
 	v.epX, v.trLoss, v.trAcc = v.epX[:0], v.trLoss[:0], v.trAcc[:0]
 	v.vaX, v.vaLoss, v.vaAcc = v.vaX[:0], v.vaLoss[:0], v.vaAcc[:0]
+	// Flatness curves belong to the run they were computed for; earlier
+	// runs' come back as overlays when the person ticks them.
+	v.flats = v.flats[:0]
+	v.dirty(PFlat)
 	v.markers = v.markers[:0]
 	v.state, v.step, v.epoch, v.exPerSec = "idle", 0, 0, 0
 }
@@ -955,7 +959,7 @@ func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
 			continue
 		}
 		c.Series = append(c.Series,
-			plot.Series{Name: o.name, Color: o.color, X: o.fA, Y: o.fLoss, Width: 1.5 * scale},
+			plot.Series{Name: o.name, Color: o.color, X: o.fA, Y: o.fLoss, Width: 2 * scale},
 			plot.Series{Color: o.color, X: o.fA, Y: o.fErr, Dots: true, NoLine: true, Right: true, Width: 1.5 * scale})
 	}
 	c.Draw(dst, r)
