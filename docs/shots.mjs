@@ -228,24 +228,39 @@ const sections = {
     await shot('sweep', '#sweep-panel');
   },
   async shapes() {
-    await setControls(page, { arch: 'cnn', 'conv1-kernel': '3', 'conv1-stride': '3', 'conv1-pad': '1',
-      'conv2-kernel': '5', 'conv2-stride': '1', 'conv2-pad': '0' });
+    // The report's Task 3.2: both convolutions 3x3 stride 3 padding 1, then
+    // both 14x14 stride 1 padding 3; without the padding conv2 cannot fit.
+    const both = (k, st, p) => ({ 'conv1-kernel': k, 'conv1-stride': st, 'conv1-pad': p,
+      'conv2-kernel': k, 'conv2-stride': st, 'conv2-pad': p });
+    await setControls(page, { arch: 'cnn', ...both('3', '3', '1') });
     await sleep(300);
-    await shot('conv-shape', '#cnn-only');
-    await setControls(page, { 'conv1-kernel': '5', 'conv1-stride': '1', 'conv1-pad': '0',
-      'conv2-kernel': '14', 'conv2-stride': '1', 'conv2-pad': '3' });
+    await shot('conv-3x3', '#cnn-only');
+    await setControls(page, both('14', '1', '3'));
+    await sleep(300);
+    await shot('conv-14x14', '#cnn-only');
+    await setControls(page, both('14', '1', '0'));
     await sleep(300);
     await page.click('#reset');
-    await waitFor(() => page.isVisible('#error'), { timeout: 10000 }).catch(() => {});
+    await page.click('#start');
+    await waitFor(() => page.isVisible('#error'), { timeout: 10000 });
     await shot('conv-error', '#cnn-only');
     await shot('conv-error-message', '.statusbar');
     await setControls(page, CNN);
     await page.click('#reset');
   },
+  async early() {
+    // Q1.2 and Q1.4: a 1/t schedule, and early stopping with patience 3 on
+    // a small subset that overfits; the run stops by itself.
+    await train({ ...MLP, hidden: '256', optimizer: 'adam', lr: '0.003', schedule: 'invt', epochs: '40',
+      subset: '1000', patience: '3' }, 'early stopping, 1/t');
+    await shot('early-stopping', '.numbers');
+    await shot('early-stopping-status', '.statusbar');
+  },
   async controls() {
-    const form = await page.$('#controls');
-    await form.scrollIntoViewIfNeeded();
+    await page.setViewportSize({ width: 1280, height: 1700 });
+    await sleep(300);
     await shot('controls', '#controls');
+    await page.setViewportSize(lib.VIEWPORT);
   },
 };
 
