@@ -137,7 +137,7 @@ describe('playground experiments', { timeout: 240000 }, () => {
     await page?.close();
   });
 
-  test('a CNN trained on a subset passes 90% validation accuracy', async () => {
+  test('a CNN trained on a subset passes 90% validation accuracy; the pad follows its new weights', async () => {
     await setControls(page, CNN_RUN);
     await page.click('#reset');
     await page.click('#start');
@@ -146,6 +146,16 @@ describe('playground experiments', { timeout: 240000 }, () => {
       const a = percent(await text(page, 'val-acc'));
       return a > 0.9 ? a : 0;
     }, { timeout: 90000, interval: 250, what: () => pageState(page) });
+    // While it trains, a digit on the pad is classified again by each new
+    // weight snapshot: predictions keep arriving without touching the pad.
+    const g = await geometry(frame);
+    await clearPad(page, g);
+    await drawStroke(page, g, DIGITS[0].strokes[0]);
+    await sleep(300);
+    const n0 = (await uiEvents(page, 'prediction')).length;
+    await waitFor(async () => (await uiEvents(page, 'prediction')).length >= n0 + 2, {
+      timeout: 8000, what: async () => `${(await uiEvents(page, 'prediction')).length - n0} predictions while training`,
+    });
     await page.click('#pause');
     await waitFor(async () => (await text(page, 'state')) !== 'running', { timeout: 5000, what: () => pageState(page) });
     console.log(`# CNN: val acc ${(acc * 100).toFixed(1)}% after ${Date.now() - t0} ms (${await text(page, 'throughput')})`);

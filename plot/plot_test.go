@@ -2,6 +2,7 @@ package plot
 
 import (
 	"flag"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -496,4 +497,23 @@ func TestGallery(t *testing.T) {
 	gi := newImg(300, 140)
 	g.Draw(gi, gi.Rect)
 	save(t, "conv1", gi)
+}
+
+// TestLegendBottom: a boxed legend (names too long for the title row) sits
+// at the plot's top right, or its bottom right with LegendBottom.
+func TestLegendBottom(t *testing.T) {
+	sw := color.RGBA{200, 0, 200, 255}
+	for i, bottom := range []bool{false, true} {
+		c := &Chart{Title: "accuracy", X: Axis{Min: 0, Max: 1}, Y: Axis{Min: 0, Max: 1}, LegendBottom: bottom,
+			// No points: only the legend's swatches have these colours.
+			Series: []Series{{Name: "a run name too long", Color: sw}, {Name: "for the title row: a box", Color: sw}}}
+		img := newImg(400, 250)
+		c.Draw(img, img.Rect)
+		save(t, fmt.Sprintf("legend-bottom-%v", bottom), img)
+		top := countColor(img, image.Rect(0, 20, 400, 125), sw, 10) // below the title row
+		low := countColor(img, image.Rect(0, 125, 400, 250), sw, 10)
+		if bottom && (low == 0 || top != 0) || !bottom && (top == 0 || low != 0) {
+			t.Errorf("case %d (LegendBottom %v): swatch pixels top %d, bottom %d", i, bottom, top, low)
+		}
+	}
 }
