@@ -85,6 +85,17 @@ func run(v *view.View, in *inbox) {
 	})
 	c.Call("addEventListener", "pointermove", move)
 
+	// Keyboard: with the canvas focused, Escape, Delete or Backspace clears
+	// the pad (the pad's own buttons are pointer-only).
+	c.Call("addEventListener", "keydown", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		switch args[0].Get("key").String() {
+		case "Escape", "Delete", "Backspace":
+			args[0].Call("preventDefault")
+			in.push(view.Msg{Type: "pad", Cmd: "clear"})
+		}
+		return nil
+	}))
+
 	var frame js.Func
 	frame = js.FuncOf(func(js.Value, []js.Value) any {
 		ui.frame()
