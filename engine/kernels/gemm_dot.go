@@ -14,40 +14,44 @@ const dotKC = 1024
 const dotMinK = 1024
 
 // gemmNTDot computes C = A·Bᵀ + beta·C, A (m, k) with row stride lda and
-// B (n, k) with row stride ldb, in segments of dotKC along k.
+// B (n, k) with row stride ldb, in blocks of dotKC along k.
 func gemmNTDot(m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for p := 0; p < k; p += dotKC {
 		l := min(dotKC, k-p)
-		ntDotSeg(m, n, l, a[p:], lda, b, ldb, nil, p, p == 0, beta, c, ldc)
+		ntDot(m, n, l, 1, a[p:], lda, 0, b, ldb, nil, p, 0, p == 0, beta, c, ldc)
 	}
 }
 
-// ntDotSeg computes, for i < m and j < n, the sum
-// s = Σ_{q<l} a[i·lda+q] · b[o_j+q], where o_j = boff[j]+bshift if boff is
-// not nil and j·ldb+bshift otherwise, and merges it into C[i][j]: when first,
-// C = s + beta·C (beta 0 overwrites), else C += s.
-func ntDotSeg(m, n, l int, a []float32, lda int, b []float32, ldb int, boff []int32, bshift int, first bool, beta float32, c []float32, ldc int) {
+// ntDot computes, for i < m and j < n, the sum over nseg segments
+// s = Σ_{g<nseg} Σ_{q<l} a[i·lda + g·sa + q] · b[o_j + g·sb + q], where
+// o_j = boff[j]+bshift if boff is not nil and j·ldb+bshift otherwise, and
+// merges it into C[i][j]: when first, C = s + beta·C (beta 0 overwrites),
+// else C += s. A tile's vector accumulators carry over from one segment to
+// the next (dotTile), so each tile is reduced once.
+func ntDot(m, n, l, nseg int, a []float32, lda, sa int, b []float32, ldb int, boff []int32, bshift, sb int, first bool, beta float32, c []float32, ldc int) {
 	var s [8]float32
 	j := 0
 	for ; j+4 <= n; j += 4 {
-		o0, o1, o2, o3 := rowOff(boff, ldb, bshift, j), rowOff(boff, ldb, bshift, j+1), rowOff(boff, ldb, bshift, j+2), rowOff(boff, ldb, bshift, j+3)
-		b0, b1, b2, b3 := b[o0:o0+l], b[o1:o1+l], b[o2:o2+l], b[o3:o3+l]
+		o := [4]int{rowOff(boff, ldb, bshift, j), rowOff(boff, ldb, bshift, j+1), rowOff(boff, ldb, bshift, j+2), rowOff(boff, ldb, bshift, j+3)}
 		i := 0
 		for ; i+2 <= m; i += 2 {
-			dot2x4(a[i*lda:i*lda+l], a[(i+1)*lda:(i+1)*lda+l], b0, b1, b2, b3, &s)
+			dotTile(2, a, i*lda, lda, sa, b, &o, sb, l, nseg, &s)
 			mergeDot(c[i*ldc+j:i*ldc+j+4], s[:4], first, beta)
 			mergeDot(c[(i+1)*ldc+j:(i+1)*ldc+j+4], s[4:], first, beta)
 		}
 		if i < m {
-			dot1x4(a[i*lda:i*lda+l], b0, b1, b2, b3, &s)
+			dotTile(1, a, i*lda, lda, sa, b, &o, sb, l, nseg, &s)
 			mergeDot(c[i*ldc+j:i*ldc+j+4], s[:4], first, beta)
 		}
 	}
 	for ; j < n; j++ {
 		o := rowOff(boff, ldb, bshift, j)
-		bj := b[o : o+l]
 		for i := 0; i < m; i++ {
-			s[0] = dot(a[i*lda:i*lda+l], bj)
+			var sum float32
+			for g := 0; g < nseg; g++ {
+				sum += dot(a[i*lda+g*sa:i*lda+g*sa+l], b[o+g*sb:o+g*sb+l])
+			}
+			s[0] = sum
 			mergeDot(c[i*ldc+j:i*ldc+j+1], s[:1], first, beta)
 		}
 	}
@@ -113,7 +117,5 @@ func GemmNTRowOffsets(m, n, l, nseg int, a []float32, lda, sa int, b []float32, 
 			panic("kernels: GemmNTRowOffsets: slice B too short")
 		}
 	}
-	for s := 0; s < nseg; s++ {
-		ntDotSeg(m, n, l, a[s*sa:], lda, b, 0, boff, s*sb, s == 0, beta, c, ldc)
-	}
+	ntDot(m, n, l, nseg, a, lda, sa, b, 0, boff, 0, sb, true, beta, c, ldc)
 }

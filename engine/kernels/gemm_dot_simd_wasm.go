@@ -4,13 +4,15 @@ package kernels
 
 import "simd"
 
-// dot2x4 sets s[4i+j] to the dot product of row i of (a0, a1) and row j of
-// (b0, b1, b2, b3), all len(a0) long, with 8 vector accumulators: each step
-// loads one vector of each of the 6 rows and makes 8 multiply-adds.
-func dot2x4(a0, a1, b0, b1, b2, b3 []float32, s *[8]float32) {
+// dot2x4 adds to acc the dot products of rows a0, a1 with rows b0..b3, all
+// len(a0) long: acc.c(4i+j) gathers row i of A times row j of B. It holds
+// the 8 accumulators in registers: each step loads one vector of each of the
+// 6 rows and makes 8 multiply-adds.
+func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
 	n := len(a0)
 	a1, b0, b1, b2, b3 = a1[:n], b0[:n], b1[:n], b2[:n], b3[:n]
-	var c00, c01, c02, c03, c10, c11, c12, c13 simd.Float32s
+	c00, c01, c02, c03 := acc.c0, acc.c1, acc.c2, acc.c3
+	c10, c11, c12, c13 := acc.c4, acc.c5, acc.c6, acc.c7
 	const v = 4 // wasm vectors are 128 bits
 	i := 0
 	// Two steps per iteration: under wasm each loop back edge is a jump
@@ -63,17 +65,9 @@ func dot2x4(a0, a1, b0, b1, b2, b3 []float32, s *[8]float32) {
 		c03 = x0.MulAdd(y, c03)
 		c13 = x1.MulAdd(y, c13)
 	}
-	s[0], s[1], s[2], s[3] = hsum(c00), hsum(c01), hsum(c02), hsum(c03)
-	s[4], s[5], s[6], s[7] = hsum(c10), hsum(c11), hsum(c12), hsum(c13)
+	acc.c0, acc.c1, acc.c2, acc.c3 = c00, c01, c02, c03
+	acc.c4, acc.c5, acc.c6, acc.c7 = c10, c11, c12, c13
 	for ; i < n; i++ {
-		x0, x1 := a0[i], a1[i]
-		s[0] += x0 * b0[i]
-		s[1] += x0 * b1[i]
-		s[2] += x0 * b2[i]
-		s[3] += x0 * b3[i]
-		s[4] += x1 * b0[i]
-		s[5] += x1 * b1[i]
-		s[6] += x1 * b2[i]
-		s[7] += x1 * b3[i]
+		acc.tail2x4(a0[i], a1[i], b0[i], b1[i], b2[i], b3[i])
 	}
 }
