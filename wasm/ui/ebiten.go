@@ -7,59 +7,67 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"mnistplay/wasm/ui/view"
 )
 
-// The ebiten presenter (build with -tags uiebiten). Kept to compare with the
-// 2D canvas one: see the package comment in main.go.
-
-// pointer is one small interface over mouse and touch input.
-type pointer interface {
-	// state returns the pointer position and whether it is pressed.
-	state() (x, y int, pressed bool)
-}
-
-type mouseTouch struct {
-	touch   ebiten.TouchID
-	touched bool
-	lx, ly  int
-}
-
-func (p *mouseTouch) state() (int, int, bool) {
-	if ids := inpututil.AppendJustPressedTouchIDs(nil); len(ids) > 0 && !p.touched {
-		p.touch, p.touched = ids[0], true
-	}
-	if p.touched {
-		if inpututil.IsTouchJustReleased(p.touch) {
-			p.touched = false
-			return p.lx, p.ly, false
-		}
-		p.lx, p.ly = ebiten.TouchPosition(p.touch)
-		return p.lx, p.ly, true
-	}
-	x, y := ebiten.CursorPosition()
-	return x, y, ebiten.IsMouseButtonPressed(ebiten.MouseButtonLeft)
-}
+// The ebiten presenter. It runs in FPSModeVsyncOffMinimum: ebiten calls
+// Update and Draw only after ScheduleFrame, so a frame happens when the
+// view has something due (View.Due), when a queued event may need it, or
+// on input; every other animation frame leaves the WebGL canvas alone.
+// With software WebGL each presented frame costs the compositor a read-back
+// of the whole canvas, so presenting a few times a second instead of 60 is
+// what keeps the page smooth while the worker trains.
 
 type game struct {
-	v      *view.View
-	in     *inbox
-	ptr    pointer
-	msgs   []view.Msg
-	imgs   [len(view.View{}.Panels)]*ebiten.Image
-	shown  [len(view.View{}.Panels)]bool
-	lastFP time.Time
+	v     *view.View
+	in    *inbox
+	input *domInput
+	msgs  []view.Msg
+	imgs  [len(view.View{}.Panels)]*ebiten.Image
+	shown [len(view.View{}.Panels)]bool
+
+	wakeTimer *time.Timer
+	wakeAt    time.Time // when wakeTimer fires; zero if it is not armed
+
+	// accounting, reported to the page once a second
+	updates, renders int
+	busy, worst      time.Duration
+	lastFP           time.Time
+}
+
+// wake schedules a frame at t (now or earlier: the next animation frame),
+// keeping an earlier wake-up already armed.
+func (g *game) wake(t time.Time) {
+	d := time.Until(t)
+	if d <= 0 {
+		ebiten.ScheduleFrame()
+		return
+	}
+	if !g.wakeAt.IsZero() && !g.wakeAt.After(t) {
+		return
+	}
+	g.wakeAt = t
+	if g.wakeTimer == nil {
+		g.wakeTimer = time.AfterFunc(d, g.fire)
+	} else {
+		g.wakeTimer.Reset(d)
+	}
+}
+
+func (g *game) fire() {
+	g.wakeAt = time.Time{}
+	ebiten.ScheduleFrame()
 }
 
 func (g *game) Update() error {
+	t0 := time.Now()
 	g.msgs = g.in.drain(g.msgs)
 	applyAll(g.v, g.msgs)
-	x, y, pressed := g.ptr.state()
-	g.v.Pointer(x, y, pressed)
+	g.input.feed(g.v)
 	g.v.Tick()
-	if g.v.Render(time.Now()) > 0 {
+	if n := g.v.Render(t0); n > 0 {
+		g.renders += n
 		for i, p := range g.v.Panels {
 			if !p.Drawn {
 				continue
@@ -72,15 +80,25 @@ func (g *game) Update() error {
 			g.shown[i] = false
 		}
 	}
-	if now := time.Now(); now.Sub(g.lastFP) >= time.Second {
-		g.lastFP = now
-		postParent(map[string]any{"type": "ui", "event": "fps", "fps": ebiten.ActualFPS(), "tps": ebiten.ActualTPS()})
+	if d, ok := g.v.Due(t0); ok {
+		g.wake(t0.Add(d))
+	}
+	g.updates++
+	spent := time.Since(t0)
+	g.busy += spent
+	g.worst = max(g.worst, spent)
+	if d := t0.Sub(g.lastFP); d >= time.Second {
+		postParent(map[string]any{"type": "ui", "event": "fps", "fps": float64(g.updates) / d.Seconds(),
+			"busyMs": float64(g.busy.Microseconds()) / 1000, "worstMs": float64(g.worst.Microseconds()) / 1000,
+			"renders": g.renders})
+		g.lastFP, g.updates, g.busy, g.worst, g.renders = t0, 0, 0, 0, 0
 	}
 	return nil
 }
 
 // Draw draws only the panels that changed: the screen is not cleared between
-// frames, so an idle frame draws nothing.
+// frames, so a frame without a new panel leaves the offscreen untouched and
+// ebiten stops presenting it.
 func (g *game) Draw(screen *ebiten.Image) {
 	for i, img := range g.imgs {
 		if img == nil || g.shown[i] {
@@ -97,11 +115,32 @@ func (g *game) Draw(screen *ebiten.Image) {
 func (g *game) Layout(w, h int) (int, int) { return view.Width, view.Height }
 
 func run(v *view.View, in *inbox) {
+	doc := js.Global().Get("document")
+	c := doc.Call("querySelector", "canvas") // ebiten made it at init
+	c.Set("id", "ui-canvas")
+	doc.Get("body").Get("style").Set("backgroundColor", "#fff")
+	// Input comes from pointer events (domInput). ebiten's own mouse and
+	// touch handlers would force a drawn frame per mouse move, so the
+	// events stop at the body, before they reach the canvas.
+	stop := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		args[0].Call("stopPropagation")
+		return nil
+	})
+	for _, ev := range []string{"mousedown", "mouseup", "mousemove", "wheel", "touchstart", "touchend", "touchmove"} {
+		doc.Get("body").Call("addEventListener", ev, stop, map[string]any{"capture": true, "passive": true})
+	}
+
 	ebiten.SetWindowSize(view.Width, view.Height)
 	ebiten.SetWindowTitle("MNIST playground")
 	ebiten.SetScreenClearedEveryFrame(false)
 	ebiten.SetRunnableOnUnfocused(true)
-	g := &game{v: v, in: in, ptr: &mouseTouch{}}
+	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
+	ebiten.SetTPS(ebiten.SyncWithFPS) // one Update per drawn frame
+	g := &game{v: v, in: in, lastFP: time.Now()}
+	g.input = listen(c, in, true, ebiten.ScheduleFrame)
+	// A queued event is applied within IdleInterval; the view then says
+	// when its panels are due.
+	in.wake = func() { g.wake(time.Now().Add(view.IdleInterval)) }
 	postParent(map[string]any{"type": "ui", "event": "ready"})
 	if err := ebiten.RunGame(g); err != nil {
 		js.Global().Get("console").Call("error", "ui: "+err.Error())

@@ -26,11 +26,21 @@ import (
 type inbox struct {
 	mu   sync.Mutex
 	msgs []view.Msg
+	// wake, if set, is called after each push (the ebiten presenter
+	// schedules a frame with it).
+	wake func()
 }
 
 // push queues m. A weight snapshot replaces one still waiting: only the
 // newest weights matter, and loading each costs a copy of every parameter.
 func (b *inbox) push(m view.Msg) {
+	b.add(m)
+	if b.wake != nil {
+		b.wake()
+	}
+}
+
+func (b *inbox) add(m view.Msg) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if m.Type == "weights" {
