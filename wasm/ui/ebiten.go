@@ -3,6 +3,7 @@
 package main
 
 import (
+	"sync"
 	"syscall/js"
 	"time"
 
@@ -12,20 +13,24 @@ import (
 )
 
 // The ebiten presenter. It runs in FPSModeVsyncOffMinimum: ebiten calls
-// Update and Draw only after ScheduleFrame, so a frame happens when the
-// view has something due (View.Due), when a queued event may need it, or
-// on input; every other animation frame leaves the WebGL canvas alone.
+// Update and Draw only after ScheduleFrame, so a frame happens only when the
+// view has something to draw (View.Due) or on pointer input; every other
+// animation frame leaves the WebGL canvas alone. Queued events are applied
+// outside ebiten's frames (pump), so a burst of worker events costs no
+// frame, and a frame draws every panel of a redraw round at once (one
+// present instead of one per panel: a present that draws nothing new
+// still costs as much).
 // With software WebGL each presented frame costs the compositor a read-back
 // of the whole canvas, so presenting a few times a second instead of 60 is
 // what keeps the page smooth while the worker trains.
 
 type game struct {
+	mu    sync.Mutex // guards v: pump and Update run on different goroutines
 	v     *view.View
 	in    *inbox
 	input *domInput
 	msgs  []view.Msg
-	imgs  [len(view.View{}.Panels)]*ebiten.Image
-	shown [len(view.View{}.Panels)]bool
+	shown [len(view.View{}.Panels)]bool // panel image already on the screen
 
 	wakeTimer *time.Timer
 	wakeAt    time.Time // when wakeTimer fires; zero if it is not armed
@@ -55,27 +60,48 @@ func (g *game) wake(t time.Time) {
 	}
 }
 
+// fire is the wake-up timer: apply what queued up and ask for a frame
+// only if the view then has something due now.
 func (g *game) fire() {
 	g.wakeAt = time.Time{}
-	ebiten.ScheduleFrame()
+	g.pump()
+}
+
+// pump applies queued events and schedules the frame (or wake-up) the view
+// asks for.
+func (g *game) pump() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := time.Now()
+	g.msgs = g.in.drain(g.msgs)
+	applyAll(g.v, g.msgs)
+	if d, ok := g.v.Due(now); ok {
+		g.wake(now.Add(d))
+	}
 }
 
 func (g *game) Update() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	t0 := time.Now()
 	g.msgs = g.in.drain(g.msgs)
 	applyAll(g.v, g.msgs)
 	g.input.feed(g.v)
 	g.v.Tick()
-	if n := g.v.Render(t0); n > 0 {
+	n := 0
+	for k := 0; k < len(g.v.Panels); k++ { // a whole round in this frame
+		m := g.v.Render(t0)
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	if n > 0 {
 		g.renders += n
 		for i, p := range g.v.Panels {
 			if !p.Drawn {
 				continue
 			}
-			if g.imgs[i] == nil {
-				g.imgs[i] = ebiten.NewImage(p.Rect.Dx(), p.Rect.Dy())
-			}
-			g.imgs[i].WritePixels(p.Img.Pix)
 			p.Drawn = false
 			g.shown[i] = false
 		}
@@ -96,18 +122,18 @@ func (g *game) Update() error {
 	return nil
 }
 
-// Draw draws only the panels that changed: the screen is not cleared between
-// frames, so a frame without a new panel leaves the offscreen untouched and
-// ebiten stops presenting it.
+// Draw copies the panels that changed straight into the screen's texture
+// (WritePixels on a sub-image: no triangles for the software rasteriser);
+// the screen is not cleared between frames. A panel's Img stays as Render
+// left it until the next Update.
 func (g *game) Draw(screen *ebiten.Image) {
-	for i, img := range g.imgs {
-		if img == nil || g.shown[i] {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for i, p := range g.v.Panels {
+		if g.shown[i] {
 			continue
 		}
-		op := &ebiten.DrawImageOptions{}
-		r := g.v.Panels[i].Rect
-		op.GeoM.Translate(float64(r.Min.X), float64(r.Min.Y))
-		screen.DrawImage(img, op)
+		screen.SubImage(p.Rect).(*ebiten.Image).WritePixels(p.Img.Pix)
 		g.shown[i] = true
 	}
 }
