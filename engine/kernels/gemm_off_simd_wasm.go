@@ -2,7 +2,10 @@
 
 package kernels
 
-import "simd"
+import (
+	"simd"
+	"unsafe"
+)
 
 // microKernelOff is microKernel with B unpacked: row p of tile t is the 2V
 // values at bp[off[p] + t·2V], so tile t is C[:, t·2V : (t+1)·2V] =
@@ -10,9 +13,11 @@ import "simd"
 // beta 0 overwrites C. Each tile is held in 8 vector accumulators; each step
 // broadcasts 4 values of A and loads 2 vectors of B. Looping over the tiles
 // here rather than in the caller saves a (costly, under wasm) call per tile.
+// Only GemmRowOffsets calls it, after checking that every row of every tile
+// lies inside bp.
 func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []float32, ldc int, beta float32) {
-	v := simd.BroadcastFloat32s(0).Len()
-	nr := 2 * v
+	const v = 4 // wasm vectors are 128 bits: a row of a tile is [8]float32
+	const nr = 2 * v
 	ap = ap[:kc*4]
 	bv := simd.BroadcastFloat32s(beta)
 	for t := 0; t < np; t++ {
@@ -20,12 +25,16 @@ func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []flo
 		a := ap
 		o := off[:kc]
 		bt := bp[t*nr:]
+		// GemmRowOffsets checked that every row of B, off[p] + nr·np values
+		// from bp, lies inside bp: read rows through a pointer, without a
+		// bounds check per load (under wasm they cost more than the loads).
+		bt0 := unsafe.Pointer(unsafe.SliceData(bt))
 		// Two steps per iteration: under wasm each loop back edge is a
 		// jump through the function's dispatch table.
 		for len(a) >= 8 && len(o) >= 2 {
-			b := bt[o[0]:]
-			b0 := simd.LoadFloat32s(b)
-			b1 := simd.LoadFloat32s(b[v:])
+			b := (*[8]float32)(unsafe.Add(bt0, uintptr(o[0])*4))
+			b0 := simd.LoadFloat32s(b[:4])
+			b1 := simd.LoadFloat32s(b[4:])
 			a0 := simd.BroadcastFloat32s(a[0])
 			c00 = a0.MulAdd(b0, c00)
 			c01 = a0.MulAdd(b1, c01)
@@ -38,9 +47,9 @@ func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []flo
 			a3 := simd.BroadcastFloat32s(a[3])
 			c30 = a3.MulAdd(b0, c30)
 			c31 = a3.MulAdd(b1, c31)
-			b = bt[o[1]:]
-			b0 = simd.LoadFloat32s(b)
-			b1 = simd.LoadFloat32s(b[v:])
+			b = (*[8]float32)(unsafe.Add(bt0, uintptr(o[1])*4))
+			b0 = simd.LoadFloat32s(b[:4])
+			b1 = simd.LoadFloat32s(b[4:])
 			a0 = simd.BroadcastFloat32s(a[4])
 			c00 = a0.MulAdd(b0, c00)
 			c01 = a0.MulAdd(b1, c01)
@@ -57,9 +66,9 @@ func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []flo
 			o = o[2:]
 		}
 		for len(a) >= 4 && len(o) >= 1 {
-			b := bt[o[0]:]
-			b0 := simd.LoadFloat32s(b)
-			b1 := simd.LoadFloat32s(b[v:])
+			b := (*[8]float32)(unsafe.Add(bt0, uintptr(o[0])*4))
+			b0 := simd.LoadFloat32s(b[:4])
+			b1 := simd.LoadFloat32s(b[4:])
 			a0 := simd.BroadcastFloat32s(a[0])
 			c00 = a0.MulAdd(b0, c00)
 			c01 = a0.MulAdd(b1, c01)
