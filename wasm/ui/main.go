@@ -7,12 +7,14 @@
 // an *image.RGBA on the CPU.
 //
 // The presenter that puts those images on the screen is a 2D canvas
-// (canvas.go: putImageData of the panels that changed, pointer events for
-// mouse, pen and touch). An ebiten presenter (ebiten.go) builds with
-// -tags uiebiten: with Chromium's software WebGL (no GPU, the test machine)
-// every frame it draws costs a synchronous read-back of the canvas that
-// waits for SwiftShader, and while the worker trains the page fell to
-// 3 fps with three redraws a second; the 2D canvas keeps 60.
+// (canvas.go: putImageData of the panels that changed). An ebiten presenter
+// (ebiten.go) builds with -tags uiebiten; both take pointer and key input
+// from input.go. With Chromium's software WebGL (SwiftShader, the test
+// machine) every frame ebiten presents stalls the page's compositor for
+// 100-300 ms while the worker trains. In FPSModeVsyncOffMinimum with about
+// three presents a second (one per redraw round) the page still drew 38-45
+// fps training against 60 idle (measure-page.mjs, 1280x800), so the 2D
+// canvas, 60 fps in both, stays the default.
 package main
 
 import (
