@@ -28,7 +28,7 @@ GOROOT_DIR = $(eval GOROOT_DIR := $$(shell GOTOOLCHAIN=$(GOTOOLCHAIN) $(GO) env 
 # the server (root package) and the command-line tools.
 WASM_SRC := $(shell find . -name '*.go' ! -name '*_test.go' ! -path './.git/*' \
 	! -path './e2e/*' ! -path './cmd/*' ! -path './bin/*' -path './*/*' 2>/dev/null) go.mod go.sum
-WASM_OUT := web/trainer.wasm web/ui.wasm web/wasm_exec.js
+WASM_OUT := web/trainer.wasm web/ui.wasm web/ui-ebiten.wasm web/wasm_exec.js
 
 # Fragments from mk/ (mk/pack.mk, mk/bench.mk, ...). A fragment that makes
 # files the server must embed (the MNIST pack) adds them to PACK_FILES with a
@@ -57,6 +57,12 @@ web/trainer.wasm: $(WASM_SRC)
 
 web/ui.wasm: $(WASM_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/ui
+
+# The same canvas presented with ebiten (WebGL): opt-in with ?ui=ebiten,
+# since with software WebGL (headless Chromium) it cannot keep 50 fps while
+# the worker trains; see wasm/ui/main.go.
+web/ui-ebiten.wasm: $(WASM_SRC)
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -tags uiebiten -o $@ ./wasm/ui
 
 # wasm_exec.js must come from the same Go as the compiler.
 web/wasm_exec.js: go.mod Makefile

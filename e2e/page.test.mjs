@@ -149,4 +149,32 @@ describe('playground page', { timeout: 300000 }, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  test('?ui=ebiten runs the canvas with ebiten and draws while training', async () => {
+    const { page, errors, log } = await openPage(browser.context, `${server.url}?ui=ebiten`);
+    try {
+      await waitDataLoaded(page, 60000);
+      let frame;
+      await waitFor(async () => {
+        frame = page.frames().find((f) => f.url().includes('ui.html?ui=ebiten'));
+        return frame && (await frame.$('canvas')) !== null;
+      }, { timeout: 30000, what: () => 'an ebiten canvas in the iframe' });
+      const wasmLoaded = await frame.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+      assert.ok(wasmLoaded.some((n) => n.endsWith('/ui-ebiten.wasm')), `ui-ebiten.wasm loaded: ${wasmLoaded.join(', ')}`);
+      assert.ok(!wasmLoaded.some((n) => n.endsWith('/ui.wasm')), 'the 2D canvas program was not loaded too');
+      await setControls(page, MLP_RUN);
+      await page.click('#reset');
+      await page.click('#start');
+      await waitFor(async () => (await stepCount(page)) > 100, { timeout: 60000, what: () => 'training steps' });
+      await sleep(1500);
+      // A blank 960x540 canvas compresses to a few KB; curves, filters and text do not.
+      const shot = await (await page.$('#ui-frame')).screenshot();
+      assert.ok(shot.length > 15000, `the ebiten canvas looks blank (${shot.length} bytes of PNG)`);
+      assert.deepEqual(errors, [], 'console or page errors with the ebiten canvas');
+      await screenshot(page, 'ebiten');
+      await page.click('#pause');
+    } finally {
+      await saveLog('ebiten', log);
+      await page.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // The playground page: reads the controls into an engine.Config, drives the
 // trainer Web Worker (worker.js + trainer.wasm), shows its numbers, and
-// forwards every worker event to the UI iframe (ui.html, ebiten).
+// forwards every worker event to the UI iframe (ui.html; ?ui=ebiten picks
+// the ebiten presenter there).
 // Messages: see .notes/PAGE-PROTOCOL.md.
 'use strict';
 
@@ -833,6 +834,10 @@
 
   // ---- wiring ----
   function init() {
+    // The canvas: ui.html presents on a 2D canvas; ?ui=ebiten presents the
+    // same view with ebiten (WebGL). Set here, not in the HTML, so only one
+    // of the two programs is downloaded.
+    el.frame.src = new URLSearchParams(location.search).get('ui') === 'ebiten' ? 'ui.html?ui=ebiten' : 'ui.html';
     const why = supported();
     if (why) {
       showError(why);

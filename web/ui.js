@@ -1,6 +1,8 @@
-// Runs ui.wasm (wasm/ui, an ebiten game) in this iframe. ebiten makes its
-// canvas fill the body; the parent page forwards worker events here with
-// postMessage and the Go program answers with {type:'ui', ...} messages.
+// Runs the canvas program (wasm/ui) in this iframe. ui.wasm presents on a 2D
+// canvas (the default: smooth with software WebGL); ui.html?ui=ebiten runs
+// ui-ebiten.wasm, the same view presented with ebiten (WebGL), for browsers
+// with a GPU. The parent page forwards worker events here with postMessage
+// and the Go program answers with {type:'ui', ...} messages.
 'use strict';
 
 (async function () {
@@ -14,16 +16,17 @@
     fail('This browser does not support WebAssembly.');
     return;
   }
+  const wasmFile = new URLSearchParams(location.search).get('ui') === 'ebiten' ? 'ui-ebiten.wasm' : 'ui.wasm';
   const go = new Go();
   let result;
   try {
-    const resp = fetch('ui.wasm');
+    const resp = fetch(wasmFile);
     if (WebAssembly.instantiateStreaming) {
       try {
         result = await WebAssembly.instantiateStreaming(resp, go.importObject);
       } catch (e) {
         // Wrong content type from a simple server: fall back to bytes.
-        const buf = await (await fetch('ui.wasm')).arrayBuffer();
+        const buf = await (await fetch(wasmFile)).arrayBuffer();
         result = await WebAssembly.instantiate(buf, go.importObject);
       }
     } else {
@@ -31,7 +34,7 @@
       result = await WebAssembly.instantiate(buf, go.importObject);
     }
   } catch (e) {
-    fail('Could not load the canvas (ui.wasm): ' + e.message);
+    fail('Could not load the canvas (' + wasmFile + '): ' + e.message);
     return;
   }
   loading.remove();
