@@ -28,7 +28,10 @@
 //
 // Under wasm every loop iteration and every call is costly (Go's wasm code
 // jumps through a dispatch table on each back edge and passes arguments in
-// memory), so the kernels unroll short loops and avoid per-element calls.
+// memory), so the kernels unroll short loops and avoid per-element calls. A
+// bounds check per vector load also costs more than the load: the wasm
+// builds of the dot-product and direct-convolution kernels read through
+// unsafe pointers, after their callers have checked every row's extent.
 //
 // All matrices are row-major. Kernels never allocate. They panic, with a
 // message prefixed "kernels:", when a caller passes slices too short for the
