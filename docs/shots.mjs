@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// shots.mjs re-creates the screenshots of docs/playground.md (docs/img/*.png)
+// shots.mjs re-creates the screenshots of README.md's "Using the playground" (docs/img/*.png)
 // by doing each experiment on the page in headless Chromium at 1280x800.
 //
 // Usage, from the repo root after `make build` and `make e2e-deps`:

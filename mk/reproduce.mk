@@ -14,7 +14,7 @@
 #
 # The settings are the report's where it states them (CNN lr 0.05, batch 32;
 # minibatch 300 and lr 1e-4 for the optimizer and L2 comparisons; 10 CNN
-# epochs for the kernel variants); docs/reproduce.md explains the rest
+# epochs for the kernel variants); README.md ("Reproducing the report natively") explains the rest
 # (fewer epochs than the report's 100, the MLP width, the subsets).
 
 export GOTOOLCHAIN := go1.27.4
