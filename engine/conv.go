@@ -22,7 +22,10 @@ import (
 // Forward transposes x first and transposes the (OutC, OH, OW, N) result back
 // to (N, OutC, OH, OW) while adding the bias. Backward does the reverse: a
 // transpose of dy (summing the bias gradient), the dW product, one GEMM for
-// dcols, col2im into (C, H, W, N) and a transpose into dx.
+// dcols, col2im into (C, H, W, N) and a transpose into dx. Build removes
+// the transposes between a conv and a pooling layer after it, and between
+// such a pooling layer and a conv after it (through a ReLU, which works
+// elementwise in any layout): see outCHWN and inCHWN.
 type Conv2d struct {
 	name    string
 	in, out Shape
@@ -34,14 +37,18 @@ type Conv2d struct {
 	// returns yT itself (with the bias) and Backward takes dy in that layout,
 	// which saves two transposes of the largest tensor of the CNN.
 	outCHWN bool
+	// inCHWN: the previous layer (a Pool2d, through a ReLU or not) hands
+	// its output over as (C, H, W, N): Forward reads it in place and
+	// Backward returns dx in that layout, which saves two more transposes.
+	inCHWN bool
 
 	n    int
-	xT   []float32 // (InC, H, W, N) transposed input; Backward reuses it for dxᵀ
+	xT   []float32 // (InC, H, W, N) transposed input (the input itself if inCHWN); Backward reuses it for dxᵀ unless inCHWN
 	cols []float32 // (InC·K·K, OH·OW·N) patches (not made when direct); Backward overwrites it with dcols
 	boff []int32   // (InC·K·K) when direct: offset in xT of each kernel tap for batch size n
 	yT   []float32 // (OutC, OH·OW·N) GEMM output; Backward reuses it for dyᵀ
 	y    []float32 // (N, OutC, OH, OW)
-	dx   []float32 // (N, InC, H, W)
+	dx   []float32 // (N, InC, H, W), or (InC, H, W, N) if inCHWN
 	sums []float32 // (OutC, OH, OW) scratch for the bias gradient
 	ones []float32 // (OH·OW·N) all 1, for the bias in the CHWN layout
 }
@@ -97,7 +104,8 @@ func (l *Conv2d) geom(n int) convGeom {
 	return convGeom{n: n, c: l.in.C, h: l.in.H, w: l.in.W, k: l.k, s: l.s, p: l.p, oh: l.out.H, ow: l.out.W}
 }
 
-// Forward maps x (n, InC, H, W) to y (n, OutC, OH, OW).
+// Forward maps x (n, InC, H, W) to y (n, OutC, OH, OW) (each in
+// (C, H, W, n) instead if inCHWN or outCHWN).
 func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 	in, out := l.in, l.out
 	ckk := in.C * l.k * l.k
@@ -105,11 +113,14 @@ func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 	np := n * p
 	x = x[:n*in.Size()]
 	l.n = n
-	l.xT = grow(l.xT, n*in.Size())
 	l.yT = grow(l.yT, out.C*np)
-	l.y = grow(l.y, n*out.Size())
-	// xT (C·H·W, n) = x (n, C·H·W)ᵀ
-	transpose(l.xT, x, n, in.Size())
+	if l.inCHWN {
+		l.xT = x // (C, H, W, n) already
+	} else {
+		l.xT = grow(l.xT, n*in.Size())
+		// xT (C·H·W, n) = x (n, C·H·W)ᵀ
+		transpose(l.xT, x, n, in.Size())
+	}
 	if l.direct() {
 		l.tapOffsets(n)
 		// yT[:, oy] (OutC, OW·n) = W (OutC, C·K·K) · xT rows at boff + oy·W·n
@@ -128,6 +139,7 @@ func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 		}
 		return l.yT
 	}
+	l.y = grow(l.y, n*out.Size())
 	// y (n, OutC·P) = yT (OutC·P, n)ᵀ + b
 	transposeAddBias(l.y, l.yT, out.C, p, n, l.Bias.W)
 	return l.y
@@ -178,6 +190,13 @@ func (l *Conv2d) Backward(dy []float32) []float32 {
 	dcols := l.cols // (C·K·K, P·n); cols is no longer needed
 	// dcols (C·K·K, P·n) = Wᵀ (C·K·K, OutC) · dyT (OutC, P·n)
 	kernels.Gemm(true, false, ckk, np, out.C, l.Weight.W, ckk, dyT, np, 0, dcols, np)
+	if l.inCHWN {
+		l.dx = grow(l.dx, n*in.Size())
+		clear(l.dx)
+		// dx (C, H, W, n): the previous layer takes it in this layout
+		col2imCHWN(l.geom(n), l.dx, dcols)
+		return l.dx
+	}
 	dxT := l.xT // (C·H·W, n)
 	clear(dxT)
 	col2imCHWN(l.geom(n), dxT, dcols)

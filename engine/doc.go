@@ -44,10 +44,13 @@
 // WebAssembly, per-call and per-element overheads otherwise dominate. All
 // patches of the batch form one (C·K·K, OH·OW·N) matrix and each pass is a
 // single GEMM; with stride 1 and no padding, forward and weight gradient read
-// the patches in place from the (C, H, W, N) input instead (no im2col). When a pooling layer follows, Build lets the pair pass the
-// (C, H, W, N) tensor between them, and pooling transposes its four times
-// smaller output back to NCHW; this is the one exception to NCHW between
-// layers (LayerOutput shows it, Activation hides it). The first layer with
+// the patches in place from the (C, H, W, N) input instead (no im2col). When a
+// pooling layer follows, Build lets the pair pass the (C, H, W, N) tensor
+// between them, and pooling transposes its four times smaller output back to
+// NCHW, unless another conv follows (directly or after a ReLU, which is
+// elementwise): then pooling, ReLU and conv pass (C, H, W, N) too. These are
+// the exceptions to NCHW between layers (LayerOutput shows them, Activation
+// hides them). The first layer with
 // parameters skips its input gradient, which no one needs.
 //
 // The same Spec and seed give bit-identical initial weights; weights are

@@ -24,7 +24,8 @@ type Model struct {
 
 	params     []*Param
 	firstParam int         // index of the first layer with parameters; Backward stops there
-	outs       [][]float32 // outs[i] (n, Layers[i].OutShape) of the last Forward
+	outs       [][]float32 // outs[i] (n, Layers[i].OutShape) of the last Forward, or (Layers[i].OutShape, n) if chwn[i]
+	chwn       []bool      // chwn[i]: layer i hands its output to the next in (C, H, W, N)
 	n          int         // batch size of the last Forward
 	train      bool        // whether the last Forward was a training one
 }
@@ -79,11 +80,32 @@ func buildPlan(spec Spec, plan []layerPlan) *Model {
 		m.params = append(m.params, l.Params()...)
 	}
 	// A conv followed by pooling hands its output over in (C, H, W, N).
+	m.chwn = make([]bool, len(m.Layers))
 	for i := 0; i+1 < len(m.Layers); i++ {
 		c, ok1 := m.Layers[i].(*Conv2d)
 		p, ok2 := m.Layers[i+1].(*Pool2d)
 		if ok1 && ok2 {
 			c.outCHWN, p.inCHWN = true, true
+			m.chwn[i] = true
+		}
+	}
+	// Such a pooling layer followed by a conv, with or without a ReLU in
+	// between (elementwise, so blind to the layout), hands its output over
+	// in (C, H, W, N) too.
+	for i := 0; i+1 < len(m.Layers); i++ {
+		p, ok := m.Layers[i].(*Pool2d)
+		if !ok || !p.inCHWN {
+			continue
+		}
+		j := i + 1
+		if _, ok := m.Layers[j].(*ReLU); ok && j+1 < len(m.Layers) {
+			j++
+		}
+		if c, ok := m.Layers[j].(*Conv2d); ok {
+			p.outCHWN, c.inCHWN = true, true
+			for k := i; k < j; k++ {
+				m.chwn[k] = true
+			}
 		}
 	}
 	m.outs = make([][]float32, len(m.Layers))
@@ -175,8 +197,9 @@ func (m *Model) NumWeights() int {
 // LayerOutput returns layer i's raw output buffer of the last Forward; nil
 // before any Forward. It is owned by the model and valid until the next
 // Forward. Its layout is (n, Layers[i].OutShape), except for a Conv2d
-// followed by pooling, whose output is (C, H, W, n) (see Conv2d); Activation
-// hides that difference. It panics if i is out of range.
+// followed by pooling, and for such a pooling layer (and a ReLU after it)
+// followed by a Conv2d, whose outputs are (C, H, W, n) (see Conv2d);
+// Activation hides that difference. It panics if i is out of range.
 func (m *Model) LayerOutput(i int) []float32 { return m.outs[i] }
 
 // Activation copies one example's output (C, H, W) of layer i from the last
@@ -194,7 +217,7 @@ func (m *Model) Activation(i, example int, dst []float32) []float32 {
 	}
 	dst = dst[:size]
 	out := m.outs[i]
-	if c, ok := m.Layers[i].(*Conv2d); ok && c.outCHWN {
+	if m.chwn[i] {
 		for j := range dst {
 			dst[j] = out[j*m.n+example]
 		}

@@ -141,6 +141,17 @@ func TestLayerOutput(t *testing.T) {
 			t.Errorf("Activation(0, %d) differs from a standalone conv", e)
 		}
 	}
+	// pool1 and relu1 hand (C, H, W, N) to conv2: Activation hides it too
+	pool := NewPool2d("p", PoolMax, Shape{10, 24, 24}, 2, 2).Forward(want, 2, false)
+	relu := NewReLU("r", Shape{10, 12, 12}).Forward(pool, 2, false)
+	for e := range 2 {
+		if got := m.Activation(1, e, nil); !slices.Equal(got, pool[e*1440:(e+1)*1440]) {
+			t.Errorf("Activation(1, %d) differs from a standalone pool", e)
+		}
+		if got := m.Activation(2, e, nil); !slices.Equal(got, relu[e*1440:(e+1)*1440]) {
+			t.Errorf("Activation(2, %d) differs from a standalone ReLU", e)
+		}
+	}
 	if got := m.Activation(7, 1, make([]float32, 0, 200)); !slices.Equal(got, m.LayerOutput(7)[100:200]) {
 		t.Error("Activation of fc1")
 	}

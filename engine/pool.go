@@ -21,6 +21,10 @@ type Pool2d struct {
 	// inCHWN: the input comes from a Conv2d as (C, H, W, N) and Backward
 	// returns dx in that layout too (see Conv2d); the output stays NCHW.
 	inCHWN bool
+	// outCHWN (only with inCHWN): the next layer is a Conv2d, possibly
+	// after a ReLU, that reads (C, OH, OW, N): Forward returns yT untransposed
+	// and Backward takes dy in that layout.
+	outCHWN bool
 
 	n   int
 	y   []float32 // (N, C, OH, OW)
@@ -52,9 +56,14 @@ func (l *Pool2d) Forward(x []float32, n int, train bool) []float32 {
 	hw, ohw := in.H*in.W, out.H*out.W
 	x = x[:planes*hw]
 	l.n = n
-	l.y = grow(l.y, planes*ohw)
+	if !l.outCHWN {
+		l.y = grow(l.y, planes*ohw)
+	}
 	if l.inCHWN {
 		l.forwardCHWN(x, n)
+		if l.outCHWN {
+			return l.yT
+		}
 		return l.y
 	}
 	if l.kind == PoolAvg {
@@ -248,8 +257,10 @@ func (l *Pool2d) forwardCHWN(x []float32, n int) {
 				poolRow2x2(l.yT[o:o+own], l.arg[o:o+own], r0, r1, n, int32(2*oy*in.W), int32(in.W), isMax)
 			}
 		}
-		// y (N, C·OH·OW) = yT (C·OH·OW, N)ᵀ
-		transpose(l.y, l.yT, in.C*out.H*out.W, n)
+		if !l.outCHWN {
+			// y (N, C·OH·OW) = yT (C·OH·OW, N)ᵀ
+			transpose(l.y, l.yT, in.C*out.H*out.W, n)
+		}
 		return
 	}
 	inv := 1 / float32(l.k*l.k)
@@ -294,11 +305,14 @@ func (l *Pool2d) forwardCHWN(x []float32, n int) {
 			}
 		}
 	}
-	// y (N, C·OH·OW) = yT (C·OH·OW, N)ᵀ
-	transpose(l.y, l.yT, in.C*out.H*out.W, n)
+	if !l.outCHWN {
+		// y (N, C·OH·OW) = yT (C·OH·OW, N)ᵀ
+		transpose(l.y, l.yT, in.C*out.H*out.W, n)
+	}
 }
 
-// backwardCHWN maps dy (N, C, OH, OW) to dx (C, H, W, N), already cleared.
+// backwardCHWN maps dy (N, C, OH, OW), or (C, OH, OW, N) if outCHWN, to
+// dx (C, H, W, N), already cleared.
 func (l *Pool2d) backwardCHWN(dy []float32) {
 	in, out := l.in, l.out
 	n := l.n
@@ -306,8 +320,13 @@ func (l *Pool2d) backwardCHWN(dy []float32) {
 	hwn := in.H * wn
 	own := out.W * n
 	ohwn := out.H * own
-	dyT := l.yT[:in.C*ohwn] // (C, OH, OW, N)
-	transpose(dyT, dy, n, in.C*out.H*out.W)
+	var dyT []float32 // (C, OH, OW, N)
+	if l.outCHWN {
+		dyT = dy[:in.C*ohwn]
+	} else {
+		dyT = l.yT[:in.C*ohwn]
+		transpose(dyT, dy, n, in.C*out.H*out.W)
+	}
 	if l.kind != PoolAvg && l.k == 2 && l.s == 2 {
 		for c := range in.C {
 			plane := l.dx[c*hwn : c*hwn+hwn] // (H, W, N)
