@@ -5,6 +5,19 @@
 const queue = [];
 let handler = null;
 
+// Start downloading the MNIST pack now, while trainer.wasm downloads and
+// compiles, instead of after the Go program starts: that saves the whole
+// wasm start-up time on a first visit. The Go program takes these responses
+// by URL (the names of mnist.PackFiles) and fetches any other name itself.
+// The empty catch only marks a failed prefetch as handled; the Go program
+// still sees the failure when it awaits the promise.
+self.packPrefetch = {};
+for (const name of ['mnist-0.pack', 'mnist-1.pack', 'mnist-2.pack']) {
+  const url = 'assets/' + name;
+  self.packPrefetch[url] = fetch(url);
+  self.packPrefetch[url].catch(() => {});
+}
+
 function postError(message) {
   self.postMessage({ type: 'error', kind: 'internal', message: String(message) });
 }

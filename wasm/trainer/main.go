@@ -240,7 +240,7 @@ func fetchBytes(url string, size func(int64), progress func(int64)) ([]byte, err
 		}
 	}
 	defer sendSize(0)
-	resp, err := await(js.Global().Call("fetch", url))
+	resp, err := await(prefetched(url))
 	if err != nil {
 		return nil, fmt.Errorf("could not load the MNIST data (%s): %v", url, err)
 	}
@@ -282,6 +282,18 @@ func fetchBytes(url string, size func(int64), progress func(int64)) ([]byte, err
 		progress(int64(k))
 	}
 	return buf, nil
+}
+
+// prefetched returns the fetch promise worker.js started for url before
+// this program ran (each is taken once), or a new fetch.
+func prefetched(url string) js.Value {
+	if pre := js.Global().Get("packPrefetch"); pre.Type() == js.TypeObject {
+		if p := pre.Get(url); p.Type() == js.TypeObject {
+			pre.Delete(url)
+			return p
+		}
+	}
+	return js.Global().Call("fetch", url)
 }
 
 // await blocks the calling goroutine (never a JS callback) until promise p
