@@ -2,7 +2,7 @@
 // worker, independent of syscall/js so that it builds and tests natively.
 //
 // A Session owns the MNIST data as it arrives and an engine.Trainer. It
-// handles the page's commands (see .notes/PAGE-PROTOCOL.md: configure,
+// handles the page's commands (see docs/protocol.md: configure,
 // start, pause, step, reset, shuffle, flatness, sample, confusion,
 // loadWeights, getWeights) and produces events as Go structs through a
 // callback; the thin js/wasm main (wasm/trainer) converts them to JS objects

@@ -2,7 +2,7 @@
 // trainer Web Worker (worker.js + trainer.wasm), shows its numbers, and
 // forwards every worker event to the UI iframe (ui.html; ?ui=ebiten picks
 // the ebiten presenter there).
-// Messages: see .notes/PAGE-PROTOCOL.md.
+// Messages: see docs/protocol.md.
 'use strict';
 
 (function () {

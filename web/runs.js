@@ -4,7 +4,7 @@
 // them (overlay checkbox, colour, name, load config / weights, downloads,
 // delete with undo); ticked runs go to the UI iframe as
 // {type:'runs', runs:[...]}. Records are saved through a RunStore.
-// Record format: .notes/PAGE-PROTOCOL.md, "Runs, overlays and exports".
+// Record format: docs/protocol.md, "Runs, overlays and exports".
 'use strict';
 
 (function (ns) {

@@ -1,5 +1,5 @@
 // Run storage in IndexedDB: one object store "runs" keyed by run id, each
-// value a run record (see .notes/PAGE-PROTOCOL.md, "Runs"), its final
+// value a run record (see docs/protocol.md, "Runs"), its final
 // weights as a Uint8Array. Every method returns a Promise; when IndexedDB is
 // missing or refused (private windows, some embedded browsers) the store
 // keeps the runs in memory for the session and says so through `persistent`.
