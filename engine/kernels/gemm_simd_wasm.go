@@ -2,7 +2,10 @@
 
 package kernels
 
-import "simd"
+import (
+	"simd"
+	"unsafe"
+)
 
 // microKernel computes np adjacent 4 x 2V tiles (V = vector length) of C:
 // tile t is C[:, t·2V : (t+1)·2V] = Ap·Bp_t + beta·C, where ap is a packed
@@ -10,66 +13,107 @@ import "simd"
 // beta 0 overwrites C. Each tile is held in 8 vector accumulators; each step
 // broadcasts 4 values of A and loads 2 vectors of B. Looping over the tiles
 // here rather than in the caller saves a (costly, under wasm) call per tile.
+//
+// The panels are read through pointers, four steps per iteration at
+// constant offsets, after one check of their lengths: under wasm each loop
+// back edge is a jump through the function's dispatch table, and a bounds
+// check per load costs more than the load.
+//
+// It panics if ap or bp is shorter than the panels it should hold.
 func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
-	v := simd.BroadcastFloat32s(0).Len()
-	nr := 2 * v
-	ap = ap[:kc*4]
+	const v = 4 // wasm vectors are 128 bits: a row of a tile is [8]float32
+	const nr = 2 * v
+	if kc <= 0 || np <= 0 {
+		return
+	}
+	if len(ap) < kc*4 || len(bp) < np*kc*nr {
+		panic("kernels: microKernel: packed panels too short")
+	}
 	bv := simd.BroadcastFloat32s(beta)
+	pa0 := unsafe.Pointer(unsafe.SliceData(ap))
 	for t := 0; t < np; t++ {
 		var c00, c01, c10, c11, c20, c21, c30, c31 simd.Float32s
-		a := ap
-		b := bp[t*kc*nr : (t+1)*kc*nr]
-		// Two steps per iteration: under wasm each loop back edge is a
-		// jump through the function's dispatch table.
-		for len(a) >= 8 && len(b) >= 2*nr {
-			b0 := simd.LoadFloat32s(b)
-			b1 := simd.LoadFloat32s(b[v:])
-			a0 := simd.BroadcastFloat32s(a[0])
-			c00 = a0.MulAdd(b0, c00)
-			c01 = a0.MulAdd(b1, c01)
-			a1 := simd.BroadcastFloat32s(a[1])
-			c10 = a1.MulAdd(b0, c10)
-			c11 = a1.MulAdd(b1, c11)
-			a2 := simd.BroadcastFloat32s(a[2])
-			c20 = a2.MulAdd(b0, c20)
-			c21 = a2.MulAdd(b1, c21)
-			a3 := simd.BroadcastFloat32s(a[3])
-			c30 = a3.MulAdd(b0, c30)
-			c31 = a3.MulAdd(b1, c31)
-			b0 = simd.LoadFloat32s(b[nr:])
-			b1 = simd.LoadFloat32s(b[nr+v:])
-			a0 = simd.BroadcastFloat32s(a[4])
-			c00 = a0.MulAdd(b0, c00)
-			c01 = a0.MulAdd(b1, c01)
-			a1 = simd.BroadcastFloat32s(a[5])
-			c10 = a1.MulAdd(b0, c10)
-			c11 = a1.MulAdd(b1, c11)
-			a2 = simd.BroadcastFloat32s(a[6])
-			c20 = a2.MulAdd(b0, c20)
-			c21 = a2.MulAdd(b1, c21)
-			a3 = simd.BroadcastFloat32s(a[7])
-			c30 = a3.MulAdd(b0, c30)
-			c31 = a3.MulAdd(b1, c31)
-			a = a[8:]
-			b = b[2*nr:]
+		var a, b0, b1 simd.Float32s
+		pa := pa0
+		pb := unsafe.Pointer(&bp[t*kc*nr])
+		p := 0
+		for ; p+4 <= kc; p += 4 {
+			b0 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 0))[:])
+			b1 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 16))[:])
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 0)))
+			c00 = a.MulAdd(b0, c00)
+			c01 = a.MulAdd(b1, c01)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 4)))
+			c10 = a.MulAdd(b0, c10)
+			c11 = a.MulAdd(b1, c11)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 8)))
+			c20 = a.MulAdd(b0, c20)
+			c21 = a.MulAdd(b1, c21)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 12)))
+			c30 = a.MulAdd(b0, c30)
+			c31 = a.MulAdd(b1, c31)
+			b0 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 32))[:])
+			b1 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 48))[:])
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 16)))
+			c00 = a.MulAdd(b0, c00)
+			c01 = a.MulAdd(b1, c01)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 20)))
+			c10 = a.MulAdd(b0, c10)
+			c11 = a.MulAdd(b1, c11)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 24)))
+			c20 = a.MulAdd(b0, c20)
+			c21 = a.MulAdd(b1, c21)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 28)))
+			c30 = a.MulAdd(b0, c30)
+			c31 = a.MulAdd(b1, c31)
+			b0 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 64))[:])
+			b1 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 80))[:])
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 32)))
+			c00 = a.MulAdd(b0, c00)
+			c01 = a.MulAdd(b1, c01)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 36)))
+			c10 = a.MulAdd(b0, c10)
+			c11 = a.MulAdd(b1, c11)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 40)))
+			c20 = a.MulAdd(b0, c20)
+			c21 = a.MulAdd(b1, c21)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 44)))
+			c30 = a.MulAdd(b0, c30)
+			c31 = a.MulAdd(b1, c31)
+			b0 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 96))[:])
+			b1 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 112))[:])
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 48)))
+			c00 = a.MulAdd(b0, c00)
+			c01 = a.MulAdd(b1, c01)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 52)))
+			c10 = a.MulAdd(b0, c10)
+			c11 = a.MulAdd(b1, c11)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 56)))
+			c20 = a.MulAdd(b0, c20)
+			c21 = a.MulAdd(b1, c21)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 60)))
+			c30 = a.MulAdd(b0, c30)
+			c31 = a.MulAdd(b1, c31)
+			pa = unsafe.Add(pa, 64)
+			pb = unsafe.Add(pb, 128)
 		}
-		for len(a) >= 4 && len(b) >= nr {
-			b0 := simd.LoadFloat32s(b)
-			b1 := simd.LoadFloat32s(b[v:])
-			a0 := simd.BroadcastFloat32s(a[0])
-			c00 = a0.MulAdd(b0, c00)
-			c01 = a0.MulAdd(b1, c01)
-			a1 := simd.BroadcastFloat32s(a[1])
-			c10 = a1.MulAdd(b0, c10)
-			c11 = a1.MulAdd(b1, c11)
-			a2 := simd.BroadcastFloat32s(a[2])
-			c20 = a2.MulAdd(b0, c20)
-			c21 = a2.MulAdd(b1, c21)
-			a3 := simd.BroadcastFloat32s(a[3])
-			c30 = a3.MulAdd(b0, c30)
-			c31 = a3.MulAdd(b1, c31)
-			a = a[4:]
-			b = b[nr:]
+		for ; p < kc; p++ {
+			b0 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 0))[:])
+			b1 = simd.LoadFloat32s((*[4]float32)(unsafe.Add(pb, 16))[:])
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 0)))
+			c00 = a.MulAdd(b0, c00)
+			c01 = a.MulAdd(b1, c01)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 4)))
+			c10 = a.MulAdd(b0, c10)
+			c11 = a.MulAdd(b1, c11)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 8)))
+			c20 = a.MulAdd(b0, c20)
+			c21 = a.MulAdd(b1, c21)
+			a = simd.BroadcastFloat32s(*(*float32)(unsafe.Add(pa, 12)))
+			c30 = a.MulAdd(b0, c30)
+			c31 = a.MulAdd(b1, c31)
+			pa = unsafe.Add(pa, 16)
+			pb = unsafe.Add(pb, 32)
 		}
 		r0 := c[t*nr : t*nr+nr]
 		r1 := c[ldc+t*nr : ldc+t*nr+nr]
