@@ -50,7 +50,6 @@ type Conv2d struct {
 	y    []float32 // (N, OutC, OH, OW)
 	dx   []float32 // (N, InC, H, W), or (InC, H, W, N) if inCHWN
 	sums []float32 // (OutC, OH, OW) scratch for the bias gradient
-	ones []float32 // (OH·OW·N) all 1, for the bias in the CHWN layout
 }
 
 // direct reports whether the convolution skips im2col: with stride 1 and no
@@ -132,10 +131,9 @@ func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 		kernels.Gemm(false, false, out.C, np, ckk, l.Weight.W, ckk, l.cols, np, 0, l.yT, np)
 	}
 	if l.outCHWN {
-		l.growOnes(np)
 		for o := range out.C {
 			// yT[o] (P·n) += b[o]
-			kernels.Axpy(l.Bias.W[o], l.ones, l.yT[o*np:o*np+np])
+			kernels.AddConst(l.Bias.W[o], l.yT[o*np:o*np+np])
 		}
 		return l.yT
 	}
@@ -143,16 +141,6 @@ func (l *Conv2d) Forward(x []float32, n int, train bool) []float32 {
 	// y (n, OutC·P) = yT (OutC·P, n)ᵀ + b
 	transposeAddBias(l.y, l.yT, out.C, p, n, l.Bias.W)
 	return l.y
-}
-
-// growOnes makes l.ones n ones long.
-func (l *Conv2d) growOnes(n int) {
-	if len(l.ones) != n {
-		l.ones = grow(l.ones, n)
-		for i := range l.ones {
-			l.ones[i] = 1
-		}
-	}
 }
 
 // Backward maps dy (n, OutC, OH, OW) to dx (n, InC, H, W), adding into
@@ -168,7 +156,7 @@ func (l *Conv2d) Backward(dy []float32) []float32 {
 	if l.outCHWN {
 		dyT = dy
 		for o := range out.C {
-			l.Bias.G[o] += kernels.Dot(dyT[o*np:o*np+np], l.ones)
+			l.Bias.G[o] += kernels.Sum(dyT[o*np : o*np+np])
 		}
 	} else {
 		// dyT (OutC·P, n) = dy (n, OutC·P)ᵀ; db (OutC) += sums over P and n

@@ -23,7 +23,7 @@
 //
 // Im2col and Col2im unfold and fold NCHW images for convolutions, one image at
 // a time into any column range of a wider matrix, so a whole batch becomes one
-// GEMM. Axpy, Scale, Dot, AddRowVector, SumRows, ReLU and ReLUBackward are the
+// GEMM. Axpy, Scale, Dot, Sum, AddConst, AddRowVector, SumRows, ReLU and ReLUBackward are the
 // small vector loops of layers and optimizers.
 //
 // Under wasm every loop iteration and every call is costly (Go's wasm code

@@ -26,6 +26,13 @@ func Dot(x, y []float32) float32 {
 	return dot(x, y)
 }
 
+// Sum returns the sum of x, accumulated in float32 over several partial
+// sums (so the order of additions differs between builds): a bias gradient.
+func Sum(x []float32) float32 { return sum(x) }
+
+// AddConst adds c to every element of x: a bias add.
+func AddConst(c float32, x []float32) { addConst(c, x) }
+
 // AddRowVector adds v (cols) to every row of m (rows, cols): the bias add.
 //
 // It panics if len(v) != cols or len(m) < rows·cols.

@@ -36,6 +36,45 @@ func scale(alpha float32, x []float32) {
 	}
 }
 
+func sum(x []float32) float32 {
+	var s0, s1, s2, s3 simd.Float32s
+	v := s0.Len()
+	for len(x) >= 4*v {
+		s0 = s0.Add(simd.LoadFloat32s(x))
+		s1 = s1.Add(simd.LoadFloat32s(x[v:]))
+		s2 = s2.Add(simd.LoadFloat32s(x[2*v:]))
+		s3 = s3.Add(simd.LoadFloat32s(x[3*v:]))
+		x = x[4*v:]
+	}
+	for len(x) > 0 {
+		xv, n := simd.LoadFloat32sPart(x)
+		s0 = s0.Add(xv)
+		x = x[n:]
+	}
+	var lanes [16]float32 // up to 512-bit vectors
+	s0.Add(s1).Add(s2.Add(s3)).Store(lanes[:])
+	var s float32
+	for _, l := range lanes[:v] {
+		s += l
+	}
+	return s
+}
+
+func addConst(c float32, x []float32) {
+	cv := simd.BroadcastFloat32s(c)
+	v := cv.Len()
+	for len(x) >= 2*v {
+		cv.Add(simd.LoadFloat32s(x)).Store(x)
+		cv.Add(simd.LoadFloat32s(x[v:])).Store(x[v:])
+		x = x[2*v:]
+	}
+	for len(x) > 0 {
+		xv, n := simd.LoadFloat32sPart(x)
+		cv.Add(xv).StorePart(x)
+		x = x[n:]
+	}
+}
+
 func dot(x, y []float32) float32 {
 	y = y[:len(x)]
 	var s0, s1 simd.Float32s

@@ -212,6 +212,21 @@ func TestVectorOps(t *testing.T) {
 		if d := Dot(y, z); math.Abs(float64(d)-want) > 1e-5*math.Sqrt(float64(n+1))*math.Max(1, math.Abs(want)) {
 			t.Fatalf("case %d: Dot = %v, want %v", i, d, want)
 		}
+		// Sum and AddConst
+		want = 0
+		for _, v := range z {
+			want += float64(v)
+		}
+		if s := Sum(z); math.Abs(float64(s)-want) > 1e-5*math.Sqrt(float64(n+1))*math.Max(1, math.Abs(want)) {
+			t.Fatalf("case %d: Sum = %v, want %v", i, s, want)
+		}
+		got = append([]float32(nil), z...)
+		AddConst(-0.25, got)
+		for j := range got {
+			if w := z[j] - 0.25; got[j] != w {
+				t.Fatalf("case %d: AddConst[%d] = %v, want %v", i, j, got[j], w)
+			}
+		}
 		// ReLU, in place and not
 		dst := make([]float32, n)
 		ReLU(dst, x)
@@ -294,6 +309,8 @@ func TestVectorOpsAllocs(t *testing.T) {
 		Axpy(2, x, y)
 		Scale(2, x)
 		_ = Dot(x, y)
+		_ = Sum(x)
+		AddConst(1, y)
 		ReLU(y, x)
 		ReLUBackward(y, y, x)
 		AddRowVector(y, 10, 10, x[:10])
