@@ -44,16 +44,38 @@ func ntDot(m, n, l, nseg int, a []float32, lda, sa int, b []float32, ldb int, bo
 			mergeDot(c[i*ldc+j:i*ldc+j+4], s[:4], first, beta)
 		}
 	}
-	for ; j < n; j++ {
+	// Tail columns, fewer than 4: tiles of 1 or 2 of them by 4 rows of A,
+	// the roles of A and B swapped (a tile loads 3 or 6 vectors for 4 or 8
+	// multiply-adds where a plain dot product loads 2 for 1), then single
+	// dot products for the last rows.
+	for j < n {
+		r := min(2, n-j)
 		o := rowOff(boff, ldb, bshift, j)
-		for i := 0; i < m; i++ {
-			var sum float32
-			for g := 0; g < nseg; g++ {
-				sum += dot(a[i*lda+g*sa:i*lda+g*sa+l], b[o+g*sb:o+g*sb+l])
-			}
-			s[0] = sum
-			mergeDot(c[i*ldc+j:i*ldc+j+1], s[:1], first, beta)
+		d := 0 // from row j of B to row j+1
+		if r == 2 {
+			d = rowOff(boff, ldb, bshift, j+1) - o
 		}
+		i := 0
+		for ; i+4 <= m; i += 4 {
+			oa := [4]int{i * lda, (i + 1) * lda, (i + 2) * lda, (i + 3) * lda}
+			dotTile(r, b, o, d, sb, a, &oa, sa, l, nseg, &s)
+			for q := range 4 {
+				t := [2]float32{s[q], s[4+q]} // C[i+q, j], C[i+q, j+1]
+				mergeDot(c[(i+q)*ldc+j:(i+q)*ldc+j+r], t[:r], first, beta)
+			}
+		}
+		for ; i < m; i++ {
+			for jj := j; jj < j+r; jj++ {
+				oj := rowOff(boff, ldb, bshift, jj)
+				var sum float32
+				for g := 0; g < nseg; g++ {
+					sum += dot(a[i*lda+g*sa:i*lda+g*sa+l], b[oj+g*sb:oj+g*sb+l])
+				}
+				s[0] = sum
+				mergeDot(c[i*ldc+jj:i*ldc+jj+1], s[:1], first, beta)
+			}
+		}
+		j += r
 	}
 }
 

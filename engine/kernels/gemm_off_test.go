@@ -86,7 +86,7 @@ func TestGemmNTRowOffsetsAgainstBlas32(t *testing.T) {
 	type shape struct{ m, n, l, nseg int }
 	var shapes []shape
 	for _, m := range []int{1, 2, 3, 5, 10} {
-		for _, n := range []int{1, 3, 4, 5, 9, 25} {
+		for _, n := range []int{1, 3, 4, 5, 6, 9, 25} {
 			for _, l := range []int{1, 7, 8, 33, 300} {
 				shapes = append(shapes, shape{m, n, l, 1 + (m+n+l)%3})
 			}
