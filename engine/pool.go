@@ -197,11 +197,11 @@ func (l *Pool2d) Backward(dy []float32) []float32 {
 	hw, ohw := in.H*in.W, out.H*out.W
 	dy = dy[:planes*ohw]
 	l.dx = grow(l.dx, planes*hw)
-	clear(l.dx)
 	if l.inCHWN {
 		l.backwardCHWN(dy)
 		return l.dx
 	}
+	clear(l.dx)
 	if l.kind == PoolAvg {
 		inv := 1 / float32(l.k*l.k)
 		for pl := range planes {
@@ -312,7 +312,8 @@ func (l *Pool2d) forwardCHWN(x []float32, n int) {
 }
 
 // backwardCHWN maps dy (N, C, OH, OW), or (C, OH, OW, N) if outCHWN, to
-// dx (C, H, W, N), already cleared.
+// dx (C, H, W, N). The 2×2 stride-2 max/min rows store every element their
+// windows cover, so only the rest (a last odd row and column) is cleared.
 func (l *Pool2d) backwardCHWN(dy []float32) {
 	in, out := l.in, l.out
 	n := l.n
@@ -330,6 +331,13 @@ func (l *Pool2d) backwardCHWN(dy []float32) {
 	if l.kind != PoolAvg && l.k == 2 && l.s == 2 {
 		for c := range in.C {
 			plane := l.dx[c*hwn : c*hwn+hwn] // (H, W, N)
+			for iy := range in.H {
+				if iy < 2*out.H {
+					clear(plane[iy*wn+2*out.W*n : iy*wn+wn]) // columns past the last window
+				} else {
+					clear(plane[iy*wn : iy*wn+wn])
+				}
+			}
 			for oy := range out.H {
 				o := c*ohwn + oy*own
 				d0 := plane[2*oy*wn : 2*oy*wn+wn]      // (W, N)
@@ -339,6 +347,7 @@ func (l *Pool2d) backwardCHWN(dy []float32) {
 		}
 		return
 	}
+	clear(l.dx)
 	inv := 1 / float32(l.k*l.k)
 	for c := range in.C {
 		plane := l.dx[c*hwn : c*hwn+hwn] // (H, W, N)
