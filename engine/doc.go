@@ -44,7 +44,9 @@
 // WebAssembly, per-call and per-element overheads otherwise dominate. All
 // patches of the batch form one (C·K·K, OH·OW·N) matrix and each pass is a
 // single GEMM; with stride 1 and no padding, forward and weight gradient read
-// the patches in place from the (C, H, W, N) input instead (no im2col). When a
+// the patches in place from the (C, H, W, N) input instead (no im2col), and
+// the input gradient makes and folds back the patch gradients one output row
+// at a time, a block that stays in cache. When a
 // pooling layer follows, Build lets the pair pass the (C, H, W, N) tensor
 // between them, and pooling transposes its four times smaller output back to
 // NCHW, unless another conv follows (directly or after a ReLU, which is
