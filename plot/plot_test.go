@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -61,6 +62,15 @@ func countColor(img *image.RGBA, r image.Rectangle, c color.RGBA, tol int) int {
 	return n
 }
 
+// labels returns the ticks' labels.
+func labels(ticks []Tick) []string {
+	var got []string
+	for _, k := range ticks {
+		got = append(got, k.Label)
+	}
+	return got
+}
+
 func TestLinearTicks(t *testing.T) {
 	for i, tc := range []struct {
 		lo, hi   float64
@@ -75,19 +85,13 @@ func TestLinearTicks(t *testing.T) {
 		{5, 5, 3, []string{"4.5", "5.0", "5.5"}, 4.5, 5.5}, // all equal: widened
 	} {
 		ticks, nlo, nhi := LinearTicks(tc.lo, tc.hi, tc.n)
-		var got []string
-		for _, k := range ticks {
-			got = append(got, k.Label)
-		}
+		got := labels(ticks)
 		if len(got) != len(tc.want) {
 			t.Errorf("case %d: ticks %v, want %v", i, got, tc.want)
 			continue
 		}
-		for j := range got {
-			if got[j] != tc.want[j] {
-				t.Errorf("case %d: ticks %v, want %v", i, got, tc.want)
-				break
-			}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("case %d: ticks %v, want %v", i, got, tc.want)
 		}
 		if math.Abs(nlo-tc.nlo) > 1e-9 || math.Abs(nhi-tc.nhi) > 1e-9 {
 			t.Errorf("case %d: range [%v, %v], want [%v, %v]", i, nlo, nhi, tc.nlo, tc.nhi)
@@ -106,19 +110,8 @@ func TestLogTicks(t *testing.T) {
 		{1, 1, []string{"1", "2", "5", "10"}},
 	} {
 		ticks, _, _ := LogTicks(tc.lo, tc.hi)
-		var got []string
-		for _, k := range ticks {
-			got = append(got, k.Label)
-		}
-		if len(got) != len(tc.want) {
+		if got := labels(ticks); !slices.Equal(got, tc.want) {
 			t.Errorf("case %d: ticks %v, want %v", i, got, tc.want)
-			continue
-		}
-		for j := range got {
-			if got[j] != tc.want[j] {
-				t.Errorf("case %d: ticks %v, want %v", i, got, tc.want)
-				break
-			}
 		}
 	}
 }
