@@ -377,3 +377,20 @@ func (l *Pool2d) backwardCHWN(dy []float32) {
 		}
 	}
 }
+
+// best2x2 returns the largest (isMax) or smallest of one 2×2 window's
+// values v0, v1 (row q) and v2, v3 (row q+w), the first on ties, and its
+// plane index q, q+1, q+w or q+w+1: poolRow2x2's scalar step.
+func best2x2(v0, v1, v2, v3 float32, q, w int32, isMax bool) (float32, int32) {
+	best, bi := v0, q
+	if (isMax && v1 > best) || (!isMax && v1 < best) {
+		best, bi = v1, q+1
+	}
+	if (isMax && v2 > best) || (!isMax && v2 < best) {
+		best, bi = v2, q+w
+	}
+	if (isMax && v3 > best) || (!isMax && v3 < best) {
+		best, bi = v3, q+w+1
+	}
+	return best, bi
+}

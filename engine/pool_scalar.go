@@ -50,18 +50,8 @@ func poolRow2x2(d []float32, a []int32, r0, r1 []float32, n int, q0, w int32, is
 		v3 := r1[(2*ox+1)*n : (2*ox+1)*n+n]
 		dd := d[ox*n : ox*n+n]
 		aa := a[ox*n : ox*n+n]
-		for i, best := range v0 {
-			bi := q
-			if x := v1[i]; (isMax && x > best) || (!isMax && x < best) {
-				best, bi = x, q+1
-			}
-			if x := v2[i]; (isMax && x > best) || (!isMax && x < best) {
-				best, bi = x, q+w
-			}
-			if x := v3[i]; (isMax && x > best) || (!isMax && x < best) {
-				best, bi = x, q+w+1
-			}
-			dd[i], aa[i] = best, bi
+		for i := range v0 {
+			dd[i], aa[i] = best2x2(v0[i], v1[i], v2[i], v3[i], q, w, isMax)
 		}
 	}
 }

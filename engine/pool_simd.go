@@ -109,17 +109,7 @@ func poolRow2x2(d []float32, a []int32, r0, r1 []float32, n int, q0, w int32, is
 			q3v.IfElse(m3, q2v.IfElse(m2, q1v.IfElse(m1, q0v))).Store(aa[i:])
 		}
 		for i := nv; i < n; i++ {
-			best, bi := v0[i], q
-			if x := v1[i]; (isMax && x > best) || (!isMax && x < best) {
-				best, bi = x, q+1
-			}
-			if x := v2[i]; (isMax && x > best) || (!isMax && x < best) {
-				best, bi = x, q+w
-			}
-			if x := v3[i]; (isMax && x > best) || (!isMax && x < best) {
-				best, bi = x, q+w+1
-			}
-			dd[i], aa[i] = best, bi
+			dd[i], aa[i] = best2x2(v0[i], v1[i], v2[i], v3[i], q, w, isMax)
 		}
 	}
 }
