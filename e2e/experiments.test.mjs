@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  launchBrowser, openPage, pageState, percent, saveLog, screenshot,
-  setControls, sleep, startServer, text, waitDataLoaded, waitFor,
+  openPage, pageState, percent, saveLog, screenshot,
+  setControls, sleep, text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
 
 // The report's CNN on a subset: past 90% validation accuracy within one
@@ -52,22 +52,7 @@ const DIGITS = [
   { digit: 2, strokes: [[...arc(0.5, 0.35, 0.2, 0.18, -165, 25, 20), [0.3, 0.83], [0.5, 0.83], [0.74, 0.83]]] },
 ];
 
-let server = null;
-let url = process.env.E2E_URL || '';
-let browser;
-
-before(async () => {
-  if (!url) {
-    server = await startServer();
-    url = server.url;
-  }
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ url: process.env.E2E_URL });
 
 // record makes the page keep the UI's messages ({type:'ui'}, posted to the
 // parent window) and the worker events the page forwards to the iframe.
@@ -127,7 +112,7 @@ describe('playground experiments', { timeout: 240000 }, () => {
   let log;
 
   before(async () => {
-    ({ page, errors, log } = await openPage(browser.context, url));
+    ({ page, errors, log } = await openPage(env.context, env.url));
     frame = await record(page);
     await waitDataLoaded(page, 60000);
   });

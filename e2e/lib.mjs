@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -110,6 +111,28 @@ export async function launchBrowser() {
       await rm(profile, { recursive: true, force: true }).catch(() => {});
     },
   };
+}
+
+// useServerAndBrowser registers a test file's before and after hooks: start
+// the server (unless url is given) and Chromium, then stop both. The returned
+// object's url and context are set once the before hook has run.
+export function useServerAndBrowser({ url = '' } = {}) {
+  const env = { url, context: null };
+  let server = null;
+  let browser = null;
+  before(async () => {
+    if (!env.url) {
+      server = await startServer();
+      env.url = server.url;
+    }
+    browser = await launchBrowser();
+    env.context = browser.context;
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return env;
 }
 
 // Console messages that count as errors even when logged with console.log:

@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  corruptSite, launchBrowser, openPage, pageState, percent, saveLog, screenshot,
-  setControls, sleep, startServer, text, waitDataLoaded, waitFor,
+  corruptSite, openPage, pageState, percent, saveLog, screenshot,
+  setControls, sleep, startServer, text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
 
 // A small MLP run that passes 90% validation accuracy in well under a
@@ -17,18 +17,7 @@ const MLP_RUN = {
   batch: '64', epochs: '3', subset: '12000', 'eval-subset': '2000', seed: '1',
 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 // stepCount reads #step-count as a number.
 async function stepCount(page) {
@@ -38,7 +27,7 @@ async function stepCount(page) {
 
 describe('playground page', { timeout: 300000 }, () => {
   test('loads with no console errors and the data progress reaches 100%', async () => {
-    const { page, errors, log } = await openPage(browser.context, server.url);
+    const { page, errors, log } = await openPage(env.context, env.url);
     try {
       assert.notEqual(await page.title(), '', 'page has a title');
       await waitDataLoaded(page, 60000);
@@ -57,7 +46,7 @@ describe('playground page', { timeout: 300000 }, () => {
   });
 
   test('MLP on a subset passes 90% validation accuracy; pause stops the steps, start resumes', async () => {
-    const { page, errors, log } = await openPage(browser.context, server.url);
+    const { page, errors, log } = await openPage(env.context, env.url);
     try {
       await waitDataLoaded(page, 60000);
       await setControls(page, MLP_RUN);
@@ -108,7 +97,7 @@ describe('playground page', { timeout: 300000 }, () => {
   });
 
   test('an impossible CNN shows an error naming the layer and the formula', async () => {
-    const { page, log } = await openPage(browser.context, server.url);
+    const { page, log } = await openPage(env.context, env.url);
     try {
       await waitDataLoaded(page, 60000);
       // conv1 5x5 -> 24, pool -> 12; a 14x14 conv2 without padding cannot fit.
@@ -135,7 +124,7 @@ describe('playground page', { timeout: 300000 }, () => {
   test('a corrupted data pack shows the corrupt-data message', async () => {
     const dir = await corruptSite();
     const bad = await startServer({ dir });
-    const { page, log } = await openPage(browser.context, bad.url);
+    const { page, log } = await openPage(env.context, bad.url);
     try {
       await waitFor(() => page.isVisible('#error'), { timeout: 60000, what: () => pageState(page) });
       const msg = await text(page, 'error');
@@ -150,7 +139,7 @@ describe('playground page', { timeout: 300000 }, () => {
     }
   });
   test('?ui=ebiten runs the canvas with ebiten and draws while training', async () => {
-    const { page, errors, log } = await openPage(browser.context, `${server.url}?ui=ebiten`);
+    const { page, errors, log } = await openPage(env.context, `${env.url}?ui=ebiten`);
     try {
       await waitDataLoaded(page, 60000);
       let frame;

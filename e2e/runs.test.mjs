@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  OUT, launchBrowser, openPage, pageState, saveLog, screenshot, setControls, sleep,
-  startServer, text, waitDataLoaded, waitFor,
+  OUT, openPage, pageState, saveLog, screenshot, setControls, sleep,
+  text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
 
 // A short MLP run on a subset: an epoch takes well under a second.
@@ -19,18 +19,7 @@ const SHORT_RUN = {
   batch: '64', epochs: '50', subset: '3000', 'eval-subset': '500', seed: '7',
 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 // runRows returns [{id, name, summary, overlay}] of the runs list, newest first.
 function runRows(page) {
@@ -53,7 +42,7 @@ async function saveDownload(page, click, name) {
 
 describe('runs, downloads and sweep', { timeout: 400000 }, () => {
   test('a paused run is saved with its weights and listed again after a reload', async () => {
-    const { page, errors, log } = await openPage(browser.context, server.url);
+    const { page, errors, log } = await openPage(env.context, env.url);
     try {
       await waitDataLoaded(page, 60000);
       await setControls(page, SHORT_RUN);
@@ -116,7 +105,7 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
   });
 
   test('weights download; a corrupted copy shows the engine\'s error and the page goes on', async () => {
-    const { page, errors, log } = await openPage(browser.context, server.url);
+    const { page, errors, log } = await openPage(env.context, env.url);
     try {
       await waitDataLoaded(page, 60000);
       await setControls(page, { ...SHORT_RUN, epochs: '1' });
@@ -160,7 +149,7 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
   });
 
   test('a link with bad settings says so and the defaults are used', async () => {
-    const { page, errors, log } = await openPage(browser.context, server.url + '?c=not*base64');
+    const { page, errors, log } = await openPage(env.context, env.url + '?c=not*base64');
     try {
       await waitFor(async () => /settings in this link could not be used/.test(await text(page, 'error')), {
         timeout: 10000, what: () => pageState(page),
@@ -174,7 +163,7 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
     }
     // Valid base64url JSON with a wrong field: the field is named.
     const cfg = Buffer.from(JSON.stringify({ model: { arch: 'transformer' } })).toString('base64url');
-    const second = await openPage(browser.context, server.url + '?c=' + cfg);
+    const second = await openPage(env.context, env.url + '?c=' + cfg);
     try {
       await waitFor(async () => /architecture "transformer"/.test(await text(second.page, 'error')), {
         timeout: 10000, what: () => pageState(second.page),
@@ -187,7 +176,7 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
   });
 
   test('a 2x2 sweep on a small subset fills the three tables', async () => {
-    const { page, errors, log } = await openPage(browser.context, server.url);
+    const { page, errors, log } = await openPage(env.context, env.url);
     try {
       await waitDataLoaded(page, 60000);
       await setControls(page, {
