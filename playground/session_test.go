@@ -109,6 +109,15 @@ func configure(t *testing.T, s *Session, cfg engine.Config) {
 }
 
 // runUntil calls RunFor until the session is idle or calls run out.
+// startSynth gives s nTrain synthetic training examples (seed 1) and nTest
+// test examples (seed 2), configures it with cfg and starts it.
+func startSynth(t *testing.T, s *Session, cfg engine.Config, nTrain, nTest int) {
+	t.Helper()
+	s.AddPiece(synth(nTrain, 1), synth(nTest, 2))
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+}
+
 func runUntil(s *Session, calls int, stop func() bool) {
 	for i := 0; i < calls && s.Busy(); i++ {
 		s.RunFor(40 * time.Millisecond)
@@ -184,9 +193,7 @@ func TestConfigErrors(t *testing.T) {
 		{mod(func(c *engine.Config) { c.Model = engine.Spec{Arch: "mlp", Hidden: []int{0}} }), "fc1"},
 	} {
 		s, r := newTestSession(time.Millisecond)
-		s.AddPiece(synth(100, 1), synth(50, 2))
-		configure(t, s, base)
-		s.Handle(Command{Cmd: "start"})
+		startSynth(t, s, base, 100, 50)
 		s.RunFor(10 * time.Millisecond)
 		before := s.Step()
 		s.Handle(Command{Cmd: "configure", Config: json.RawMessage(tc.raw)})
@@ -284,9 +291,7 @@ func TestThrottle(t *testing.T) {
 	s, r := newTestSession(2 * time.Millisecond) // every Now() call: 2 ms
 	cfg := mlpConfig()
 	cfg.Epochs = 1000
-	s.AddPiece(synth(2000, 1), synth(100, 2))
-	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	startSynth(t, s, cfg, 2000, 100)
 	start := r.now
 	r.events = nil
 	for i := 0; i < 50; i++ {
@@ -318,9 +323,7 @@ func TestPauseResumeStep(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	cfg := mlpConfig()
 	cfg.Epochs = 100
-	s.AddPiece(synth(500, 1), synth(100, 2))
-	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	startSynth(t, s, cfg, 500, 100)
 	s.RunFor(20 * time.Millisecond)
 	s.Handle(Command{Cmd: "pause"})
 	paused := s.Step()
@@ -361,9 +364,7 @@ func TestDiverged(t *testing.T) {
 	cfg := mlpConfig()
 	cfg.Schedule.LR0 = 1e30
 	cfg.Optim = engine.OptimConfig{Kind: engine.SGD}
-	s.AddPiece(synth(500, 1), synth(100, 2))
-	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	startSynth(t, s, cfg, 500, 100)
 	runUntil(s, 100, nil)
 	if s.State() != StateDiverged {
 		t.Fatalf("state %q, want diverged", s.State())
@@ -401,9 +402,7 @@ func TestShuffleLive(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	cfg := mlpConfig()
 	cfg.Epochs = 100
-	s.AddPiece(synth(500, 1), synth(100, 2))
-	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	startSynth(t, s, cfg, 500, 100)
 	s.RunFor(20 * time.Millisecond)
 	before := s.Step()
 	epochBefore := s.epochNow
@@ -448,9 +447,7 @@ func TestShuffleLive(t *testing.T) {
 func TestFlatness(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	cfg := mlpConfig()
-	s.AddPiece(synth(600, 1), synth(300, 2))
-	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	startSynth(t, s, cfg, 600, 300)
 	runUntil(s, 10000, nil)
 	alphas := []float64{-0.5, 0, 0.5, 1, 1.5}
 	s.Handle(Command{Cmd: "flatness", Alphas: alphas, EvalSubset: 200})
@@ -495,9 +492,7 @@ func TestFlatnessInterleavesWithTraining(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	cfg := mlpConfig()
 	cfg.Epochs = 100
-	s.AddPiece(synth(600, 1), synth(300, 2))
-	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	startSynth(t, s, cfg, 600, 300)
 	s.RunFor(20 * time.Millisecond)
 	s.Handle(Command{Cmd: "flatness", Alphas: []float64{0, 1}})
 	before := s.Step()
@@ -746,9 +741,7 @@ func trainRun(t *testing.T, opt Options, cfg engine.Config) *recorder {
 	r := &recorder{now: time.Unix(1e9, 0), tick: time.Millisecond}
 	opt.Now, opt.Seed = r.clock, 3
 	s := NewSession(r.emit, opt)
-	s.AddPiece(synth(640, 1), synth(300, 2))
-	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	startSynth(t, s, cfg, 640, 300)
 	runUntil(s, 100000, nil)
 	if st := r.lastState(); st != StateDone {
 		t.Fatalf("state %q, want done; errors %v", st, r.errors())
