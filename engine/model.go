@@ -212,10 +212,7 @@ func (m *Model) Activation(i, example int, dst []float32) []float32 {
 		panic(fmt.Sprintf("engine: Model.Activation(%d, %d): no such example in the last Forward (n=%d)", i, example, m.n))
 	}
 	size := m.Layers[i].OutShape().Size()
-	if cap(dst) < size {
-		dst = make([]float32, size)
-	}
-	dst = dst[:size]
+	dst = grow(dst, size)
 	out := m.outs[i]
 	if m.chwn[i] {
 		for j := range dst {

@@ -6,10 +6,7 @@ import "fmt"
 // reusing dst when its capacity is large enough.
 func (m *Model) Weights(dst []float32) []float32 {
 	n := m.NumWeights()
-	if cap(dst) < n {
-		dst = make([]float32, n)
-	}
-	dst = dst[:n]
+	dst = grow(dst, n)
 	off := 0
 	for _, p := range m.params {
 		off += copy(dst[off:], p.W)
