@@ -22,13 +22,7 @@ type canvasUI struct {
 	data   [len(view.View{}.Panels)]js.Value // ImageData per panel
 	pix    [len(view.View{}.Panels)]js.Value // its Uint8ClampedArray
 	canvas js.Value
-
-	// fps accounting, reported to the page once a second
-	frames  int
-	busy    time.Duration
-	worst   time.Duration
-	renders int
-	lastFP  time.Time
+	stats  frameStats
 }
 
 func run(v *view.View, in *inbox) {
@@ -39,7 +33,7 @@ func run(v *view.View, in *inbox) {
 	c.Set("id", "ui-canvas")
 	c.Set("tabIndex", 0)
 	doc.Get("body").Call("appendChild", c)
-	ui := &canvasUI{v: v, in: in, canvas: c, ctx: c.Call("getContext", "2d", map[string]any{"alpha": false}), lastFP: time.Now()}
+	ui := &canvasUI{v: v, in: in, canvas: c, ctx: c.Call("getContext", "2d", map[string]any{"alpha": false}), stats: frameStats{last: time.Now()}}
 	for i, p := range v.Panels {
 		ui.pix[i] = js.Global().Get("Uint8ClampedArray").New(len(p.Img.Pix))
 		ui.data[i] = js.Global().Get("ImageData").New(ui.pix[i], p.Rect.Dx(), p.Rect.Dy())
@@ -63,8 +57,8 @@ func (ui *canvasUI) frame() {
 	applyAll(ui.v, ui.msgs)
 	ui.input.feed(ui.v)
 	ui.v.Tick()
-	if n := ui.v.Render(t0); n > 0 {
-		ui.renders += n
+	n := ui.v.Render(t0)
+	if n > 0 {
 		for i, p := range ui.v.Panels {
 			if !p.Drawn {
 				continue
@@ -74,14 +68,5 @@ func (ui *canvasUI) frame() {
 			p.Drawn = false
 		}
 	}
-	ui.frames++
-	spent := time.Since(t0)
-	ui.busy += spent
-	ui.worst = max(ui.worst, spent)
-	if d := t0.Sub(ui.lastFP); d >= time.Second {
-		postParent(map[string]any{"type": "ui", "event": "fps", "fps": float64(ui.frames) / d.Seconds(),
-			"busyMs": float64(ui.busy.Microseconds()) / 1000, "worstMs": float64(ui.worst.Microseconds()) / 1000,
-			"renders": ui.renders})
-		ui.lastFP, ui.frames, ui.busy, ui.worst, ui.renders = t0, 0, 0, 0, 0
-	}
+	ui.stats.done(t0, n)
 }

@@ -35,10 +35,7 @@ type game struct {
 	wakeTimer *time.Timer
 	wakeAt    time.Time // when wakeTimer fires; zero if it is not armed
 
-	// accounting, reported to the page once a second
-	updates, renders int
-	busy, worst      time.Duration
-	lastFP           time.Time
+	stats frameStats // counts Updates as frames
 }
 
 // wake schedules a frame at t (now or earlier: the next animation frame),
@@ -97,7 +94,6 @@ func (g *game) Update() error {
 		n += m
 	}
 	if n > 0 {
-		g.renders += n
 		for i, p := range g.v.Panels {
 			if !p.Drawn {
 				continue
@@ -109,16 +105,7 @@ func (g *game) Update() error {
 	if d, ok := g.v.Due(t0); ok {
 		g.wake(t0.Add(d))
 	}
-	g.updates++
-	spent := time.Since(t0)
-	g.busy += spent
-	g.worst = max(g.worst, spent)
-	if d := t0.Sub(g.lastFP); d >= time.Second {
-		postParent(map[string]any{"type": "ui", "event": "fps", "fps": float64(g.updates) / d.Seconds(),
-			"busyMs": float64(g.busy.Microseconds()) / 1000, "worstMs": float64(g.worst.Microseconds()) / 1000,
-			"renders": g.renders})
-		g.lastFP, g.updates, g.busy, g.worst, g.renders = t0, 0, 0, 0, 0
-	}
+	g.stats.done(t0, n)
 	return nil
 }
 
@@ -162,7 +149,7 @@ func run(v *view.View, in *inbox) {
 	ebiten.SetRunnableOnUnfocused(true)
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
 	ebiten.SetTPS(ebiten.SyncWithFPS) // one Update per drawn frame
-	g := &game{v: v, in: in, lastFP: time.Now()}
+	g := &game{v: v, in: in, stats: frameStats{last: time.Now()}}
 	g.input = listen(c, in, true, ebiten.ScheduleFrame)
 	// A queued event is applied within IdleInterval; the view then says
 	// when its panels are due.
