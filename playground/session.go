@@ -79,9 +79,7 @@ type Session struct {
 	rng  *rand.Rand
 
 	// data
-	train, test  mnist.Set
-	ready        bool
-	complete     bool
+	train, test  mnist.Set // ready once train has an example
 	dataErr      error
 	lastProgress time.Time
 
@@ -161,7 +159,7 @@ func (s *Session) Trainer() *engine.Trainer { return s.tr }
 
 // Busy reports whether RunFor has work: training or a job in progress.
 func (s *Session) Busy() bool {
-	return (s.state == StateRunning && s.tr != nil) || (s.job != nil && s.ready)
+	return (s.state == StateRunning && s.tr != nil) || (s.job != nil && s.ready())
 }
 
 // ---- data ----
@@ -183,25 +181,27 @@ func (s *Session) Progress(loaded, total int64) {
 // its next epoch end.
 func (s *Session) AddPiece(train, test mnist.Set) {
 	defer s.recover()
+	wasReady := s.ready()
 	s.train = appendSet(s.train, train)
 	s.test = appendSet(s.test, test)
-	if !s.ready {
-		if s.train.N == 0 {
-			return
-		}
-		s.ready = true
-		s.emit(ReadyEvent{Train: s.train.N, Test: s.test.N})
-		if s.cfg != nil {
-			s.newTrainer()
-		}
+	if wasReady {
+		s.dataGrew()
 		return
 	}
-	s.dataGrew()
+	if !s.ready() {
+		return
+	}
+	s.emit(ReadyEvent{Train: s.train.N, Test: s.test.N})
+	if s.cfg != nil {
+		s.newTrainer()
+	}
 }
+
+// ready reports whether a piece with training examples has arrived.
+func (s *Session) ready() bool { return s.train.N > 0 }
 
 // DataComplete says no more pieces will come.
 func (s *Session) DataComplete() {
-	s.complete = true
 	s.emit(DataCompleteEvent{Train: s.train.N, Test: s.test.N})
 }
 
@@ -425,7 +425,7 @@ func (s *Session) newRun() {
 	s.job = nil
 	s.loadedW = nil
 	var m *engine.Model
-	if s.ready {
+	if s.ready() {
 		if !s.newTrainer() {
 			return
 		}
@@ -509,11 +509,11 @@ func (s *Session) start() {
 		s.emit(ErrorEvent{Message: "this run diverged; lower the learning rate and press Reset for a new run", Kind: KindDiverged})
 		return
 	}
-	if s.dataErr != nil && !s.ready {
+	if s.dataErr != nil && !s.ready() {
 		s.emit(ErrorEvent{Message: "cannot train: " + s.dataErr.Error(), Kind: KindData})
 		return
 	}
-	s.wantRun = !s.ready
+	s.wantRun = !s.ready()
 	s.lastSteps = s.opt.Now()
 	s.setState(StateRunning)
 }
@@ -589,7 +589,7 @@ func (s *Session) setShuffle(on bool, fraction float64) {
 func (s *Session) RunFor(budget time.Duration) (busy bool) {
 	defer s.recover()
 	start := s.opt.Now()
-	if s.job != nil && s.ready {
+	if s.job != nil && s.ready() {
 		if s.job.advance(s) {
 			s.job = nil
 		}
