@@ -137,7 +137,7 @@ func (j *confusionJob) advance(s *Session) bool {
 			p := float64(j.probs[pred])
 			if len(j.wrong) < worstImages || p > j.wrong[len(j.wrong)-1].Prob {
 				n := lo + i
-				img := append([]uint8(nil), j.val.Images[n*mnist.ImageSize:(n+1)*mnist.ImageSize]...)
+				img := append([]uint8(nil), j.val.Image(n)...)
 				j.wrong = append(j.wrong, Confused{Image: img, Label: label, Pred: pred, Prob: p})
 				sort.SliceStable(j.wrong, func(a, b int) bool { return j.wrong[a].Prob > j.wrong[b].Prob })
 				if len(j.wrong) > worstImages {

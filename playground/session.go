@@ -750,7 +750,7 @@ func (s *Session) sample() {
 		return
 	}
 	i := s.rng.IntN(s.test.N)
-	img := append([]uint8(nil), s.test.Images[i*mnist.ImageSize:(i+1)*mnist.ImageSize]...)
+	img := append([]uint8(nil), s.test.Image(i)...)
 	s.emit(SampleEvent{Image: img, Label: int(s.test.Labels[i]), Index: i})
 }
 
