@@ -147,14 +147,10 @@ func transposeAddBias(y, yT []float32, c, p, n int, b []float32) {
 	rows := c * p // of yT
 	yT = yT[:rows*n]
 	y = y[:rows*n]
-	for r0 := 0; r0 < rows; r0 += transposeBlock {
-		r1 := min(r0+transposeBlock, rows)
-		for r := r0; r < r1; r++ {
-			bias := b[r/p]
-			s := yT[r*n : r*n+n]
-			for i, v := range s {
-				y[i*rows+r] = v + bias
-			}
+	for r := range rows {
+		bias := b[r/p]
+		for i, v := range yT[r*n : r*n+n] {
+			y[i*rows+r] = v + bias
 		}
 	}
 }
