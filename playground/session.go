@@ -105,7 +105,6 @@ type Session struct {
 	lastWeights time.Time
 	rateEx      float64 // decayed examples and seconds for examples/s
 	rateSec     float64
-	weightsBuf  []float32
 	sinceEval   int       // steps since the last evaluation (quick or epoch end)
 	lastEval    time.Time // time of the last quick evaluation or epoch end
 
