@@ -2,118 +2,28 @@
 
 package kernels
 
-import (
-	"simd"
-	"unsafe"
-)
+import "unsafe"
 
-// microKernelOff is microKernel with B unpacked: row p of tile t is the 2V
-// values at bp[off[p] + t·2V], so tile t is C[:, t·2V : (t+1)·2V] =
-// Ap·B_t + beta·C, where ap is a packed (kc, 4) panel of A;
-// beta 0 overwrites C. Each tile is held in 8 vector accumulators; each step
-// broadcasts 4 values of A and loads 2 vectors of B. Looping over the tiles
-// here rather than in the caller saves a (costly, under wasm) call per tile.
-// Only GemmRowOffsets calls it, after checking that every row of every tile
-// lies inside bp.
+// microKernelOff is microKernel with B unpacked: row p of tile t is the 8
+// values at bp[off[p] + 8t], so tile t is C[:, 8t : 8t+8] = Ap·B_t + beta·C,
+// where ap is a packed (kc, 4) panel of A; beta 0 overwrites C. Only
+// GemmRowOffsets calls it, after checking that every row of every tile lies
+// inside bp; the checks here cover A, off and C, so that the loop, in
+// WebAssembly (microKernelOffAsm, gemm_wasm.s), reads and writes only
+// inside the slices.
 func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []float32, ldc int, beta float32) {
-	const v = 4 // wasm vectors are 128 bits: a row of a tile is [8]float32
-	const nr = 2 * v
-	ap = ap[:kc*4]
-	bv := simd.BroadcastFloat32s(beta)
-	for t := 0; t < np; t++ {
-		var c00, c01, c10, c11, c20, c21, c30, c31 simd.Float32s
-		a := ap
-		o := off[:kc]
-		bt := bp[t*nr:]
-		// GemmRowOffsets checked that every row of B, off[p] + nr·np values
-		// from bp, lies inside bp: read rows through a pointer, without a
-		// bounds check per load (under wasm they cost more than the loads).
-		bt0 := unsafe.Pointer(unsafe.SliceData(bt))
-		// Two steps per iteration: under wasm each loop back edge is a
-		// jump through the function's dispatch table.
-		for len(a) >= 8 && len(o) >= 2 {
-			b := (*[8]float32)(unsafe.Add(bt0, uintptr(o[0])*4))
-			b0 := simd.LoadFloat32s(b[:4])
-			b1 := simd.LoadFloat32s(b[4:])
-			a0 := simd.BroadcastFloat32s(a[0])
-			c00 = a0.MulAdd(b0, c00)
-			c01 = a0.MulAdd(b1, c01)
-			a1 := simd.BroadcastFloat32s(a[1])
-			c10 = a1.MulAdd(b0, c10)
-			c11 = a1.MulAdd(b1, c11)
-			a2 := simd.BroadcastFloat32s(a[2])
-			c20 = a2.MulAdd(b0, c20)
-			c21 = a2.MulAdd(b1, c21)
-			a3 := simd.BroadcastFloat32s(a[3])
-			c30 = a3.MulAdd(b0, c30)
-			c31 = a3.MulAdd(b1, c31)
-			b = (*[8]float32)(unsafe.Add(bt0, uintptr(o[1])*4))
-			b0 = simd.LoadFloat32s(b[:4])
-			b1 = simd.LoadFloat32s(b[4:])
-			a0 = simd.BroadcastFloat32s(a[4])
-			c00 = a0.MulAdd(b0, c00)
-			c01 = a0.MulAdd(b1, c01)
-			a1 = simd.BroadcastFloat32s(a[5])
-			c10 = a1.MulAdd(b0, c10)
-			c11 = a1.MulAdd(b1, c11)
-			a2 = simd.BroadcastFloat32s(a[6])
-			c20 = a2.MulAdd(b0, c20)
-			c21 = a2.MulAdd(b1, c21)
-			a3 = simd.BroadcastFloat32s(a[7])
-			c30 = a3.MulAdd(b0, c30)
-			c31 = a3.MulAdd(b1, c31)
-			a = a[8:]
-			o = o[2:]
-		}
-		for len(a) >= 4 && len(o) >= 1 {
-			b := (*[8]float32)(unsafe.Add(bt0, uintptr(o[0])*4))
-			b0 := simd.LoadFloat32s(b[:4])
-			b1 := simd.LoadFloat32s(b[4:])
-			a0 := simd.BroadcastFloat32s(a[0])
-			c00 = a0.MulAdd(b0, c00)
-			c01 = a0.MulAdd(b1, c01)
-			a1 := simd.BroadcastFloat32s(a[1])
-			c10 = a1.MulAdd(b0, c10)
-			c11 = a1.MulAdd(b1, c11)
-			a2 := simd.BroadcastFloat32s(a[2])
-			c20 = a2.MulAdd(b0, c20)
-			c21 = a2.MulAdd(b1, c21)
-			a3 := simd.BroadcastFloat32s(a[3])
-			c30 = a3.MulAdd(b0, c30)
-			c31 = a3.MulAdd(b1, c31)
-			a = a[4:]
-			o = o[1:]
-		}
-		r0 := c[t*nr : t*nr+nr]
-		r1 := c[ldc+t*nr : ldc+t*nr+nr]
-		r2 := c[2*ldc+t*nr : 2*ldc+t*nr+nr]
-		r3 := c[3*ldc+t*nr : 3*ldc+t*nr+nr]
-		if beta == 1 {
-			c00 = c00.Add(simd.LoadFloat32s(r0))
-			c01 = c01.Add(simd.LoadFloat32s(r0[v:]))
-			c10 = c10.Add(simd.LoadFloat32s(r1))
-			c11 = c11.Add(simd.LoadFloat32s(r1[v:]))
-			c20 = c20.Add(simd.LoadFloat32s(r2))
-			c21 = c21.Add(simd.LoadFloat32s(r2[v:]))
-			c30 = c30.Add(simd.LoadFloat32s(r3))
-			c31 = c31.Add(simd.LoadFloat32s(r3[v:]))
-		} else if beta != 0 {
-			c00 = bv.MulAdd(simd.LoadFloat32s(r0), c00)
-			c01 = bv.MulAdd(simd.LoadFloat32s(r0[v:]), c01)
-			c10 = bv.MulAdd(simd.LoadFloat32s(r1), c10)
-			c11 = bv.MulAdd(simd.LoadFloat32s(r1[v:]), c11)
-			c20 = bv.MulAdd(simd.LoadFloat32s(r2), c20)
-			c21 = bv.MulAdd(simd.LoadFloat32s(r2[v:]), c21)
-			c30 = bv.MulAdd(simd.LoadFloat32s(r3), c30)
-			c31 = bv.MulAdd(simd.LoadFloat32s(r3[v:]), c31)
-		}
-		c00.Store(r0)
-		c01.Store(r0[v:])
-		c10.Store(r1)
-		c11.Store(r1[v:])
-		c20.Store(r2)
-		c21.Store(r2[v:])
-		c30.Store(r3)
-		c31.Store(r3[v:])
+	const nr = 8
+	if kc <= 0 || np <= 0 {
+		return
 	}
+	if len(ap) < kc*4 || len(off) < kc || len(c) < 3*ldc+np*nr {
+		panic("kernels: microKernelOff: packed panel, offsets or C too short")
+	}
+	microKernelOffAsm(kc, np, unsafe.SliceData(ap), unsafe.SliceData(off), unsafe.SliceData(bp), unsafe.SliceData(c), ldc, beta)
 }
+
+// microKernelOffAsm is microKernelOff's loop in WebAssembly, for the same
+// reasons as microKernelAsm.
+//
+//go:noescape
+func microKernelOffAsm(kc, np int, ap *float32, off *int32, bp *float32, c *float32, ldc int, beta float32)
