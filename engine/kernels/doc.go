@@ -29,11 +29,20 @@
 // Under wasm every loop iteration and every call is costly (Go's wasm code
 // jumps through a dispatch table on each back edge and passes arguments in
 // memory), so the kernels unroll short loops and avoid per-element calls. A
-// bounds check per vector load also costs more than the load: the wasm
-// builds of the dot-product and direct-convolution kernels read through
-// unsafe pointers, after their callers have checked every row's extent.
+// bounds check per vector load also costs more than the load. The three
+// loops that do nearly all of a CNN step's arithmetic, the two 4x8
+// micro-kernels (packed B, and B rows at tap offsets) and the 2x4
+// dot-product tile, are written in WebAssembly assembly for the simd wasm
+// build (gemm_wasm.s, gemm_dot_wasm.s): there each loop is a native wasm
+// loop and the tile stays in vector locals that V8 keeps in registers,
+// where the compiled Go spilled part of it to the stack. That doubled
+// their speed under Node. Their Go wrappers check every slice's extent
+// first, and the tests run them against blas32 like every other build.
+// gen_wasm_asm.go writes both files (go generate).
 //
 // All matrices are row-major. Kernels never allocate. They panic, with a
 // message prefixed "kernels:", when a caller passes slices too short for the
 // stated sizes: that is a programmer mistake, not a data error.
 package kernels
+
+//go:generate go run gen_wasm_asm.go
