@@ -150,7 +150,9 @@ describe('playground page', { timeout: 300000 }, () => {
       const wasmLoaded = await frame.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
       assert.ok(wasmLoaded.some((n) => n.endsWith('/ui-ebiten.wasm')), `ui-ebiten.wasm loaded: ${wasmLoaded.join(', ')}`);
       assert.ok(!wasmLoaded.some((n) => n.endsWith('/ui.wasm')), 'the 2D canvas program was not loaded too');
-      await setControls(page, MLP_RUN);
+      // Enough epochs to be still training at the screenshot: the 3 of
+      // MLP_RUN take about 2 s.
+      await setControls(page, { ...MLP_RUN, epochs: '30' });
       await page.click('#reset');
       await page.click('#start');
       await waitFor(async () => (await stepCount(page)) > 100, { timeout: 60000, what: () => 'training steps' });
