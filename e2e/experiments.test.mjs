@@ -13,19 +13,22 @@ import {
 } from './lib.mjs';
 
 // The report's CNN on a subset: past 90% validation accuracy within one
-// epoch of 8,000 examples (about 10-20 s of wasm training here).
+// epoch of 8,000 examples. The run is far longer than that (epochs) so it
+// is still going when the test pauses it, however fast the machine.
 const CNN_RUN = {
   arch: 'cnn', hidden: '100', 'conv1-kernel': '5', 'conv1-stride': '1', 'conv1-pad': '0',
   'conv2-kernel': '5', 'conv2-stride': '1', 'conv2-pad': '0', pool: 'max',
   optimizer: 'momentum', lr: '0.05', momentum: '0.9', schedule: 'constant', l2: '0',
-  batch: '64', epochs: '2', subset: '8000', 'eval-subset': '1000', patience: '0', seed: '3',
+  batch: '64', epochs: '200', subset: '8000', 'eval-subset': '1000', patience: '0', seed: '3',
 };
 
 // A small MLP on 500 examples: it learns the true labels in a few epochs,
-// then memorises shuffled ones (an epoch is a fraction of a second).
+// then memorises shuffled ones. The test pauses it, shuffles, and lets it
+// run to its last epoch, so what it sees does not depend on the speed of
+// the machine (only on where the pause lands, a few epochs at most).
 const SHUFFLE_RUN = {
   arch: 'mlp', hidden: '256', optimizer: 'adam', lr: '0.002', momentum: '0.9', schedule: 'constant',
-  l2: '0', batch: '50', epochs: '60', subset: '500', 'eval-subset': '1000', patience: '0', seed: '5',
+  l2: '0', batch: '50', epochs: '150', subset: '500', 'eval-subset': '1000', patience: '0', seed: '5',
 };
 
 // View geometry of the canvas (wasm/ui/view: 960x540, the pad's square and
@@ -105,7 +108,7 @@ async function clearPad(page, g) {
   await sleep(100);
 }
 
-describe('playground experiments', { timeout: 240000 }, () => {
+describe('playground experiments', { timeout: 600000 }, () => {
   let page;
   let frame;
   let errors;
@@ -130,20 +133,31 @@ describe('playground experiments', { timeout: 240000 }, () => {
     const acc = await waitFor(async () => {
       const a = percent(await text(page, 'val-acc'));
       return a > 0.9 ? a : 0;
-    }, { timeout: 90000, interval: 250, what: () => pageState(page) });
-    // While it trains, a digit on the pad is classified again by each new
-    // weight snapshot: predictions keep arriving without touching the pad.
+    }, { timeout: 180000, interval: 250, what: () => pageState(page) });
+    // Paused at a known point, each Step (one batch) sends new weights to
+    // the canvas, which classifies the pad's digit again without a touch.
+    await page.click('#pause');
+    await waitFor(async () => (await text(page, 'state')) === 'paused', { timeout: 30000, what: () => pageState(page) });
+    console.log(`# CNN: val acc ${(acc * 100).toFixed(1)}% after ${Date.now() - t0} ms (${await text(page, 'throughput')})`);
     const g = await geometry(frame);
     await clearPad(page, g);
+    const nDrawn = (await uiEvents(page, 'prediction')).length;
     await drawStroke(page, g, DIGITS[0].strokes[0]);
-    await sleep(300);
-    const n0 = (await uiEvents(page, 'prediction')).length;
-    await waitFor(async () => (await uiEvents(page, 'prediction')).length >= n0 + 2, {
-      timeout: 8000, what: async () => `${(await uiEvents(page, 'prediction')).length - n0} predictions while training`,
+    await waitFor(async () => (await uiEvents(page, 'prediction')).length > nDrawn, {
+      timeout: 10000, what: () => 'no prediction for the drawn stroke',
     });
-    await page.click('#pause');
-    await waitFor(async () => (await text(page, 'state')) !== 'running', { timeout: 5000, what: () => pageState(page) });
-    console.log(`# CNN: val acc ${(acc * 100).toFixed(1)}% after ${Date.now() - t0} ms (${await text(page, 'throughput')})`);
+    for (let i = 1; i <= 2; i++) {
+      const n0 = (await uiEvents(page, 'prediction')).length;
+      const s0 = Number(await text(page, 'step-count'));
+      await page.click('#step');
+      await waitFor(async () => Number(await text(page, 'step-count')) === s0 + 1, {
+        timeout: 30000, what: () => pageState(page),
+      });
+      await waitFor(async () => (await uiEvents(page, 'prediction')).length > n0, {
+        timeout: 10000, what: () => `step ${i}: no prediction after the new weights`,
+      });
+    }
+    assert.equal(await text(page, 'state'), 'paused', 'Step keeps the run paused');
     await sleep(500); // the last weight snapshot reaches the canvas
     await screenshot(page, 'experiments-trained');
   });
@@ -225,19 +239,25 @@ describe('playground experiments', { timeout: 240000 }, () => {
       const e = (await workerEvents(frame, 'epoch')).slice(t0);
       return e.length >= 3 && e[e.length - 1].valAcc > 0.7;
     }, { timeout: 30000, interval: 100, what: () => pageState(page) });
+    // Pause, shuffle while paused, resume: the shuffle lands at the first
+    // batch after the pause.
+    await page.click('#pause');
+    await waitFor(async () => (await text(page, 'state')) === 'paused', { timeout: 30000, what: () => pageState(page) });
     const s0 = (await workerEvents(frame, 'epoch')).length;
     await setControls(page, { 'shuffle-fraction': '1', shuffle: true });
+    // It takes effect (and is echoed) at the first batch after Start.
+    await page.click('#start');
     const marker = await waitFor(async () => {
       const s = await workerEvents(frame, 'shuffle');
       return s.find((m) => m.on);
-    }, { timeout: 10000, what: () => 'no shuffle event from the worker' });
+    }, { timeout: 30000, what: () => 'no shuffle event from the worker' });
     assert.equal(marker.fraction, 1, 'shuffle fraction echoed');
-    // Let it memorise for a while.
-    const shuffled = await waitFor(async () => {
-      const e = (await workerEvents(frame, 'epoch')).slice(s0);
-      return e.length >= 25 ? e : null;
-    }, { timeout: 90000, interval: 250, what: () => pageState(page) });
-    await page.click('#pause');
+    // Let it memorise to the run's last epoch.
+    await waitFor(async () => (await text(page, 'state')) === 'done', {
+      timeout: 240000, interval: 250, what: () => pageState(page),
+    });
+    const shuffled = (await workerEvents(frame, 'epoch')).slice(s0);
+    assert.ok(shuffled.length >= 100, `only ${shuffled.length} epochs after the shuffle`);
     const before = (await workerEvents(frame, 'epoch')).slice(t0, s0);
     const lastTrue = before[before.length - 1];
     const last = shuffled[shuffled.length - 1];

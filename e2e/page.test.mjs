@@ -3,10 +3,11 @@
 // bin/mnistplay with the wasm embedded first.
 
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  corruptSite, openPage, pageState, percent, saveLog, screenshot,
+  copySite, corruptSite, openPage, pageState, percent, saveLog, screenshot,
   setControls, sleep, startServer, text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
 
@@ -14,7 +15,7 @@ import {
 // minute of wasm training.
 const MLP_RUN = {
   arch: 'mlp', hidden: '100', optimizer: 'momentum', lr: '0.05', momentum: '0.9',
-  batch: '64', epochs: '3', subset: '12000', 'eval-subset': '2000', seed: '1',
+  batch: '64', epochs: '200', subset: '12000', 'eval-subset': '2000', seed: '1',
 };
 
 const env = useServerAndBrowser();
@@ -59,9 +60,9 @@ describe('playground page', { timeout: 300000 }, () => {
 
       // Pause: the counter stops.
       await page.click('#pause');
-      await sleep(700); // the worker finishes its current slice
+      await waitFor(async () => (await text(page, 'state')) === 'paused', { timeout: 30000, what: () => pageState(page) });
       const paused = await stepCount(page);
-      await sleep(1500);
+      await sleep(1000);
       assert.equal(await stepCount(page), paused, 'step counter moved while paused');
       assert.ok(paused > 0, `steps before pause: ${paused}`);
 
@@ -138,6 +139,45 @@ describe('playground page', { timeout: 300000 }, () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  test('a missing pack piece stops full runs with a message; Retry loads it once it is back', async () => {
+    const dir = await copySite();
+    const piece = path.join(dir, 'assets', 'mnist-1.pack');
+    const aside = piece + '.away';
+    await rename(piece, aside);
+    const site = await startServer({ dir });
+    const { page, log } = await openPage(env.context, site.url);
+    try {
+      await waitFor(() => page.isVisible('#retry-data'), { timeout: 60000, what: () => pageState(page) });
+      const msg = await text(page, 'error');
+      console.log(`# missing piece: ${msg}`);
+      assert.match(msg, /part 2 of 3/, `the message says which part is missing: ${msg}`);
+      assert.doesNotMatch(await text(page, 'status'), /all [\d,]+ training images/, 'status claims all the images');
+      // A run on all the images is refused, with the count that did arrive.
+      await setControls(page, { ...MLP_RUN, subset: '0' });
+      await page.click('#reset');
+      await page.click('#start');
+      await waitFor(async () => /only [\d,]+ training images arrived/.test(await text(page, 'error')), {
+        timeout: 15000, what: () => pageState(page),
+      });
+      assert.equal(await stepCount(page), 0, 'a run on all the images trained without them');
+      await screenshot(page, 'missing-piece');
+      // The file is back: Retry completes the data and the run trains.
+      await rename(aside, piece);
+      await page.click('#retry-data');
+      await waitFor(async () => /all 60,000 training images/.test(await text(page, 'status')), {
+        timeout: 60000, what: () => pageState(page),
+      });
+      assert.ok(!(await page.isVisible('#retry-data')), 'Retry still shown after the data came');
+      await page.click('#start');
+      await waitFor(async () => (await stepCount(page)) > 0, { timeout: 30000, what: () => pageState(page) });
+    } finally {
+      await saveLog('missing-piece', log);
+      await page.close();
+      await site.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('?ui=ebiten runs the canvas with ebiten and draws while training', async () => {
     const { page, errors, log } = await openPage(env.context, `${env.url}?ui=ebiten`);
     try {
@@ -150,9 +190,7 @@ describe('playground page', { timeout: 300000 }, () => {
       const wasmLoaded = await frame.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
       assert.ok(wasmLoaded.some((n) => n.endsWith('/ui-ebiten.wasm')), `ui-ebiten.wasm loaded: ${wasmLoaded.join(', ')}`);
       assert.ok(!wasmLoaded.some((n) => n.endsWith('/ui.wasm')), 'the 2D canvas program was not loaded too');
-      // Enough epochs to be still training at the screenshot: the 3 of
-      // MLP_RUN take about 2 s.
-      await setControls(page, { ...MLP_RUN, epochs: '30' });
+      await setControls(page, MLP_RUN);
       await page.click('#reset');
       await page.click('#start');
       await waitFor(async () => (await stepCount(page)) > 100, { timeout: 60000, what: () => 'training steps' });

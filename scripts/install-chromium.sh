@@ -15,8 +15,20 @@ fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "install-chromium: installing Debian's chromium package"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends chromium fonts-liberation
+	# Another apt or dpkg (an unattended upgrade, a second make) may hold
+	# the locks: wait for them instead of failing at once.
+	lock_wait="-o DPkg::Lock::Timeout=600"
+	tries=0
+	until apt-get $lock_wait update -q; do
+		tries=$((tries + 1))
+		if [ "$tries" -ge 20 ]; then
+			echo "install-chromium: apt-get update kept failing" >&2
+			exit 1
+		fi
+		echo "install-chromium: apt-get update failed (lock held?); retrying in 15 s" >&2
+		sleep 15
+	done
+	apt-get $lock_wait install -y -q --no-install-recommends chromium fonts-liberation
 	"$CHROMIUM" --version 2>/dev/null || true
 	exit 0
 fi
