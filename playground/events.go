@@ -17,7 +17,8 @@ type Event interface {
 
 // Error kinds of an ErrorEvent.
 const (
-	KindData     = "data"
+	KindData     = "data"    // the MNIST pack could not be fetched or decoded
+	KindWeights  = "weights" // a weights file (or a saved run's weights) was refused
 	KindConfig   = "config"
 	KindDiverged = "diverged"
 	KindInternal = "internal"
@@ -82,6 +83,7 @@ type EpochEvent struct {
 	ValLoss, ValAcc     float64
 	Best                bool
 	Step                int
+	TrainN              int // training examples the run had in this epoch
 }
 
 // EvalEvent is a quick validation between epoch ends: the loss and
@@ -142,7 +144,12 @@ type ConfusionEvent struct {
 type ModelBytesEvent struct{ Bytes []byte }
 
 // ErrorEvent is an error for the page to show.
-type ErrorEvent struct{ Message, Kind string }
+type ErrorEvent struct {
+	Message, Kind string
+	// Retry: the page offers a Retry button that sends the retryData command
+	// (a data download that failed and can be tried again).
+	Retry bool
+}
 
 func (ProgressEvent) Type() string     { return "progress" }
 func (ReadyEvent) Type() string        { return "ready" }
@@ -203,7 +210,7 @@ func (e StepsEvent) Map() map[string]any {
 
 func (e EpochEvent) Map() map[string]any {
 	return map[string]any{"type": e.Type(), "epoch": e.Epoch, "trainLoss": e.TrainLoss, "trainAcc": e.TrainAcc,
-		"valLoss": e.ValLoss, "valAcc": e.ValAcc, "best": e.Best, "step": e.Step}
+		"valLoss": e.ValLoss, "valAcc": e.ValAcc, "best": e.Best, "step": e.Step, "trainN": e.TrainN}
 }
 
 func (e EvalEvent) Map() map[string]any {
@@ -245,7 +252,7 @@ func (e ModelBytesEvent) Map() map[string]any {
 }
 
 func (e ErrorEvent) Map() map[string]any {
-	return map[string]any{"type": e.Type(), "message": e.Message, "kind": e.Kind}
+	return map[string]any{"type": e.Type(), "message": e.Message, "kind": e.Kind, "retry": e.Retry}
 }
 
 // specMap is s as the page sees it (its JSON form).

@@ -80,7 +80,8 @@ type Session struct {
 
 	// data
 	train, test  mnist.Set // ready once train has an example
-	dataErr      error
+	dataErr      error     // the download failed and waits for RetryData
+	complete     bool      // every piece arrived
 	lastProgress time.Time
 
 	// run
@@ -201,14 +202,36 @@ func (s *Session) ready() bool { return s.train.N > 0 }
 
 // DataComplete says no more pieces will come.
 func (s *Session) DataComplete() {
+	s.complete = true
+	s.dataErr = nil
 	s.emit(DataCompleteEvent{Train: s.train.N, Test: s.test.N})
 }
 
 // DataError reports a failure to fetch or decode the pack. The message is
-// err's text (the decoder's, e.g. "mnist pack: checksum mismatch ...").
+// err's text (the decoder's, e.g. "mnist pack: checksum mismatch ..."). A
+// run that needs the images that did not come is paused, and Start refuses
+// it until RetryData and the rest of the data: it would otherwise train on
+// part of the set while its settings say all of it.
 func (s *Session) DataError(err error) {
 	s.dataErr = err
-	s.emit(ErrorEvent{Message: err.Error(), Kind: KindData})
+	s.emit(ErrorEvent{Message: err.Error(), Kind: KindData, Retry: true})
+	if s.state == StateRunning && s.needsMissingData() {
+		s.pause()
+	}
+}
+
+// RetryData clears a data error when the download is tried again.
+func (s *Session) RetryData() {
+	s.dataErr = nil
+}
+
+// needsMissingData reports whether the run wants training images that a
+// failed download did not bring.
+func (s *Session) needsMissingData() bool {
+	if s.complete || s.dataErr == nil {
+		return false
+	}
+	return s.cfg == nil || s.cfg.Subset == 0 || s.cfg.Subset > s.train.N
 }
 
 func appendSet(dst, src mnist.Set) mnist.Set {
@@ -508,8 +531,12 @@ func (s *Session) start() {
 		s.emit(ErrorEvent{Message: "this run diverged; lower the learning rate and press Reset for a new run", Kind: KindDiverged})
 		return
 	}
-	if s.dataErr != nil && !s.ready() {
-		s.emit(ErrorEvent{Message: "cannot train: " + s.dataErr.Error(), Kind: KindData})
+	if s.needsMissingData() {
+		msg := fmt.Sprintf("cannot train on all the images: only %d training images arrived (%v); press Retry, or set Training examples to at most %d", s.train.N, s.dataErr, s.train.N)
+		if !s.ready() {
+			msg = "cannot train: " + s.dataErr.Error()
+		}
+		s.emit(ErrorEvent{Message: msg, Kind: KindData, Retry: true})
 		return
 	}
 	s.wantRun = !s.ready()
@@ -652,7 +679,7 @@ func (s *Session) trainStep() {
 	if ep != nil {
 		s.flushSteps()
 		s.emit(EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
-			ValLoss: ep.ValLoss, ValAcc: ep.ValAcc, Best: ep.Best, Step: s.stepNow})
+			ValLoss: ep.ValLoss, ValAcc: ep.ValAcc, Best: ep.Best, Step: s.stepNow, TrainN: s.tr.TrainSet().N})
 		if s.tr.Done() {
 			s.finish()
 			return
@@ -786,7 +813,7 @@ func (s *Session) getWeights() {
 func (s *Session) loadWeights(b []byte) {
 	m, err := engine.UnmarshalModel(b)
 	if err != nil {
-		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindData})
+		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindWeights})
 		return
 	}
 	cfg := DefaultConfig()
@@ -803,7 +830,7 @@ func (s *Session) loadWeights(b []byte) {
 		return
 	}
 	if err := s.tr.Model().SetWeights(m.Weights(nil)); err != nil {
-		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindData})
+		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindWeights})
 		return
 	}
 	s.emitWeights(s.tr.Model())

@@ -648,7 +648,7 @@ func TestWeightsRoundTrip(t *testing.T) {
 	bad := append([]byte(nil), b...)
 	bad[len(bad)/2] ^= 0xff
 	s2.Handle(Command{Cmd: "loadWeights", Bytes: bad})
-	if errs := r2.errors(); len(errs) != 1 || errs[0].Kind != KindData || !strings.HasPrefix(errs[0].Message, "weights file: ") {
+	if errs := r2.errors(); len(errs) != 1 || errs[0].Kind != KindWeights || !strings.HasPrefix(errs[0].Message, "weights file: ") {
 		t.Fatalf("corrupt weights: errors %+v", errs)
 	}
 	s2.Handle(Command{Cmd: "loadWeights", Bytes: b})
@@ -871,5 +871,62 @@ func TestQuickEvalByTime(t *testing.T) {
 	}
 	if len(evals) > 40 {
 		t.Errorf("%d quick evaluations for 60 steps, want them spaced by time", len(evals))
+	}
+}
+
+// A piece that does not arrive pauses a run that wants every image and
+// refuses to start it again until the data is complete; a run on a subset
+// that is there trains on.
+func TestDataErrorPausesRunsThatNeedTheMissingImages(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.AddPiece(synth(300, 1), synth(100, 2))
+	configure(t, s, mlpConfig()) // Subset 0: all the images
+	s.Handle(Command{Cmd: "start"})
+	s.RunFor(5 * time.Millisecond)
+	if r.lastState() != StateRunning {
+		t.Fatalf("state %q before the data error, want running", r.lastState())
+	}
+	s.DataError(errors.New("part 2 of 3 of the MNIST data did not arrive: HTTP 404"))
+	if r.lastState() != StatePaused {
+		t.Fatalf("state %q after the data error, want paused", r.lastState())
+	}
+	errs := r.errors()
+	if len(errs) != 1 || errs[0].Kind != KindData || !errs[0].Retry {
+		t.Fatalf("errors %+v, want one data error offering Retry", errs)
+	}
+	s.Handle(Command{Cmd: "start"})
+	if errs := r.errors(); len(errs) != 2 || !strings.Contains(errs[1].Message, "only 300 training images") {
+		t.Fatalf("start after the data error: %+v", errs)
+	}
+	if r.lastState() != StatePaused {
+		t.Fatalf("start with missing data changed the state to %q", r.lastState())
+	}
+
+	// A subset within what arrived trains.
+	cfg := mlpConfig()
+	cfg.Subset = 200
+	configure(t, s, cfg)
+	s.Handle(Command{Cmd: "start"})
+	if r.lastState() != StateRunning {
+		t.Fatalf("a 200-image run with 300 images loaded: state %q", r.lastState())
+	}
+	s.Handle(Command{Cmd: "pause"})
+
+	// Retry brings the rest: the full run starts, and its epochs say how
+	// many images it had.
+	s.RetryData()
+	s.AddPiece(synth(200, 3), mnist.Set{})
+	s.DataComplete()
+	configure(t, s, mlpConfig())
+	s.Handle(Command{Cmd: "start"})
+	for i := 0; i < 200 && len(r.of("epoch")) == 0; i++ {
+		s.RunFor(5 * time.Millisecond)
+	}
+	ep := r.of("epoch")
+	if len(ep) == 0 {
+		t.Fatal("no epoch after the data came")
+	}
+	if n := ep[len(ep)-1].(EpochEvent).TrainN; n != 500 {
+		t.Errorf("epoch says it trained on %d images, want 500", n)
 	}
 }

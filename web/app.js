@@ -24,6 +24,7 @@
     flatness: $('flatness'), confusion: $('confusion'), sample: $('sample'),
     saveWeights: $('save-weights'), loadWeights: $('load-weights'),
     runsList: $('runs-list'), runsUndo: $('runs-undo'), runsNote: $('runs-note'), pngNote: $('png-note'),
+    retryData: $('retry-data'),
     confusionView: $('confusion-view'), confusionPanel: $('confusion-panel'),
   };
   const mp = window.mnistplay || {};
@@ -433,6 +434,8 @@
         break;
       case 'dataComplete':
         trainN = ev.train;
+        dataFailed = false;
+        el.retryData.hidden = true;
         el.progress.value = el.progress.max;
         if (state === 'idle' && !idleNote) {
           setStatus('Ready: all ' + ev.train.toLocaleString('en-US') + ' training images loaded. Press Start to train.');
@@ -526,8 +529,14 @@
       }
       case 'error':
         showError(ev.message);
+        if (ev.kind === 'weights') {
+          // The file or saved weights were refused: the next run is not "loaded".
+          loadingFrom = null;
+          loadingFile = false;
+        }
         if (ev.kind === 'data') {
           dataFailed = true;
+          el.retryData.hidden = !ev.retry;
           if (!dataReady) {
             setStatus(statusFor('idle', ev));
           }
@@ -876,6 +885,12 @@
     });
     el.confusion.addEventListener('click', () => send({ cmd: 'confusion' }));
     el.sample.addEventListener('click', () => send({ cmd: 'sample' }));
+    el.retryData.addEventListener('click', () => {
+      el.retryData.hidden = true;
+      clearError();
+      setStatus('Loading MNIST… (trying again)');
+      send({ cmd: 'retryData' });
+    });
     el.saveWeights.addEventListener('click', () => {
       const run = runs && runs.current;
       askWeights({ kind: 'download', name: (run ? run.name : 'mnist-weights') + '.mnistw' });

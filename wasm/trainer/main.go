@@ -87,6 +87,14 @@ func handle(data js.Value) {
 		sess.HandleJSON([]byte(`{"cmd":""}`))
 		return
 	}
+	if data.Get("cmd").String() == "retryData" {
+		sess.RetryData()
+		select {
+		case retryData <- struct{}{}:
+		default:
+		}
+		return
+	}
 	if data.Get("cmd").String() == "loadWeights" {
 		b := data.Get("bytes")
 		if b.Type() != js.TypeObject || !b.InstanceOf(u8Array) {
@@ -151,9 +159,23 @@ type file struct {
 	ready chan struct{}
 }
 
+// retryData wakes loadData after a failed piece, when the page's Retry
+// button sends the retryData command.
+var retryData = make(chan struct{}, 1)
+
+// fetchTries and fetchBackoff: a piece whose download fails is fetched
+// again this many times, waiting twice as long each time, before the page
+// is told (and offers Retry).
+const (
+	fetchTries   = 3
+	fetchBackoff = 500 * time.Millisecond
+)
+
 // loadData fetches every pack file at once (so the total size is known for
 // the progress bar), then decodes them in order, handing each piece to the
-// session as soon as it and those before it are decoded.
+// session as soon as it and those before it are decoded. A piece that
+// cannot be fetched or decoded stops the loading with a data error until
+// the page asks to retry; the pieces before it stay.
 func loadData() {
 	names := mnist.PackFiles()
 	files := make([]*file, len(names))
@@ -191,24 +213,19 @@ func loadData() {
 	}()
 	for i, f := range files {
 		<-f.ready
-		if f.err != nil {
-			dataError(f.err)
-			return
+		for {
+			p, err := decodeFile(f, i, len(files))
+			if err == nil {
+				mu.Lock()
+				sess.AddPiece(p.Train, p.Test)
+				mu.Unlock()
+				schedule()
+				break
+			}
+			dataError(err)
+			<-retryData
+			f.data, f.err = fetchBytes("assets/"+f.name, func(int64) {}, func(int64) {})
 		}
-		p, err := mnist.DecodePiece(f.data)
-		f.data = nil
-		if err != nil {
-			dataError(fmt.Errorf("data file %s is corrupt: %w", f.name, err))
-			return
-		}
-		if p.Index != i {
-			dataError(fmt.Errorf("data file %s is corrupt: it says it is piece %d", f.name, p.Index))
-			return
-		}
-		mu.Lock()
-		sess.AddPiece(p.Train, p.Test)
-		mu.Unlock()
-		schedule()
 		// Decoding blocks the worker for a while: let commands and a few
 		// training slices through before the next piece.
 		time.Sleep(3 * sliceBudget)
@@ -223,15 +240,46 @@ func loadData() {
 	schedule()
 }
 
+// decodeFile decodes piece i of n from f, or says which piece failed and how.
+func decodeFile(f *file, i, n int) (*mnist.Piece, error) {
+	if f.err != nil {
+		return nil, fmt.Errorf("part %d of %d of the MNIST data did not arrive: %w", i+1, n, f.err)
+	}
+	p, err := mnist.DecodePiece(f.data)
+	f.data = nil
+	if err != nil {
+		return p, fmt.Errorf("data file %s (part %d of %d) is corrupt: %w", f.name, i+1, n, err)
+	}
+	if p.Index != i {
+		return p, fmt.Errorf("data file %s is corrupt: it says it is piece %d", f.name, p.Index)
+	}
+	return p, nil
+}
+
 func dataError(err error) {
 	mu.Lock()
 	sess.DataError(err)
 	mu.Unlock()
+	schedule()
 }
 
 // fetchBytes GETs url, reporting the Content-Length (or 0) once through
-// size and each chunk's length through progress.
+// size and each chunk's length through progress. A failed download is
+// tried again, after fetchBackoff, 2·fetchBackoff, ...
 func fetchBytes(url string, size func(int64), progress func(int64)) ([]byte, error) {
+	wait := fetchBackoff
+	for try := 1; ; try++ {
+		b, err := fetchOnce(url, size, progress)
+		if err == nil || try == fetchTries {
+			return b, err
+		}
+		time.Sleep(wait)
+		wait *= 2
+		size, progress = func(int64) {}, func(int64) {} // counted once
+	}
+}
+
+func fetchOnce(url string, size func(int64), progress func(int64)) ([]byte, error) {
 	sent := false
 	sendSize := func(n int64) {
 		if !sent {
