@@ -262,13 +262,20 @@ export async function setControls(page, values) {
   }
 }
 
+// copySite copies web/ and assets/ into a temporary folder, for a server
+// started with -dir, and returns the folder.
+export async function copySite() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'mnistplay-site-'));
+  await cp(path.join(ROOT, 'web'), path.join(dir, 'web'), { recursive: true });
+  await cp(path.join(ROOT, 'assets'), path.join(dir, 'assets'), { recursive: true });
+  return dir;
+}
+
 // corruptSite copies web/ and assets/ into a temporary folder and damages
 // every data pack there (bytes in the middle flipped, size kept), for a
 // server started with -dir. It returns the folder.
 export async function corruptSite() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'mnistplay-corrupt-'));
-  await cp(path.join(ROOT, 'web'), path.join(dir, 'web'), { recursive: true });
-  await cp(path.join(ROOT, 'assets'), path.join(dir, 'assets'), { recursive: true });
+  const dir = await copySite();
   const packs = [];
   for (const name of await readdir(path.join(dir, 'assets'))) {
     if (!name.endsWith('.pack')) {

@@ -16,7 +16,7 @@ import {
 // A short MLP run on a subset: an epoch takes well under a second.
 const SHORT_RUN = {
   arch: 'mlp', hidden: '64', optimizer: 'momentum', lr: '0.05', momentum: '0.9',
-  batch: '64', epochs: '50', subset: '3000', 'eval-subset': '500', seed: '7',
+  batch: '64', epochs: '1000', subset: '3000', 'eval-subset': '500', seed: '7',
 };
 
 const env = useServerAndBrowser();
@@ -29,6 +29,37 @@ function runRows(page) {
     summary: li.querySelector('.run-summary').textContent,
     overlay: li.querySelector('.run-overlay').checked,
   })));
+}
+
+// storedRun reads run id straight from IndexedDB, as every tab sees it.
+function storedRun(page, id) {
+  return page.evaluate((id) => new Promise((resolve, reject) => {
+    const r = indexedDB.open('mnistplay');
+    r.onerror = () => reject(r.error);
+    r.onsuccess = () => {
+      const g = r.result.transaction('runs').objectStore('runs').get(id);
+      g.onsuccess = () => {
+        const x = g.result;
+        r.result.close();
+        resolve(x ? { epochs: x.epochs.length, rev: x.rev, overlay: !!x.overlay, state: x.state, weights: !!x.weights, name: x.name } : null);
+      };
+      g.onerror = () => reject(g.error);
+    };
+  }), id);
+}
+
+function storedNames(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const r = indexedDB.open('mnistplay');
+    r.onerror = () => reject(r.error);
+    r.onsuccess = () => {
+      const g = r.result.transaction('runs').objectStore('runs').getAll();
+      g.onsuccess = () => {
+        r.result.close();
+        resolve(g.result.map((x) => x.name));
+      };
+    };
+  }));
 }
 
 // saveDownload waits for the download click() starts and returns its bytes.
@@ -93,9 +124,9 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
       const csv = await saveDownload(page,
         () => page.click(`#runs-list li[data-id="${run.id}"] button[data-role="csv-epochs"]`), 'runs-epochs.csv');
       const lines = csv.bytes.toString('utf8').trim().split('\n');
-      assert.equal(lines[0], 'epoch,train_loss,train_acc,val_loss,val_acc');
+      assert.equal(lines[0], 'epoch,train_loss,train_acc,val_loss,val_acc,train_images');
       assert.ok(lines.length >= 2, `CSV has epoch rows: ${lines.length - 1}`);
-      assert.match(lines[1], /^1,[0-9.e-]+,0\.\d+,[0-9.e-]+,0\.\d+$/, `first CSV row: ${lines[1]}`);
+      assert.match(lines[1], /^1,[0-9.e-]+,0\.\d+,[0-9.e-]+,0\.\d+,3000$/, `first CSV row: ${lines[1]}`);
       await screenshot(page, 'runs-after-reload');
       assert.deepEqual(errors, [], 'console or page errors');
     } finally {
@@ -133,6 +164,13 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
       });
       assert.ok(await page.isVisible('#error'), '#error is visible');
       await screenshot(page, 'runs-corrupt-weights');
+      // Reset after the refusal: a fresh run, not one "loaded" from the file.
+      const arch0 = (await text(page, 'status'));
+      await page.click('#reset');
+      await waitFor(async () => (await text(page, 'state')) === 'idle' && (await text(page, 'status')) !== arch0, {
+        timeout: 10000, what: () => pageState(page),
+      });
+      assert.doesNotMatch(await text(page, 'status'), /Loaded the weights/, 'Reset after a refused file says it loaded it');
 
       // The page goes on: the good file loads and training starts again.
       await page.setInputFiles('#load-weights', good.file);
@@ -172,6 +210,73 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
       assert.deepEqual(second.errors, [], 'console or page errors');
     } finally {
       await second.page.close();
+    }
+  });
+
+  test('two tabs: a stale tab never overwrites a newer run; new runs get distinct names', async () => {
+    const a = await openPage(env.context, env.url);
+    let b = null;
+    const paused = (page) => waitFor(async () => (await text(page, 'state')) === 'paused', { timeout: 30000, what: () => pageState(page) });
+    try {
+      await waitDataLoaded(a.page, 60000);
+      await setControls(a.page, SHORT_RUN);
+      await a.page.click('#reset');
+      await a.page.click('#start');
+      await waitFor(async () => Number(await text(a.page, 'step-count')) > 60, { timeout: 60000, what: () => pageState(a.page) });
+      await a.page.click('#pause');
+      await paused(a.page);
+      const id = await a.page.$eval('#runs-list li.run.current', (li) => li.dataset.id);
+
+      // The second tab opens with the run as it is now.
+      b = await openPage(env.context, env.url);
+      await waitFor(async () => (await runRows(b.page)).some((r) => r.id === id), { timeout: 15000, what: async () => JSON.stringify(await runRows(b.page)) });
+      const seen = await storedRun(a.page, id);
+
+      // The first tab trains on two more epochs and pauses: its record grows.
+      const e0 = Number(await text(a.page, 'epoch'));
+      await a.page.click('#start');
+      await waitFor(async () => Number(await text(a.page, 'epoch')) >= e0 + 2, { timeout: 120000, what: () => pageState(a.page) });
+      await a.page.click('#pause');
+      await paused(a.page);
+      const fresh = await waitFor(async () => {
+        const r = await storedRun(a.page, id);
+        return r && r.state === 'paused' && r.epochs >= seen.epochs + 2 && r.weights ? r : null;
+      }, { timeout: 15000, what: async () => JSON.stringify(await storedRun(a.page, id)) });
+
+      // The stale tab ticks the run: the stored history stays the newer one.
+      await b.page.check(`#runs-list li[data-id="${id}"] .run-overlay`);
+      const after = await waitFor(async () => {
+        const r = await storedRun(a.page, id);
+        return r && r.overlay ? r : null;
+      }, { timeout: 10000, what: async () => JSON.stringify(await storedRun(a.page, id)) });
+      console.log(`# two tabs: record seen by the second tab ${seen.epochs} epochs, newest ${fresh.epochs}, after its edit ${after.epochs}`);
+      assert.equal(after.epochs, fresh.epochs, `the stale tab wrote its old history over the newer one (${after.epochs} epochs, had ${fresh.epochs})`);
+      assert.ok(after.weights, 'weights kept');
+      // The first tab hears of the edit.
+      await waitFor(async () => (await runRows(a.page)).find((r) => r.id === id)?.overlay, {
+        timeout: 10000, what: async () => JSON.stringify(await runRows(a.page)),
+      });
+
+      // A new run in each tab: different names.
+      for (const p of [b.page, a.page]) {
+        await setControls(p, { ...SHORT_RUN, seed: p === a.page ? '8' : '9' });
+        await p.click('#reset');
+        await p.click('#start');
+        await waitFor(async () => Number(await text(p, 'step-count')) > 0, { timeout: 60000, what: () => pageState(p) });
+        await p.click('#pause');
+        await paused(p);
+      }
+      const names = await waitFor(async () => {
+        const n = await storedNames(a.page);
+        return n.length >= 3 ? n : null;
+      }, { timeout: 10000 });
+      assert.equal(new Set(names).size, names.length, `run names repeat: ${JSON.stringify(names)}`);
+      assert.deepEqual(a.errors, [], 'console or page errors in the first tab');
+      assert.deepEqual(b.errors, [], 'console or page errors in the second tab');
+    } finally {
+      await saveLog('runs-two-tabs', [...a.log, '---- second tab', ...(b ? b.log : [])]);
+      await a.page.close();
+      await b?.page.close();
     }
   });
 

@@ -71,6 +71,79 @@
       this.lastOverlay = 0;
       this.overlayTimer = 0;
       this.undo = null;    // {run, index, timer}
+      this.mine = new Set(); // ids of the runs this tab trained: their history is written here only
+      this.store.onChange((m) => this.remoteChange(m));
+    }
+
+    // remoteChange takes in another tab's write of record m.id: a new run,
+    // a newer copy of one listed here, or a deletion. Of the runs this tab
+    // trained, only the fields a person edits (name, overlay, colour) are
+    // taken: its history is this tab's.
+    async remoteChange(m) {
+      const local = this.byID(m.id);
+      if (m.deleted) {
+        if (local && !this.mine.has(local.id)) {
+          this.runs.splice(this.runs.indexOf(local), 1);
+          this.render();
+          this.sendOverlay(true);
+        }
+        return;
+      }
+      if (local && (local.rev || 0) >= m.rev) {
+        return;
+      }
+      let rec = null;
+      try {
+        rec = await this.store.get(m.id);
+      } catch (e) {
+        return;
+      }
+      if (!rec) {
+        return;
+      }
+      const now = this.byID(m.id);
+      if (!now) {
+        if (this.undo && this.undo.run.id === m.id) {
+          return; // deleted here, waiting for Undo
+        }
+        this.runs.push(rec);
+        this.runs.sort((a, b) => a.createdAt - b.createdAt);
+        this.render();
+      } else if (this.mine.has(now.id)) {
+        this.takeEdits(now, rec);
+        this.render();
+      } else if ((now.rev || 0) < (rec.rev || 0)) {
+        Object.assign(now, rec);
+        this.render();
+      }
+      this.sendOverlay(true);
+    }
+
+    // takeEdits copies the fields a person edits from a stored record.
+    takeEdits(run, rec) {
+      run.name = rec.name;
+      run.overlay = rec.overlay;
+      run.color = rec.color;
+      run.rev = Math.max(run.rev || 0, rec.rev || 0);
+    }
+
+    // edit sets fields a person edits (name, overlay) on run and in the
+    // stored copy, without writing this tab's copy of the rest over a newer
+    // one from another tab.
+    edit(run, fields) {
+      Object.assign(run, fields);
+      this.store.edit(run.id, (r) => Object.assign(r, fields)).then((rec) => {
+        if (!rec) {
+          this.save(run, true); // not stored yet
+        } else if (this.mine.has(run.id)) {
+          run.rev = Math.max(run.rev || 0, rec.rev);
+        } else {
+          Object.assign(run, rec);
+          this.update(run);
+        }
+      }).catch((e) => {
+        this.opts.onError('Could not save run “' + run.name + '” in the browser: ' + (e && e.message ? e.message : e));
+      });
     }
 
     async restore() {
@@ -128,14 +201,19 @@
       if (config && config.shuffleFraction > 0) {
         run.markers.push({ epoch: 0, label: 'shuffle ' + Math.round(config.shuffleFraction * 100) + '%' });
       }
-      // Unique default names.
+      // Unique names, among this tab's runs now and every tab's in the store.
+      const m = /^run (\d+)$/.exec(run.name);
+      let k = m ? Number(m[1]) : 0;
       while (this.runs.some((r) => r.name === run.name)) {
-        run.name = run.name + '′';
+        run.name = m ? 'run ' + (++k) : run.name + '′';
       }
       this.runs.push(run);
       this.current = run;
+      this.mine.add(run.id);
       this.render();
-      this.save(run, true);
+      this.store.add(run).then(() => this.update(run)).catch((e) => {
+        this.opts.onError('Could not save run “' + run.name + '” in the browser: ' + (e && e.message ? e.message : e));
+      });
       return run;
     }
 
@@ -162,7 +240,7 @@
           break;
         case 'epoch':
           run.epochs.push({ epoch: ev.epoch, trainLoss: ev.trainLoss, trainAcc: ev.trainAcc,
-            valLoss: ev.valLoss, valAcc: ev.valAcc, best: !!ev.best });
+            valLoss: ev.valLoss, valAcc: ev.valAcc, best: !!ev.best, trainN: ev.trainN || 0 });
           run.final = { trainLoss: ev.trainLoss, trainAcc: ev.trainAcc, valLoss: ev.valLoss, valAcc: ev.valAcc };
           this.save(run, true);
           break;
@@ -225,7 +303,19 @@
       }
       const doSave = () => {
         this.saveTimers.delete(run.id);
-        this.store.put(run).catch((e) => {
+        this.store.put(run).then((newer) => {
+          if (!newer) {
+            return;
+          }
+          // Another tab wrote this record since this tab read it.
+          if (this.mine.has(run.id)) {
+            this.takeEdits(run, newer);
+            doSave();
+          } else {
+            Object.assign(run, newer);
+            this.update(run);
+          }
+        }).catch((e) => {
           this.opts.onError('Could not save run “' + run.name + '” in the browser: ' + (e && e.message ? e.message : e));
         });
       };
@@ -268,8 +358,7 @@
       if (name === '' || name === run.name) {
         return;
       }
-      run.name = name;
-      this.save(run, true);
+      this.edit(run, { name: name });
       if (run.overlay) {
         this.sendOverlay(true);
       }
@@ -341,9 +430,9 @@
 
     // ---- CSV ----
     epochsCSV(run) {
-      const lines = ['epoch,train_loss,train_acc,val_loss,val_acc'];
+      const lines = ['epoch,train_loss,train_acc,val_loss,val_acc,train_images'];
       for (const e of run.epochs) {
-        lines.push([e.epoch, csvNum(e.trainLoss), csvNum(e.trainAcc), csvNum(e.valLoss), csvNum(e.valAcc)].join(','));
+        lines.push([e.epoch, csvNum(e.trainLoss), csvNum(e.trainAcc), csvNum(e.valLoss), csvNum(e.valAcc), e.trainN || ''].join(','));
       }
       return lines.join('\n') + '\n';
     }
@@ -362,6 +451,9 @@
       const last = run.epochs[run.epochs.length - 1];
       if (last) {
         parts.push(last.epoch + ' ep', 'loss ' + fmtNum(last.trainLoss), 'train ' + pct(last.trainAcc), 'val ' + pct(last.valAcc));
+        if (last.trainN) {
+          parts.push(last.trainN.toLocaleString('en-US') + ' images');
+        }
       } else if (run.evals.length) {
         parts.push('val ' + pct(run.evals[run.evals.length - 1].valAcc));
       } else {
@@ -378,6 +470,9 @@
         return;
       }
       row.summary.textContent = this.summary(run);
+      if (document.activeElement !== row.name) {
+        row.name.value = run.name;
+      }
       row.useWeights.disabled = !run.weights;
       row.dlWeights.disabled = !run.weights;
       row.li.classList.toggle('current', run === this.current);
@@ -421,8 +516,7 @@
       ov.title = 'Overlay this run on the curves';
       ov.setAttribute('aria-label', 'Overlay ' + run.name + ' on the curves');
       ov.addEventListener('change', () => {
-        run.overlay = ov.checked;
-        this.save(run, true);
+        this.edit(run, { overlay: ov.checked });
         this.sendOverlay(true);
       });
 

@@ -3,12 +3,19 @@
 // weights as a Uint8Array. Every method returns a Promise; when IndexedDB is
 // missing or refused (private windows, some embedded browsers) the store
 // keeps the runs in memory for the session and says so through `persistent`.
+//
+// Several tabs share the database. Each record carries a revision (rev),
+// raised by every write: put refuses to write over a newer revision (a tab
+// with a stale copy), edit changes some fields of the stored copy in one
+// transaction, and add names a new run uniquely among every tab's runs.
+// Each write is announced on a BroadcastChannel so other tabs re-read it.
 'use strict';
 
 (function (ns) {
   const DB_NAME = 'mnistplay';
   const DB_VERSION = 1;
   const STORE = 'runs';
+  const CHANNEL = 'mnistplay-runs';
 
   function req(r) {
     return new Promise((resolve, reject) => {
@@ -23,6 +30,41 @@
       this.mem = new Map();
       this.persistent = false;
       this.why = '';
+      this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null;
+    }
+
+    // onChange calls fn({id, rev, deleted}) when another tab writes a record.
+    onChange(fn) {
+      if (this.channel) {
+        this.channel.onmessage = (e) => fn(e.data);
+      }
+    }
+
+    announce(id, rev, deleted) {
+      if (this.channel && this.db) {
+        this.channel.postMessage({ id: id, rev: rev, deleted: !!deleted });
+      }
+    }
+
+    // rw runs fn(objectStore) in a readwrite transaction and resolves with
+    // what fn's last request set into out.value once the transaction commits.
+    rw(fn) {
+      const tx = this.db.transaction(STORE, 'readwrite');
+      const out = { value: undefined };
+      fn(tx.objectStore(STORE), out);
+      return new Promise((resolve, reject) => {
+        tx.oncomplete = () => resolve(out.value);
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction aborted'));
+      });
+    }
+
+    async get(id) {
+      if (!this.db) {
+        return this.mem.get(id) || null;
+      }
+      const tx = this.db.transaction(STORE, 'readonly');
+      return (await req(tx.objectStore(STORE).get(id))) || null;
     }
 
     // open connects to the database; it never rejects (falls back to memory).
@@ -62,18 +104,85 @@
       return runs;
     }
 
+    // put writes run unless the stored copy is newer (a higher rev), and
+    // raises run.rev. It resolves with null, or with the newer stored copy
+    // it did not overwrite.
     async put(run) {
       if (!this.db) {
+        run.rev = (run.rev || 0) + 1;
         this.mem.set(run.id, run);
-        return;
+        return null;
       }
-      const tx = this.db.transaction(STORE, 'readwrite');
-      tx.objectStore(STORE).put(run);
-      await new Promise((resolve, reject) => {
-        tx.oncomplete = resolve;
-        tx.onerror = () => reject(tx.error);
-        tx.onabort = () => reject(tx.error || new Error('IndexedDB transaction aborted'));
+      const newer = await this.rw((st, out) => {
+        st.get(run.id).onsuccess = (e) => {
+          const old = e.target.result;
+          if (old && (old.rev || 0) > (run.rev || 0)) {
+            out.value = old;
+            return;
+          }
+          run.rev = (old ? old.rev || 0 : run.rev || 0) + 1;
+          st.put(run);
+        };
       });
+      if (!newer) {
+        this.announce(run.id, run.rev, false);
+      }
+      return newer || null;
+    }
+
+    // edit applies change(record) to the stored copy of run id and resolves
+    // with the record written (null when there is none).
+    async edit(id, change) {
+      if (!this.db) {
+        const r = this.mem.get(id);
+        if (r) {
+          change(r);
+          r.rev = (r.rev || 0) + 1;
+        }
+        return r || null;
+      }
+      const rec = await this.rw((st, out) => {
+        st.get(id).onsuccess = (e) => {
+          const r = e.target.result;
+          if (!r) {
+            return;
+          }
+          change(r);
+          r.rev = (r.rev || 0) + 1;
+          st.put(r);
+          out.value = r;
+        };
+      });
+      if (rec) {
+        this.announce(id, rec.rev, false);
+      }
+      return rec || null;
+    }
+
+    // add stores a new run, first making its name unique among the stored
+    // runs: "run N" takes the next free number, any other name gets primes.
+    async add(run) {
+      const unique = (names) => {
+        const m = /^run (\d+)$/.exec(run.name);
+        let n = m ? Number(m[1]) : 0;
+        while (names.has(run.name)) {
+          run.name = m ? 'run ' + (++n) : run.name + '′';
+        }
+        run.rev = 1;
+      };
+      if (!this.db) {
+        unique(new Set([...this.mem.values()].map((r) => r.name)));
+        this.mem.set(run.id, run);
+        return run;
+      }
+      await this.rw((st) => {
+        st.getAll().onsuccess = (e) => {
+          unique(new Set(e.target.result.filter((r) => r.id !== run.id).map((r) => r.name)));
+          st.put(run);
+        };
+      });
+      this.announce(run.id, run.rev, false);
+      return run;
     }
 
     async delete(id) {
@@ -81,12 +190,8 @@
         this.mem.delete(id);
         return;
       }
-      const tx = this.db.transaction(STORE, 'readwrite');
-      tx.objectStore(STORE).delete(id);
-      await new Promise((resolve, reject) => {
-        tx.oncomplete = resolve;
-        tx.onerror = () => reject(tx.error);
-      });
+      await this.rw((st) => st.delete(id));
+      this.announce(id, 0, true);
     }
   }
 
