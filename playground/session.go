@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,6 +224,15 @@ func (s *Session) DataError(err error) {
 // RetryData clears a data error when the download is tried again.
 func (s *Session) RetryData() {
 	s.dataErr = nil
+}
+
+// thousands writes n with comma separators, as the page writes counts.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // needsMissingData reports whether the run wants training images that a
@@ -532,7 +542,7 @@ func (s *Session) start() {
 		return
 	}
 	if s.needsMissingData() {
-		msg := fmt.Sprintf("cannot train on all the images: only %d training images arrived (%v); press Retry, or set Training examples to at most %d", s.train.N, s.dataErr, s.train.N)
+		msg := fmt.Sprintf("Cannot train on all the images: only %s training images arrived (%v). Press Retry, or set Training examples to at most %s.", thousands(s.train.N), s.dataErr, thousands(s.train.N))
 		if !s.ready() {
 			msg = "cannot train: " + s.dataErr.Error()
 		}

@@ -895,7 +895,7 @@ func TestDataErrorPausesRunsThatNeedTheMissingImages(t *testing.T) {
 		t.Fatalf("errors %+v, want one data error offering Retry", errs)
 	}
 	s.Handle(Command{Cmd: "start"})
-	if errs := r.errors(); len(errs) != 2 || !strings.Contains(errs[1].Message, "only 300 training images") {
+	if errs := r.errors(); len(errs) != 2 || !strings.Contains(errs[1].Message, "only 300 training images arrived") {
 		t.Fatalf("start after the data error: %+v", errs)
 	}
 	if r.lastState() != StatePaused {
@@ -928,5 +928,13 @@ func TestDataErrorPausesRunsThatNeedTheMissingImages(t *testing.T) {
 	}
 	if n := ep[len(ep)-1].(EpochEvent).TrainN; n != 500 {
 		t.Errorf("epoch says it trained on %d images, want 500", n)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 60000: "60,000", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

@@ -327,6 +327,9 @@
         if (dataFailed && !dataReady) {
           return 'The MNIST data could not be loaded (see the message below).';
         }
+        if (dataFailed) {
+          return 'Part of the MNIST data is missing: ' + trainN.toLocaleString('en-US') + ' training images loaded (see the message below).';
+        }
         return dataReady ? 'Ready. Press Start to train.' : 'Loading MNIST…';
     }
   }
@@ -537,7 +540,7 @@
         if (ev.kind === 'data') {
           dataFailed = true;
           el.retryData.hidden = !ev.retry;
-          if (!dataReady) {
+          if (state === 'idle') {
             setStatus(statusFor('idle', ev));
           }
         }
