@@ -82,7 +82,8 @@ type Session struct {
 	// data
 	train, test  mnist.Set // ready once train has an example
 	dataErr      error     // the download failed and waits for RetryData
-	complete     bool      // every piece arrived
+	classify     classifier
+	complete     bool // every piece arrived
 	lastProgress time.Time
 
 	// run

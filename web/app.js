@@ -590,6 +590,7 @@
       return;
     }
     if (m.type === 'ui' && m.event === 'ready') {
+      connectFrameToWorker();
       for (const r of replay) {
         toFrame(r);
       }
@@ -610,6 +611,19 @@
         el.pngNote.textContent = 'The ' + m.panel + ' plot has nothing to export yet.';
       }
     }
+  }
+
+  // connectFrameToWorker gives the canvas and the trainer a channel of
+  // their own: the canvas asks the trainer to classify the pad there (wire
+  // package), so classification runs in the worker, not on this thread.
+  function connectFrameToWorker() {
+    const w = el.frame.contentWindow;
+    if (!w || !worker || typeof MessageChannel !== 'function') {
+      return;
+    }
+    const ch = new MessageChannel();
+    worker.postMessage({ cmd: 'connectView', port: ch.port1 }, [ch.port1]);
+    w.postMessage({ type: 'connect' }, '*', [ch.port2]);
   }
 
   function exportPNG(panel) {

@@ -18,6 +18,7 @@ import (
 
 	"mnistplay/engine/mnist"
 	"mnistplay/playground"
+	"mnistplay/wire"
 )
 
 // sliceBudget is how long one RunFor may train before the worker returns to
@@ -87,6 +88,10 @@ func handle(data js.Value) {
 		sess.HandleJSON([]byte(`{"cmd":""}`))
 		return
 	}
+	if data.Get("cmd").String() == "connectView" {
+		connectView(data.Get("port"))
+		return
+	}
 	if data.Get("cmd").String() == "retryData" {
 		sess.RetryData()
 		select {
@@ -148,6 +153,74 @@ func toJS(v any, transfer *[]any) js.Value {
 	default:
 		return js.ValueOf(v)
 	}
+}
+
+// ---- the canvas' channel ----
+
+var (
+	viewPort    js.Value // the MessageChannel port to the canvas (wasm/ui)
+	viewHandler js.Func
+	viewImage   = make([]float32, wire.ImagePixels)
+)
+
+// connectView takes the port the page made for the canvas to ask this
+// worker directly (wire package), replacing an older one when the canvas
+// reloads.
+func connectView(port js.Value) {
+	if port.Type() != js.TypeObject {
+		return
+	}
+	if viewHandler.Truthy() {
+		viewPort.Set("onmessage", js.Null())
+		viewHandler.Release()
+	}
+	viewPort = port
+	viewHandler = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) > 0 {
+			answerView(args[0].Get("data"))
+		}
+		return nil
+	})
+	port.Set("onmessage", viewHandler)
+}
+
+// answerView classifies the canvas' pad image with the current model.
+func answerView(d js.Value) {
+	if d.Type() != js.TypeObject || d.Get(wire.KeyCmd).String() != wire.CmdClassify {
+		return
+	}
+	req := wire.ClassifyRequest{ID: intOf(d.Get(wire.KeyID)), Filter: intOf(d.Get(wire.KeyFilter))}
+	if img := d.Get(wire.KeyImage); img.Type() == js.TypeObject && img.InstanceOf(f32Arr) && img.Length() == wire.ImagePixels {
+		js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&viewImage[0])), 4*len(viewImage)), u8Array.New(img.Get("buffer"), img.Get("byteOffset"), 4*wire.ImagePixels))
+		req.Image = viewImage
+	}
+	mu.Lock()
+	p, err := sess.Classify(req)
+	mu.Unlock()
+	o := object.New()
+	o.Set(wire.KeyID, req.ID)
+	if err != nil {
+		o.Set(wire.KeyType, wire.TypePredictionError)
+		o.Set(wire.KeyMessage, err.Error())
+		viewPort.Call("postMessage", o)
+		return
+	}
+	var transfer []any
+	o.Set(wire.KeyType, wire.TypePrediction)
+	o.Set(wire.KeyStep, p.Step)
+	o.Set(wire.KeyDigit, p.Digit)
+	o.Set(wire.KeyProbs, toJS(p.Probs, &transfer))
+	o.Set(wire.KeyAct, toJS(p.Act, &transfer))
+	o.Set(wire.KeyActW, p.ActW)
+	viewPort.Call("postMessage", o, transfer)
+}
+
+// intOf is v as an int, or -1 when it is not a number.
+func intOf(v js.Value) int {
+	if v.Type() != js.TypeNumber {
+		return -1
+	}
+	return v.Int()
 }
 
 // ---- data ----

@@ -102,11 +102,18 @@ func main() {
 	in := &inbox{}
 	v := view.New()
 	v.Post = postParent
+	link := &trainerLink{}
+	v.Classify = link.classify
 	js.Global().Call("addEventListener", "message", js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) == 0 {
 			return nil
 		}
-		if m, ok := decode(args[0].Get("data")); ok {
+		data := args[0].Get("data")
+		if data.Type() == js.TypeObject && data.Get("type").String() == "connect" {
+			link.connect(args[0].Get("ports").Index(0), in)
+			return nil
+		}
+		if m, ok := decode(data); ok {
 			in.push(m)
 		}
 		return nil

@@ -16,18 +16,13 @@ import (
 	"mnistplay/engine"
 	"mnistplay/plot"
 	"mnistplay/wasm/ui/pad"
+	"mnistplay/wire"
 )
 
 // Screen size the layout is made for (the iframe's size).
 const (
 	Width  = 960
 	Height = 540
-)
-
-// MNIST normalisation of the training data.
-const (
-	mean = 0.1307
-	std  = 0.3081
 )
 
 // Msg is one page or worker event (PAGE-PROTOCOL.md), decoded. Only the
@@ -70,6 +65,9 @@ type Msg struct {
 	Runs []Run
 	// export: "loss", "accuracy", "flatness" or "filters"
 	Panel string
+	// prediction: the trainer's answer to a classification request;
+	// predictionError: Message
+	Prediction *wire.Prediction
 }
 
 // Run is one run of a 'runs' message (PAGE-PROTOCOL.md, "Runs, overlays and
@@ -174,6 +172,10 @@ type View struct {
 
 	// Post sends an object to the parent page; nil drops it.
 	Post func(map[string]any)
+	// Classify sends a classification request to the trainer, whose answer
+	// comes back through Apply; nil: the pad is not classified. The image
+	// is only valid during the call.
+	Classify func(wire.ClassifyRequest)
 
 	// curves of the live run; validation has per-epoch and quick
 	// evaluation points (vaX), training per-epoch ones (epX)
@@ -205,10 +207,12 @@ type View struct {
 	Pad      *pad.Pad
 	padRect  image.Rectangle // screen coordinates
 	padVer   int             // pad version last classified
-	model    *engine.Model
+	model    *engine.Model   // the newest weights, for the filters panel
 	specKey  string
 	input    [pad.Pixel]float32 // (28, 28) ink 0..1
-	x        [pad.Pixel]float32 // (1, 1, 28, 28) normalised model input
+	reqID    int                // the newest classification request
+	postFor  int                // the newest request whose answer goes to the page
+	posted   int                // the newest answer posted to the page
 	probs    [10]float32
 	digit    int
 	hasProbs bool
@@ -317,6 +321,13 @@ func (v *View) Apply(m Msg) {
 		v.setWeights(m.SpecJSON, m.Data)
 	case "flatness":
 		v.addFlat(m)
+	case wire.TypePrediction:
+		if m.Prediction != nil {
+			v.answer(m.Prediction)
+		}
+	case wire.TypePredictionError:
+		v.errMsg = "classifying the pad: " + m.Message
+		v.dirty(PStatus)
 	case "sample":
 		if len(m.Image) >= pad.Pixel {
 			var img [pad.Pixel]float32
@@ -526,8 +537,9 @@ func (v *View) updateGrid() {
 	g.PerFilter = true
 }
 
-// classify runs the model on the pad and, when post is set, sends the
-// prediction to the page.
+// classify asks the trainer (Classify) for its model's answer for the pad;
+// when post is set, the answer also goes to the page. The answer arrives
+// as a prediction message; only the newest request's is shown.
 func (v *View) classify(post bool) {
 	v.padVer = v.Pad.Version()
 	if !v.Pad.ToMNIST(v.input[:]) {
@@ -536,44 +548,36 @@ func (v *View) classify(post bool) {
 		return
 	}
 	v.dirty(PPad)
-	if v.model == nil {
+	if v.model == nil || v.Classify == nil {
 		return
 	}
-	for i, p := range v.input {
-		v.x[i] = (p - mean) / std
-	}
-	logits := v.model.Forward(v.x[:], 1, false)
-	engine.Softmax(v.probs[:], logits[:10])
-	v.digit, v.hasProbs = 0, true
-	for i, p := range v.probs {
-		if p > v.probs[v.digit] {
-			v.digit = i
-		}
-	}
-	v.updateActivation()
+	v.reqID++
 	if post {
-		probs := make([]any, 10)
-		for i, p := range v.probs {
-			probs[i] = float64(p)
+		v.postFor = v.reqID
+	}
+	v.Classify(wire.ClassifyRequest{ID: v.reqID, Image: v.input[:], Filter: v.selected})
+}
+
+// answer takes the trainer's prediction for request p.ID.
+func (v *View) answer(p *wire.Prediction) {
+	if p.ID != v.reqID || len(p.Probs) != len(v.probs) || v.Pad.Empty() {
+		return // an older request's, or the pad was cleared since
+	}
+	copy(v.probs[:], p.Probs)
+	v.digit, v.hasProbs = p.Digit, true
+	v.act, v.actW = append(v.act[:0], p.Act...), p.ActW
+	if len(v.act) != v.actW*v.actW {
+		v.act, v.actW = v.act[:0], 0
+	}
+	v.dirty(PPad)
+	if v.postFor > v.posted && p.ID >= v.postFor {
+		v.posted = p.ID
+		probs := make([]any, len(v.probs))
+		for i, q := range v.probs {
+			probs[i] = float64(q)
 		}
 		v.post(map[string]any{"type": "ui", "event": "prediction", "probs": probs, "digit": v.digit})
 	}
-}
-
-// updateActivation copies the selected conv1 filter's output map.
-func (v *View) updateActivation() {
-	v.act, v.actW = v.act[:0], 0
-	if v.selected < 0 || v.model == nil || len(v.model.Layers) == 0 {
-		return
-	}
-	out := v.model.Layers[0].OutShape()
-	if out.H <= 1 || v.selected >= out.C {
-		return
-	}
-	y := v.model.LayerOutput(0)
-	sz := out.H * out.W
-	v.act = append(v.act, y[v.selected*sz:(v.selected+1)*sz]...)
-	v.actW = out.W
 }
 
 func (v *View) clearPad() {

@@ -11,10 +11,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"mnistplay/engine"
+	"mnistplay/wire"
 )
 
 var shot = flag.String("shot", "", "write the rendered screen to this PNG file")
@@ -28,11 +30,33 @@ func weightsMsg(t *testing.T, spec engine.Spec) Msg {
 	return Msg{Type: "weights", SpecJSON: string(js), Data: m.Weights(nil)}
 }
 
+// answerer answers classification requests at once, as the trainer does
+// (playground.Session.Classify, tested there): here with uniform
+// probabilities, and for a CNN the selected filter's 24x24 map.
+func answerer(t *testing.T, v *View, cnn bool, requests *[]wire.ClassifyRequest) func(wire.ClassifyRequest) {
+	return func(r wire.ClassifyRequest) {
+		if err := r.Check(); err != nil {
+			t.Errorf("the view sent a bad request: %v", err)
+		}
+		*requests = append(*requests, r)
+		p := &wire.Prediction{ID: r.ID, Probs: make([]float32, 10), Digit: 3}
+		for i := range p.Probs {
+			p.Probs[i] = 0.1
+		}
+		if cnn && r.Filter >= 0 {
+			p.Act, p.ActW = make([]float32, 24*24), 24
+		}
+		v.Apply(Msg{Type: wire.TypePrediction, Prediction: p})
+	}
+}
+
 func TestViewFlow(t *testing.T) {
 	for i, spec := range []engine.Spec{engine.DefaultCNN(), engine.DefaultMLP()} {
 		v := New()
 		var posted []map[string]any
+		var requests []wire.ClassifyRequest
 		v.Post = func(m map[string]any) { posted = append(posted, m) }
+		v.Classify = answerer(t, v, spec.Arch == engine.ArchCNN, &requests)
 		v.Apply(Msg{Type: "arch", Layers: []Layer{{"conv1", [3]int{10, 24, 24}, 260}, {"fc2", [3]int{10, 1, 1}, 1010}}, Params: 38390})
 		for s := 0; s < 300; s++ {
 			e := float64(s) / 100
@@ -360,5 +384,57 @@ func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 func renderAll(v *View, now time.Time) {
 	for k := 0; k < 2*numPanels && v.Pending(); k++ {
 		v.Render(now.Add(time.Duration(k) * time.Millisecond))
+	}
+}
+
+// Only the newest request's answer is shown; answers posted to the page are
+// those of requests made with post, once each; a cleared pad drops late
+// answers.
+func TestPredictionAnswers(t *testing.T) {
+	v := New()
+	var posted []map[string]any
+	var requests []wire.ClassifyRequest
+	v.Post = func(m map[string]any) {
+		if m["event"] == "prediction" {
+			posted = append(posted, m)
+		}
+	}
+	v.Classify = func(r wire.ClassifyRequest) { requests = append(requests, r) } // answered below, late
+	v.Apply(weightsMsg(t, engine.DefaultMLP()))
+	x := (v.padRect.Min.X + v.padRect.Max.X) / 2
+	for y := v.padRect.Min.Y + 30; y < v.padRect.Max.Y-30; y += 8 {
+		v.Pointer(x, y, true)
+	}
+	v.Pointer(x, v.padRect.Max.Y-30, false)     // stroke end: a request to post
+	v.Apply(weightsMsg(t, engine.DefaultMLP())) // new weights: another
+	if len(requests) != 2 {
+		t.Fatalf("%d requests, want 2", len(requests))
+	}
+	answer := func(id, digit int) {
+		probs := make([]float32, 10)
+		probs[digit] = 1
+		v.Apply(Msg{Type: wire.TypePrediction, Prediction: &wire.Prediction{ID: id, Probs: probs, Digit: digit}})
+	}
+	answer(requests[0].ID, 4) // superseded
+	if v.hasProbs || len(posted) != 0 {
+		t.Fatalf("an old answer was shown (%v) or posted (%d)", v.hasProbs, len(posted))
+	}
+	answer(requests[1].ID, 7)
+	if !v.hasProbs || v.digit != 7 || len(posted) != 1 || posted[0]["digit"] != 7 {
+		t.Fatalf("newest answer: shown %v digit %d, posted %v", v.hasProbs, v.digit, posted)
+	}
+	answer(requests[1].ID, 7) // a duplicate is not posted again
+	if len(posted) != 1 {
+		t.Errorf("%d posts after a duplicate answer", len(posted))
+	}
+	v.Apply(Msg{Type: "weights", SpecJSON: v.specKey, Data: v.model.Weights(nil)})
+	v.Apply(Msg{Type: "pad", Cmd: "clear"})
+	answer(requests[len(requests)-1].ID, 2)
+	if v.hasProbs {
+		t.Error("an answer for a cleared pad was shown")
+	}
+	v.Apply(Msg{Type: wire.TypePredictionError, Message: "no model yet"})
+	if !strings.Contains(v.errMsg, "no model yet") {
+		t.Errorf("prediction error not shown: %q", v.errMsg)
 	}
 }

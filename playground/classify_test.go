@@ -1,0 +1,79 @@
+package playground
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"mnistplay/engine"
+	"mnistplay/engine/mnist"
+	"mnistplay/wire"
+)
+
+// image01 is example i of set as the canvas sends it: ink from 0 to 1.
+func image01(set mnist.Set, i int) []float32 {
+	img := make([]float32, wire.ImagePixels)
+	for p, v := range set.Image(i) {
+		img[p] = float32(v) / 255
+	}
+	return img
+}
+
+// The trained model classifies images as the trainer's own evaluation
+// does: a model that learned the synthetic classes gets held-out ones right.
+func TestClassifyWithTheTrainedModel(t *testing.T) {
+	s, _ := newTestSession(time.Millisecond)
+	if _, err := s.Classify(wire.ClassifyRequest{Image: make([]float32, wire.ImagePixels)}); !errors.Is(err, errNoModel) {
+		t.Fatalf("before any run: %v, want errNoModel", err)
+	}
+	cfg := mlpConfig()
+	startSynth(t, s, cfg, 600, 200)
+	runUntil(s, 500, nil)
+	held := synth(50, 9)
+	right := 0
+	for i := 0; i < held.N; i++ {
+		p, err := s.Classify(wire.ClassifyRequest{ID: i + 1, Image: image01(held, i), Filter: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.ID != i+1 || len(p.Probs) != 10 || p.Act != nil {
+			t.Fatalf("answer %+v to request %d", p, i+1)
+		}
+		var sum float32
+		for _, q := range p.Probs {
+			sum += q
+		}
+		if sum < 0.999 || sum > 1.001 {
+			t.Fatalf("probabilities sum to %v", sum)
+		}
+		if p.Digit == int(held.Labels[i]) {
+			right++
+		}
+	}
+	if right < 45 {
+		t.Errorf("%d of 50 held-out synthetic images right after training", right)
+	}
+}
+
+// A CNN's answer carries the requested conv1 channel's map; bad requests
+// are refused with an error, not a panic.
+func TestClassifyActivationAndBadRequests(t *testing.T) {
+	s, _ := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Model = engine.DefaultCNN()
+	startSynth(t, s, cfg, 64, 16)
+	img := image01(synth(1, 4), 0)
+	p, err := s.Classify(wire.ClassifyRequest{Image: img, Filter: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ActW != 24 || len(p.Act) != 24*24 {
+		t.Errorf("conv1 map %d values, width %d; want 24x24", len(p.Act), p.ActW)
+	}
+	if p, err := s.Classify(wire.ClassifyRequest{Image: img, Filter: 99}); err != nil || p.Act != nil {
+		t.Errorf("filter out of range: %v, map of %d", err, len(p.Act))
+	}
+	if _, err := s.Classify(wire.ClassifyRequest{Image: img[:100]}); err == nil {
+		t.Error("a short image was classified")
+	}
+}
