@@ -391,29 +391,6 @@ func TestRange(t *testing.T) {
 	}
 }
 
-func TestNoneMatch(t *testing.T) {
-	for i, tc := range []struct {
-		header string
-		want   bool
-	}{
-		{"", false},
-		{`"abc"`, true},
-		{`W/"abc"`, true},
-		{`"abc-gzip"`, true},
-		{`"abc-zstd"`, true},
-		{`"abc-br"`, false},
-		{`"ab"`, false},
-		{`abc`, false},
-		{`"x", "abc"`, true},
-		{`*`, true},
-		{`"`, false},
-	} {
-		if got := noneMatch(tc.header, `"abc"`); got != tc.want {
-			t.Errorf("case %d: noneMatch(%q) = %v, want %v", i, tc.header, got, tc.want)
-		}
-	}
-}
-
 func TestEmbeddedSite(t *testing.T) {
 	// The binary's own copy has at least the page.
 	web, assets, err := siteFS("")
