@@ -47,16 +47,24 @@ var encodings = [...]struct {
 // content coding (RFC 9659); Chromium refuses frames that need more.
 const zstdMaxWindow = 8 << 20
 
-// zstdEncoder is made on first use: at the best level it holds large tables.
-// Two concurrent encodings at most, one per core of a small machine.
+// compressing admits one compression at a time: they happen once per file,
+// and one at a time needs one zstd encoder and leaves a core to serving.
+var compressing = make(chan struct{}, 1)
+
+// zstdEncoder is made on first use and kept: at the best level it holds
+// tens of megabytes of tables, which a new encoder per file would allocate
+// again each time.
 var zstdEncoder = sync.OnceValues(func() (*zstd.Encoder, error) {
 	return zstd.NewWriter(nil,
 		zstd.WithEncoderLevel(zstd.SpeedBestCompression),
 		zstd.WithWindowSize(zstdMaxWindow),
-		zstd.WithEncoderConcurrency(2))
+		zstd.WithEncoderConcurrency(1))
 })
 
+// compressZstd makes a zstd frame of b at the best level.
 func compressZstd(b []byte) ([]byte, error) {
+	compressing <- struct{}{}
+	defer func() { <-compressing }()
 	enc, err := zstdEncoder()
 	if err != nil {
 		return nil, err
@@ -64,10 +72,15 @@ func compressZstd(b []byte) ([]byte, error) {
 	return enc.EncodeAll(b, make([]byte, 0, len(b)/3)), nil
 }
 
+// compressGzip makes a gzip body of b at the default level: browsers
+// that ask for zstd never get it, and its best level costs many times
+// the CPU for a few percent (see README).
 func compressGzip(b []byte) ([]byte, error) {
+	compressing <- struct{}{}
+	defer func() { <-compressing }()
 	var buf bytes.Buffer
 	buf.Grow(len(b) / 3)
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if err != nil {
 		return nil, err
 	}
