@@ -313,7 +313,7 @@ func (c *fileCache) warm(enc encoding) (n int, in, out int64) {
 	c.mu.Unlock()
 	slices.SortFunc(files, func(a, b *file) int { return cmp.Compare(a.size, b.size) })
 	for _, f := range files {
-		f.load.Do(func() {}) // loaded by get already; this orders the reads
+		f.load.Do(func() {}) // waits for a read in progress, if any
 		if f.err != nil || !f.compressible {
 			continue
 		}
