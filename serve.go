@@ -9,18 +9,18 @@
 // instead of the embedded copy (for development, and for tests that need a
 // different pack). An -addr with port 0 picks a free port; the address
 // actually listened on is printed as "serving on http://ADDR/".
+//
+// It refuses to start when the page's WebAssembly has not been built, and
+// says how to build it.
 package main
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"log"
 	"net"
@@ -30,13 +30,11 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/klauspost/compress/gzhttp"
-	"github.com/klauspost/compress/zstd"
 )
 
 var (
@@ -67,12 +65,16 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	if err := checkBuilt(web, *dirFlag); err != nil {
+		log.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", *addrFlag)
 	if err != nil {
 		log.Fatal(err)
 	}
+	s := newHandler(web, assets)
 	srv := &http.Server{
-		Handler:           newHandler(web, assets),
+		Handler:           s,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      2 * time.Minute, // the pack is ~10 MB; leave slow links time
@@ -80,6 +82,7 @@ func main() {
 		MaxHeaderBytes:    64 << 10,
 	}
 	fmt.Printf("serving on http://%s/\n", ln.Addr())
+	go s.warm()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -100,7 +103,8 @@ func main() {
 }
 
 // siteFS returns the file systems for / and /assets/: the embedded ones when
-// dir is empty, else dir/web and dir/assets on disk.
+// dir is empty, else dir/web and dir/assets on disk, each confined to its
+// folder (see rootFS).
 func siteFS(dir string) (web, assets fs.FS, err error) {
 	if dir == "" {
 		web, err = fs.Sub(embedded, "web")
@@ -110,15 +114,83 @@ func siteFS(dir string) (web, assets fs.FS, err error) {
 		assets, err = fs.Sub(embedded, "assets")
 		return web, assets, err
 	}
-	for _, sub := range []string{"web", "assets"} {
+	var roots [2]fs.FS
+	for i, sub := range []string{"web", "assets"} {
 		p := filepath.Join(dir, sub)
 		if st, err := os.Stat(p); err != nil {
 			return nil, nil, fmt.Errorf("-dir: %w", err)
 		} else if !st.IsDir() {
 			return nil, nil, fmt.Errorf("-dir: %s is not a directory", p)
 		}
+		r, err := os.OpenRoot(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("-dir: %w", err)
+		}
+		roots[i] = rootFS{r}
 	}
-	return os.DirFS(filepath.Join(dir, "web")), os.DirFS(filepath.Join(dir, "assets")), nil
+	return roots[0], roots[1], nil
+}
+
+// rootFS is a folder on disk seen through an os.Root: no name, ".." or
+// symlink leads outside it. Files are opened without blocking, so a FIFO
+// (or a device) in the folder cannot hang the server; such files are then
+// refused as not regular.
+type rootFS struct{ root *os.Root }
+
+func (r rootFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	f, err := r.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (r rootFS) Stat(name string) (fs.FileInfo, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
+	}
+	return r.root.Stat(name)
+}
+
+func (r rootFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	return fs.ReadDir(r.root.FS(), name)
+}
+
+// builtFiles are the build outputs the page cannot work without (the
+// Makefile's WASM_OUT).
+var builtFiles = []string{"trainer.wasm", "ui.wasm", "ui-ebiten.wasm", "wasm_exec.js"}
+
+// errNotBuilt reports build outputs missing from the site; read it with
+// errors.As.
+type errNotBuilt struct {
+	Missing []string // names in web/
+	Dir     string   // the -dir folder, "" for the embedded site
+}
+
+func (e *errNotBuilt) Error() string {
+	if e.Dir == "" {
+		return fmt.Sprintf("web/%s not built, so the page cannot start: run `make serve` "+
+			"(builds the wasm, then serves), or `make wasm` before `go run .`", strings.Join(e.Missing, ", web/"))
+	}
+	return fmt.Sprintf("-dir: %s/web lacks %s, so the page cannot start: run `make wasm` and copy web/ there",
+		e.Dir, strings.Join(e.Missing, ", "))
+}
+
+// checkBuilt returns an *errNotBuilt when web lacks a build output.
+func checkBuilt(web fs.FS, dir string) error {
+	var missing []string
+	for _, name := range builtFiles {
+		if st, err := fs.Stat(web, name); err != nil || !st.Mode().IsRegular() {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return &errNotBuilt{Missing: missing, Dir: dir}
+	}
+	return nil
 }
 
 // contentSecurityPolicy allows what the page needs: its own scripts, Web
@@ -144,103 +216,50 @@ var contentTypes = map[string]string{
 	".ico":  "image/x-icon",
 }
 
-// compressible lists the types compressed on the fly. The data packs
-// (application/octet-stream) are zstd already and are sent as they are.
-var compressible = []string{
-	"text/html", "text/javascript", "text/css", "application/wasm",
-	"application/json", "text/plain", "image/svg+xml",
-}
-
 // versionedName matches asset names that carry a version or a content hash
 // (mnist-v1.pack, train.3f9a0c1d.zst), which can be cached for a year.
 var versionedName = regexp.MustCompile(`(?i)[._-](v[0-9]+|[0-9a-f]{8,})[._-]`)
+
+// hashedName matches a content-addressed alias of an asset: NAME.HASH.EXT
+// for the file NAME.EXT whose SHA-256 starts with HASH (16 to 64 lowercase
+// hex digits), e.g. mnist-0.62782b15b49eaa37.pack. assets/SHA256SUMS lists
+// the hashes, so a page can ask for a piece by content and cache it forever.
+var hashedName = regexp.MustCompile(`^(.+)\.([0-9a-f]{16,64})(\.[A-Za-z0-9]+)$`)
 
 const (
 	cacheRevalidate = "no-cache"
 	cacheImmutable  = "public, max-age=31536000, immutable"
 )
 
-// newHandler returns the site's handler: web at /, assets at /assets/.
-// It only answers GET and HEAD, serves no directory listings and no dot
-// files, sets an ETag (content hash) on every file, and compresses text and
-// wasm responses when the client accepts it.
-func newHandler(web, assets fs.FS) http.Handler {
-	s := &site{web: web, assets: assets, etags: map[etagKey]etagEntry{}}
-	s.prime()
-	wrap, err := gzhttp.NewWrapper(
-		gzhttp.ContentTypes(compressible),
-		// zstd's default level: a 9.9 MB ebiten wasm to 24.3% in 0.18 s on
-		// one core here, against 25.9% for its fastest level and 26.4% in
-		// 0.32 s for gzip's default (which browsers without zstd get).
-		gzhttp.ZstdCompressionLevel(int(zstd.SpeedDefault)),
-		gzhttp.SuffixETag("-gzip"), // "-gzip" or "-zstd": a coded body is another representation
-	)
-	if err != nil {
-		panic("mnistplay: gzhttp options: " + err.Error())
-	}
-	return wrap(s)
-}
-
+// site is the handler: web at /, assets at /assets/. It only answers GET
+// and HEAD, serves no directory listings, no dot files and nothing but
+// regular files, sets an ETag (content hash) on every file, and sends text
+// and wasm compressed once (see fileCache).
 type site struct {
 	web, assets fs.FS
+	cache       *fileCache
 
-	mu    sync.Mutex
-	etags map[etagKey]etagEntry
+	loggedMu sync.Mutex
+	logged   map[string]bool // unexpected errors already logged, by path
 }
 
-type etagKey struct {
-	root string // "web" or "assets"
-	name string
+// newHandler returns the site's handler. It reads and hashes every file
+// once, so the first request for the 10 MB pack does not pay for it.
+func newHandler(web, assets fs.FS) *site {
+	s := &site{web: web, assets: assets, cache: newFileCache(), logged: map[string]bool{}}
+	s.cache.prime(s.fsys("web"), "web")
+	s.cache.prime(s.fsys("assets"), "assets")
+	return s
 }
 
-type etagEntry struct {
-	size    int64
-	modTime time.Time
-	etag    string
-}
-
-// prime hashes every file once at start so the first request for the 10 MB
-// pack does not pay for it. Files that change later (only possible with
-// -dir) are hashed again when their size or modification time changes.
-func (s *site) prime() {
-	for _, root := range []string{"web", "assets"} {
-		fsys := s.fsys(root)
-		fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			if info, err := d.Info(); err == nil {
-				s.etag(root, name, info)
-			}
-			return nil
-		})
-	}
-}
-
-// etag returns the quoted strong entity tag of the file, hashing it when it
-// is not cached or has changed.
-func (s *site) etag(root, name string, info fs.FileInfo) (string, error) {
-	key := etagKey{root, name}
-	s.mu.Lock()
-	e, ok := s.etags[key]
-	s.mu.Unlock()
-	if ok && e.size == info.Size() && e.modTime.Equal(info.ModTime()) {
-		return e.etag, nil
-	}
-	f, err := s.fsys(root).Open(name)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	e = etagEntry{size: info.Size(), modTime: info.ModTime(), etag: `"` + hex.EncodeToString(h.Sum(nil)[:16]) + `"`}
-	s.mu.Lock()
-	s.etags[key] = e
-	s.mu.Unlock()
-	return e.etag, nil
+// warm compresses every compressible file with zstd (the coding browsers
+// ask for) in the background, smallest first, so that the first page load
+// rarely waits for it; it logs how long that took.
+func (s *site) warm() {
+	t0 := time.Now()
+	n, in, out := s.cache.warm(encZstd)
+	log.Printf("compressed %d files (%.1f MB to %.1f MB, zstd best) in %.2fs after start",
+		n, float64(in)/1e6, float64(out)/1e6, time.Since(t0).Seconds())
 }
 
 func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -262,53 +281,44 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	f, err := s.fsys(root).Open(name)
-	if err != nil {
-		s.openError(w, r, err)
-		return
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		s.openError(w, r, err)
-		return
-	}
-	if info.IsDir() || !info.Mode().IsRegular() {
-		http.NotFound(w, r) // no directory listings
-		return
-	}
-	etag, err := s.etag(root, name, info)
-	if err != nil {
-		s.openError(w, r, err)
-		return
-	}
-
-	ct, ok := contentTypes[strings.ToLower(path.Ext(name))]
-	if !ok {
-		ct = "application/octet-stream"
-	}
-	h.Set("Content-Type", ct)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("ETag", etag)
-
-	if noneMatch(r.Header.Get("If-None-Match"), etag) {
-		// Answer here rather than in http.ServeContent: the client may hold
-		// the compressed representation, whose tag carries a suffix.
-		h.Del("Content-Type")
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-
-	rs, ok := f.(io.ReadSeeker)
-	if !ok {
-		b, err := io.ReadAll(f)
-		if err != nil {
-			s.openError(w, r, err)
-			return
+	f, err := s.cache.get(s.fsys(root), root, name)
+	if err != nil && isNotFound(err) && root == "assets" {
+		// Not a file of that name: perhaps a content-addressed alias.
+		if m := hashedName.FindStringSubmatch(path.Base(name)); m != nil {
+			plain := path.Join(path.Dir(name), m[1]+m[3])
+			if g, gerr := s.cache.get(s.fsys(root), root, plain); gerr == nil && strings.HasPrefix(g.sum, m[2]) {
+				f, err, cacheControl = g, nil, cacheImmutable
+			}
 		}
-		rs = bytes.NewReader(b)
 	}
-	http.ServeContent(w, r, name, time.Time{}, rs)
+	if err != nil {
+		s.fileError(w, r, err)
+		return
+	}
+
+	h.Set("Content-Type", f.ctype)
+	h.Set("Cache-Control", cacheControl)
+	body, etag := f.data, f.etag
+	if f.compressible {
+		h.Add("Vary", "Accept-Encoding")
+		// A range is of the identity body: ranges of a compressed body
+		// are of no use to a browser.
+		if enc := negotiate(r.Header.Get("Accept-Encoding")); enc != encIdentity && r.Header.Get("Range") == "" {
+			if b, err := s.cache.coded(f, enc); err != nil {
+				s.logOnce(r.URL.Path, err)
+			} else if b != nil {
+				body, etag = b, f.etag[:len(f.etag)-1]+"-"+encodings[enc].name+`"`
+				h.Set("Content-Encoding", encodings[enc].name)
+				// ServeContent leaves Content-Length to us when the body is coded.
+				h.Set("Content-Length", strconv.Itoa(len(b)))
+			}
+		}
+	}
+	h.Set("ETag", etag)
+	// ServeContent answers If-None-Match (weak comparison, RFC 9110 13.1.2)
+	// with a 304 that keeps this ETag, HEAD with the headers alone, and
+	// ranges.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 
 // fsys returns the file system of root "web" or "assets".
@@ -351,41 +361,42 @@ func (s *site) resolve(urlPath string) (root, name, cacheControl string, ok bool
 	return root, name, cacheControl, true
 }
 
-func (s *site) openError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) {
-		http.NotFound(w, r)
-		return
-	}
+// isNotFound reports whether err means that no servable file has the name:
+// absent, a path through a file (/index.html/x), a symlink loop or one
+// leading out of the folder, a directory, a FIFO.
+func isNotFound(err error) bool {
 	if errors.Is(err, fs.ErrPermission) {
-		http.Error(w, "403 forbidden", http.StatusForbidden)
-		return
-	}
-	log.Printf("%s: %v", r.URL.Path, err)
-	http.Error(w, "500 internal server error", http.StatusInternalServerError)
-}
-
-// noneMatch reports whether an If-None-Match header matches etag by the weak
-// comparison (RFC 9110 13.1.2), also accepting the tags gzhttp gives the
-// compressed representations (etag with -gzip or -zstd before the closing
-// quote).
-func noneMatch(header, etag string) bool {
-	if header == "" {
 		return false
 	}
-	bare := strings.Trim(etag, `"`)
-	for _, tag := range strings.Split(header, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" {
-			return true
-		}
-		tag = strings.TrimPrefix(tag, "W/")
-		if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
-			continue
-		}
-		switch tag[1 : len(tag)-1] {
-		case bare, bare + "-gzip", bare + "-zstd":
-			return true
-		}
+	var pe *fs.PathError
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) || errors.Is(err, errNotRegular) ||
+		errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.ENAMETOOLONG) ||
+		// os.Root's "path escapes from parent" has no exported value.
+		(errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "escapes"))
+}
+
+func (s *site) fileError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case isNotFound(err):
+		http.NotFound(w, r)
+	case errors.Is(err, fs.ErrPermission):
+		http.Error(w, "403 forbidden", http.StatusForbidden)
+	default:
+		s.logOnce(r.URL.Path, err)
+		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 	}
-	return false
+}
+
+// logOnce logs an unexpected error once per URL path, so that a broken file
+// asked for in a loop does not flood the log.
+func (s *site) logOnce(urlPath string, err error) {
+	s.loggedMu.Lock()
+	seen := s.logged[urlPath]
+	if !seen && len(s.logged) < 1000 {
+		s.logged[urlPath] = true
+	}
+	s.loggedMu.Unlock()
+	if !seen {
+		log.Printf("%s: %v", urlPath, err)
+	}
 }

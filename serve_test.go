@@ -3,13 +3,21 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"io"
 	"io/fs"
+	"log"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -391,29 +399,6 @@ func TestRange(t *testing.T) {
 	}
 }
 
-func TestNoneMatch(t *testing.T) {
-	for i, tc := range []struct {
-		header string
-		want   bool
-	}{
-		{"", false},
-		{`"abc"`, true},
-		{`W/"abc"`, true},
-		{`"abc-gzip"`, true},
-		{`"abc-zstd"`, true},
-		{`"abc-br"`, false},
-		{`"ab"`, false},
-		{`abc`, false},
-		{`"x", "abc"`, true},
-		{`*`, true},
-		{`"`, false},
-	} {
-		if got := noneMatch(tc.header, `"abc"`); got != tc.want {
-			t.Errorf("case %d: noneMatch(%q) = %v, want %v", i, tc.header, got, tc.want)
-		}
-	}
-}
-
 func TestEmbeddedSite(t *testing.T) {
 	// The binary's own copy has at least the page.
 	web, assets, err := siteFS("")
@@ -423,5 +408,368 @@ func TestEmbeddedSite(t *testing.T) {
 	res := do(t, newHandler(web, assets), "GET", "/", nil)
 	if res.StatusCode != 200 || !bytes.Contains(body(t, res), []byte("<html")) {
 		t.Errorf("embedded /: status %d", res.StatusCode)
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	for i, tc := range []struct {
+		header string
+		want   encoding
+	}{
+		{"", encIdentity},
+		{"identity", encIdentity},
+		{"br", encIdentity},
+		{"gzip", encGzip},
+		{"x-gzip", encGzip},
+		{"zstd", encZstd},
+		{"gzip, deflate, br, zstd", encZstd}, // Chromium's header
+		{"gzip, deflate, br", encGzip},
+		{"zstd;q=0, gzip", encGzip},
+		{"zstd;q=0.5, gzip;q=0.8", encGzip},
+		{"ZSTD ; Q=1", encZstd},
+		{"gzip;q=0", encIdentity},
+		{"*", encZstd},
+		{"*;q=0", encIdentity},
+		{"*, zstd;q=0", encGzip},
+		{"gzip;q=abc", encGzip}, // unreadable q: the default, 1
+	} {
+		if got := negotiate(tc.header); got != tc.want {
+			t.Errorf("case %d: negotiate(%q) = %s, want %s", i, tc.header, encodings[got].name, encodings[tc.want].name)
+		}
+	}
+}
+
+// rawBody returns a response body as sent, without decoding it.
+func rawBody(t *testing.T, res *http.Response) []byte {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestCompressedOnceAtBestLevel(t *testing.T) {
+	// Many concurrent first requests: each body is compressed exactly once
+	// per coding, every response carries the same bytes, and the zstd ones
+	// are the best level's (a per-request or default-level compressor gives
+	// others).
+	web, assets := testSite()
+	s := newHandler(web, assets)
+	orig := web["trainer.wasm"].Data
+	wantZstd, err := compressZstd(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantGzip, err := compressGzip(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	var wg sync.WaitGroup
+	results := make([]*http.Response, 2*n)
+	for i := range results {
+		accept := "gzip, deflate, br, zstd"
+		if i%2 == 1 {
+			accept = "gzip"
+		}
+		wg.Go(func() {
+			req := httptest.NewRequest("GET", "/trainer.wasm", nil)
+			req.Header.Set("Accept-Encoding", accept)
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			results[i] = rec.Result()
+		})
+	}
+	wg.Wait()
+	if got := s.cache.compressions.Load(); got != 2 {
+		t.Errorf("%d compressions for %d requests in two codings, want 2", got, 2*n)
+	}
+	for i, res := range results {
+		enc, want := "zstd", wantZstd
+		if i%2 == 1 {
+			enc, want = "gzip", wantGzip
+		}
+		if ce := res.Header.Get("Content-Encoding"); ce != enc {
+			t.Fatalf("request %d: Content-Encoding %q, want %q", i, ce, enc)
+		}
+		raw := rawBody(t, res)
+		if !bytes.Equal(raw, want) {
+			t.Fatalf("request %d: %s body of %d bytes differs from compressZstd's / compressGzip's %d bytes", i, enc, len(raw), len(want))
+		}
+		if cl := res.Header.Get("Content-Length"); cl != strconv.Itoa(len(raw)) {
+			t.Errorf("request %d: Content-Length %s for %d bytes", i, cl, len(raw))
+		}
+		res.Body = io.NopCloser(bytes.NewReader(raw))
+		if !bytes.Equal(body(t, res), orig) {
+			t.Fatalf("request %d: %s body does not decode to the file", i, enc)
+		}
+	}
+	// Later requests reuse the bodies.
+	do(t, s, "GET", "/trainer.wasm", map[string]string{"Accept-Encoding": "zstd"})
+	if got := s.cache.compressions.Load(); got != 2 {
+		t.Errorf("%d compressions after one more request, want 2", got)
+	}
+}
+
+func TestHeadMatchesGet(t *testing.T) {
+	web, assets := testSite()
+	h := newHandler(web, assets)
+	for i, p := range []string{"/", "/app.js", "/trainer.wasm", "/tiny.js", "/assets/mnist-train.zst", "/assets/mnist-checksums.json"} {
+		for _, enc := range []string{"", "gzip", "zstd", "gzip, deflate, br, zstd"} {
+			hdr := map[string]string{"Accept-Encoding": enc}
+			get := do(t, h, "GET", p, hdr)
+			raw := rawBody(t, get)
+			head := do(t, h, "HEAD", p, hdr)
+			if b := rawBody(t, head); len(b) != 0 {
+				t.Errorf("case %d (%q): HEAD %s: %d body bytes", i, enc, p, len(b))
+			}
+			if head.StatusCode != 200 || get.StatusCode != 200 {
+				t.Errorf("case %d (%q): %s: HEAD %d, GET %d", i, enc, p, head.StatusCode, get.StatusCode)
+			}
+			if cl := get.Header.Get("Content-Length"); cl != strconv.Itoa(len(raw)) {
+				t.Errorf("case %d (%q): GET %s: Content-Length %q for %d bytes", i, enc, p, cl, len(raw))
+			}
+			for _, k := range []string{"Content-Length", "Content-Encoding", "Content-Type", "ETag", "Vary", "Cache-Control"} {
+				if g, hd := get.Header.Values(k), head.Header.Values(k); !slices.Equal(g, hd) {
+					t.Errorf("case %d (%q): %s: %s is %q for GET, %q for HEAD", i, enc, p, k, g, hd)
+				}
+			}
+		}
+	}
+}
+
+func TestNotModifiedKeepsCodingTag(t *testing.T) {
+	web, assets := testSite()
+	h := newHandler(web, assets)
+	for i, tc := range []struct{ path, accept, suffix string }{
+		{"/trainer.wasm", "gzip, deflate, br, zstd", "-zstd"},
+		{"/trainer.wasm", "gzip", "-gzip"},
+		{"/trainer.wasm", "", ""},
+		{"/app.js", "zstd", "-zstd"},
+		{"/assets/mnist-train.zst", "zstd", ""},
+	} {
+		hdr := map[string]string{"Accept-Encoding": tc.accept}
+		ok := do(t, h, "GET", tc.path, hdr)
+		etag := ok.Header.Get("ETag")
+		if !strings.HasSuffix(etag, tc.suffix+`"`) {
+			t.Errorf("case %d: 200 ETag %s, want the suffix %q", i, etag, tc.suffix)
+		}
+		hdr["If-None-Match"] = etag
+		nm := do(t, h, "GET", tc.path, hdr)
+		if nm.StatusCode != http.StatusNotModified {
+			t.Fatalf("case %d: status %d, want 304", i, nm.StatusCode)
+		}
+		if got := nm.Header.Get("ETag"); got != etag {
+			t.Errorf("case %d: 304 ETag %s, 200 ETag %s", i, got, etag)
+		}
+		if got, want := nm.Header.Get("Vary"), ok.Header.Get("Vary"); got != want {
+			t.Errorf("case %d: 304 Vary %q, 200 Vary %q", i, got, want)
+		}
+		if ce := nm.Header.Get("Content-Encoding"); ce != "" {
+			t.Errorf("case %d: 304 with Content-Encoding %q", i, ce)
+		}
+	}
+	// The tag of another coding is another representation: a full answer.
+	zstdTag := do(t, h, "GET", "/trainer.wasm", map[string]string{"Accept-Encoding": "zstd"}).Header.Get("ETag")
+	res := do(t, h, "GET", "/trainer.wasm", map[string]string{"Accept-Encoding": "gzip", "If-None-Match": zstdTag})
+	if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("gzip request with the zstd tag: status %d, Content-Encoding %q; want 200 gzip", res.StatusCode, res.Header.Get("Content-Encoding"))
+	}
+}
+
+func TestIncompressibleSentAsIs(t *testing.T) {
+	// A body compression does not shrink by a tenth goes out as it is.
+	web, assets := testSite()
+	noise := make([]byte, 64<<10)
+	rand.NewChaCha8([32]byte{1}).Read(noise)
+	web["noise.wasm"] = &fstest.MapFile{Data: noise}
+	h := newHandler(web, assets)
+	for _, enc := range []string{"zstd", "gzip"} {
+		res := do(t, h, "GET", "/noise.wasm", map[string]string{"Accept-Encoding": enc})
+		if ce := res.Header.Get("Content-Encoding"); ce != "" {
+			t.Errorf("%s: Content-Encoding %q for incompressible bytes", enc, ce)
+		}
+		if etag := res.Header.Get("ETag"); strings.Contains(etag, "-") {
+			t.Errorf("%s: ETag %s of a coded body on an identity body", enc, etag)
+		}
+		if !bytes.Equal(rawBody(t, res), noise) {
+			t.Errorf("%s: body differs", enc)
+		}
+	}
+}
+
+func TestZstdWindowFitsBrowsers(t *testing.T) {
+	// Browsers refuse zstd frames whose window exceeds 8 MB (RFC 9659); a
+	// body larger than that (ui-ebiten.wasm is) must still fit.
+	if testing.Short() {
+		t.Skip("compresses 9 MB")
+	}
+	b := big(9 << 20)
+	z, err := compressZstd(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hdr zstd.Header
+	if err := hdr.Decode(z); err != nil {
+		t.Fatal(err)
+	}
+	if hdr.WindowSize > zstdMaxWindow {
+		t.Errorf("window %d bytes, want at most %d", hdr.WindowSize, zstdMaxWindow)
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderMaxWindow(zstdMaxWindow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	if got, err := dec.DecodeAll(z, nil); err != nil || !bytes.Equal(got, b) {
+		t.Errorf("decode with an 8 MB window limit: %v", err)
+	}
+}
+
+func TestHashedAlias(t *testing.T) {
+	web, assets := testSite()
+	h := newHandler(web, assets)
+	data := assets["mnist-train.zst"].Data
+	sum := sha256.Sum256(data)
+	hexSum := hex.EncodeToString(sum[:])
+	for i, tc := range []struct {
+		path   string
+		status int
+		cache  string
+	}{
+		{"/assets/mnist-train.zst", 200, cacheRevalidate},
+		{"/assets/mnist-train." + hexSum[:16] + ".zst", 200, cacheImmutable},
+		{"/assets/mnist-train." + hexSum + ".zst", 200, cacheImmutable},
+		{"/assets/mnist-train." + hexSum[:15] + ".zst", 404, ""},                  // too short to name content
+		{"/assets/mnist-train.0123456789abcdef.zst", 404, ""},                     // another content
+		{"/assets/mnist-train." + strings.ToUpper(hexSum[:16]) + ".zst", 404, ""}, // one spelling only
+		{"/assets/nope." + hexSum[:16] + ".zst", 404, ""},
+		{"/mnist-train." + hexSum[:16] + ".zst", 404, ""}, // assets only
+	} {
+		res := do(t, h, "GET", tc.path, nil)
+		if res.StatusCode != tc.status {
+			t.Errorf("case %d: GET %s: status %d, want %d", i, tc.path, res.StatusCode, tc.status)
+			continue
+		}
+		if tc.status != 200 {
+			continue
+		}
+		if got := res.Header.Get("Cache-Control"); got != tc.cache {
+			t.Errorf("case %d: GET %s: Cache-Control %q, want %q", i, tc.path, got, tc.cache)
+		}
+		if !bytes.Equal(body(t, res), data) {
+			t.Errorf("case %d: GET %s: body differs", i, tc.path)
+		}
+	}
+}
+
+// writeSite makes dir/web and dir/assets with the given files (name ->
+// content, relative to dir).
+func writeSite(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, sub := range []string{"web", "assets"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestDirSymlinksStayInside(t *testing.T) {
+	dir := writeSite(t, map[string]string{
+		"web/index.html":  "<p>ok</p>",
+		"assets/pack.zst": "zz",
+		"secret.txt":      "secret",
+	})
+	for _, l := range []struct{ target, name string }{
+		{"../secret.txt", "web/rel.txt"},
+		{filepath.Join(dir, "secret.txt"), "web/abs.txt"},
+		{"..", "web/up"},
+		{"../web/index.html", "assets/index.html"}, // out of assets, into web
+		{"index.html", "web/inside.html"},          // inside: fine
+	} {
+		if err := os.Symlink(l.target, filepath.Join(dir, l.name)); err != nil {
+			t.Skipf("symlinks: %v", err)
+		}
+	}
+	web, assets, err := siteFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(web, assets)
+	for i, p := range []string{"/rel.txt", "/abs.txt", "/up/secret.txt", "/up/web/index.html", "/assets/index.html"} {
+		res := do(t, h, "GET", p, nil)
+		if b := rawBody(t, res); res.StatusCode != 404 || bytes.Contains(b, []byte("secret")) {
+			t.Errorf("case %d: GET %s: status %d body %q, want 404", i, p, res.StatusCode, b)
+		}
+	}
+	if res := do(t, h, "GET", "/inside.html", nil); res.StatusCode != 200 || string(body(t, res)) != "<p>ok</p>" {
+		t.Errorf("GET /inside.html (a symlink inside web): status %d, want 200", res.StatusCode)
+	}
+}
+
+// captureLog collects what the server logs during a test.
+func captureLog(t *testing.T) *bytes.Buffer {
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	return &buf
+}
+
+func TestPathThroughFileIsNotFound(t *testing.T) {
+	// /index.html/x names a file inside a file: 404, quietly, every time.
+	dir := writeSite(t, map[string]string{"web/index.html": "<p>ok</p>", "assets/pack.zst": "zz"})
+	web, assets, err := siteFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mweb, massets := testSite()
+	logs := captureLog(t)
+	for _, h := range []http.Handler{newHandler(web, assets), newHandler(mweb, massets)} {
+		for i, p := range []string{"/index.html/x", "/index.html/x/y", "/assets/pack.zst/x"} {
+			for range 3 {
+				if res := do(t, h, "GET", p, nil); res.StatusCode != 404 {
+					t.Errorf("case %d: GET %s: status %d, want 404", i, p, res.StatusCode)
+				}
+			}
+		}
+	}
+	if logs.Len() != 0 {
+		t.Errorf("logged:\n%s", logs)
+	}
+}
+
+func TestCheckBuilt(t *testing.T) {
+	web, _ := testSite()
+	err := checkBuilt(web, "")
+	var nb *errNotBuilt
+	if !errors.As(err, &nb) {
+		t.Fatalf("checkBuilt without ui.wasm: %v, want an *errNotBuilt", err)
+	}
+	if !slices.Equal(nb.Missing, []string{"ui.wasm", "ui-ebiten.wasm"}) {
+		t.Errorf("missing %q, want ui.wasm and ui-ebiten.wasm", nb.Missing)
+	}
+	if !strings.Contains(err.Error(), "make serve") || !strings.Contains(err.Error(), "make wasm") {
+		t.Errorf("message does not say how to build: %s", err)
+	}
+	web["ui.wasm"] = &fstest.MapFile{Data: []byte("\x00asm")}
+	web["ui-ebiten.wasm"] = &fstest.MapFile{Data: []byte("\x00asm")}
+	if err := checkBuilt(web, ""); err != nil {
+		t.Errorf("checkBuilt with every output: %v", err)
+	}
+	web["ui.wasm"] = &fstest.MapFile{Mode: fs.ModeDir}
+	if err := checkBuilt(web, "/x"); !errors.As(err, &nb) || !strings.Contains(err.Error(), "/x/web") {
+		t.Errorf("checkBuilt with a directory for ui.wasm under -dir: %v", err)
 	}
 }
