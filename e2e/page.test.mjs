@@ -28,6 +28,9 @@ async function stepCount(page) {
 
 describe('playground page', { timeout: 300000 }, () => {
   test('loads with no console errors and the data progress reaches 100%', async () => {
+    const requests = [];
+    const onRequest = (r) => requests.push(r.url());
+    env.context.on('request', onRequest);
     const { page, errors, log } = await openPage(env.context, env.url);
     try {
       assert.notEqual(await page.title(), '', 'page has a title');
@@ -37,10 +40,14 @@ describe('playground page', { timeout: 300000 }, () => {
       // Give the UI iframe and the worker time to report late errors.
       await sleep(1500);
       assert.deepEqual(errors, [], 'console or page errors while loading');
+      // The pack pieces come by their content-hashed (immutable) names.
+      const packs = requests.filter((u) => /\/assets\/mnist-\d/.test(u));
+      assert.ok(packs.length >= 3 && packs.every((u) => /mnist-\d\.[0-9a-f]{16}\.pack$/.test(u)), `pack requests: ${packs.join(', ')}`);
       const frame = await page.$('#ui-frame');
       assert.ok(frame, '#ui-frame is there');
       await screenshot(page, 'loaded');
     } finally {
+      env.context.off('request', onRequest);
       await saveLog('loaded', log);
       await page.close();
     }

@@ -11,10 +11,28 @@ let handler = null;
 // by URL (the names of mnist.PackFiles) and fetches any other name itself.
 // The empty catch only marks a failed prefetch as handled; the Go program
 // still sees the failure when it awaits the promise.
+//
+// Each piece is fetched under its content-hashed name (NAME.HASH.pack, from
+// assets/SHA256SUMS), which the server marks immutable, so a later visit
+// takes it from the browser's cache without asking; the plain name is the
+// fallback.
 self.packPrefetch = {};
+const packSums = fetch('assets/SHA256SUMS', { cache: 'no-cache' })
+  .then((r) => (r.ok ? r.text() : ''))
+  .catch(() => '');
 for (const name of ['mnist-0.pack', 'mnist-1.pack', 'mnist-2.pack']) {
   const url = 'assets/' + name;
-  self.packPrefetch[url] = fetch(url);
+  self.packPrefetch[url] = packSums.then(async (sums) => {
+    const line = sums.split('\n').find((l) => l.trim().endsWith('  ' + name));
+    const hash = line ? line.slice(0, 16) : '';
+    if (/^[0-9a-f]{16}$/.test(hash)) {
+      const r = await fetch('assets/' + name.replace(/\.pack$/, '.' + hash + '.pack'));
+      if (r.ok) {
+        return r;
+      }
+    }
+    return fetch(url);
+  });
   self.packPrefetch[url].catch(() => {});
 }
 
