@@ -873,13 +873,25 @@
       }
       return;
     }
+    const boot = mp.bootWorker;
     try {
-      worker = new Worker('worker.js');
+      worker = boot ? boot.worker : new Worker('worker.js');
     } catch (e) {
       showError('Could not start the trainer worker: ' + e.message);
       return;
     }
-    worker.onmessage = (e) => onWorkerEvent(e.data);
+    if (boot) {
+      // Events the worker sent while the page loaded, in order, once the
+      // page is wired; later ones go straight to onWorkerEvent.
+      setTimeout(() => {
+        for (const d of boot.early.splice(0)) {
+          onWorkerEvent(d);
+        }
+        worker.onmessage = (e) => onWorkerEvent(e.data);
+      }, 0);
+    } else {
+      worker.onmessage = (e) => onWorkerEvent(e.data);
+    }
     worker.onerror = (e) => showError('Trainer worker failed: ' + (e.message || 'unknown error'));
     window.addEventListener('message', onFrameMessage);
 

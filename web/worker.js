@@ -5,6 +5,11 @@
 const queue = [];
 let handler = null;
 
+// trainer.wasm first, before wasm_exec.js is even loaded: its download and
+// streaming compilation are the longest part of the way to a first step.
+const trainerResp = fetch('trainer.wasm');
+trainerResp.catch(() => {});
+
 // Start downloading the MNIST pack now, while trainer.wasm downloads and
 // compiles, instead of after the Go program starts: that saves the whole
 // wasm start-up time on a first visit. The Go program takes these responses
@@ -80,7 +85,7 @@ async function run() {
   const go = new Go();
   let result;
   try {
-    const resp = fetch('trainer.wasm');
+    const resp = trainerResp;
     if (WebAssembly.instantiateStreaming) {
       try {
         result = await WebAssembly.instantiateStreaming(resp, go.importObject);

@@ -286,6 +286,9 @@ func loadData() {
 	}()
 	for i, f := range files {
 		<-f.ready
+		if i > 0 {
+			awaitFirstStep()
+		}
 		for {
 			p, err := decodeFile(f, i, len(files))
 			if err == nil {
@@ -311,6 +314,22 @@ func loadData() {
 	sess.DataComplete()
 	mu.Unlock()
 	schedule()
+}
+
+// firstStepGrace is how long the pieces after the first wait for a run
+// started at once to take its first step: decoding a piece blocks the
+// worker, and the first step should not wait for images it does not need.
+const firstStepGrace = 1500 * time.Millisecond
+
+func awaitFirstStep() {
+	for deadline := time.Now().Add(firstStepGrace); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		stepped := sess.Step() > 0
+		mu.Unlock()
+		if stepped {
+			return
+		}
+	}
 }
 
 // decodeFile decodes piece i of n from f, or says which piece failed and how.
