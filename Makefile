@@ -70,12 +70,20 @@ web/wasm_exec.js: go.mod Makefile
 
 # ---- server -------------------------------------------------------------
 
-serve: $(WASM_OUT) $(PACK_FILES)
+# The zstd bodies of the wasm and scripts, made once here and embedded, so
+# a fresh server does not compress them on the first request
+# (precompress.go).
+PRECOMPRESSED := web/.zst/stamp
+$(PRECOMPRESSED): $(WASM_OUT) $(filter-out web/.zst/%,$(SITE_FILES)) precompress.go cache.go
+	$(GO) run . -precompress web
+	@touch $@
+
+serve: $(WASM_OUT) $(PACK_FILES) $(PRECOMPRESSED)
 	$(GO) run . -addr $(ADDR)
 
 build: bin/mnistplay
 
-bin/mnistplay: $(WASM_OUT) $(PACK_FILES) $(wildcard *.go) go.mod go.sum $(SITE_FILES)
+bin/mnistplay: $(WASM_OUT) $(PACK_FILES) $(PRECOMPRESSED) $(wildcard *.go) go.mod go.sum $(SITE_FILES)
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -trimpath -o $@ .
 
@@ -125,4 +133,4 @@ measure: bin/mnistplay e2e-deps chromium
 	$(NODE) scripts/measure-page.mjs --json test-output/measure-page.json
 
 clean:
-	rm -rf bin test-output e2e/node_modules web/*.wasm web/wasm_exec.js
+	rm -rf bin test-output e2e/node_modules web/*.wasm web/wasm_exec.js web/.zst

@@ -246,10 +246,22 @@ func (f *file) read(fsys fs.FS, name string) error {
 	f.sum = hex.EncodeToString(sum[:])
 	f.etag = `"` + f.sum[:32] + `"`
 	f.ctype = contentType(name)
-	f.compressible = len(f.data) >= minCompressSize && slices.ContainsFunc(compressibleTypes, func(t string) bool {
-		return strings.HasPrefix(f.ctype, t)
-	})
+	f.compressible = len(f.data) >= minCompressSize && isCompressible(f.ctype)
+	if f.compressible {
+		// A body `make build` made from these bytes saves the compression.
+		if z, err := fs.ReadFile(fsys, precompressedName(name, f.sum)); err == nil {
+			f.codes[encZstd].once.Do(func() { f.codes[encZstd].data = z })
+		}
+	}
 	return nil
+}
+
+// isCompressible reports whether bodies of media type ctype are worth
+// compressing.
+func isCompressible(ctype string) bool {
+	return slices.ContainsFunc(compressibleTypes, func(t string) bool {
+		return strings.HasPrefix(ctype, t)
+	})
 }
 
 // contentType returns the Content-Type of a file name.

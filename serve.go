@@ -40,12 +40,14 @@ import (
 var (
 	addrFlag = flag.String("addr", "127.0.0.1:8080", "listen on `host:port` (port 0 picks a free port)")
 	dirFlag  = flag.String("dir", "", "serve `DIR`/web at / and DIR/assets at /assets/ from disk instead of the embedded copy")
+
+	precompressFlag = flag.String("precompress", "", "write the zstd bodies of the files of `DIR` (web/) into DIR/.zst for embedding, and exit")
 )
 
 // The embedded site. web/*.wasm and web/wasm_exec.js are build outputs
 // (make serve / make build put them there before compiling this package).
 //
-//go:embed web assets
+//go:embed all:web assets
 var embedded embed.FS
 
 func main() {
@@ -59,6 +61,12 @@ func main() {
 	if flag.NArg() != 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *precompressFlag != "" {
+		if err := precompress(*precompressFlag); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 
 	web, assets, err := siteFS(*dirFlag)

@@ -773,3 +773,50 @@ func TestCheckBuilt(t *testing.T) {
 		t.Errorf("checkBuilt with a directory for ui.wasm under -dir: %v", err)
 	}
 }
+
+// Bodies made by -precompress are sent without compressing again, decode
+// to the file, are not served themselves, and are dropped once their file
+// changes.
+func TestPrecompressed(t *testing.T) {
+	wasm := strings.Repeat("precompressed wasm body ", 4000)
+	dir := writeSite(t, map[string]string{"web/trainer.wasm": wasm, "web/tiny.js": "x"})
+	webDir := filepath.Join(dir, "web")
+	if err := precompress(webDir); err != nil {
+		t.Fatal(err)
+	}
+	zsts, _ := filepath.Glob(filepath.Join(webDir, precompressedDir, "*"))
+	if len(zsts) != 1 || !strings.HasPrefix(filepath.Base(zsts[0]), "trainer.wasm.") {
+		t.Fatalf("precompressed files %v, want one for trainer.wasm", zsts)
+	}
+	web, assets, err := siteFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newHandler(web, assets)
+	res := do(t, s, "GET", "/trainer.wasm", map[string]string{"Accept-Encoding": "zstd"})
+	want, _ := os.ReadFile(zsts[0])
+	raw := rawBody(t, res)
+	if res.Header.Get("Content-Encoding") != "zstd" || !bytes.Equal(raw, want) {
+		t.Fatalf("Content-Encoding %q, %d bytes; want the %d precompressed ones", res.Header.Get("Content-Encoding"), len(raw), len(want))
+	}
+	res.Body = io.NopCloser(bytes.NewReader(raw))
+	if string(body(t, res)) != wasm {
+		t.Fatal("the precompressed body does not decode to the file")
+	}
+	if n := s.cache.compressions.Load(); n != 0 {
+		t.Errorf("%d compressions with a precompressed body", n)
+	}
+	if res := do(t, s, "GET", "/"+precompressedDir+"/"+filepath.Base(zsts[0]), nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the precompressed folder is served: %d", res.StatusCode)
+	}
+	// The file changes: its old body goes, a new one comes.
+	if err := os.WriteFile(filepath.Join(webDir, "trainer.wasm"), []byte(wasm+"v2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := precompress(webDir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(zsts[0]); !os.IsNotExist(err) {
+		t.Errorf("stale body kept: %v", err)
+	}
+}
