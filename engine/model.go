@@ -28,6 +28,7 @@ type Model struct {
 	chwn       []bool      // chwn[i]: layer i hands its output to the next in (C, H, W, N)
 	n          int         // batch size of the last Forward
 	train      bool        // whether the last Forward was a training one
+	evalBatch  int         // examples per Forward of Evaluate: its buffers stay within the memory budget
 }
 
 // fanInLayer is a layer with PyTorch-default-initialised weight and bias.
@@ -91,6 +92,7 @@ func buildPlan(spec Spec, plan []layerPlan) *Model {
 		}
 	}
 	m.outs = make([][]float32, len(m.Layers))
+	m.evalBatch = inferenceMemory(plan, 1, MemoryLimit()).Eval
 	return m
 }
 
@@ -237,6 +239,11 @@ func (m *Model) Activation(i, example int, dst []float32) []float32 {
 	copy(dst, out[example*size:])
 	return dst
 }
+
+// EvalBatch is the most examples per Forward that keep the model's buffers
+// within its share of the memory budget (MemoryLimit); Evaluate uses no more.
+// Callers that run Forward on many images themselves should too.
+func (m *Model) EvalBatch() int { return m.evalBatch }
 
 // Batch returns the batch size of the last Forward.
 func (m *Model) Batch() int { return m.n }

@@ -144,10 +144,18 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckMemory(); err != nil {
+		return nil, err
+	}
 	m, err := Build(cfg.Model, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
+	mem, err := cfg.TrainMemory()
+	if err != nil {
+		return nil, err
+	}
+	m.evalBatch = mem.Eval
 	t := &Trainer{
 		cfg:        cfg,
 		model:      m,
@@ -413,7 +421,7 @@ func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64
 	if batch <= 0 {
 		batch = chunk
 	}
-	batch = min(batch, d.N)
+	batch = min(batch, d.N, max(m.evalBatch, 1))
 	if len(ev.x) < batch*imagePixels {
 		ev.x = make([]float32, batch*imagePixels)
 	}
