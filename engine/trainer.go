@@ -93,8 +93,18 @@ type Trainer struct {
 	epCorrect int
 	epSeen    int
 	last      EpochStats
+	cur       batchProgress // the batch StepChunk is working through
 	done      bool
 	err       error
+}
+
+// batchProgress is a batch whose chunks StepChunk has partly done.
+type batchProgress struct {
+	idx      []int // the batch's examples; nil: none in progress
+	epochEnd bool  // the batch ends an epoch
+	lo       int   // examples done
+	lossSum  float64
+	correct  int
 }
 
 type shuffleReq struct {
@@ -239,6 +249,9 @@ func (t *Trainer) Shuffled() (on bool, fraction float32) {
 }
 
 func (t *Trainer) applyShuffle() {
+	if t.cur.idx != nil { // not in the middle of a batch
+		return
+	}
 	r := t.pending.Swap(nil)
 	if r == nil {
 		return
@@ -277,50 +290,70 @@ func (t *Trainer) Resume(s Schedule) error {
 // last batch of an epoch it also evaluates the validation set and returns
 // that epoch's stats (the pointer is valid until the next Step), applies
 // early stopping and, when the run ends, restores the best weights if
-// Patience > 0.
+// Patience > 0. A batch StepChunk has begun is finished.
 //
 // If the loss, a gradient or an updated weight is NaN or infinite, Step
 // returns an error, the model keeps the weights from before this step and
 // further Steps return the same error until Resume. After the run has
 // finished Step returns ErrDone. Step allocates nothing in steady state.
 func (t *Trainer) Step() (StepStats, *EpochStats, error) {
+	for {
+		st, ep, complete, err := t.StepChunk()
+		if err != nil || complete {
+			return st, ep, err
+		}
+	}
+}
+
+// StepChunk does a bounded part of Step: forward and backward on the next
+// chunk (at most 256 examples) of the current batch, starting a new batch
+// if none is in progress. When that was the batch's last chunk it makes the
+// update and returns complete = true with what Step returns; otherwise it
+// returns complete = false and the gradient waits in the parameters. A
+// caller that must answer between bounded pieces of work (the browser
+// worker, whose full-batch step would otherwise block it for seconds) calls
+// StepChunk; the gradient, and so the step, is the same as Step's.
+func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err error) {
 	if t.err != nil {
-		return StepStats{}, nil, t.err
+		return StepStats{}, nil, false, t.err
 	}
 	if t.done {
-		return StepStats{}, nil, ErrDone
+		return StepStats{}, nil, false, ErrDone
 	}
-	t.applyShuffle()
-	idx, epochEnd := t.batcher.Next()
-	n := len(idx)
+	b := &t.cur
+	if b.idx == nil {
+		t.applyShuffle()
+		b.idx, b.epochEnd = t.batcher.Next()
+		b.lo, b.lossSum, b.correct = 0, 0, 0
+		t.model.ZeroGrad()
+	}
+	idx, n := b.idx, len(b.idx)
+	part := idx[b.lo:min(b.lo+chunk, n)]
+	k := len(part)
+	t.train.Batch(part, t.x, t.y)
+	logits := t.model.Forward(t.x[:k*imagePixels], k, true)
+	dl := t.dlogits[:k*NumClasses]
+	loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return t.fail(fmt.Sprintf("loss is %v", loss))
+	}
+	if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
+		s := float32(k) / float32(n)
+		for i := range dl {
+			dl[i] *= s
+		}
+	}
+	t.model.Backward(dl)
+	b.lossSum += loss * float64(k)
+	b.correct += c
+	b.lo += k
+	if b.lo < n {
+		return StepStats{}, nil, false, nil
+	}
 	lr := t.sched.LR(t.steps)
-
-	t.model.ZeroGrad()
-	var lossSum float64
-	correct := 0
-	for lo := 0; lo < n; lo += chunk {
-		part := idx[lo:min(lo+chunk, n)]
-		k := len(part)
-		t.train.Batch(part, t.x, t.y)
-		logits := t.model.Forward(t.x[:k*imagePixels], k, true)
-		dl := t.dlogits[:k*NumClasses]
-		loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return t.fail(idx, epochEnd, fmt.Sprintf("loss is %v", loss))
-		}
-		if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
-			s := float32(k) / float32(n)
-			for i := range dl {
-				dl[i] *= s
-			}
-		}
-		t.model.Backward(dl)
-		lossSum += loss * float64(k)
-		correct += c
-	}
 	for _, p := range t.params {
 		if !finite(p.G) {
-			return t.fail(idx, epochEnd, "gradient of "+p.Name+" is not finite")
+			return t.fail("gradient of " + p.Name + " is not finite")
 		}
 	}
 	t.backup = t.model.Weights(t.backup)
@@ -330,26 +363,32 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 			if err := t.model.SetWeights(t.backup); err != nil {
 				panic(err) // same model, same length
 			}
-			return t.fail(idx, epochEnd, fmt.Sprintf("update of %s overflowed at learning rate %v", p.Name, lr))
+			return t.fail(fmt.Sprintf("update of %s overflowed at learning rate %v", p.Name, lr))
 		}
 	}
+	epochEnd := b.epochEnd
+	b.idx = nil
 	t.steps++
-	t.epLoss += lossSum
-	t.epCorrect += correct
+	t.epLoss += b.lossSum
+	t.epCorrect += b.correct
 	t.epSeen += n
-	st := StepStats{Step: t.steps, Epoch: t.batcher.Progress(), Loss: lossSum / float64(n), Acc: float64(correct) / float64(n), LR: lr}
+	st = StepStats{Step: t.steps, Epoch: t.batcher.Progress(), Loss: b.lossSum / float64(n), Acc: float64(b.correct) / float64(n), LR: lr}
 	if !epochEnd {
-		return st, nil, nil
+		return st, nil, true, nil
 	}
-	return st, t.endEpoch(), nil
+	return st, t.endEpoch(), true, nil
 }
+
+// InStep reports whether a batch begun by StepChunk awaits its other chunks.
+func (t *Trainer) InStep() bool { return t.cur.idx != nil }
 
 // fail records a non-finite step and rewinds the batcher so that Resume
 // trains the same batch again.
-func (t *Trainer) fail(idx []int, epochEnd bool, why string) (StepStats, *EpochStats, error) {
-	t.batcher.unread(len(idx), epochEnd)
+func (t *Trainer) fail(why string) (StepStats, *EpochStats, bool, error) {
+	t.batcher.unread(len(t.cur.idx), t.cur.epochEnd)
+	t.cur.idx = nil
 	t.err = fmt.Errorf("engine: training diverged at step %d (epoch %.2f): %s; the weights from before this step are kept, Resume with a lower learning rate", t.steps+1, t.batcher.Progress(), why)
-	return StepStats{}, nil, t.err
+	return StepStats{}, nil, false, t.err
 }
 
 func (t *Trainer) endEpoch() *EpochStats {
