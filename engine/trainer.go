@@ -387,7 +387,7 @@ func (t *Trainer) InStep() bool { return t.cur.idx != nil }
 func (t *Trainer) fail(why string) (StepStats, *EpochStats, bool, error) {
 	t.batcher.unread(len(t.cur.idx), t.cur.epochEnd)
 	t.cur.idx = nil
-	t.err = fmt.Errorf("engine: training diverged at step %d (epoch %.2f): %s; the weights from before this step are kept, Resume with a lower learning rate", t.steps+1, t.batcher.Progress(), why)
+	t.err = &DivergedError{Step: t.steps + 1, Epoch: t.batcher.Progress(), Why: why}
 	return StepStats{}, nil, false, t.err
 }
 

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -87,5 +89,35 @@ func TestStepChunkShuffleWaits(t *testing.T) {
 	}
 	if on, _ := tr.Shuffled(); !on {
 		t.Error("shuffle did not take effect after the batch")
+	}
+}
+
+// A diverged step is a *DivergedError; a run that ends at chance is a
+// *NotLearnedError, exploded when its loss passed a uniform guess's.
+func TestOutcomeErrors(t *testing.T) {
+	cfg := testConfig()
+	cfg.Optim = OptimConfig{Kind: SGD}
+	cfg.Schedule.LR0 = 1e30
+	tr, err := NewTrainer(cfg, synthData(64, 1), Dataset{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var de *DivergedError
+	for i := 0; i < 10 && err == nil; i++ {
+		_, _, err = tr.Step()
+	}
+	if !errors.As(err, &de) || de.Step < 1 || de.Why == "" {
+		t.Fatalf("lr 1e30: %v, want a *DivergedError", err)
+	}
+	var nl *NotLearnedError
+	if err := CheckLearned(EpochStats{TrainAcc: 0.9, ValAcc: 0.12, TrainLoss: 0.3}, true); !errors.As(err, &nl) || nl.Exploded || nl.Acc != 0.12 {
+		t.Errorf("validation at 12%%: %v", err)
+	}
+	if err := CheckLearned(EpochStats{TrainAcc: 0.11, TrainLoss: 40}, false); !errors.As(err, &nl) || !nl.Exploded ||
+		!strings.Contains(err.Error(), "learning rate is probably too high") {
+		t.Errorf("training at 11%%, loss 40: %v", err)
+	}
+	if err := CheckLearned(EpochStats{TrainAcc: 0.05, ValAcc: 0.95}, true); err != nil {
+		t.Errorf("validation at 95%%: %v", err)
 	}
 }
