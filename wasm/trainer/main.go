@@ -11,6 +11,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"sync"
 	"syscall/js"
 	"time"
@@ -155,6 +157,15 @@ type file struct {
 // the progress bar), then decodes them in order, handing each piece to the
 // session as soon as it and those before it are decoded.
 func loadData() {
+	// A panic here would end the program; the page gets a sentence, the
+	// console the details (never Go's panic text on the page).
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "trainer: internal error while loading the data: %v\n%s\n", r, debug.Stack())
+			// Not dataError: the panic may have come while mu was held.
+			post(playground.ErrorEvent{Message: "internal error while loading the data; please reload the page", Kind: playground.KindData})
+		}
+	}()
 	names := mnist.PackFiles()
 	files := make([]*file, len(names))
 	var loaded, total int64
