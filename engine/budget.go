@@ -290,14 +290,20 @@ func trainMemory(plan []layerPlan, c Config, limit int64) Memory {
 // CheckMemory returns a *BudgetError if a training run of c needs more than
 // MemoryLimit, or the spec's error if it is not valid.
 func (c Config) CheckMemory() error {
+	_, err := c.checkMemory()
+	return err
+}
+
+// checkMemory is CheckMemory with the estimate.
+func (c Config) checkMemory() (Memory, error) {
 	plan, err := c.Model.plan()
 	if err != nil {
-		return err
+		return Memory{}, err
 	}
 	limit := MemoryLimit()
 	m := trainMemory(plan, c, limit)
-	if m.Bytes <= limit {
-		return nil
+	if m.Bytes > limit {
+		return m, budgetError(plan, m, limit, true)
 	}
-	return budgetError(plan, m, limit, true)
+	return m, nil
 }

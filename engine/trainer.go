@@ -154,14 +154,11 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.CheckMemory(); err != nil {
-		return nil, err
-	}
-	m, err := Build(cfg.Model, cfg.Seed)
+	mem, err := cfg.checkMemory()
 	if err != nil {
 		return nil, err
 	}
-	mem, err := cfg.TrainMemory()
+	m, err := Build(cfg.Model, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -145,3 +145,29 @@ func TestNotLearnedEvent(t *testing.T) {
 		t.Errorf("errors %+v, want one of kind %q", errs, KindNotLearned)
 	}
 }
+
+// A weights file whose model cannot train at the run's batch size within
+// the budget is refused with the engine's sentence.
+func TestBudgetForWeightsFile(t *testing.T) {
+	spec := engine.DefaultCNN()
+	spec.Conv1 = engine.ConvSpec{Kernel: 28, Stride: 1, Pad: 27}
+	spec.Conv2 = spec.Conv1
+	m, err := engine.Build(spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer engine.SetMemoryLimit(engine.SetMemoryLimit(1 << 30))
+	s, r := newTestSession(time.Millisecond)
+	s.Handle(Command{Cmd: "loadWeights", Bytes: b}) // the default run's batch: 64
+	errs := r.errors()
+	if len(errs) != 1 || errs[0].Kind != KindConfig || !strings.HasPrefix(errs[0].Message, "weights file: conv2: training 64 images at a time needs ") {
+		t.Fatalf("errors %+v", errs)
+	}
+	if len(r.of("arch")) != 0 {
+		t.Error("the refused file made a run")
+	}
+}

@@ -846,6 +846,10 @@ func (s *Session) loadWeights(b []byte) {
 		cfg = *s.cfg
 	}
 	cfg.Model = m.Spec
+	if err := cfg.CheckMemory(); err != nil { // the file's model at this batch size
+		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindConfig})
+		return
+	}
 	s.cfg = &cfg
 	s.newRun()
 	if s.tr == nil {
