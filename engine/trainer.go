@@ -105,6 +105,14 @@ type batchProgress struct {
 	lo       int   // examples done
 	lossSum  float64
 	correct  int
+
+	// After an epoch's last batch: the validation set is evaluated one
+	// chunk per call too, and the step's stats wait in st.
+	evaluating bool
+	st         StepStats
+	evalLo     int     // validation examples done
+	valLoss    float64 // sum of loss·n over them
+	valCorrect int
 }
 
 type shuffleReq struct {
@@ -304,12 +312,13 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 
 // StepChunk does a bounded part of Step: forward and backward on the next
 // chunk (at most 256 examples) of the current batch, starting a new batch
-// if none is in progress. When that was the batch's last chunk it makes the
-// update and returns complete = true with what Step returns; otherwise it
-// returns complete = false and the gradient waits in the parameters. A
-// caller that must answer between bounded pieces of work (the browser
-// worker, whose full-batch step would otherwise block it for seconds) calls
-// StepChunk; the gradient, and so the step, is the same as Step's.
+// if none is in progress; after the last chunk, the update; after an
+// epoch's last batch, the validation set, a chunk per call. When the step
+// is finished it returns complete = true with what Step returns; otherwise
+// complete = false (the gradient, or the step's stats, wait in the
+// trainer). A caller that must answer between bounded pieces of work (the
+// browser worker, whose full-batch step would otherwise block it for
+// seconds) calls StepChunk; the step is the same as Step's, bit for bit.
 func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err error) {
 	if t.err != nil {
 		return StepStats{}, nil, false, t.err
@@ -318,6 +327,9 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 		return StepStats{}, nil, false, ErrDone
 	}
 	b := &t.cur
+	if b.evaluating {
+		return t.evalChunk()
+	}
 	if b.idx == nil {
 		t.applyShuffle()
 		b.idx, b.epochEnd = t.batcher.Next()
@@ -373,11 +385,31 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 	if !epochEnd {
 		return st, nil, true, nil
 	}
-	return st, t.endEpoch(), true, nil
+	if t.val.N == 0 {
+		return st, t.endEpoch(0, 0), true, nil
+	}
+	b.evaluating, b.st, b.evalLo, b.valLoss, b.valCorrect = true, st, 0, 0, 0
+	return StepStats{}, nil, false, nil
 }
 
-// InStep reports whether a batch begun by StepChunk awaits its other chunks.
-func (t *Trainer) InStep() bool { return t.cur.idx != nil }
+// evalChunk evaluates the next chunk of the validation set after an
+// epoch's last batch, and ends the epoch after the last one.
+func (t *Trainer) evalChunk() (StepStats, *EpochStats, bool, error) {
+	b := &t.cur
+	k, loss, correct := t.ev.part(t.model, t.val, b.evalLo, chunk)
+	b.evalLo += k
+	b.valLoss += loss
+	b.valCorrect += correct
+	if b.evalLo < t.val.N {
+		return StepStats{}, nil, false, nil
+	}
+	b.evaluating = false
+	n := float64(t.val.N)
+	return b.st, t.endEpoch(b.valLoss/n, float64(b.valCorrect)/n), true, nil
+}
+
+// InStep reports whether a step begun by StepChunk awaits its other chunks.
+func (t *Trainer) InStep() bool { return t.cur.idx != nil || t.cur.evaluating }
 
 // fail records a non-finite step and rewinds the batcher so that Resume
 // trains the same batch again.
@@ -388,7 +420,9 @@ func (t *Trainer) fail(why string) (StepStats, *EpochStats, bool, error) {
 	return StepStats{}, nil, false, t.err
 }
 
-func (t *Trainer) endEpoch() *EpochStats {
+// endEpoch records the end of an epoch whose validation loss and accuracy
+// (zeros without a validation set) are valLoss and valAcc.
+func (t *Trainer) endEpoch(valLoss, valAcc float64) *EpochStats {
 	t.epoch++
 	e := &t.last
 	*e = EpochStats{
@@ -399,7 +433,7 @@ func (t *Trainer) endEpoch() *EpochStats {
 	t.epLoss, t.epCorrect, t.epSeen = 0, 0, 0
 	stop := false
 	if t.val.N > 0 {
-		e.ValLoss, e.ValAcc = t.ev.evaluate(t.model, t.val, chunk)
+		e.ValLoss, e.ValAcc = valLoss, valAcc
 		e.Best, stop = t.es.Observe(t.epoch, e.ValLoss, t.model)
 	}
 	if stop || (t.cfg.Epochs > 0 && t.epoch >= t.cfg.Epochs) {
@@ -454,6 +488,21 @@ func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64
 	if d.N == 0 {
 		return 0, 0
 	}
+	var sum float64
+	correct := 0
+	for lo := 0; lo < d.N; {
+		k, l, c := ev.part(m, d, lo, batch)
+		lo += k
+		sum += l
+		correct += c
+	}
+	return sum / float64(d.N), float64(correct) / float64(d.N)
+}
+
+// part evaluates m on the k examples of d from lo (one Forward of at most
+// batch, and of at most m.EvalBatch), returning k, the sum of their losses
+// and the number classified correctly.
+func (ev *evaluator) part(m *Model, d Dataset, lo, batch int) (k int, lossSum float64, correct int) {
 	if batch <= 0 {
 		batch = chunk
 	}
@@ -467,21 +516,15 @@ func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64
 	if len(ev.idx) < batch {
 		ev.idx = make([]int, batch)
 	}
-	var sum float64
-	correct := 0
-	for lo := 0; lo < d.N; lo += batch {
-		k := min(batch, d.N-lo)
-		idx := ev.idx[:k]
-		for i := range idx {
-			idx[i] = lo + i
-		}
-		d.Batch(idx, ev.x, ev.y)
-		logits := m.Forward(ev.x[:k*imagePixels], k, false)
-		l, c := SoftmaxCrossEntropy(logits, ev.y[:k], k, NumClasses, nil)
-		sum += l * float64(k)
-		correct += c
+	k = min(batch, d.N-lo)
+	idx := ev.idx[:k]
+	for i := range idx {
+		idx[i] = lo + i
 	}
-	return sum / float64(d.N), float64(correct) / float64(d.N)
+	d.Batch(idx, ev.x, ev.y)
+	logits := m.Forward(ev.x[:k*imagePixels], k, false)
+	l, c := SoftmaxCrossEntropy(logits, ev.y[:k], k, NumClasses, nil)
+	return k, l * float64(k), c
 }
 
 func finite(v []float32) bool {

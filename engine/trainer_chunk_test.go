@@ -8,10 +8,11 @@ import (
 )
 
 // A full-batch step taken chunk by chunk with StepChunk, with evaluations
-// and a shuffle request in between, is the step Step takes, bit for bit;
-// the weights change only at the last chunk.
+// and a shuffle request in between, is the step Step takes, bit for bit,
+// epoch end included; the weights change only at the last training chunk,
+// then the validation set goes a chunk at a time.
 func TestStepChunkIsStep(t *testing.T) {
-	train, val := synthData(600, 3), synthData(100, 4)
+	train, val := synthData(600, 3), synthData(300, 4)
 	cfg := testConfig()
 	cfg.BatchSize = 0
 	cfg.Epochs = 2
@@ -46,7 +47,7 @@ func TestStepChunkIsStep(t *testing.T) {
 			if !parts.InStep() {
 				t.Fatal("InStep false between chunks")
 			}
-			if !slices.Equal(parts.Model().Weights(nil), before) {
+			if chunks < 3 && !slices.Equal(parts.Model().Weights(nil), before) {
 				t.Fatalf("step %d: weights changed after chunk %d", step, chunks)
 			}
 			// What the worker may do between chunks.
@@ -54,8 +55,8 @@ func TestStepChunkIsStep(t *testing.T) {
 			parts.SetShuffle(false, 0)
 			parts.TrainSet()
 		}
-		if chunks != 3 { // 600 examples in chunks of 256
-			t.Errorf("step %d: %d chunks, want 3", step, chunks)
+		if chunks != 5 { // 600 training examples in chunks of 256, then 300 validation ones
+			t.Errorf("step %d: %d chunks, want 5", step, chunks)
 		}
 		if parts.InStep() {
 			t.Error("InStep after the last chunk")
