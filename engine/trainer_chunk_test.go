@@ -16,7 +16,7 @@ func TestStepChunkIsStep(t *testing.T) {
 	cfg := testConfig()
 	cfg.BatchSize = 0
 	cfg.Epochs = 2
-	cfg.Model = DefaultCNN()
+	cfg.Model = Spec{Arch: ArchMLP, Hidden: []int{64, 32}}
 	whole, err := NewTrainer(cfg, train, val)
 	if err != nil {
 		t.Fatal(err)
