@@ -18,6 +18,7 @@ import (
 	"time"
 	"unsafe"
 
+	"mnistplay/engine"
 	"mnistplay/engine/mnist"
 	"mnistplay/playground"
 )
@@ -41,6 +42,10 @@ var (
 )
 
 func main() {
+	// A model may use up to the engine's memory budget; past a quarter more
+	// the collector works harder rather than let garbage grow the heap
+	// (WebAssembly memory never shrinks) to twice the live data.
+	debug.SetMemoryLimit(engine.MemoryLimit() / 4 * 5)
 	sess = playground.NewSession(post, playground.Options{Seed: uint64(time.Now().UnixNano())})
 
 	ch := js.Global().Get("MessageChannel").New()
