@@ -2,6 +2,7 @@ package playground
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,34 @@ func TestBudgetForWeightsFile(t *testing.T) {
 	}
 	if len(r.of("arch")) != 0 {
 		t.Error("the refused file made a run")
+	}
+}
+
+// A quick evaluation goes one model-sized chunk per slice, training waiting
+// for it, and gives what one Evaluate of the same weights gives.
+func TestQuickEvalInChunks(t *testing.T) {
+	r := &recorder{now: time.Unix(1e9, 0), tick: time.Millisecond}
+	s := NewSession(r.emit, Options{Now: r.clock, EvalEvery: 2, EvalGap: time.Nanosecond, EvalImages: 1000})
+	cfg := mlpConfig()
+	cfg.Epochs = 1
+	startSynth(t, s, cfg, 640, 1000)
+	spanned := false
+	for i := 0; i < 200 && len(r.of("eval")) == 0; i++ {
+		s.RunFor(time.Nanosecond)
+		if s.quick != nil {
+			spanned = true
+			if s.quick.done == 0 || s.quick.done%evalBatch != 0 {
+				t.Fatalf("quick evaluation at %d of %d images", s.quick.done, s.quick.n)
+			}
+		}
+	}
+	evals := r.of("eval")
+	if len(evals) == 0 || !spanned {
+		t.Fatalf("%d evaluations; one spanning slices: %v", len(evals), spanned)
+	}
+	e := evals[0].(EvalEvent)
+	loss, acc := engine.Evaluate(s.Trainer().Model(), dataset(s.test).Head(1000), 0)
+	if e.N != 1000 || e.ValAcc != acc || !(math.Abs(e.ValLoss-loss) <= 1e-9*loss) {
+		t.Errorf("quick evaluation %+v; Evaluate gives loss %v acc %v", e, loss, acc)
 	}
 }

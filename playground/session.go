@@ -115,6 +115,7 @@ type Session struct {
 	stepSec     float64            // seconds spent in the chunks of the step in progress
 	lastEp      *engine.EpochStats // the last epoch's stats, for the end-of-run check
 	sinceEval   int                // steps since the last evaluation (quick or epoch end)
+	quick       *quickEvalState    // a quick evaluation in progress: training waits for it
 	lastEval    time.Time          // time of the last quick evaluation or epoch end
 
 	job job // flatness or confusion in progress
@@ -451,6 +452,7 @@ func (s *Session) newRun() {
 	s.rateEx, s.rateSec, s.stepSec = 0, 0, 0
 	s.lastEp = nil
 	s.sinceEval, s.lastEval = 0, time.Time{}
+	s.quick = nil
 	s.job = nil
 	s.loadedW = nil
 	var m *engine.Model
@@ -576,6 +578,9 @@ func (s *Session) stepOnce() {
 	if s.state == StateDone || s.state == StateDiverged {
 		return
 	}
+	for s.quick != nil { // of the weights before this step
+		s.quickEvalChunk()
+	}
 	s.trainStep(true)
 	s.flushSteps()
 	if s.state == StateIdle {
@@ -624,7 +629,11 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 		}
 	}
 	for s.state == StateRunning && s.tr != nil {
-		s.trainStep(false)
+		if s.quick != nil {
+			s.quickEvalChunk()
+		} else {
+			s.trainStep(false)
+		}
 		if s.opt.Now().Sub(start) >= budget {
 			break
 		}
@@ -729,8 +738,18 @@ func (s *Session) evalEvery() int {
 	return min(200, (spe+3)/4)
 }
 
-// quickEval evaluates the current weights on the first test images when a
-// quick evaluation is due, and emits an EvalEvent after the pending steps.
+// quickEvalState is a quick evaluation of the first n test images: one
+// Forward of at most the model's EvalBatch per call, so that a large model
+// does not keep the worker from answering; training waits meanwhile.
+type quickEvalState struct {
+	n, done int
+	lossSum float64 // sum of loss·k over the chunks done
+	correct int
+}
+
+// quickEval starts a quick evaluation of the current weights on the first
+// test images when one is due; the EvalEvent comes after the pending steps,
+// once its last chunk is done (quickEvalChunk).
 func (s *Session) quickEval() {
 	every := s.evalEvery()
 	if every == 0 || s.test.N == 0 {
@@ -749,9 +768,27 @@ func (s *Session) quickEval() {
 		n = min(n, s.cfg.EvalSubset)
 	}
 	s.flushSteps()
-	loss, acc := engine.Evaluate(s.tr.Model(), dataset(s.test).Head(n), evalBatch)
+	s.quick = &quickEvalState{n: n}
+	s.quickEvalChunk()
+}
+
+// quickEvalChunk evaluates the next chunk of a quick evaluation and emits
+// its EvalEvent after the last.
+func (s *Session) quickEvalChunk() {
+	q := s.quick
+	m := s.tr.Model()
+	k := min(evalBatch, m.EvalBatch(), q.n-q.done)
+	part := engine.Dataset{Images: s.test.Images[q.done*mnist.ImageSize:], Labels: s.test.Labels[q.done:], N: k}
+	loss, acc := engine.Evaluate(m, part, k)
+	q.lossSum += loss * float64(k)
+	q.correct += int(math.Round(acc * float64(k)))
+	q.done += k
+	if q.done < q.n {
+		return
+	}
+	s.quick = nil
 	s.sinceEval, s.lastEval = 0, s.opt.Now()
-	s.emit(EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: loss, ValAcc: acc, N: n})
+	s.emit(EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: q.lossSum / float64(q.n), ValAcc: float64(q.correct) / float64(q.n), N: q.n})
 }
 
 func (s *Session) finish() {
