@@ -261,7 +261,8 @@ func optimizerState(cfg OptimConfig) int64 {
 // evaluation, the optimizer's state and the trainer's own buffers (the
 // weights before a step, the initial ones, the best epoch's, a chunk of
 // images, labels and logit gradients). Memory.Eval is the evaluation batch
-// that keeps it within MemoryLimit. The error is the spec's, if it is not
+// that keeps it within MemoryLimit, counting the buffers a larger
+// evaluation Forward leaves behind as garbage. The error is the spec's, if it is not
 // valid; the estimate is not checked against the limit (CheckMemory is).
 func (c Config) TrainMemory() (Memory, error) {
 	plan, err := c.Model.layers()
@@ -282,7 +283,10 @@ func trainMemory(plan []layerPlan, c Config, limit int64) Memory {
 	bytes := func(nE int) int64 {
 		return fixed + modelBytes(plan, lay, max(nT, nE), nT, perParam, nil)
 	}
-	m.Eval = largest(nT, chunk, func(k int) bool { return bytes(k) <= limit })
+	// Evaluating more than nT examples grows the Forward buffers: while
+	// they grow, the old ones are garbage that still takes memory.
+	growth := modelBytes(plan, lay, nT, 0, 0, nil)
+	m.Eval = largest(nT, chunk, func(k int) bool { return k == nT || bytes(k)+growth <= limit })
 	m.Bytes = fixed + modelBytes(plan, lay, max(nT, m.Eval), nT, perParam, m.Layer)
 	return m
 }
