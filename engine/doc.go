@@ -19,6 +19,11 @@
 //     over a vector of examples.
 //   - loss.go: SoftmaxCrossEntropy (fused LogSoftmax + NLL) and Softmax.
 //   - init.go: PyTorch's default initialisation from a seeded PCG generator.
+//   - budget.go: the memory budget (MemoryLimit: 1 GB in WebAssembly,
+//     8 GB natively): the bytes a model's buffers need to classify or to
+//     train a chunk of examples, checked by Validate, Build, UnmarshalModel,
+//     Config.CheckMemory and NewTrainer (a *BudgetError naming the layer).
+//   - outcome.go: DivergedError and NotLearnedError (CheckLearned).
 //   - model.go: Build, Model (Forward, Backward, Params, ZeroGrad, Info,
 //     LayerOutput, Activation); weights.go: flat weight vectors and Interpolate;
 //     encode.go: the binary model format (MarshalBinary, UnmarshalModel).
@@ -63,7 +68,8 @@
 // # Errors and panics
 //
 // Anything a user, a URL or a file can get wrong is an error: an invalid
-// Spec (the message names the layer, the sizes and the formula), weights of
+// Spec (the message names the layer, the sizes and the formula), a model or
+// a run over the memory budget (*BudgetError), weights of
 // the wrong length, malformed model bytes (UnmarshalModel never panics).
 // Panics, with messages prefixed "engine:", are for programmer mistakes only
 // and each is documented with "It panics if": a slice shorter than its stated
@@ -82,11 +88,12 @@
 // lr0/(1 + t/tau) (Robbins-Monro) and step decay, t counting steps.
 // dataset.go converts uint8 images to normalised float32 per batch;
 // batcher.go reshuffles every epoch from a seeded PCG (batch 0 = full
-// batch). trainer.go runs one batch per Step (the browser worker returns
-// between batches) or loops in Run; batches larger than 256 are processed in
-// chunks whose gradients accumulate. A NaN or infinite loss, gradient or
-// weight stops training with an error, keeping the weights from before that
-// step, and Resume goes on at a lower rate. earlystop.go keeps the best
+// batch). trainer.go runs one batch per Step or loops in Run; batches larger
+// than 256 are processed in chunks whose gradients accumulate, and StepChunk
+// does one chunk at a time (the browser worker returns to its event loop
+// between chunks). A NaN or infinite loss, gradient or weight stops training
+// with a *DivergedError, keeping the weights from before that step, and
+// Resume goes on at a lower rate. earlystop.go keeps the best
 // weights by validation loss; labels.go shuffles a seeded fraction of the
 // training labels into a copy (the caller's data are never written);
 // flatness.go evaluates theta(alpha) and restores the weights. One seed

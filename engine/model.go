@@ -28,6 +28,7 @@ type Model struct {
 	chwn       []bool      // chwn[i]: layer i hands its output to the next in (C, H, W, N)
 	n          int         // batch size of the last Forward
 	train      bool        // whether the last Forward was a training one
+	evalBatch  int         // examples per Forward of Evaluate: its buffers stay within the memory budget
 }
 
 // fanInLayer is a layer with PyTorch-default-initialised weight and bias.
@@ -79,37 +80,52 @@ func buildPlan(spec Spec, plan []layerPlan) *Model {
 		m.Layers = append(m.Layers, l)
 		m.params = append(m.params, l.Params()...)
 	}
-	// A conv followed by pooling hands its output over in (C, H, W, N).
+	lay := layouts(plan)
 	m.chwn = make([]bool, len(m.Layers))
-	for i := 0; i+1 < len(m.Layers); i++ {
-		c, ok1 := m.Layers[i].(*Conv2d)
-		p, ok2 := m.Layers[i+1].(*Pool2d)
-		if ok1 && ok2 {
-			c.outCHWN, p.inCHWN = true, true
-			m.chwn[i] = true
-		}
-	}
-	// Such a pooling layer followed by a conv, with or without a ReLU in
-	// between (elementwise, so blind to the layout), hands its output over
-	// in (C, H, W, N) too.
-	for i := 0; i+1 < len(m.Layers); i++ {
-		p, ok := m.Layers[i].(*Pool2d)
-		if !ok || !p.inCHWN {
-			continue
-		}
-		j := i + 1
-		if _, ok := m.Layers[j].(*ReLU); ok && j+1 < len(m.Layers) {
-			j++
-		}
-		if c, ok := m.Layers[j].(*Conv2d); ok {
-			p.outCHWN, c.inCHWN = true, true
-			for k := i; k < j; k++ {
-				m.chwn[k] = true
-			}
+	for i, l := range m.Layers {
+		m.chwn[i] = lay[i].out
+		switch t := l.(type) {
+		case *Conv2d:
+			t.inCHWN, t.outCHWN = lay[i].in, lay[i].out
+		case *Pool2d:
+			t.inCHWN, t.outCHWN = lay[i].in, lay[i].out
 		}
 	}
 	m.outs = make([][]float32, len(m.Layers))
+	m.evalBatch = inferenceMemory(plan, 1, MemoryLimit()).Eval
 	return m
+}
+
+// layout says whether a layer takes its input and hands its output over in
+// (C, H, W, N) instead of (N, C, H, W).
+type layout struct{ in, out bool }
+
+// layouts decides the layout of every layer of plan. A conv followed by
+// pooling hands its output over in (C, H, W, N). Such a pooling layer
+// followed by a conv, with or without a ReLU in between (elementwise, so
+// blind to the layout), hands its output over in (C, H, W, N) too.
+func layouts(plan []layerPlan) []layout {
+	lay := make([]layout, len(plan))
+	for i := 0; i+1 < len(plan); i++ {
+		if plan[i].kind == kindConv && plan[i+1].kind == kindPool {
+			lay[i].out, lay[i+1].in = true, true
+		}
+	}
+	for i := 0; i+1 < len(plan); i++ {
+		if plan[i].kind != kindPool || !lay[i].in {
+			continue
+		}
+		j := i + 1
+		if plan[j].kind == kindReLU && j+1 < len(plan) {
+			j++
+		}
+		if plan[j].kind == kindConv {
+			for k := i; k < j; k++ {
+				lay[k].out, lay[k+1].in = true, true
+			}
+		}
+	}
+	return lay
 }
 
 func (m *Model) initWeights(rng *rand.Rand) {
@@ -223,6 +239,11 @@ func (m *Model) Activation(i, example int, dst []float32) []float32 {
 	copy(dst, out[example*size:])
 	return dst
 }
+
+// EvalBatch is the most examples per Forward that keep the model's buffers
+// within its share of the memory budget (MemoryLimit); Evaluate uses no more.
+// Callers that run Forward on many images themselves should too.
+func (m *Model) EvalBatch() int { return m.evalBatch }
 
 // Batch returns the batch size of the last Forward.
 func (m *Model) Batch() int { return m.n }

@@ -107,7 +107,9 @@ type layerPlan struct {
 }
 
 // Validate checks the spec and infers every layer's output shape. The error
-// names the layer, the sizes and the formula when a shape would be empty.
+// names the layer, the sizes and the formula when a shape would be empty,
+// and is a *BudgetError when classifying one image would need more than
+// MemoryLimit.
 func (s Spec) Validate() error {
 	_, err := s.plan()
 	return err
@@ -145,7 +147,21 @@ func checkConv(layer string, c ConvSpec) error {
 	return nil
 }
 
+// plan is layers, refused if the model cannot classify one image within
+// MemoryLimit (a *BudgetError).
 func (s Spec) plan() ([]layerPlan, error) {
+	ls, err := s.layers()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkInference(ls, MemoryLimit()); err != nil {
+		return nil, err
+	}
+	return ls, nil
+}
+
+// layers checks the spec's numbers and infers every layer's shape.
+func (s Spec) layers() ([]layerPlan, error) {
 	var ls []layerPlan
 	in := Shape{1, ImageSize, ImageSize}
 	total := 0

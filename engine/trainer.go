@@ -93,8 +93,26 @@ type Trainer struct {
 	epCorrect int
 	epSeen    int
 	last      EpochStats
+	cur       batchProgress // the batch StepChunk is working through
 	done      bool
 	err       error
+}
+
+// batchProgress is a batch whose chunks StepChunk has partly done.
+type batchProgress struct {
+	idx      []int // the batch's examples; nil: none in progress
+	epochEnd bool  // the batch ends an epoch
+	lo       int   // examples done
+	lossSum  float64
+	correct  int
+
+	// After an epoch's last batch: the validation set is evaluated one
+	// chunk per call too, and the step's stats wait in st.
+	evaluating bool
+	st         StepStats
+	evalLo     int     // validation examples done
+	valLoss    float64 // sum of loss·n over them
+	valCorrect int
 }
 
 type shuffleReq struct {
@@ -144,10 +162,15 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
+	mem, err := cfg.checkMemory()
+	if err != nil {
+		return nil, err
+	}
 	m, err := Build(cfg.Model, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
+	m.evalBatch = mem.Eval
 	t := &Trainer{
 		cfg:        cfg,
 		model:      m,
@@ -231,6 +254,9 @@ func (t *Trainer) Shuffled() (on bool, fraction float32) {
 }
 
 func (t *Trainer) applyShuffle() {
+	if t.cur.idx != nil { // not in the middle of a batch
+		return
+	}
 	r := t.pending.Swap(nil)
 	if r == nil {
 		return
@@ -269,50 +295,74 @@ func (t *Trainer) Resume(s Schedule) error {
 // last batch of an epoch it also evaluates the validation set and returns
 // that epoch's stats (the pointer is valid until the next Step), applies
 // early stopping and, when the run ends, restores the best weights if
-// Patience > 0.
+// Patience > 0. A batch StepChunk has begun is finished.
 //
 // If the loss, a gradient or an updated weight is NaN or infinite, Step
 // returns an error, the model keeps the weights from before this step and
 // further Steps return the same error until Resume. After the run has
 // finished Step returns ErrDone. Step allocates nothing in steady state.
 func (t *Trainer) Step() (StepStats, *EpochStats, error) {
+	for {
+		st, ep, complete, err := t.StepChunk()
+		if err != nil || complete {
+			return st, ep, err
+		}
+	}
+}
+
+// StepChunk does a bounded part of Step: forward and backward on the next
+// chunk (at most 256 examples) of the current batch, starting a new batch
+// if none is in progress; after the last chunk, the update; after an
+// epoch's last batch, the validation set, a chunk per call. When the step
+// is finished it returns complete = true with what Step returns; otherwise
+// complete = false (the gradient, or the step's stats, wait in the
+// trainer). A caller that must answer between bounded pieces of work (the
+// browser worker, whose full-batch step would otherwise block it for
+// seconds) calls StepChunk; the step is the same as Step's, bit for bit.
+func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err error) {
 	if t.err != nil {
-		return StepStats{}, nil, t.err
+		return StepStats{}, nil, false, t.err
 	}
 	if t.done {
-		return StepStats{}, nil, ErrDone
+		return StepStats{}, nil, false, ErrDone
 	}
-	t.applyShuffle()
-	idx, epochEnd := t.batcher.Next()
-	n := len(idx)
+	b := &t.cur
+	if b.evaluating {
+		return t.evalChunk()
+	}
+	if b.idx == nil {
+		t.applyShuffle()
+		b.idx, b.epochEnd = t.batcher.Next()
+		b.lo, b.lossSum, b.correct = 0, 0, 0
+		t.model.ZeroGrad()
+	}
+	idx, n := b.idx, len(b.idx)
+	part := idx[b.lo:min(b.lo+chunk, n)]
+	k := len(part)
+	t.train.Batch(part, t.x, t.y)
+	logits := t.model.Forward(t.x[:k*imagePixels], k, true)
+	dl := t.dlogits[:k*NumClasses]
+	loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return t.fail(fmt.Sprintf("loss is %v", loss))
+	}
+	if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
+		s := float32(k) / float32(n)
+		for i := range dl {
+			dl[i] *= s
+		}
+	}
+	t.model.Backward(dl)
+	b.lossSum += loss * float64(k)
+	b.correct += c
+	b.lo += k
+	if b.lo < n {
+		return StepStats{}, nil, false, nil
+	}
 	lr := t.sched.LR(t.steps)
-
-	t.model.ZeroGrad()
-	var lossSum float64
-	correct := 0
-	for lo := 0; lo < n; lo += chunk {
-		part := idx[lo:min(lo+chunk, n)]
-		k := len(part)
-		t.train.Batch(part, t.x, t.y)
-		logits := t.model.Forward(t.x[:k*imagePixels], k, true)
-		dl := t.dlogits[:k*NumClasses]
-		loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return t.fail(idx, epochEnd, fmt.Sprintf("loss is %v", loss))
-		}
-		if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
-			s := float32(k) / float32(n)
-			for i := range dl {
-				dl[i] *= s
-			}
-		}
-		t.model.Backward(dl)
-		lossSum += loss * float64(k)
-		correct += c
-	}
 	for _, p := range t.params {
 		if !finite(p.G) {
-			return t.fail(idx, epochEnd, "gradient of "+p.Name+" is not finite")
+			return t.fail("gradient of " + p.Name + " is not finite")
 		}
 	}
 	t.backup = t.model.Weights(t.backup)
@@ -322,29 +372,57 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 			if err := t.model.SetWeights(t.backup); err != nil {
 				panic(err) // same model, same length
 			}
-			return t.fail(idx, epochEnd, fmt.Sprintf("update of %s overflowed at learning rate %v", p.Name, lr))
+			return t.fail(fmt.Sprintf("update of %s overflowed at learning rate %v", p.Name, lr))
 		}
 	}
+	epochEnd := b.epochEnd
+	b.idx = nil
 	t.steps++
-	t.epLoss += lossSum
-	t.epCorrect += correct
+	t.epLoss += b.lossSum
+	t.epCorrect += b.correct
 	t.epSeen += n
-	st := StepStats{Step: t.steps, Epoch: t.batcher.Progress(), Loss: lossSum / float64(n), Acc: float64(correct) / float64(n), LR: lr}
+	st = StepStats{Step: t.steps, Epoch: t.batcher.Progress(), Loss: b.lossSum / float64(n), Acc: float64(b.correct) / float64(n), LR: lr}
 	if !epochEnd {
-		return st, nil, nil
+		return st, nil, true, nil
 	}
-	return st, t.endEpoch(), nil
+	if t.val.N == 0 {
+		return st, t.endEpoch(0, 0), true, nil
+	}
+	b.evaluating, b.st, b.evalLo, b.valLoss, b.valCorrect = true, st, 0, 0, 0
+	return StepStats{}, nil, false, nil
 }
+
+// evalChunk evaluates the next chunk of the validation set after an
+// epoch's last batch, and ends the epoch after the last one.
+func (t *Trainer) evalChunk() (StepStats, *EpochStats, bool, error) {
+	b := &t.cur
+	k, loss, correct := t.ev.part(t.model, t.val, b.evalLo, chunk)
+	b.evalLo += k
+	b.valLoss += loss
+	b.valCorrect += correct
+	if b.evalLo < t.val.N {
+		return StepStats{}, nil, false, nil
+	}
+	b.evaluating = false
+	n := float64(t.val.N)
+	return b.st, t.endEpoch(b.valLoss/n, float64(b.valCorrect)/n), true, nil
+}
+
+// InStep reports whether a step begun by StepChunk awaits its other chunks.
+func (t *Trainer) InStep() bool { return t.cur.idx != nil || t.cur.evaluating }
 
 // fail records a non-finite step and rewinds the batcher so that Resume
 // trains the same batch again.
-func (t *Trainer) fail(idx []int, epochEnd bool, why string) (StepStats, *EpochStats, error) {
-	t.batcher.unread(len(idx), epochEnd)
-	t.err = fmt.Errorf("engine: training diverged at step %d (epoch %.2f): %s; the weights from before this step are kept, Resume with a lower learning rate", t.steps+1, t.batcher.Progress(), why)
-	return StepStats{}, nil, t.err
+func (t *Trainer) fail(why string) (StepStats, *EpochStats, bool, error) {
+	t.batcher.unread(len(t.cur.idx), t.cur.epochEnd)
+	t.cur.idx = nil
+	t.err = &DivergedError{Step: t.steps + 1, Epoch: t.batcher.Progress(), Why: why}
+	return StepStats{}, nil, false, t.err
 }
 
-func (t *Trainer) endEpoch() *EpochStats {
+// endEpoch records the end of an epoch whose validation loss and accuracy
+// (zeros without a validation set) are valLoss and valAcc.
+func (t *Trainer) endEpoch(valLoss, valAcc float64) *EpochStats {
 	t.epoch++
 	e := &t.last
 	*e = EpochStats{
@@ -355,7 +433,7 @@ func (t *Trainer) endEpoch() *EpochStats {
 	t.epLoss, t.epCorrect, t.epSeen = 0, 0, 0
 	stop := false
 	if t.val.N > 0 {
-		e.ValLoss, e.ValAcc = t.ev.evaluate(t.model, t.val, chunk)
+		e.ValLoss, e.ValAcc = valLoss, valAcc
 		e.Best, stop = t.es.Observe(t.epoch, e.ValLoss, t.model)
 	}
 	if stop || (t.cfg.Epochs > 0 && t.epoch >= t.cfg.Epochs) {
@@ -410,10 +488,25 @@ func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64
 	if d.N == 0 {
 		return 0, 0
 	}
+	var sum float64
+	correct := 0
+	for lo := 0; lo < d.N; {
+		k, l, c := ev.part(m, d, lo, batch)
+		lo += k
+		sum += l
+		correct += c
+	}
+	return sum / float64(d.N), float64(correct) / float64(d.N)
+}
+
+// part evaluates m on the k examples of d from lo (one Forward of at most
+// batch, and of at most m.EvalBatch), returning k, the sum of their losses
+// and the number classified correctly.
+func (ev *evaluator) part(m *Model, d Dataset, lo, batch int) (k int, lossSum float64, correct int) {
 	if batch <= 0 {
 		batch = chunk
 	}
-	batch = min(batch, d.N)
+	batch = min(batch, d.N, max(m.evalBatch, 1))
 	if len(ev.x) < batch*imagePixels {
 		ev.x = make([]float32, batch*imagePixels)
 	}
@@ -423,21 +516,15 @@ func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64
 	if len(ev.idx) < batch {
 		ev.idx = make([]int, batch)
 	}
-	var sum float64
-	correct := 0
-	for lo := 0; lo < d.N; lo += batch {
-		k := min(batch, d.N-lo)
-		idx := ev.idx[:k]
-		for i := range idx {
-			idx[i] = lo + i
-		}
-		d.Batch(idx, ev.x, ev.y)
-		logits := m.Forward(ev.x[:k*imagePixels], k, false)
-		l, c := SoftmaxCrossEntropy(logits, ev.y[:k], k, NumClasses, nil)
-		sum += l * float64(k)
-		correct += c
+	k = min(batch, d.N-lo)
+	idx := ev.idx[:k]
+	for i := range idx {
+		idx[i] = lo + i
 	}
-	return sum / float64(d.N), float64(correct) / float64(d.N)
+	d.Batch(idx, ev.x, ev.y)
+	logits := m.Forward(ev.x[:k*imagePixels], k, false)
+	l, c := SoftmaxCrossEntropy(logits, ev.y[:k], k, NumClasses, nil)
+	return k, l * float64(k), c
 }
 
 func finite(v []float32) bool {

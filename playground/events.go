@@ -22,6 +22,8 @@ const (
 	KindConfig   = "config"
 	KindDiverged = "diverged"
 	KindInternal = "internal"
+	// KindNotLearned: the run finished at chance accuracy (engine.NotLearnedError).
+	KindNotLearned = "notLearned"
 )
 
 // Run states of a StateEvent.
@@ -151,6 +153,10 @@ type ErrorEvent struct {
 	Retry bool
 }
 
+// CheckEvent answers a check command: Message is why the configuration
+// would be refused (what configure would say), or empty if it is good.
+type CheckEvent struct{ Message string }
+
 func (ProgressEvent) Type() string     { return "progress" }
 func (ReadyEvent) Type() string        { return "ready" }
 func (DataCompleteEvent) Type() string { return "dataComplete" }
@@ -166,6 +172,7 @@ func (SampleEvent) Type() string       { return "sample" }
 func (ConfusionEvent) Type() string    { return "confusion" }
 func (ModelBytesEvent) Type() string   { return "modelBytes" }
 func (ErrorEvent) Type() string        { return "error" }
+func (CheckEvent) Type() string        { return "check" }
 
 func (e ProgressEvent) Map() map[string]any {
 	return map[string]any{"type": e.Type(), "loaded": float64(e.Loaded), "total": float64(e.Total)}
@@ -253,6 +260,10 @@ func (e ModelBytesEvent) Map() map[string]any {
 
 func (e ErrorEvent) Map() map[string]any {
 	return map[string]any{"type": e.Type(), "message": e.Message, "kind": e.Kind, "retry": e.Retry}
+}
+
+func (e CheckEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "message": e.Message}
 }
 
 // specMap is s as the page sees it (its JSON form).

@@ -112,8 +112,9 @@ func (s *Session) confusion() {
 func (j *confusionJob) advance(s *Session) bool {
 	d := dataset(j.val)
 	end := min(j.next+confChunk, j.val.N)
-	for lo := j.next; lo < end; lo += evalBatch {
-		k := min(evalBatch, end-lo)
+	batch := min(evalBatch, j.m.EvalBatch()) // the model's buffers stay within the memory budget
+	for lo := j.next; lo < end; lo += batch {
+		k := min(batch, end-lo)
 		idx := j.idx[:k]
 		for i := range idx {
 			idx[i] = lo + i

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"mnistplay/engine"
@@ -43,6 +43,11 @@ type Options struct {
 	EvalTime   time.Duration
 	EvalGap    time.Duration
 	EvalImages int
+
+	// Log receives what the page must not show: the panic and stack behind
+	// an internal error. Default: standard error (the browser's console
+	// in WebAssembly).
+	Log func(string)
 }
 
 // DefaultConfig is the run the page starts with: the report's CNN trained
@@ -63,6 +68,8 @@ func DefaultConfig() engine.Config {
 const (
 	maxEpochs    = 100000
 	maxAlphas    = 1000
+	maxTrain     = 60000 // MNIST's training images
+	maxTest      = 10000 // MNIST's test images
 	evalBatch    = 256
 	worstImages  = 12
 	confChunk    = 1000 // validation images per RunFor slice in a confusion job
@@ -108,8 +115,11 @@ type Session struct {
 	lastWeights time.Time
 	rateEx      float64 // decayed examples and seconds for examples/s
 	rateSec     float64
-	sinceEval   int       // steps since the last evaluation (quick or epoch end)
-	lastEval    time.Time // time of the last quick evaluation or epoch end
+	stepSec     float64            // seconds spent in the chunks of the step in progress
+	lastEp      *engine.EpochStats // the last epoch's stats, for the end-of-run check
+	sinceEval   int                // steps since the last evaluation (quick or epoch end)
+	quick       *quickEvalState    // a quick evaluation in progress: training waits for it
+	lastEval    time.Time          // time of the last quick evaluation or epoch end
 
 	job job // flatness or confusion in progress
 
@@ -146,6 +156,9 @@ func NewSession(emit func(Event), opt Options) *Session {
 	}
 	if opt.EvalImages <= 0 {
 		opt.EvalImages = defaultEval
+	}
+	if opt.Log == nil {
+		opt.Log = func(msg string) { fmt.Fprintln(os.Stderr, msg) }
 	}
 	return &Session{emit: emit, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x73616d70)), state: StateIdle}
 }
@@ -346,6 +359,8 @@ func (s *Session) Handle(c Command) {
 	switch c.Cmd {
 	case "configure":
 		s.configure(c.Config)
+	case "check":
+		s.check(c.Config)
 	case "start":
 		s.start()
 	case "pause":
@@ -383,24 +398,28 @@ func ParseConfig(raw []byte) (engine.Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("configuration: %v", err)
+		return cfg, decodeError(err)
+	}
+	if dec.More() {
+		return cfg, errors.New("the settings are followed by other data")
 	}
 	return cfg, CheckConfig(cfg)
 }
 
-// CheckConfig checks the numbers of cfg and its model's shapes.
+// CheckConfig checks the numbers of cfg, its model's shapes and that a
+// training step fits the engine's memory budget (an *engine.BudgetError).
 func CheckConfig(cfg engine.Config) error {
 	switch {
 	case cfg.BatchSize < 0:
 		return fmt.Errorf("batch size %d must be >= 0 (0 = full batch)", cfg.BatchSize)
 	case cfg.Epochs < 1 || cfg.Epochs > maxEpochs:
 		return fmt.Errorf("epochs %d must be in 1..%d", cfg.Epochs, maxEpochs)
-	case cfg.Subset < 0:
-		return fmt.Errorf("training examples %d must be >= 0 (0 = all)", cfg.Subset)
+	case cfg.Subset < 0 || cfg.Subset > maxTrain:
+		return fmt.Errorf("training examples %d must be in 0..%d (0 = all)", cfg.Subset, maxTrain)
 	case cfg.Patience < 0:
 		return fmt.Errorf("patience %d must be >= 0 (0 = off)", cfg.Patience)
-	case cfg.EvalSubset < 0:
-		return fmt.Errorf("validation examples %d must be >= 0 (0 = all)", cfg.EvalSubset)
+	case cfg.EvalSubset < 0 || cfg.EvalSubset > maxTest:
+		return fmt.Errorf("validation examples %d must be in 0..%d (0 = all)", cfg.EvalSubset, maxTest)
 	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
 		return fmt.Errorf("shuffle fraction %v must be in [0, 1]", cfg.ShuffleFraction)
 	case !(cfg.Schedule.LR0 > 0) || math.IsInf(float64(cfg.Schedule.LR0), 0):
@@ -416,7 +435,18 @@ func CheckConfig(cfg engine.Config) error {
 	if err := cfg.Optim.Validate(); err != nil {
 		return err
 	}
-	return cfg.Model.Validate()
+	return cfg.CheckMemory() // the spec's shapes, and the memory budget
+}
+
+// check validates a configuration as configure would, without making a run:
+// the page asks as the user types. A CheckEvent answers, its Message empty
+// if the configuration is good.
+func (s *Session) check(raw json.RawMessage) {
+	msg := ""
+	if _, err := ParseConfig(raw); err != nil {
+		msg = err.Error()
+	}
+	s.emit(CheckEvent{Message: msg})
 }
 
 func (s *Session) configure(raw json.RawMessage) {
@@ -453,8 +483,10 @@ func (s *Session) newRun() {
 	s.shuffleOn = s.cfg.ShuffleFraction > 0
 	s.shuffleFrac = s.cfg.ShuffleFraction
 	s.shuffleEcho = false
-	s.rateEx, s.rateSec = 0, 0
+	s.rateEx, s.rateSec, s.stepSec = 0, 0, 0
+	s.lastEp = nil
 	s.sinceEval, s.lastEval = 0, time.Time{}
+	s.quick = nil
 	s.job = nil
 	s.loadedW = nil
 	var m *engine.Model
@@ -584,7 +616,10 @@ func (s *Session) stepOnce() {
 	if s.state == StateDone || s.state == StateDiverged {
 		return
 	}
-	s.trainStep()
+	for s.quick != nil { // of the weights before this step
+		s.quickEvalChunk()
+	}
+	s.trainStep(true)
 	s.flushSteps()
 	if s.state == StateIdle {
 		s.setState(StatePaused)
@@ -632,7 +667,11 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 		}
 	}
 	for s.state == StateRunning && s.tr != nil {
-		s.trainStep()
+		if s.quick != nil {
+			s.quickEvalChunk()
+		} else {
+			s.trainStep(false)
+		}
 		if s.opt.Now().Sub(start) >= budget {
 			break
 		}
@@ -647,11 +686,29 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 	return s.Busy()
 }
 
-// trainStep runs one Trainer.Step and records what it returns.
-func (s *Session) trainStep() {
+// trainStep runs one chunk of a training step (Trainer.StepChunk), or the
+// rest of the step if whole, and records what a completed step returns. A
+// chunk is at most 256 examples, so a full-batch step does not keep the
+// worker from answering Pause for its whole duration.
+func (s *Session) trainStep(whole bool) {
 	t0 := s.opt.Now()
-	st, ep, err := s.tr.Step()
-	dt := s.opt.Now().Sub(t0).Seconds()
+	var (
+		st       engine.StepStats
+		ep       *engine.EpochStats
+		err      error
+		complete = true
+	)
+	if whole {
+		st, ep, err = s.tr.Step()
+	} else {
+		st, ep, complete, err = s.tr.StepChunk()
+	}
+	s.stepSec += s.opt.Now().Sub(t0).Seconds()
+	if err == nil && !complete {
+		return
+	}
+	dt := s.stepSec
+	s.stepSec = 0
 	if err != nil {
 		if errors.Is(err, engine.ErrDone) {
 			s.finish()
@@ -688,6 +745,8 @@ func (s *Session) trainStep() {
 		s.sinceEval, s.lastEval = 0, s.opt.Now()
 	}
 	if ep != nil {
+		e := *ep
+		s.lastEp = &e
 		s.flushSteps()
 		s.emit(EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
 			ValLoss: ep.ValLoss, ValAcc: ep.ValAcc, Best: ep.Best, Step: s.stepNow, TrainN: s.tr.TrainSet().N})
@@ -717,8 +776,18 @@ func (s *Session) evalEvery() int {
 	return min(200, (spe+3)/4)
 }
 
-// quickEval evaluates the current weights on the first test images when a
-// quick evaluation is due, and emits an EvalEvent after the pending steps.
+// quickEvalState is a quick evaluation of the first n test images: one
+// Forward of at most the model's EvalBatch per call, so that a large model
+// does not keep the worker from answering; training waits meanwhile.
+type quickEvalState struct {
+	n, done int
+	lossSum float64 // sum of loss·k over the chunks done
+	correct int
+}
+
+// quickEval starts a quick evaluation of the current weights on the first
+// test images when one is due; the EvalEvent comes after the pending steps,
+// once its last chunk is done (quickEvalChunk).
 func (s *Session) quickEval() {
 	every := s.evalEvery()
 	if every == 0 || s.test.N == 0 {
@@ -737,26 +806,46 @@ func (s *Session) quickEval() {
 		n = min(n, s.cfg.EvalSubset)
 	}
 	s.flushSteps()
-	loss, acc := engine.Evaluate(s.tr.Model(), dataset(s.test).Head(n), evalBatch)
+	s.quick = &quickEvalState{n: n}
+	s.quickEvalChunk()
+}
+
+// quickEvalChunk evaluates the next chunk of a quick evaluation and emits
+// its EvalEvent after the last.
+func (s *Session) quickEvalChunk() {
+	q := s.quick
+	m := s.tr.Model()
+	k := min(evalBatch, m.EvalBatch(), q.n-q.done)
+	part := engine.Dataset{Images: s.test.Images[q.done*mnist.ImageSize:], Labels: s.test.Labels[q.done:], N: k}
+	loss, acc := engine.Evaluate(m, part, k)
+	q.lossSum += loss * float64(k)
+	q.correct += int(math.Round(acc * float64(k)))
+	q.done += k
+	if q.done < q.n {
+		return
+	}
+	s.quick = nil
 	s.sinceEval, s.lastEval = 0, s.opt.Now()
-	s.emit(EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: loss, ValAcc: acc, N: n})
+	s.emit(EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: q.lossSum / float64(q.n), ValAcc: float64(q.correct) / float64(q.n), N: q.n})
 }
 
 func (s *Session) finish() {
 	s.flushSteps()
 	s.setState(StateDone)
 	s.emitWeights(s.tr.Model())
+	if s.lastEp != nil && !s.shuffleOn {
+		if err := engine.CheckLearned(*s.lastEp, s.tr.ValSet().N > 0); err != nil {
+			s.emit(ErrorEvent{Message: err.Error(), Kind: KindNotLearned})
+		}
+	}
 }
 
 func (s *Session) diverged(err error) {
 	s.flushSteps()
-	why := "loss is NaN"
-	msg := err.Error()
-	if i := strings.Index(msg, "): "); i >= 0 {
-		rest := msg[i+3:]
-		if j := strings.Index(rest, ";"); j >= 0 {
-			why = rest[:j]
-		}
+	why := err.Error()
+	var de *engine.DivergedError
+	if errors.As(err, &de) {
+		why = de.Why
 	}
 	s.setState(StateDiverged)
 	s.emit(ErrorEvent{Message: fmt.Sprintf("training diverged at step %d: %s; lower the learning rate", s.stepNow+1, why), Kind: KindDiverged})
@@ -832,6 +921,10 @@ func (s *Session) loadWeights(b []byte) {
 		cfg = *s.cfg
 	}
 	cfg.Model = m.Spec
+	if err := cfg.CheckMemory(); err != nil { // the file's model at this batch size
+		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindWeights})
+		return
+	}
 	s.cfg = &cfg
 	s.newRun()
 	if s.tr == nil {
@@ -847,8 +940,12 @@ func (s *Session) loadWeights(b []byte) {
 	s.emitWeights(s.tr.Model())
 }
 
+// internalMessage is all the page says of a panic; Options.Log gets the rest.
+const internalMessage = "internal error in the trainer; please reload the page (the details are in the browser's console)"
+
 // recover turns a panic into an internal error event and pauses training,
-// so one bug does not kill the worker.
+// so one bug does not kill the worker. The panic's text and stack go to
+// Options.Log, never to the page.
 func (s *Session) recover() {
 	r := recover()
 	if r == nil {
@@ -863,5 +960,6 @@ func (s *Session) recover() {
 		s.emit(StateEvent{State: StatePaused, Step: s.stepNow, Epoch: s.epochNow})
 	}
 	s.job = nil
-	s.emit(ErrorEvent{Message: fmt.Sprintf("internal error: %v\n%s", r, stack), Kind: KindInternal})
+	s.opt.Log(fmt.Sprintf("playground: internal error: %v\n%s", r, stack))
+	s.emit(ErrorEvent{Message: internalMessage, Kind: KindInternal})
 }

@@ -181,8 +181,8 @@ func TestConfigErrors(t *testing.T) {
 		raw  string
 		want string // substring of the message
 	}{
-		{`{"model":{"arch":"mlp"},"bogus":1}`, `unknown field "bogus"`},
-		{`{"model":`, "configuration:"},
+		{`{"model":{"arch":"mlp"},"bogus":1}`, `unknown setting "bogus"`},
+		{`{"model":`, "the settings are cut short"},
 		{mod(func(c *engine.Config) { c.Epochs = 0 }), "epochs 0"},
 		{mod(func(c *engine.Config) { c.BatchSize = -1 }), "batch size -1"},
 		{mod(func(c *engine.Config) { c.Schedule.LR0 = 0 }), "learning rate 0"},

@@ -58,6 +58,28 @@
     el.error.textContent = msg;
     el.error.hidden = false;
   }
+  // The worker checks the settings as they are typed (the engine's rules,
+  // its memory budget included); its answer shows, and goes when fixed.
+  let checkMsg = '';
+  function showCheck(msg) {
+    if (msg) {
+      showError(msg);
+    } else if (checkMsg && el.error.textContent === checkMsg) {
+      clearError();
+    }
+    checkMsg = msg;
+  }
+  function checkConfig() {
+    let cfg;
+    try {
+      cfg = readConfig();
+    } catch (e) {
+      showCheck(e.message);
+      return;
+    }
+    send({ cmd: 'check', config: cfg });
+  }
+
   function clearError() {
     el.error.textContent = '';
     el.error.hidden = true;
@@ -81,7 +103,13 @@
   function num(input, name, opts) {
     const s = input.value.trim();
     const v = Number(s);
-    if (s === '' || !Number.isFinite(v)) {
+    if (input.validity && input.validity.badInput) { // the browser hides what was typed: value is ""
+      throw new Error(name + ': what is typed is not a number');
+    }
+    if (s === '') {
+      throw new Error(name + ': empty; type a number');
+    }
+    if (!Number.isFinite(v)) {
       throw new Error(name + ': "' + input.value + '" is not a number');
     }
     if (opts.int && !Number.isInteger(v)) {
@@ -530,6 +558,9 @@
         }
         break;
       }
+      case 'check':
+        showCheck(ev.message);
+        break;
       case 'error':
         showError(ev.message);
         if (ev.kind === 'weights') {
@@ -555,7 +586,7 @@
       sweep.event(ev, lastEpochEv);
     }
     if (ev.type !== 'weights' && ev.type !== 'progress' && ev.type !== 'modelBytes' &&
-        ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness') {
+        ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness' && ev.type !== 'check') {
       replay.push(ev);
     }
     toFrame(ev);
@@ -949,6 +980,7 @@
     document.getElementById('controls').addEventListener('change', updateURL);
     document.getElementById('controls').addEventListener('input', (e) => {
       updateURL();
+      checkConfig();
       if (e.target === el.shuffle || e.target === el.shuffleFraction) {
         return;
       }

@@ -118,6 +118,7 @@
       }
       this.results.clear();
       this.buildTables();
+      this.echo = false;
       this.i = -1;
       this.phase = 'waiting';
       this.setButtons();
@@ -181,9 +182,14 @@
           }
           break;
         case 'error':
-          if (ev.kind === 'config' && this.phase === 'waiting') {
-            this.results.set(it.b + '|' + it.lr, { final: null, state: 'error' });
+          // A refused configure is followed by the refusal of its start:
+          // that second error is the same item's, not the next one's.
+          if (ev.kind === 'config' && this.phase === 'waiting' && this.echo) {
+            this.echo = false;
+          } else if (ev.kind === 'config' && this.phase === 'waiting') {
+            this.results.set(it.b + '|' + it.lr, { final: null, state: 'error', message: ev.message });
             this.mark(it, 'error');
+            this.echo = true;
             this.next();
           }
           break;

@@ -52,6 +52,7 @@ type runFlags struct {
 	data    string
 	workers int
 	quiet   bool
+	memGB   float64 // memory budget of one run; 0: the engine's default
 
 	set map[string]bool // flags given on the command line
 }
@@ -92,6 +93,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", f.out, "output directory (CSV, Markdown, PNG)")
 	fs.StringVar(&f.data, "data", f.data, "MNIST: a directory with the data pack (mnist-*.pack) or the IDX files")
 	fs.IntVar(&f.workers, "workers", f.workers, "runs trained in parallel (each on one core)")
+	fs.Float64Var(&f.memGB, "mem", f.memGB, "memory budget of one run in GB; a model or batch that needs more is refused (0 = the engine's default)")
 	fs.BoolVar(&f.quiet, "q", f.quiet, "no per-epoch lines on stdout (they still go to epochs.log in -out)")
 }
 
@@ -157,6 +159,10 @@ func parseFloats(name, s string) ([]float64, error) {
 // shape shows n_out = floor((n_in + 2p - k)/s) + 1). Errors are usageErrors.
 func (f *runFlags) config() (engine.Config, error) {
 	var cfg engine.Config
+	if !(f.memGB >= 0 && f.memGB < 1<<20) {
+		return cfg, usagef("-mem %v: want a number of GB >= 0", f.memGB)
+	}
+	engine.SetMemoryLimit(int64(f.memGB * (1 << 30)))
 	spec := engine.Spec{Arch: f.model}
 	hidden, err := parseInts("hidden", f.hidden)
 	if err != nil {

@@ -11,11 +11,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"sync"
 	"syscall/js"
 	"time"
 	"unsafe"
 
+	"mnistplay/engine"
 	"mnistplay/engine/mnist"
 	"mnistplay/playground"
 	"mnistplay/wire"
@@ -40,6 +43,10 @@ var (
 )
 
 func main() {
+	// A model may use up to the engine's memory budget; past a quarter more
+	// the collector works harder rather than let garbage grow the heap
+	// (WebAssembly memory never shrinks) to twice the live data.
+	debug.SetMemoryLimit(engine.MemoryLimit() / 4 * 5)
 	sess = playground.NewSession(post, playground.Options{Seed: uint64(time.Now().UnixNano())})
 
 	ch := js.Global().Get("MessageChannel").New()
@@ -250,6 +257,15 @@ const (
 // cannot be fetched or decoded stops the loading with a data error until
 // the page asks to retry; the pieces before it stay.
 func loadData() {
+	// A panic here would end the program; the page gets a sentence, the
+	// console the details (never Go's panic text on the page).
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "trainer: internal error while loading the data: %v\n%s\n", r, debug.Stack())
+			// Not dataError: the panic may have come while mu was held.
+			post(playground.ErrorEvent{Message: "internal error while loading the data; please reload the page", Kind: playground.KindData})
+		}
+	}()
 	names := mnist.PackFiles()
 	files := make([]*file, len(names))
 	var loaded, total int64
