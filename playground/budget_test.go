@@ -165,7 +165,7 @@ func TestBudgetForWeightsFile(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	s.Handle(Command{Cmd: "loadWeights", Bytes: b}) // the default run's batch: 64
 	errs := r.errors()
-	if len(errs) != 1 || errs[0].Kind != KindConfig || !strings.HasPrefix(errs[0].Message, "weights file: conv2: training 64 images at a time needs ") {
+	if len(errs) != 1 || errs[0].Kind != KindWeights || !strings.HasPrefix(errs[0].Message, "weights file: conv2: training 64 images at a time needs ") {
 		t.Fatalf("errors %+v", errs)
 	}
 	if len(r.of("arch")) != 0 {
