@@ -36,7 +36,7 @@ WASM_OUT := web/trainer.wasm web/ui.wasm web/ui-ebiten.wasm web/wasm_exec.js
 PACK_FILES ?=
 -include $(wildcard mk/*.mk)
 
-SITE_FILES = $(shell find web assets -type f ! -name '.*' 2>/dev/null)
+SITE_FILES = $(shell find web assets -type f ! -name '.*' ! -path 'web/.zst/*' 2>/dev/null)
 
 .DEFAULT_GOAL := help
 .PHONY: help serve build wasm test test-go vet test-native test-simd test-wasm e2e e2e-deps chromium measure clean
@@ -74,7 +74,7 @@ web/wasm_exec.js: go.mod Makefile
 # a fresh server does not compress them on the first request
 # (precompress.go).
 PRECOMPRESSED := web/.zst/stamp
-$(PRECOMPRESSED): $(WASM_OUT) $(filter-out web/.zst/%,$(SITE_FILES)) precompress.go cache.go
+$(PRECOMPRESSED): $(WASM_OUT) $(SITE_FILES) precompress.go cache.go
 	$(GO) run . -precompress web
 	@touch $@
 

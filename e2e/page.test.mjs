@@ -3,7 +3,7 @@
 // bin/mnistplay with the wasm embedded first.
 
 import assert from 'node:assert/strict';
-import { rename, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
@@ -21,6 +21,30 @@ const MLP_RUN = {
 const env = useServerAndBrowser();
 
 // stepCount reads #step-count as a number.
+// browserRSS is the resident memory of every Chromium process, in bytes
+// (Linux /proc; 0 elsewhere).
+async function browserRSS() {
+  let total = 0;
+  let pids = [];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+      if (!/chrom/i.test(cmd.split('\0')[0]) || !cmd.includes('mnistplay-chromium-')) continue;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      const m = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
 async function stepCount(page) {
   const n = Number(await text(page, 'step-count'));
   return Number.isFinite(n) ? n : NaN;
@@ -182,6 +206,58 @@ describe('playground page', { timeout: 300000 }, () => {
       await page.close();
       await site.stop();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a link to a model far over the memory budget: a clear message, the page stays responsive and small', async () => {
+    // The link as the page itself writes it, for conv1 64x64 with padding 63.
+    const maker = await openPage(env.context, env.url);
+    let link;
+    try {
+      await setControls(maker.page, { arch: 'cnn', 'conv1-kernel': '64', 'conv1-stride': '1', 'conv1-pad': '63' });
+      link = await waitFor(async () => {
+        const u = new URL(maker.page.url());
+        const c = u.searchParams.get('c');
+        return c && JSON.parse(Buffer.from(c, 'base64url').toString()).model.conv1.kernel === 64 ? u.href : null;
+      }, { timeout: 10000, what: () => maker.page.url() });
+    } finally {
+      await maker.page.close();
+    }
+    const rss0 = await browserRSS();
+    const { page, errors, log } = await openPage(env.context, link);
+    try {
+      await waitDataLoaded(page, 60000);
+      // The settings are refused as soon as they are read, naming the layer and the memory.
+      const msg = await waitFor(async () => {
+        const m = await text(page, 'error');
+        return /conv\d.*GB/.test(m) ? m : null;
+      }, { timeout: 20000, what: () => pageState(page) });
+      console.log(`# kernel-64 link: ${msg}`);
+      // Sample (classified by the worker) and Start: the page answers within 100 ms throughout.
+      const lags = [];
+      for (const id of ['sample', 'start', 'sample']) {
+        await page.click('#' + id);
+        for (let i = 0; i < 10; i++) {
+          lags.push(await page.evaluate(() => new Promise((r) => {
+            const t = performance.now();
+            setTimeout(() => r(performance.now() - t), 0);
+          })));
+          await sleep(50);
+        }
+      }
+      const worst = Math.max(...lags);
+      assert.ok(worst < 100, `the page's thread was blocked ${worst.toFixed(0)} ms`);
+      assert.match(await text(page, 'error'), /GB/, 'Start replaced the budget message');
+      assert.equal(await stepCount(page), 0, 'a model over the budget trained');
+      assert.ok(!errors.some((e) => /panic|runtime error|goroutine/.test(e)), `Go panic text: ${errors.join('; ')}`);
+      assert.doesNotMatch(await text(page, 'error'), /panic|runtime error|goroutine/);
+      const grew = (await browserRSS()) - rss0;
+      console.log(`# kernel-64 link: worst main-thread lag ${worst.toFixed(0)} ms; browser memory grew ${(grew / 1e6).toFixed(0)} MB`);
+      assert.ok(grew < 1.5e9, `the browser grew by ${(grew / 1e9).toFixed(2)} GB`);
+      await screenshot(page, 'kernel-64-link');
+    } finally {
+      await saveLog('kernel-64-link', log);
+      await page.close();
     }
   });
 
