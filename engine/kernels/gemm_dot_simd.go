@@ -78,3 +78,11 @@ func dotTile(rows int, a []float32, pa, lda, sa int, b []float32, o *[4]int, sb,
 	}
 	acc.sum(s)
 }
+
+// dot2x4 adds to acc the dot products of rows a0, a1 with rows b0..b3, all
+// len(a0) long, in assembly where the CPU allows (dot2x4Native).
+func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
+	if !dot2x4Native(a0, a1, b0, b1, b2, b3, &acc.t) {
+		dot2x4Generic(a0, a1, b0, b1, b2, b3, acc)
+	}
+}

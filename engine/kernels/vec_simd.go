@@ -4,7 +4,7 @@ package kernels
 
 import "simd"
 
-func axpy(alpha float32, x, y []float32) {
+func axpyGeneric(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	a := simd.BroadcastFloat32s(alpha)
 	v := a.Len()
