@@ -11,7 +11,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	if m == 0 || n == 0 {
 		return
 	}
-	if !transA && transB && k >= dotMinK {
+	if !transA && transB && k >= dotMinK() {
 		gemmNTDot(m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}

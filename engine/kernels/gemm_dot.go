@@ -9,9 +9,11 @@ package kernels
 // dotKC is the segment length of the dot-product GEMM.
 const dotKC = 1024
 
-// dotMinK is the smallest k for which Gemm(false, true, ...) takes the
-// dot-product path; below it the packed kernel's broadcast form wins.
-const dotMinK = 1024
+// dotMinKGeneric is the smallest k for which Gemm(false, true, ...) takes
+// the dot-product path with the Go (or wasm) loops; below it the packed
+// kernel's broadcast form wins. With the amd64 assembly the dot path wins
+// from much shorter k, as it skips packing (dotMinK; BenchmarkGemmNTPath).
+const dotMinKGeneric = 1024
 
 // gemmNTDot computes C = A·Bᵀ + beta·C, A (m, k) with row stride lda and
 // B (n, k) with row stride ldb, in blocks of dotKC along k.

@@ -59,6 +59,15 @@ func tileSize() (mr, nr int) {
 	return 4, 2 * asmLanes()
 }
 
+// dotMinK is the smallest k for which Gemm(false, true, ...) takes the
+// dot-product path (see dotMinKGeneric).
+func dotMinK() int {
+	if isa == isaGeneric {
+		return dotMinKGeneric
+	}
+	return 256
+}
+
 // packPanel copies kc rows of nr values, row stride ldb, from b to d (kc, nr).
 func packPanel(d, b []float32, ldb, kc, nr int) {
 	if isa == isaGeneric {

@@ -16,6 +16,8 @@ func isaLevels() []isaLevel { return []isaLevel{isaGeneric} }
 
 func tileSize() (mr, nr int) { return tileSizeGeneric() }
 
+func dotMinK() int { return dotMinKGeneric }
+
 func packPanel(d, b []float32, ldb, kc, nr int) { packPanelGeneric(d, b, ldb, kc, nr) }
 
 func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {

@@ -62,9 +62,9 @@ func microKernel(s isa, off bool) {
 	TEXT(name, NOSPLIT, sig)
 	Pragma("noescape")
 	if off {
-		Doc(name+" computes np tiles of C from a packed panel of A and rows of B at offsets (see microKernelOff).")
+		Doc(name + " computes np tiles of C from a packed panel of A and rows of B at offsets (see microKernelOff).")
 	} else {
-		Doc(name+" computes np tiles of C from packed panels (see microKernel).")
+		Doc(name + " computes np tiles of C from packed panels (see microKernel).")
 	}
 	np := Load(Param("np"), GP64())
 	bp := Load(Param("bp"), GP64())
