@@ -123,6 +123,7 @@ func GemmNTRowOffsets(m, n, l, nseg int, a []float32, lda, sa int, b []float32, 
 	if m < 0 || n < 0 || l < 0 || nseg < 0 || len(boff) < n {
 		panic("kernels: GemmNTRowOffsets: bad sizes")
 	}
+	clearUpper() // as in Gemm
 	if m == 0 || n == 0 {
 		return
 	}

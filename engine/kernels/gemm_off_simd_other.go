@@ -67,4 +67,5 @@ func microKernelOffGeneric(kc, np int, ap []float32, off []int32, bp []float32, 
 		c30.Store(r3)
 		c31.Store(r3[v:])
 	}
+	clearUpper()
 }

@@ -21,4 +21,5 @@ func packPanelGeneric(d, b []float32, ldb, kc, nr int) {
 		simd.LoadFloat32s(src).Store(dst)
 		simd.LoadFloat32s(src[v:]).Store(dst[v:])
 	}
+	clearUpper()
 }

@@ -70,4 +70,5 @@ func microKernelGeneric(kc, np int, ap, bp []float32, c []float32, ldc int, beta
 		c30.Store(r3)
 		c31.Store(r3[v:])
 	}
+	clearUpper()
 }
