@@ -13,10 +13,6 @@ type dotAcc struct {
 
 // sum sets s[q] to the total of accumulator q.
 func (d *dotAcc) sum(s *[8]float32) {
-	if isa != isaGeneric { // dot2x4Native summed into t; the vectors are unused
-		*s = d.t
-		return
-	}
 	s[0], s[1], s[2], s[3] = hsum(d.c0)+d.t[0], hsum(d.c1)+d.t[1], hsum(d.c2)+d.t[2], hsum(d.c3)+d.t[3]
 	s[4], s[5], s[6], s[7] = hsum(d.c4)+d.t[4], hsum(d.c5)+d.t[5], hsum(d.c6)+d.t[6], hsum(d.c7)+d.t[7]
 }
