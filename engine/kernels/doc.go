@@ -46,3 +46,4 @@
 package kernels
 
 //go:generate go run gen_wasm_asm.go
+//go:generate sh -c "cd internal/asmgen && go run . -out ../../gemm_amd64.s -stubs ../../stubs_amd64.go -pkg kernels"

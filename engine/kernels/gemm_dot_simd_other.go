@@ -32,6 +32,7 @@ func dot2x4Generic(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
 	}
 	acc.c0, acc.c1, acc.c2, acc.c3 = c00, c01, c02, c03
 	acc.c4, acc.c5, acc.c6, acc.c7 = c10, c11, c12, c13
+	acc.vec = true
 	clearUpper()
 	for ; i < n; i++ {
 		acc.tail2x4(a0[i], a1[i], b0[i], b1[i], b2[i], b3[i])

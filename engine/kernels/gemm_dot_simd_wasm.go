@@ -18,6 +18,7 @@ func dot2x4Generic(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
 	n := len(a0)
 	a1, b0, b1, b2, b3 = a1[:n], b0[:n], b1[:n], b2[:n], b3[:n]
 	nv := n / v
+	acc.vec = true
 	if nv > 0 {
 		dot2x4Asm(nv/4, nv%4, &a0[0], &a1[0], &b0[0], &b1[0], &b2[0], &b3[0], (*[32]float32)(unsafe.Pointer(&acc.c0)))
 	}
