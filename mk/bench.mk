@@ -36,6 +36,10 @@ BENCH_PIN_CPU ?= 1
 # torch-cpu: Debian's PyTorch, with OpenBLAS (Debian's default reference
 # BLAS is several times slower).
 BENCH_TORCH_PKGS := python3-torch libopenblas0-pthread
+# OpenBLAS kernels for torch-cpu, e.g. SkylakeX or Haswell; empty: OpenBLAS
+# detects the CPU (an unknown CPU model gets its generic Prescott kernels;
+# OPENBLAS_VERBOSE=2 prints the choice).
+BENCH_TORCH_CORETYPE ?=
 BENCH_OUT     ?= $(BENCH_DIR)/results.md
 
 BENCH_DIR   := bench
@@ -75,7 +79,8 @@ BENCH_RUN = $(NODE) $(BENCH_DIR)/js/run.js \
 	-wasm $(BENCH_BUILD)/gobench.wasm -wasmsimd $(BENCH_BUILD)/gobench-simd.wasm \
 	-wasmexecjs "$(BENCH_GOROOT)/lib/wasm/wasm_exec.js" \
 	-gojswasmexec "$(BENCH_GOROOT)/lib/wasm/go_js_wasm_exec" \
-	-systems "$(BENCH_SYSTEMS)" -pincpu "$(BENCH_PIN_CPU)"
+	-systems "$(BENCH_SYSTEMS)" -pincpu "$(BENCH_PIN_CPU)" \
+	-torchcoretype "$(BENCH_TORCH_CORETYPE)"
 
 bench-quick: bench-build bench-deps bench-chromium bench-torch
 	@$(BENCH_RUN) -quick true -seconds 0.3 -warmup 0.2 -longstep 1.5

@@ -24,7 +24,7 @@ const c = require('./common');
 const args = c.parseArgs(process.argv.slice(2), {
   quick: 'false', reps: 5, seconds: 1.5, warmup: 0.5, longstep: 0, out: '', systems: '',
   gobin: '', gobinsimd: '', wasm: '', wasmsimd: '', wasmexecjs: '', gojswasmexec: '',
-  python: '/usr/bin/python3', pincpu: '',
+  python: '/usr/bin/python3', pincpu: '', torchcoretype: '',
 });
 const quick = args.quick === 'true' || args.quick === '1';
 const REF = 'go-wasm-simd-node';
@@ -41,10 +41,13 @@ const ALL = [
   { name: 'go-native-simd', cmd: pin([args.gobinsimd]), what: `this engine, native Go, GOEXPERIMENT=simd (amd64: the same assembly kernels)${pinNote}` },
   {
     // OpenBLAS picks its own kernels for this CPU: a forced core type
-    // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) is unset for this command only.
+    // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) is unset for this command only,
+    // unless -torchcoretype names one (for a CPU OpenBLAS does not know).
     name: 'torch-cpu',
-    cmd: ['env', '-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', ...pin([args.python, path.join(here, '..', 'py', 'torchbench.py')])],
-    what: `PyTorch CPU (Debian python3-torch, OpenBLAS), one thread${pinNote}`,
+    cmd: ['env', '-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE',
+      ...(args.torchcoretype ? [`OPENBLAS_CORETYPE=${args.torchcoretype}`] : []),
+      ...pin([args.python, path.join(here, '..', 'py', 'torchbench.py')])],
+    what: `PyTorch CPU (Debian python3-torch, OpenBLAS ${args.torchcoretype ? `with OPENBLAS_CORETYPE=${args.torchcoretype}` : 'choosing its kernels'}), one thread${pinNote}`,
   },
   { name: 'go-wasm-node', cmd: [args.gojswasmexec, args.wasm], what: 'this engine as wasm (no SIMD) in Node' },
   { name: 'go-wasm-simd-node', cmd: [args.gojswasmexec, args.wasmsimd], what: 'this engine as wasm SIMD in Node (the reference)' },
