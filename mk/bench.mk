@@ -30,6 +30,9 @@ BENCH_WARMUP  ?= 2
 BENCH_LONGSTEP ?= 5
 # Only some systems, e.g. BENCH_SYSTEMS=go-native-simd,tfjs-wasm
 BENCH_SYSTEMS ?=
+# The system every ratio is to, e.g. torch-cpu with
+# BENCH_SYSTEMS=go-native,go-native-simd,torch-cpu
+BENCH_REF     ?= go-wasm-simd-node
 # The core the native systems (go-native, go-native-simd, torch-cpu) are
 # pinned to with taskset; empty: not pinned.
 BENCH_PIN_CPU ?= 1
@@ -80,7 +83,7 @@ BENCH_RUN = $(NODE) $(BENCH_DIR)/js/run.js \
 	-wasmexecjs "$(BENCH_GOROOT)/lib/wasm/wasm_exec.js" \
 	-gojswasmexec "$(BENCH_GOROOT)/lib/wasm/go_js_wasm_exec" \
 	-systems "$(BENCH_SYSTEMS)" -pincpu "$(BENCH_PIN_CPU)" \
-	-torchcoretype "$(BENCH_TORCH_CORETYPE)"
+	-torchcoretype "$(BENCH_TORCH_CORETYPE)" -ref "$(BENCH_REF)"
 
 bench-quick: bench-build bench-deps bench-chromium bench-torch
 	@$(BENCH_RUN) -quick true -seconds 0.3 -warmup 0.2 -longstep 1.5

@@ -24,10 +24,10 @@ const c = require('./common');
 const args = c.parseArgs(process.argv.slice(2), {
   quick: 'false', reps: 5, seconds: 1.5, warmup: 0.5, longstep: 0, out: '', systems: '',
   gobin: '', gobinsimd: '', wasm: '', wasmsimd: '', wasmexecjs: '', gojswasmexec: '',
-  python: '/usr/bin/python3', pincpu: '', torchcoretype: '',
+  python: '/usr/bin/python3', pincpu: '', torchcoretype: '', ref: 'go-wasm-simd-node',
 });
 const quick = args.quick === 'true' || args.quick === '1';
-const REF = 'go-wasm-simd-node';
+const REF = args.ref; // the system every ratio is to (-ref, e.g. torch-cpu for the native systems alone)
 const node = process.execPath;
 const here = __dirname;
 
