@@ -43,6 +43,10 @@ func isaLevels() []isaLevel {
 	return ls
 }
 
+// asmMR is the rows of the assembly micro-kernels' tile (tileRows in
+// internal/asmgen).
+const asmMR = 4
+
 // asmLanes is the vector length of the assembly kernels at level isa.
 func asmLanes() int {
 	if isa == isaAVX512 {
@@ -56,7 +60,7 @@ func tileSize() (mr, nr int) {
 	if isa == isaGeneric {
 		return tileSizeGeneric()
 	}
-	return 4, 2 * asmLanes()
+	return asmMR, 2 * asmLanes()
 }
 
 // dotMinK is the smallest k for which Gemm(false, true, ...) takes the
@@ -103,8 +107,8 @@ func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float3
 		}
 		return
 	}
-	nr := 2 * asmLanes()
-	if len(ap) < kc*4 || len(bp) < np*kc*nr || len(c) < 3*ldc+np*nr {
+	mr, nr := asmMR, 2*asmLanes()
+	if len(ap) < kc*mr || len(bp) < np*kc*nr || len(c) < (mr-1)*ldc+np*nr {
 		panic("kernels: microKernel: packed panels or C too short")
 	}
 	if isa == isaAVX512 {
@@ -126,8 +130,8 @@ func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []flo
 	if kc <= 0 || np <= 0 {
 		return
 	}
-	nr := 2 * asmLanes()
-	if len(ap) < kc*4 || len(off) < kc || len(c) < 3*ldc+np*nr {
+	mr, nr := asmMR, 2*asmLanes()
+	if len(ap) < kc*mr || len(off) < kc || len(c) < (mr-1)*ldc+np*nr {
 		panic("kernels: microKernelOff: packed panel, offsets or C too short")
 	}
 	if isa == isaAVX512 {

@@ -32,9 +32,14 @@ type isa struct {
 func (s isa) bytes() int { return 4 * s.lanes }
 
 var isas = []isa{
-	{suffix: "AVX2", lanes: 8, mr: 4, vec: func() VecVirtual { return YMM() }},
-	{suffix: "AVX512", lanes: 16, mr: 4, vec: func() VecVirtual { return ZMM() }},
+	{suffix: "AVX2", lanes: 8, mr: tileRows, vec: func() VecVirtual { return YMM() }},
+	{suffix: "AVX512", lanes: 16, mr: tileRows, vec: func() VecVirtual { return ZMM() }},
 }
+
+// tileRows is the rows of the micro-kernels' tile (kernels_amd64.go's
+// asmMR): 6 or 8 rows made the kernel alone faster but, with the engine's
+// row counts (10, 20 channels; batch 64), whole GEMMs no faster.
+const tileRows = 4
 
 func main() {
 	ConstraintExpr("amd64")
@@ -72,8 +77,6 @@ func microKernel(s isa, off bool) {
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
 	load := Load(Param("load"), GP64())
-	beta := s.vec()
-	VBROADCASTSS(paramAddr("beta"), beta)
 	var offp Register
 	if off {
 		offp = Load(Param("off"), GP64())
@@ -123,6 +126,8 @@ func microKernel(s isa, off bool) {
 	MOVQ(c, row)
 	TESTQ(load, load)
 	JZ(LabelRef(name + "_store"))
+	beta := b0 // B's registers are free once the loop is done
+	VBROADCASTSS(paramAddr("beta"), beta)
 	for r := range acc {
 		VFMADD231PS(Mem{Base: row}, beta, acc[r][0])
 		VFMADD231PS(Mem{Base: row, Disp: s.bytes()}, beta, acc[r][1])
