@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"math"
+
+	"mnistplay/engine/kernels"
 )
 
 // OptimKind names an optimizer.
@@ -140,6 +142,10 @@ func (o *sgd) Step(params []*Param, lr float32) {
 			l2 = 0
 		}
 		w, g := p.W, p.G[:len(p.W)]
+		if o.mu == 0 && l2 == 0 {
+			kernels.Axpy(-lr, g, w) // the vector loop: this is most of a small model's step
+			continue
+		}
 		if o.mu == 0 {
 			for j := range w {
 				w[j] -= lr * (g[j] + l2*w[j])
@@ -154,6 +160,11 @@ func (o *sgd) Step(params []*Param, lr float32) {
 				b[j] = bj
 				w[j] -= lr * (gj + mu*bj)
 			}
+		} else if l2 == 0 {
+			// b = mu·b + g; w -= lr·b
+			kernels.Scale(mu, b)
+			kernels.Axpy(1, g, b)
+			kernels.Axpy(-lr, b, w)
 		} else {
 			for j := range w {
 				bj := mu*b[j] + g[j] + l2*w[j]

@@ -1,6 +1,7 @@
 # Side-by-side benchmark (bench/): this engine native, native+simd, wasm in
 # Node with and without SIMD, wasm SIMD in headless Chromium, against
-# ConvNetJS and TensorFlow.js (cpu and wasm backends) in Node.
+# ConvNetJS and TensorFlow.js (cpu and wasm backends) in Node, and PyTorch
+# CPU natively.
 #
 #   make bench-quick   one short run of every system (under a minute), one line
 #                      per system and measure:
@@ -29,13 +30,26 @@ BENCH_WARMUP  ?= 2
 BENCH_LONGSTEP ?= 5
 # Only some systems, e.g. BENCH_SYSTEMS=go-native-simd,tfjs-wasm
 BENCH_SYSTEMS ?=
+# The system every ratio is to, e.g. torch-cpu with
+# BENCH_SYSTEMS=go-native,go-native-simd,torch-cpu
+BENCH_REF     ?= go-wasm-simd-node
+# The core the native systems (go-native, go-native-simd, torch-cpu) are
+# pinned to with taskset; empty: not pinned.
+BENCH_PIN_CPU ?= 1
+# torch-cpu: Debian's PyTorch, with OpenBLAS (Debian's default reference
+# BLAS is several times slower).
+BENCH_TORCH_PKGS := python3-torch libopenblas0-pthread
+# OpenBLAS kernels for torch-cpu, e.g. SkylakeX or Haswell; empty: OpenBLAS
+# detects the CPU (an unknown CPU model gets its generic Prescott kernels;
+# OPENBLAS_VERBOSE=2 prints the choice).
+BENCH_TORCH_CORETYPE ?=
 BENCH_OUT     ?= $(BENCH_DIR)/results.md
 
 BENCH_DIR   := bench
 BENCH_BUILD := $(BENCH_DIR)/build
 BENCH_GOROOT = $(shell $(GO) env GOROOT)
 
-.PHONY: bench bench-quick bench-build bench-deps bench-chromium
+.PHONY: bench bench-quick bench-build bench-deps bench-chromium bench-torch
 
 # The Go builds are always asked for; go's build cache makes that cheap.
 bench-build:
@@ -54,15 +68,25 @@ $(BENCH_DIR)/node_modules/.package-lock.json: $(BENCH_DIR)/package.json $(BENCH_
 bench-chromium:
 	@test -x "$(CHROMIUM)" || sh scripts/install-chromium.sh
 
+# Installs PyTorch when missing and running as root (waiting for another
+# apt's lock); otherwise torch-cpu prints examples_per_s=unsupported.
+bench-torch:
+	@if dpkg -s $(BENCH_TORCH_PKGS) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $(BENCH_TORCH_PKGS); \
+	else echo "bench: $(BENCH_TORCH_PKGS) not installed and not root: torch-cpu is skipped (unsupported)" >&2; fi
+
 BENCH_RUN = $(NODE) $(BENCH_DIR)/js/run.js \
 	-gobin $(BENCH_BUILD)/gobench -gobinsimd $(BENCH_BUILD)/gobench-simd \
 	-wasm $(BENCH_BUILD)/gobench.wasm -wasmsimd $(BENCH_BUILD)/gobench-simd.wasm \
 	-wasmexecjs "$(BENCH_GOROOT)/lib/wasm/wasm_exec.js" \
 	-gojswasmexec "$(BENCH_GOROOT)/lib/wasm/go_js_wasm_exec" \
-	-systems "$(BENCH_SYSTEMS)"
+	-systems "$(BENCH_SYSTEMS)" -pincpu "$(BENCH_PIN_CPU)" \
+	-torchcoretype "$(BENCH_TORCH_CORETYPE)" -ref "$(BENCH_REF)"
 
-bench-quick: bench-build bench-deps bench-chromium
+bench-quick: bench-build bench-deps bench-chromium bench-torch
 	@$(BENCH_RUN) -quick true -seconds 0.3 -warmup 0.2 -longstep 1.5
 
-bench: bench-build bench-deps bench-chromium
+bench: bench-build bench-deps bench-chromium bench-torch
 	@$(BENCH_RUN) -reps $(BENCH_REPS) -seconds $(BENCH_SECONDS) -warmup $(BENCH_WARMUP) -longstep $(BENCH_LONGSTEP) -out $(BENCH_OUT)

@@ -24,15 +24,31 @@ const c = require('./common');
 const args = c.parseArgs(process.argv.slice(2), {
   quick: 'false', reps: 5, seconds: 1.5, warmup: 0.5, longstep: 0, out: '', systems: '',
   gobin: '', gobinsimd: '', wasm: '', wasmsimd: '', wasmexecjs: '', gojswasmexec: '',
+  python: '/usr/bin/python3', pincpu: '', torchcoretype: '', ref: 'go-wasm-simd-node',
 });
 const quick = args.quick === 'true' || args.quick === '1';
-const REF = 'go-wasm-simd-node';
+const REF = args.ref; // the system every ratio is to (-ref, e.g. torch-cpu for the native systems alone)
 const node = process.execPath;
 const here = __dirname;
 
+// The native systems (one thread each) run pinned to one core with
+// -pincpu N, so they compare on the same core.
+const pin = (argv) => (args.pincpu !== '' ? ['taskset', '-c', String(args.pincpu), ...argv] : argv);
+const pinNote = args.pincpu !== '' ? `, pinned to core ${args.pincpu}` : '';
+
 const ALL = [
-  { name: 'go-native', cmd: [args.gobin], what: 'this engine, native Go, scalar kernels' },
-  { name: 'go-native-simd', cmd: [args.gobinsimd], what: 'this engine, native Go, GOEXPERIMENT=simd' },
+  { name: 'go-native', cmd: pin([args.gobin]), what: `this engine, native Go, default build (amd64: the generated AVX2/AVX-512 kernels, other loops scalar)${pinNote}` },
+  { name: 'go-native-simd', cmd: pin([args.gobinsimd]), what: `this engine, native Go, GOEXPERIMENT=simd (amd64: the same assembly kernels)${pinNote}` },
+  {
+    // OpenBLAS picks its own kernels for this CPU: a forced core type
+    // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) is unset for this command only,
+    // unless -torchcoretype names one (for a CPU OpenBLAS does not know).
+    name: 'torch-cpu',
+    cmd: ['env', '-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE',
+      ...(args.torchcoretype ? [`OPENBLAS_CORETYPE=${args.torchcoretype}`] : []),
+      ...pin([args.python, path.join(here, '..', 'py', 'torchbench.py')])],
+    what: `PyTorch CPU (Debian python3-torch, OpenBLAS ${args.torchcoretype ? `with OPENBLAS_CORETYPE=${args.torchcoretype}` : 'choosing its kernels'}), one thread${pinNote}`,
+  },
   { name: 'go-wasm-node', cmd: [args.gojswasmexec, args.wasm], what: 'this engine as wasm (no SIMD) in Node' },
   { name: 'go-wasm-simd-node', cmd: [args.gojswasmexec, args.wasmsimd], what: 'this engine as wasm SIMD in Node (the reference)' },
   {
@@ -149,13 +165,15 @@ function full() {
   const { model, cores } = machine();
   const goVersion = sh(process.env.GO || 'go', ['version']);
   const chromiumVersion = sh(process.env.CHROMIUM || '/usr/bin/chromium', ['--version']);
+  const torchVersion = systems.some((s) => s.name === 'torch-cpu') ? sh(args.python, ['-c', 'import torch; print(torch.__version__)']) : '';
   const L = [];
   L.push('# Side-by-side benchmark');
   L.push('');
   L.push(`CPU: ${model}, ${cores} cores  `);
   L.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}  `);
   L.push(`Go: ${goVersion}; Node: ${process.version}; Chromium: ${chromiumVersion || '?'} (playwright-core ${pkgVersion('playwright-core')})  `);
-  L.push(`Libraries: convnetjs ${pkgVersion('convnetjs')}, @tensorflow/tfjs-core ${pkgVersion('@tensorflow/tfjs-core')} (+ backend-cpu, backend-wasm, layers at the same version)`);
+  L.push(`Libraries: convnetjs ${pkgVersion('convnetjs')}, @tensorflow/tfjs-core ${pkgVersion('@tensorflow/tfjs-core')} (+ backend-cpu, backend-wasm, layers at the same version)` +
+    (torchVersion ? `; PyTorch ${torchVersion} (${sh('sh', ['-c', "dpkg-query -W -f '${Package} ${Version}' libopenblas0-pthread 2>/dev/null"]) || 'no OpenBLAS package'})` : ''));
   L.push('');
   L.push(`Examples per second (higher is better), median of ${args.reps} repetitions of ${args.seconds} s`);
   L.push(`each after ${args.warmup} s of warm-up (always at least one step of each); each ratio is the median`);
@@ -186,7 +204,8 @@ function full() {
   L.push('Notes:');
   L.push('');
   L.push('- Every system runs single-threaded (Go wasm has one thread; the engine starts no goroutines;');
-  L.push('  ConvNetJS and tfjs cpu are plain JS; tfjs wasm loads its non-threaded SIMD build in Node).');
+  L.push('  ConvNetJS and tfjs cpu are plain JS; tfjs wasm loads its non-threaded SIMD build in Node;');
+  L.push('  PyTorch runs with torch.set_num_threads(1)).');
   L.push('- ConvNetJS trains one example per call (a batch = 64 train() calls, weights updated every 64th)');
   L.push('  and computes in float64; the others in float32. tfjs uses NHWC input (64, 28, 28, 1).');
   for (const n of notes.keys()) L.push(`- unsupported: ${n}`);

@@ -8,10 +8,11 @@ package kernels
 // It panics if a slice is too short for the sizes given.
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	clearUpper() // the caller's vector code may have left the upper halves dirty
 	if m == 0 || n == 0 {
 		return
 	}
-	if !transA && transB && k >= dotMinK {
+	if !transA && transB && k >= dotMinK() {
 		gemmNTDot(m, n, k, a, lda, b, ldb, beta, c, ldc)
 		return
 	}

@@ -40,9 +40,26 @@
 // first, and the tests run them against blas32 like every other build.
 // gen_wasm_asm.go writes both files (go generate).
 //
+// On amd64 the same three loops, and axpy, are x86 assembly generated with
+// avo (internal/asmgen, a module of its own so avo is no dependency of the
+// engine; go generate writes gemm_amd64.s and stubs_amd64.go, and a test
+// checks that they match regenerating them). Each comes in an AVX2+FMA
+// (YMM) and an AVX-512 (ZMM) width; kernels_amd64.go picks the widest the
+// CPU supports, with golang.org/x/sys/cpu, once at start-up, and falls back
+// to the build's Go loops (scalar, or the simd package's) on CPUs with
+// neither. Both builds, with and without GOEXPERIMENT=simd, use the
+// assembly; tests run every level the CPU has against blas32. The tile is
+// 4 x 2V values of C (V = 8 or 16 lanes), and since the dot-product tile
+// needs no packing it takes Gemm(false, true, ...) from k >= 256 there.
+// Every assembly loop ends with VZEROUPPER, and on amd64 the simd
+// package's loops clear the upper halves too (clearUpper): Go's scalar
+// float code is SSE, which runs many times slower after a wide
+// instruction has left them dirty.
+//
 // All matrices are row-major. Kernels never allocate. They panic, with a
 // message prefixed "kernels:", when a caller passes slices too short for the
 // stated sizes: that is a programmer mistake, not a data error.
 package kernels
 
 //go:generate go run gen_wasm_asm.go
+//go:generate sh -c "cd internal/asmgen && go run . -out ../../gemm_amd64.s -stubs ../../stubs_amd64.go -pkg kernels"

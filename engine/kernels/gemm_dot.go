@@ -9,9 +9,11 @@ package kernels
 // dotKC is the segment length of the dot-product GEMM.
 const dotKC = 1024
 
-// dotMinK is the smallest k for which Gemm(false, true, ...) takes the
-// dot-product path; below it the packed kernel's broadcast form wins.
-const dotMinK = 1024
+// dotMinKGeneric is the smallest k for which Gemm(false, true, ...) takes
+// the dot-product path with the Go (or wasm) loops; below it the packed
+// kernel's broadcast form wins. With the amd64 assembly the dot path wins
+// from much shorter k, as it skips packing (dotMinK; BenchmarkGemmNTPath).
+const dotMinKGeneric = 1024
 
 // gemmNTDot computes C = A·Bᵀ + beta·C, A (m, k) with row stride lda and
 // B (n, k) with row stride ldb, in blocks of dotKC along k.
@@ -121,6 +123,7 @@ func GemmNTRowOffsets(m, n, l, nseg int, a []float32, lda, sa int, b []float32, 
 	if m < 0 || n < 0 || l < 0 || nseg < 0 || len(boff) < n {
 		panic("kernels: GemmNTRowOffsets: bad sizes")
 	}
+	clearUpper() // as in Gemm
 	if m == 0 || n == 0 {
 		return
 	}

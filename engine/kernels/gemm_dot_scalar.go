@@ -10,9 +10,9 @@ type dotAcc struct {
 // sum sets s[q] to the total of accumulator q.
 func (d *dotAcc) sum(s *[8]float32) { *s = d.t }
 
-// dot2x4 adds to acc the dot products of rows a0, a1 with rows b0..b3, all
+// dot2x4Generic adds to acc the dot products of rows a0, a1 with rows b0..b3, all
 // len(a0) long: acc.t[4i+j] gathers row i of A times row j of B.
-func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
+func dot2x4Generic(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
 	n := len(a0)
 	a1, b0, b1, b2, b3 = a1[:n], b0[:n], b1[:n], b2[:n], b3[:n]
 	s0, s1, s2, s3, s4, s5, s6, s7 := acc.t[0], acc.t[1], acc.t[2], acc.t[3], acc.t[4], acc.t[5], acc.t[6], acc.t[7]
@@ -62,4 +62,12 @@ func dotTile(rows int, a []float32, pa, lda, sa int, b []float32, o *[4]int, sb,
 		}
 	}
 	acc.sum(s)
+}
+
+// dot2x4 adds to acc the dot products of rows a0, a1 with rows b0..b3, all
+// len(a0) long, in assembly where the CPU allows (dot2x4Native).
+func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
+	if !dot2x4Native(a0, a1, b0, b1, b2, b3, &acc.t) {
+		dot2x4Generic(a0, a1, b0, b1, b2, b3, acc)
+	}
 }

@@ -9,10 +9,15 @@ import "simd"
 type dotAcc struct {
 	c0, c1, c2, c3, c4, c5, c6, c7 simd.Float32s
 	t                              [8]float32
+	vec                            bool // the vectors hold sums (not so after dot2x4Native)
 }
 
 // sum sets s[q] to the total of accumulator q.
 func (d *dotAcc) sum(s *[8]float32) {
+	if !d.vec {
+		*s = d.t
+		return
+	}
 	s[0], s[1], s[2], s[3] = hsum(d.c0)+d.t[0], hsum(d.c1)+d.t[1], hsum(d.c2)+d.t[2], hsum(d.c3)+d.t[3]
 	s[4], s[5], s[6], s[7] = hsum(d.c4)+d.t[4], hsum(d.c5)+d.t[5], hsum(d.c6)+d.t[6], hsum(d.c7)+d.t[7]
 }
@@ -45,6 +50,8 @@ func dot1x4(a0, b0, b1, b2, b3 []float32, acc *dotAcc) {
 		c3 = x0.MulAdd(simd.LoadFloat32s(b3[i:i+v]), c3)
 	}
 	acc.c0, acc.c1, acc.c2, acc.c3 = c0, c1, c2, c3
+	acc.vec = true
+	clearUpper()
 	for ; i < n; i++ {
 		acc.tail2x4(a0[i], 0, b0[i], b1[i], b2[i], b3[i])
 	}
@@ -54,6 +61,7 @@ func dot1x4(a0, b0, b1, b2, b3 []float32, acc *dotAcc) {
 func hsum(x simd.Float32s) float32 {
 	var lanes [16]float32 // up to 512-bit vectors
 	x.Store(lanes[:])
+	clearUpper()
 	var s float32
 	for _, l := range lanes[:x.Len()] {
 		s += l
@@ -77,4 +85,12 @@ func dotTile(rows int, a []float32, pa, lda, sa int, b []float32, o *[4]int, sb,
 		}
 	}
 	acc.sum(s)
+}
+
+// dot2x4 adds to acc the dot products of rows a0, a1 with rows b0..b3, all
+// len(a0) long, in assembly where the CPU allows (dot2x4Native).
+func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
+	if !dot2x4Native(a0, a1, b0, b1, b2, b3, &acc.t) {
+		dot2x4Generic(a0, a1, b0, b1, b2, b3, acc)
+	}
 }

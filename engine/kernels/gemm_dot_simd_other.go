@@ -4,10 +4,10 @@ package kernels
 
 import "simd"
 
-// dot2x4 adds to acc the dot products of rows a0, a1 with rows b0..b3, all
+// dot2x4Generic adds to acc the dot products of rows a0, a1 with rows b0..b3, all
 // len(a0) long: acc.c(4i+j) gathers row i of A times row j of B. (Not
 // unrolled: see microKernel in gemm_simd_other.go.)
-func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
+func dot2x4Generic(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
 	n := len(a0)
 	a1, b0, b1, b2, b3 = a1[:n], b0[:n], b1[:n], b2[:n], b3[:n]
 	c00, c01, c02, c03 := acc.c0, acc.c1, acc.c2, acc.c3
@@ -32,6 +32,8 @@ func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
 	}
 	acc.c0, acc.c1, acc.c2, acc.c3 = c00, c01, c02, c03
 	acc.c4, acc.c5, acc.c6, acc.c7 = c10, c11, c12, c13
+	acc.vec = true
+	clearUpper()
 	for ; i < n; i++ {
 		acc.tail2x4(a0[i], a1[i], b0[i], b1[i], b2[i], b3[i])
 	}

@@ -7,17 +7,18 @@ import (
 	"unsafe"
 )
 
-// dot2x4 adds to acc the dot products of rows a0, a1 with rows b0..b3, all
+// dot2x4Generic adds to acc the dot products of rows a0, a1 with rows b0..b3, all
 // len(a0) long: acc.c(4i+j) gathers row i of A times row j of B. It holds
 // the 8 accumulators in registers: each step loads one vector of each of the
 // 6 rows and makes 8 multiply-adds. The vector loop is in WebAssembly
 // (dot2x4Asm, gemm_dot_wasm.s), after the rows are cut to a common length;
 // the last len(a0) mod 4 values go through acc's scalar sums.
-func dot2x4(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
+func dot2x4Generic(a0, a1, b0, b1, b2, b3 []float32, acc *dotAcc) {
 	const v = 4 // wasm vectors are 128 bits
 	n := len(a0)
 	a1, b0, b1, b2, b3 = a1[:n], b0[:n], b1[:n], b2[:n], b3[:n]
 	nv := n / v
+	acc.vec = true
 	if nv > 0 {
 		dot2x4Asm(nv/4, nv%4, &a0[0], &a1[0], &b0[0], &b1[0], &b2[0], &b3[0], (*[32]float32)(unsafe.Pointer(&acc.c0)))
 	}

@@ -17,6 +17,7 @@ func GemmRowOffsets(m, n, k, nseg int, a []float32, lda int, b []float32, boff [
 	if m < 0 || n < 0 || k < 0 || nseg < 0 || len(boff) < k {
 		panic("kernels: GemmRowOffsets: bad sizes")
 	}
+	clearUpper() // as in Gemm
 	if m == 0 || n == 0 || nseg == 0 {
 		return
 	}

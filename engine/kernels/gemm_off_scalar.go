@@ -2,9 +2,9 @@
 
 package kernels
 
-// microKernelOff is microKernel with B unpacked: row p of tile t is the 4
+// microKernelOffGeneric is microKernel with B unpacked: row p of tile t is the 4
 // values at bp[off[p] + 4t].
-func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []float32, ldc int, beta float32) {
+func microKernelOffGeneric(kc, np int, ap []float32, off []int32, bp []float32, c []float32, ldc int, beta float32) {
 	ap = ap[:kc*4]
 	for t := 0; t < np; t++ {
 		var c00, c01, c02, c03 float32

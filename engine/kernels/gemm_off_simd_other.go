@@ -4,9 +4,9 @@ package kernels
 
 import "simd"
 
-// microKernelOff is microKernel with B unpacked: row p of tile t is the 2V
+// microKernelOffGeneric is microKernel with B unpacked: row p of tile t is the 2V
 // values at bp[off[p] + t·2V] (not unrolled, as microKernel).
-func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []float32, ldc int, beta float32) {
+func microKernelOffGeneric(kc, np int, ap []float32, off []int32, bp []float32, c []float32, ldc int, beta float32) {
 	v := simd.BroadcastFloat32s(0).Len()
 	nr := 2 * v
 	ap = ap[:kc*4]
@@ -67,4 +67,5 @@ func microKernelOff(kc, np int, ap []float32, off []int32, bp []float32, c []flo
 		c30.Store(r3)
 		c31.Store(r3[v:])
 	}
+	clearUpper()
 }

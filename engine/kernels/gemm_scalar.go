@@ -6,14 +6,14 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	gemmPacked(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// tileSize returns the micro-kernel's tile: mr rows by nr columns of C.
-func tileSize() (mr, nr int) { return 4, 4 }
+// tileSizeGeneric returns the micro-kernel's tile: mr rows by nr columns of C.
+func tileSizeGeneric() (mr, nr int) { return 4, 4 }
 
-// microKernel computes np adjacent 4x4 tiles of C: tile t is
+// microKernelGeneric computes np adjacent 4x4 tiles of C: tile t is
 // C[:, 4t : 4t+4] = Ap·Bp_t + beta·C, where ap is a packed (kc, 4) panel of
 // op(A) and bp holds np packed (kc, 4) panels of op(B); beta 0 overwrites C.
 // Each tile is held in 16 scalar locals.
-func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
+func microKernelGeneric(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
 	ap = ap[:kc*4]
 	for t := 0; t < np; t++ {
 		var c00, c01, c02, c03 float32
@@ -71,9 +71,9 @@ func merge4(c []float32, beta float32, s0, s1, s2, s3 float32) {
 	}
 }
 
-// packPanel copies kc rows of nr = 4 values, row stride ldb, from b to d
+// packPanelGeneric copies kc rows of nr = 4 values, row stride ldb, from b to d
 // (kc, 4).
-func packPanel(d, b []float32, ldb, kc, nr int) {
+func packPanelGeneric(d, b []float32, ldb, kc, nr int) {
 	for p := 0; p < kc; p++ {
 		src := b[p*ldb : p*ldb+4]
 		dst := d[p*4 : p*4+4]

@@ -8,12 +8,12 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	gemmPacked(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// tileSize returns the micro-kernel's tile: mr rows by nr columns of C.
-func tileSize() (mr, nr int) { return 4, 2 * simd.BroadcastFloat32s(0).Len() }
+// tileSizeGeneric returns the micro-kernel's tile: mr rows by nr columns of C.
+func tileSizeGeneric() (mr, nr int) { return 4, 2 * simd.BroadcastFloat32s(0).Len() }
 
-// packPanel copies kc rows of nr = 2V values, row stride ldb, from b to d
+// packPanelGeneric copies kc rows of nr = 2V values, row stride ldb, from b to d
 // (kc, nr).
-func packPanel(d, b []float32, ldb, kc, nr int) {
+func packPanelGeneric(d, b []float32, ldb, kc, nr int) {
 	v := nr / 2
 	for p := 0; p < kc; p++ {
 		src := b[p*ldb : p*ldb+nr]
@@ -21,4 +21,5 @@ func packPanel(d, b []float32, ldb, kc, nr int) {
 		simd.LoadFloat32s(src).Store(dst)
 		simd.LoadFloat32s(src[v:]).Store(dst[v:])
 	}
+	clearUpper()
 }

@@ -4,14 +4,14 @@ package kernels
 
 import "simd"
 
-// microKernel (not unrolled: on amd64 the unrolled loop makes the compiler
+// microKernelGeneric (not unrolled: on amd64 the unrolled loop makes the compiler
 // spill scalars with SSE moves inside AVX code, which is ~40x slower) computes np adjacent 4 x 2V tiles (V = vector length) of C:
 // tile t is C[:, t·2V : (t+1)·2V] = Ap·Bp_t + beta·C, where ap is a packed
 // (kc, 4) panel of op(A) and bp holds np packed (kc, 2V) panels of op(B);
 // beta 0 overwrites C. Each tile is held in 8 vector accumulators; each step
 // broadcasts 4 values of A and loads 2 vectors of B. Looping over the tiles
 // here rather than in the caller saves a (costly, under wasm) call per tile.
-func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
+func microKernelGeneric(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
 	v := simd.BroadcastFloat32s(0).Len()
 	nr := 2 * v
 	ap = ap[:kc*4]
@@ -70,4 +70,5 @@ func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float3
 		c30.Store(r3)
 		c31.Store(r3[v:])
 	}
+	clearUpper()
 }

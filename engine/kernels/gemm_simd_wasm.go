@@ -4,7 +4,7 @@ package kernels
 
 import "unsafe"
 
-// microKernel computes np adjacent 4x8 tiles of C: tile t is
+// microKernelGeneric computes np adjacent 4x8 tiles of C: tile t is
 // C[:, 8t : 8t+8] = Ap·Bp_t + beta·C, where ap is a packed (kc, 4) panel of
 // op(A) and bp holds np packed (kc, 8) panels of op(B); beta 0 overwrites
 // C. Each tile is held in 8 vector accumulators; each step broadcasts 4
@@ -13,7 +13,7 @@ import "unsafe"
 //
 // It panics if ap, bp or c is shorter than the panels and tiles it should
 // hold.
-func microKernel(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
+func microKernelGeneric(kc, np int, ap, bp []float32, c []float32, ldc int, beta float32) {
 	const nr = 8
 	if kc <= 0 || np <= 0 {
 		return

@@ -53,7 +53,9 @@ func TestGemmAgainstBlas32(t *testing.T) {
 	shapes = append(shapes, shape{97, 1031, 300}, shape{10, 2305, 25}, shape{20, 250, 513},
 		shape{250, 130, 20}, shape{6, 13, 2100}, shape{64, 100, 320}, shape{100, 320, 64}, shape{3, 5, 0},
 		// The dot-product path (NT, k >= dotMinK): odd m and n, k crossing dotKC.
-		shape{10, 25, 2600}, shape{5, 7, 1030}, shape{3, 9, 1023}, shape{2, 4, 1024}, shape{1, 6, 2049})
+		shape{10, 25, 2600}, shape{5, 7, 1030}, shape{3, 9, 1023}, shape{2, 4, 1024}, shape{1, 6, 2049},
+		// Around the assembly levels' dotMinK (256).
+		shape{7, 5, 255}, shape{5, 9, 256}, shape{64, 100, 784})
 	idx := 0
 	for _, s := range shapes {
 		for _, tA := range []bool{false, true} {

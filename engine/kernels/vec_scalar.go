@@ -2,7 +2,7 @@
 
 package kernels
 
-func axpy(alpha float32, x, y []float32) {
+func axpyGeneric(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	for i, v := range x {
 		y[i] += alpha * v

@@ -4,7 +4,7 @@ package kernels
 
 import "simd"
 
-func axpy(alpha float32, x, y []float32) {
+func axpyGeneric(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	a := simd.BroadcastFloat32s(alpha)
 	v := a.Len()
@@ -21,6 +21,7 @@ func axpy(alpha float32, x, y []float32) {
 		a.MulAdd(xv, yv).StorePart(y)
 		x, y = x[n:], y[n:]
 	}
+	clearUpper()
 }
 
 func scale(alpha float32, x []float32) {
@@ -34,6 +35,7 @@ func scale(alpha float32, x []float32) {
 		xv, _ := simd.LoadFloat32sPart(x)
 		a.Mul(xv).StorePart(x)
 	}
+	clearUpper()
 }
 
 func sum(x []float32) float32 {
@@ -53,6 +55,7 @@ func sum(x []float32) float32 {
 	}
 	var lanes [16]float32 // up to 512-bit vectors
 	s0.Add(s1).Add(s2.Add(s3)).Store(lanes[:])
+	clearUpper()
 	var s float32
 	for _, l := range lanes[:v] {
 		s += l
@@ -73,6 +76,7 @@ func addConst(c float32, x []float32) {
 		cv.Add(xv).StorePart(x)
 		x = x[n:]
 	}
+	clearUpper()
 }
 
 func dot(x, y []float32) float32 {
@@ -92,6 +96,7 @@ func dot(x, y []float32) float32 {
 	}
 	var lanes [16]float32 // up to 512-bit vectors
 	s0.Add(s1).Store(lanes[:])
+	clearUpper()
 	var s float32
 	for _, l := range lanes[:v] {
 		s += l
@@ -112,6 +117,7 @@ func relu(dst, x []float32) {
 		xv, _ := simd.LoadFloat32sPart(x)
 		xv.Masked(xv.Greater(zero)).StorePart(dst)
 	}
+	clearUpper()
 }
 
 func reluBackward(dx, dy, y []float32) {
@@ -129,4 +135,5 @@ func reluBackward(dx, dy, y []float32) {
 		dv, _ := simd.LoadFloat32sPart(dy)
 		dv.Masked(yv.Greater(zero)).StorePart(dx)
 	}
+	clearUpper()
 }
