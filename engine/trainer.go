@@ -29,6 +29,21 @@ type Config struct {
 	// EvalSubset evaluates each epoch on the first EvalSubset validation
 	// examples (0 or more than there are: all of them).
 	EvalSubset int `json:"evalSubset,omitempty"`
+
+	// Input is how pixels are scaled for the model ("" = standard).
+	Input InputScale `json:"input,omitempty"`
+	// StepsPerEpoch > 0 ends an epoch after that many steps instead of after
+	// one pass over the training set; each batch then holds exactly
+	// BatchSize images (the remainder of a shuffled pass is skipped), so
+	// StepsPerEpoch 1 is one batch drawn at random per epoch.
+	StepsPerEpoch int `json:"stepsPerEpoch,omitempty"`
+	// EvalEvery > 1 evaluates only every EvalEvery-th epoch and the last
+	// one; the other epochs have Unevaluated set. 0 or 1: every epoch.
+	EvalEvery int `json:"evalEvery,omitempty"`
+	// EvalTrain also evaluates the whole training set in use (after Subset,
+	// with the labels in force) after each evaluated epoch, into
+	// EpochStats.TrainEvalLoss and TrainEvalAcc.
+	EvalTrain bool `json:"evalTrain,omitempty"`
 }
 
 // StepStats describes one optimizer step.
@@ -44,14 +59,19 @@ type StepStats struct {
 // over the epoch's batches as they were trained (before each update, against
 // the labels in force, shuffled or not); ValLoss and ValAcc are measured on
 // the validation set (or its first EvalSubset examples) after the epoch, and
-// are 0 without a validation set.
+// are 0 without a validation set or when Unevaluated. TrainEvalLoss and
+// TrainEvalAcc are measured on the whole training set in use after the epoch
+// (Config.EvalTrain; otherwise 0).
 type EpochStats struct {
-	Epoch     int     `json:"epoch"` // 1-based
-	TrainLoss float64 `json:"trainLoss"`
-	TrainAcc  float64 `json:"trainAcc"`
-	ValLoss   float64 `json:"valLoss"`
-	ValAcc    float64 `json:"valAcc"`
-	Best      bool    `json:"best"` // lowest validation loss so far
+	Epoch         int     `json:"epoch"` // 1-based
+	TrainLoss     float64 `json:"trainLoss"`
+	TrainAcc      float64 `json:"trainAcc"`
+	ValLoss       float64 `json:"valLoss"`
+	ValAcc        float64 `json:"valAcc"`
+	Best          bool    `json:"best"` // lowest validation loss so far
+	TrainEvalLoss float64 `json:"trainEvalLoss,omitempty"`
+	TrainEvalAcc  float64 `json:"trainEvalAcc,omitempty"`
+	Unevaluated   bool    `json:"unevaluated,omitempty"` // skipped by Config.EvalEvery
 }
 
 // ErrDone is returned by Step once the run has finished.
@@ -87,8 +107,10 @@ type Trainer struct {
 	theta0  []float32 // (NumWeights) initial weights
 	ev      evaluator
 
-	steps     int     // successful optimizer steps
-	epoch     int     // finished epochs
+	pixels    *[256]float32 // Config.Input's table
+	steps     int           // successful optimizer steps
+	epSteps   int           // steps in the epoch in progress
+	epoch     int           // finished epochs
 	epLoss    float64 // sum of loss·n over this epoch's batches
 	epCorrect int
 	epSeen    int
@@ -128,6 +150,9 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	case cfg.Patience > 0 && val.N == 0:
 		return nil, errors.New("engine: early stopping needs a validation set")
 	}
+	if err := cfg.validateOptions(); err != nil {
+		return nil, err
+	}
 	if cfg.Subset > 0 {
 		train = train.Head(cfg.Subset)
 	}
@@ -163,9 +188,10 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 		y:          make([]uint8, chunk),
 		dlogits:    make([]float32, chunk*NumClasses),
 		theta0:     m.Weights(nil),
+		pixels:     cfg.Input.table(),
 	}
 	t.backup = make([]float32, len(t.theta0))
-	t.ev = evaluator{x: t.x, y: t.y, idx: make([]int, chunk)}
+	t.ev = evaluator{x: t.x, y: t.y, idx: make([]int, chunk), pixels: t.pixels}
 	if cfg.ShuffleFraction > 0 {
 		t.SetShuffle(true, cfg.ShuffleFraction)
 	}
@@ -195,7 +221,12 @@ func (t *Trainer) Steps() int { return t.steps }
 func (t *Trainer) Epoch() int { return t.epoch }
 
 // StepsPerEpoch returns the number of batches in an epoch.
-func (t *Trainer) StepsPerEpoch() int { return t.batcher.StepsPerEpoch() }
+func (t *Trainer) StepsPerEpoch() int {
+	if t.cfg.StepsPerEpoch > 0 {
+		return t.cfg.StepsPerEpoch
+	}
+	return t.batcher.StepsPerEpoch()
+}
 
 // Config returns the configuration the trainer was made with.
 func (t *Trainer) Config() Config { return t.cfg }
@@ -283,7 +314,17 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 		return StepStats{}, nil, ErrDone
 	}
 	t.applyShuffle()
-	idx, epochEnd := t.batcher.Next()
+	var idx []int
+	var passEnd bool
+	if t.cfg.StepsPerEpoch > 0 {
+		idx, passEnd = t.batcher.NextFull()
+	} else {
+		idx, passEnd = t.batcher.Next()
+	}
+	epochEnd := passEnd
+	if t.cfg.StepsPerEpoch > 0 {
+		epochEnd = t.epSteps+1 >= t.cfg.StepsPerEpoch
+	}
 	n := len(idx)
 	lr := t.sched.LR(t.steps)
 
@@ -293,12 +334,12 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 	for lo := 0; lo < n; lo += chunk {
 		part := idx[lo:min(lo+chunk, n)]
 		k := len(part)
-		t.train.Batch(part, t.x, t.y)
+		t.train.batch(t.pixels, part, t.x, t.y)
 		logits := t.model.Forward(t.x[:k*imagePixels], k, true)
 		dl := t.dlogits[:k*NumClasses]
 		loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return t.fail(idx, epochEnd, fmt.Sprintf("loss is %v", loss))
+			return t.fail(idx, passEnd, fmt.Sprintf("loss is %v", loss))
 		}
 		if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
 			s := float32(k) / float32(n)
@@ -312,7 +353,7 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 	}
 	for _, p := range t.params {
 		if !finite(p.G) {
-			return t.fail(idx, epochEnd, "gradient of "+p.Name+" is not finite")
+			return t.fail(idx, passEnd, "gradient of "+p.Name+" is not finite")
 		}
 	}
 	t.backup = t.model.Weights(t.backup)
@@ -322,25 +363,34 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 			if err := t.model.SetWeights(t.backup); err != nil {
 				panic(err) // same model, same length
 			}
-			return t.fail(idx, epochEnd, fmt.Sprintf("update of %s overflowed at learning rate %v", p.Name, lr))
+			return t.fail(idx, passEnd, fmt.Sprintf("update of %s overflowed at learning rate %v", p.Name, lr))
 		}
 	}
 	t.steps++
+	t.epSteps++
 	t.epLoss += lossSum
 	t.epCorrect += correct
 	t.epSeen += n
-	st := StepStats{Step: t.steps, Epoch: t.batcher.Progress(), Loss: lossSum / float64(n), Acc: float64(correct) / float64(n), LR: lr}
+	st := StepStats{Step: t.steps, Epoch: t.progress(), Loss: lossSum / float64(n), Acc: float64(correct) / float64(n), LR: lr}
 	if !epochEnd {
 		return st, nil, nil
 	}
 	return st, t.endEpoch(), nil
 }
 
+// progress is the fractional number of epochs trained so far.
+func (t *Trainer) progress() float64 {
+	if k := t.cfg.StepsPerEpoch; k > 0 {
+		return float64(t.epoch) + float64(t.epSteps)/float64(k)
+	}
+	return t.batcher.Progress()
+}
+
 // fail records a non-finite step and rewinds the batcher so that Resume
 // trains the same batch again.
-func (t *Trainer) fail(idx []int, epochEnd bool, why string) (StepStats, *EpochStats, error) {
-	t.batcher.unread(len(idx), epochEnd)
-	t.err = fmt.Errorf("engine: training diverged at step %d (epoch %.2f): %s; the weights from before this step are kept, Resume with a lower learning rate", t.steps+1, t.batcher.Progress(), why)
+func (t *Trainer) fail(idx []int, passEnd bool, why string) (StepStats, *EpochStats, error) {
+	t.batcher.unread(len(idx), passEnd)
+	t.err = fmt.Errorf("engine: training diverged at step %d (epoch %.2f): %s; the weights from before this step are kept, Resume with a lower learning rate", t.steps+1, t.progress(), why)
 	return StepStats{}, nil, t.err
 }
 
@@ -352,11 +402,17 @@ func (t *Trainer) endEpoch() *EpochStats {
 		TrainLoss: t.epLoss / float64(t.epSeen),
 		TrainAcc:  float64(t.epCorrect) / float64(t.epSeen),
 	}
-	t.epLoss, t.epCorrect, t.epSeen = 0, 0, 0
+	t.epLoss, t.epCorrect, t.epSeen, t.epSteps = 0, 0, 0, 0
 	stop := false
-	if t.val.N > 0 {
+	switch {
+	case !t.cfg.evaluates(t.epoch):
+		e.Unevaluated = true
+	case t.val.N > 0:
 		e.ValLoss, e.ValAcc = t.ev.evaluate(t.model, t.val, chunk)
 		e.Best, stop = t.es.Observe(t.epoch, e.ValLoss, t.model)
+	}
+	if t.cfg.EvalTrain && !e.Unevaluated {
+		e.TrainEvalLoss, e.TrainEvalAcc = t.ev.evaluate(t.model, t.train, chunk)
 	}
 	if stop || (t.cfg.Epochs > 0 && t.epoch >= t.cfg.Epochs) {
 		t.done = true
@@ -401,9 +457,10 @@ func Evaluate(m *Model, d Dataset, batch int) (loss, acc float64) {
 
 // evaluator holds Evaluate's buffers so the trainer can reuse them.
 type evaluator struct {
-	x   []float32 // (batch, 1, 28, 28)
-	y   []uint8   // (batch)
-	idx []int     // (batch)
+	x      []float32     // (batch, 1, 28, 28)
+	y      []uint8       // (batch)
+	idx    []int         // (batch)
+	pixels *[256]float32 // input scaling; nil: standard
 }
 
 func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64) {
@@ -423,6 +480,10 @@ func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64
 	if len(ev.idx) < batch {
 		ev.idx = make([]int, batch)
 	}
+	pixels := ev.pixels
+	if pixels == nil {
+		pixels = &pixelTable
+	}
 	var sum float64
 	correct := 0
 	for lo := 0; lo < d.N; lo += batch {
@@ -431,7 +492,7 @@ func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64
 		for i := range idx {
 			idx[i] = lo + i
 		}
-		d.Batch(idx, ev.x, ev.y)
+		d.batch(pixels, idx, ev.x, ev.y)
 		logits := m.Forward(ev.x[:k*imagePixels], k, false)
 		l, c := SoftmaxCrossEntropy(logits, ev.y[:k], k, NumClasses, nil)
 		sum += l * float64(k)
