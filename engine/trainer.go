@@ -111,7 +111,7 @@ type Trainer struct {
 	steps     int           // successful optimizer steps
 	epSteps   int           // steps in the epoch in progress
 	epoch     int           // finished epochs
-	epLoss    float64 // sum of loss·n over this epoch's batches
+	epLoss    float64       // sum of loss·n over this epoch's batches
 	epCorrect int
 	epSeen    int
 	last      EpochStats
