@@ -104,10 +104,10 @@ func (f L2Form) coef(lambda float32, p *Param) float32 {
 	return lambda
 }
 
-// validateOptions checks the Config fields that choose the protocol of a run
-// (input scaling, epoch length, evaluation cadence); NewTrainer calls it
-// once. The L2 form is checked with the optimizer (OptimConfig.Validate).
-func (cfg Config) validateOptions() error {
+// ValidateOptions checks the Config fields that choose the protocol of a run
+// (input scaling, epoch length, evaluation cadence); NewTrainer calls it,
+// and callers may too to report a bad option before loading any data. The L2 form is checked with the optimizer (OptimConfig.Validate).
+func (cfg Config) ValidateOptions() error {
 	if err := cfg.Input.Validate(); err != nil {
 		return err
 	}

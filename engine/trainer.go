@@ -150,7 +150,7 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	case cfg.Patience > 0 && val.N == 0:
 		return nil, errors.New("engine: early stopping needs a validation set")
 	}
-	if err := cfg.validateOptions(); err != nil {
+	if err := cfg.ValidateOptions(); err != nil {
 		return nil, err
 	}
 	if cfg.Subset > 0 {

@@ -55,12 +55,13 @@ var commands = []command{
 	{"l2", "L2 strengths overlaid (Task 2a)", setupL2},
 	{"kernels", "CNN kernel/stride/padding variants (Task 3.2)", setupKernels},
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
+	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
 }
 
 func (a *app) usage(w io.Writer) {
 	fmt.Fprintf(w, "hw3 re-runs the experiments of the course report natively.\n\nUsage: hw3 <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'hw3 <command> -h' for its flags.\n")
 }

@@ -77,6 +77,14 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"kernels", "-kernels", "5,1,0;30,1,0"}, "n_out = floor"},
 		{[]string{"flatness", "-shuffled", "0"}, "-shuffled 0 must be in (0, 1]"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"train", "-protocol", "ancient"}, `-protocol "ancient": want modern or report`},
+		{[]string{"train", "-input", "negative"}, `engine: input scale "negative": want standard, unit or raw`},
+		{[]string{"train", "-steps-per-epoch", "-1"}, "engine: steps per epoch -1: want >= 0"},
+		{[]string{"train", "-eval-every", "-3"}, "engine: evaluation period -3: want >= 0"},
+		{[]string{"train", "-l2-form", "l1"}, `engine: L2 form "l1": want decay or norm`},
+		{[]string{"train", "-protocol", "report", "-input", "sqrt"}, `engine: input scale "sqrt"`},
+		{[]string{"report-protocol", "-seeds", "0"}, "-seeds 0 must be >= 1"},
+		{[]string{"report-protocol", "-epochs", "-1"}, "-epochs -1 must be >= 1"},
 	} {
 		a, _, errb := testApp()
 		if code := a.run(c.args); code != 2 {

@@ -23,7 +23,7 @@ func epochLines(e engine.EpochStats, trainN, valN int, indent string) string {
 	tc := int(math.Round(e.TrainAcc * float64(trainN)))
 	s := fmt.Sprintf("Train Epoch: %d [%d/%d (100%%)]\tAverage loss: %.6f, Accuracy: %d/%d (%s%%)",
 		e.Epoch, trainN, trainN, e.TrainLoss, tc, trainN, pct0(tc, trainN))
-	if valN > 0 {
+	if valN > 0 && !e.Unevaluated {
 		vc := int(math.Round(e.ValAcc * float64(valN)))
 		s += fmt.Sprintf("\n%sValidation set: Average loss: %.4f, Accuracy: %d/%d (%s%%)",
 			indent, e.ValLoss, vc, valN, pct0(vc, valN))
