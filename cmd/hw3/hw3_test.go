@@ -114,7 +114,7 @@ func TestHelp(t *testing.T) {
 
 func TestEpochLines(t *testing.T) {
 	e := engine.EpochStats{Epoch: 3, TrainLoss: 0.1059234, TrainAcc: 0.96871666, ValLoss: 0.06374, ValAcc: 0.9798}
-	got := epochLines(e, 60000, 10000, "")
+	got := epochLines(e, 60000, 60000, 10000, "")
 	want := "Train Epoch: 3 [60000/60000 (100%)]\tAverage loss: 0.105923, Accuracy: 58123/60000 (97%)\n" +
 		"Validation set: Average loss: 0.0637, Accuracy: 9798/10000 (98%)"
 	if got != want {
@@ -127,11 +127,23 @@ func TestEpochLines(t *testing.T) {
 			t.Errorf("%d: %q does not match the report's format", i, s)
 		}
 	}
-	if got := epochLines(e, 100, 0, ""); strings.Contains(got, "Validation") {
+	if got := epochLines(e, 100, 100, 0, ""); strings.Contains(got, "Validation") {
 		t.Errorf("no validation set: %q", got)
 	}
-	if got := epochLines(e, 100, 10, "  "); !strings.Contains(got, "\n  Validation set") {
+	if got := epochLines(e, 100, 100, 10, "  "); !strings.Contains(got, "\n  Validation set") {
 		t.Errorf("indent: %q", got)
+	}
+	// One batch of 300 per epoch, the whole training set evaluated after it.
+	e = engine.EpochStats{Epoch: 100, TrainLoss: 1.59, TrainAcc: 0.6, TrainEvalLoss: 1.6, TrainEvalAcc: 0.604, ValLoss: 1.5, ValAcc: 0.62}
+	want = "Train Epoch: 100 [300/300 (100%)]\tAverage loss: 1.590000, Accuracy: 180/300 (60%)\n" +
+		"Training set: Average loss: 1.6000, Accuracy: 36240/60000 (60%)\n" +
+		"Validation set: Average loss: 1.5000, Accuracy: 6200/10000 (62%)"
+	if got := epochLines(e, 300, 60000, 10000, ""); got != want {
+		t.Errorf("one batch per epoch:\n got %q\nwant %q", got, want)
+	}
+	e.Unevaluated, e.TrainEvalLoss, e.TrainEvalAcc, e.ValLoss, e.ValAcc = true, 0, 0, 0, 0
+	if got := epochLines(e, 300, 60000, 10000, ""); strings.Contains(got, "set:") {
+		t.Errorf("unevaluated epoch: %q", got)
 	}
 }
 

@@ -17,12 +17,21 @@ import (
 //	Train Epoch: 3 [60000/60000 (100%)]	Average loss: 0.105923, Accuracy: 58123/60000 (97%)
 //	Validation set: Average loss: 0.0637, Accuracy: 9798/10000 (98%)
 //
-// indent starts the second line (to align it under a job prefix). Without a
-// validation set the second line is left out.
-func epochLines(e engine.EpochStats, trainN, valN int, indent string) string {
-	tc := int(math.Round(e.TrainAcc * float64(trainN)))
+// epochN is the number of examples trained in the epoch, trainN the size of
+// the training set (they differ when an epoch is a fixed number of batches).
+// indent starts the later lines (to align them under a job prefix). Without
+// a validation set, or in an epoch not evaluated, the validation line is left
+// out; a "Training set:" line is added when the whole training set was
+// evaluated (Config.EvalTrain).
+func epochLines(e engine.EpochStats, epochN, trainN, valN int, indent string) string {
+	tc := int(math.Round(e.TrainAcc * float64(epochN)))
 	s := fmt.Sprintf("Train Epoch: %d [%d/%d (100%%)]\tAverage loss: %.6f, Accuracy: %d/%d (%s%%)",
-		e.Epoch, trainN, trainN, e.TrainLoss, tc, trainN, pct0(tc, trainN))
+		e.Epoch, epochN, epochN, e.TrainLoss, tc, epochN, pct0(tc, epochN))
+	if !e.Unevaluated && (e.TrainEvalLoss != 0 || e.TrainEvalAcc != 0) {
+		c := int(math.Round(e.TrainEvalAcc * float64(trainN)))
+		s += fmt.Sprintf("\n%sTraining set: Average loss: %.4f, Accuracy: %d/%d (%s%%)",
+			indent, e.TrainEvalLoss, c, trainN, pct0(c, trainN))
+	}
 	if valN > 0 && !e.Unevaluated {
 		vc := int(math.Round(e.ValAcc * float64(valN)))
 		s += fmt.Sprintf("\n%sValidation set: Average loss: %.4f, Accuracy: %d/%d (%s%%)",
