@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -453,14 +454,32 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if *flatN > 0 && *flatN < s.val.N {
 			val = s.val.Head(*flatN)
 		}
+		// Each net along theta(alpha) on the validation set, and on its own
+		// training labels (the shuffled ones for the shuffled run): a net
+		// fitted to random labels can only be judged on the labels it fitted.
 		curves := make([][]engine.FlatnessPoint, len(s.res))
-		errs := make([]error, len(s.res))
+		trainCurves := make([][]engine.FlatnessPoint, len(s.res))
+		dists := make([]float64, len(s.res))
+		ownN := 0
+		errs := make([]error, 2*len(s.res))
 		var wg sync.WaitGroup
 		for i := range s.res {
+			t := s.res[i].trainer
+			own := t.TrainSet()
+			if *flatN > 0 && *flatN < own.N {
+				own = own.Head(*flatN)
+			}
+			ownN = own.N
+			dists[i] = distance(t.InitialWeights(), t.Model().Weights(nil))
 			wg.Go(func() {
-				t := s.res[i].trainer
-				errs[i] = engine.Flatness(t.Model(), t.InitialWeights(), t.Model().Weights(nil), alphas, val,
+				m := t.Model()
+				th1 := m.Weights(nil)
+				errs[2*i] = engine.Flatness(m, t.InitialWeights(), th1, alphas, val,
 					func(p engine.FlatnessPoint) { curves[i] = append(curves[i], p) })
+				if errs[2*i] == nil {
+					errs[2*i+1] = engine.Flatness(m, t.InitialWeights(), th1, alphas, own,
+						func(p engine.FlatnessPoint) { trainCurves[i] = append(trainCurves[i], p) })
+				}
 			})
 		}
 		wg.Wait()
@@ -472,7 +491,7 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFlatnessCSV(fc, names, curves); err != nil {
+		if err := writeFlatnessCSV(fc, names, curves, trainCurves, dists); err != nil {
 			fc.Close()
 			return err
 		}
@@ -482,19 +501,65 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if err := flatnessFigure(filepath.Join(f.out, "flatness.png"), names, curves); err != nil {
 			return err
 		}
+		if err := flatnessTrainFigure(filepath.Join(f.out, "flatness-train.png"), names, trainCurves, dists); err != nil {
+			return err
+		}
 		for i, p := range []string{"true-", "shuffled-"} {
 			if err := runFigures(f.out, p, &s.res[i]); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintf(&s.md, "Optimizer %s lr %s, batch %s, %d epochs; the shuffled run has %g of its training labels shuffled. Flatness evaluated on %d test images.\n\n",
-			cfg.Optim.Kind, formatLR(float64(cfg.Schedule.LR0)), batchLabel(cfg.BatchSize), cfg.Epochs, *frac, val.N)
+		fmt.Fprintf(&s.md, "Optimizer %s lr %s, batch %s, %d epochs; in the shuffled run a fraction %g of the training labels is shuffled. Flatness evaluated on %d test images, and on the first %d training images with each net's own labels.\n\n",
+			cfg.Optim.Kind, formatLR(float64(cfg.Schedule.LR0)), batchLabel(cfg.BatchSize), cfg.Epochs, *frac, val.N, ownN)
 		summaryTable(&s.md, "Last epoch", s.res)
-		flatnessTable(&s.md, names, curves)
-		fmt.Fprintln(a.stdout)
-		flatnessTable(a.stdout, names, curves)
+		for _, w := range []io.Writer{&s.md, a.stdout} {
+			fmt.Fprintln(w)
+			flatnessTable(w, names, curves)
+			flatnessTrainTable(w, names, trainCurves, dists)
+		}
 		return s.finish()
 	}
+}
+
+// distance is the Euclidean norm ||b - a||.
+func distance(a, b []float32) float64 {
+	s := 0.0
+	for i := range a {
+		d := float64(b[i]) - float64(a[i])
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+// flatnessTrainTable writes each net's loss on its own training labels along
+// theta(alpha), with the distance from theta0 and the width of the minimum in
+// units of distance (the alpha width times ||theta_final - theta0||), so
+// that nets that moved different distances compare fairly.
+func flatnessTrainTable(w io.Writer, names []string, curves [][]engine.FlatnessPoint, dists []float64) {
+	fmt.Fprintf(w, "Loss and error on each net's own training labels along theta(alpha); ||theta_final - theta0||:")
+	for i, n := range names {
+		fmt.Fprintf(w, " %s %.3f;", n, dists[i])
+	}
+	fmt.Fprintf(w, "\n\n| alpha |")
+	for _, n := range names {
+		fmt.Fprintf(w, " %s loss | %s error |", n, n)
+	}
+	fmt.Fprintf(w, "\n|---:|%s\n", strings.Repeat("---:|---:|", len(names)))
+	for k := range curves[0] {
+		fmt.Fprintf(w, "| %.2f |", curves[0][k].Alpha)
+		for i := range curves {
+			p := curves[i][k]
+			fmt.Fprintf(w, " %.4f | %s |", p.Loss, pct1(p.Error))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nWidth of the minimum on the own training labels (loss within ±%.2g of its value at alpha = 1), in alpha and in distance:", flatDelta)
+	for i, n := range names {
+		wa := flatWidth(curves[i], flatDelta)
+		fmt.Fprintf(w, " %s %.2f (%.3f);", n, wa, wa*dists[i])
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w)
 }
 
 func sign(v float64) float64 {

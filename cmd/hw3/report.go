@@ -174,14 +174,21 @@ func writeHistoryCSV(w io.Writer, res []result) error {
 	return cw.Error()
 }
 
+// flatnessHeader is the header of flatness.csv: validation loss and error,
+// loss and error on the run's own training labels, and the distance
+// alpha·||theta_final - theta0|| from theta0.
+var flatnessHeader = []string{"run", "alpha", "val_loss", "val_error", "train_loss", "train_error", "distance"}
+
 // writeFlatnessCSV writes the alpha sweep of each run.
-func writeFlatnessCSV(w io.Writer, names []string, curves [][]engine.FlatnessPoint) error {
+func writeFlatnessCSV(w io.Writer, names []string, curves, trainCurves [][]engine.FlatnessPoint, dists []float64) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"run", "alpha", "val_loss", "val_error"})
+	cw.Write(flatnessHeader)
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 	for i, pts := range curves {
-		for _, p := range pts {
-			cw.Write([]string{names[i], strconv.FormatFloat(p.Alpha, 'f', 3, 64),
-				strconv.FormatFloat(p.Loss, 'g', 8, 64), strconv.FormatFloat(p.Error, 'g', 8, 64)})
+		for k, p := range pts {
+			tp := trainCurves[i][k]
+			cw.Write([]string{names[i], strconv.FormatFloat(p.Alpha, 'f', 3, 64), g(p.Loss), g(p.Error),
+				g(tp.Loss), g(tp.Error), g(p.Alpha * dists[i])})
 		}
 	}
 	cw.Flush()
