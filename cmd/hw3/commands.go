@@ -24,6 +24,7 @@ type app struct {
 	load           func(dir string) (train, test engine.Dataset, err error)
 	isTerm         func(w io.Writer) bool
 	args           []string // the command line, for summary.md
+	tmpDirs        []string // output directories being written, removed when run returns
 }
 
 func newApp(stdout, stderr io.Writer) *app {
@@ -107,6 +108,11 @@ func (a *app) run(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	defer func() {
+		for _, d := range a.tmpDirs {
+			os.RemoveAll(d) // gone already when the run succeeded
+		}
+	}()
 	return a.fail(cmd.name, exec(ctx))
 }
 
@@ -133,10 +139,13 @@ func visited(fs *flag.FlagSet) map[string]bool {
 
 // session is what every subcommand does around its runs: load the data,
 // train the jobs in parallel, create the output directory and write
-// history.csv and summary.md.
+// history.csv and summary.md. Everything is written into a temporary
+// directory next to the output one (f.out points there meanwhile), which
+// finish renames over it, so a run that fails half-way loses nothing.
 type session struct {
 	a     *app
 	f     *runFlags
+	out   string // the output directory asked for
 	title string
 	train engine.Dataset
 	val   engine.Dataset
@@ -145,19 +154,22 @@ type session struct {
 }
 
 func (a *app) runSession(ctx context.Context, f *runFlags, title string, jobs []job) (*session, error) {
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return nil, err
-	}
 	train, val, err := a.load(f.data)
 	if err != nil {
 		return nil, err
 	}
-	s := &session{a: a, f: f, title: title, train: train, val: val}
+	s := &session{a: a, f: f, out: f.out, title: title, train: train, val: val}
 	for _, j := range jobs {
 		if j.cfg.Subset > train.N {
 			return nil, usagef("-subset %d: the training set has %d images", j.cfg.Subset, train.N)
 		}
 	}
+	tmp, err := newTempDir(f.out)
+	if err != nil {
+		return nil, err
+	}
+	a.tmpDirs = append(a.tmpDirs, tmp)
+	f.out = tmp
 	logf, err := os.Create(filepath.Join(f.out, "epochs.log"))
 	if err != nil {
 		return nil, err
@@ -204,6 +216,10 @@ func (s *session) finish() error {
 	if err := os.WriteFile(filepath.Join(s.f.out, "summary.md"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
+	if err := replaceDir(s.f.out, s.out); err != nil {
+		return err
+	}
+	s.f.out = s.out
 	fmt.Fprintf(s.a.stdout, "wrote %s\n", s.f.out)
 	for i := range s.res {
 		if s.res[i].err != nil {

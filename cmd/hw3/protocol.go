@@ -253,7 +253,7 @@ func setupReportProtocol(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp) // after a successful rename there is nothing left to remove
+		a.tmpDirs = append(a.tmpDirs, tmp)
 		logf, err := os.Create(filepath.Join(tmp, "epochs.log"))
 		if err != nil {
 			return err

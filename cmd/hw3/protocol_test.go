@@ -152,6 +152,24 @@ func TestReportProtocolKeepsOldResults(t *testing.T) {
 	if b, _ := os.ReadFile(old); string(b) != "old\n" {
 		t.Errorf("failed run changed %s: %q", old, b)
 	}
+	// The same for a training command that fails once its output directory
+	// is being written (an interrupted run: the context is cancelled).
+	a, _, _ = testApp()
+	load := a.load
+	a.load = func(d string) (engine.Dataset, engine.Dataset, error) {
+		tr, te, err := load(d)
+		tr.Labels[0] = 10 // not a digit: NewTrainer refuses the set
+		return tr, te, err
+	}
+	if code := a.run([]string{"sweep", "-q", "-batches", "50", "-lrs", "0.1", "-epochs", "1", "-out", dir}); code == 0 {
+		t.Error("sweep on a bad training set succeeded")
+	}
+	if b, _ := os.ReadFile(old); string(b) != "old\n" {
+		t.Errorf("failed sweep changed %s: %q", old, b)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".report-protocol.tmp-*")); len(left) != 0 {
+		t.Errorf("temporary directories left: %v", left)
+	}
 
 	tmp := filepath.Join(t.TempDir(), "new")
 	os.MkdirAll(tmp, 0o755)
