@@ -77,16 +77,17 @@ func TestReportCells(t *testing.T) {
 func TestReportProtocolTiny(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "report-protocol")
 	a, out, errb := testApp()
-	if code := a.run([]string{"report-protocol", "-q", "-seeds", "2", "-epochs", "3", "-curve-every", "2", "-out", dir}); code != 0 {
+	if code := a.run([]string{"report-protocol", "-q", "-seeds", "2", "-full-seeds", "1", "-epochs", "3", "-curve-every", "2", "-out", dir}); code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, errb)
 	}
 	rows := readCSV(t, filepath.Join(dir, "cells.csv"))
 	if !slices.Equal(rows[0], []string{"experiment", "batch", "lr", "optimizer", "l2", "seed", "loss", "train_acc", "test_acc"}) {
 		t.Errorf("cells.csv header %q", rows[0])
 	}
-	// 12 sweep + 2 gd + 4 optimizers + 3 l2 configurations, 2 seeds each.
-	if len(rows) != 1+21*2 {
-		t.Errorf("cells.csv: %d rows, want 1 + 42", len(rows))
+	// 12 sweep + 2 gd + 4 optimizers + 3 l2 configurations, 2 seeds each
+	// but full-batch GD with 1.
+	if len(rows) != 1+20*2+1 {
+		t.Errorf("cells.csv: %d rows, want 1 + 41", len(rows))
 	}
 	count := map[string]int{}
 	for _, r := range rows[1:] {
@@ -101,7 +102,7 @@ func TestReportProtocolTiny(t *testing.T) {
 			t.Errorf("full batch outside gd: %q", r)
 		}
 	}
-	if count["sweep"] != 24 || count["gd"] != 4 || count["optimizers"] != 8 || count["l2"] != 6 {
+	if count["sweep"] != 24 || count["gd"] != 3 || count["optimizers"] != 8 || count["l2"] != 6 {
 		t.Errorf("rows per experiment %v", count)
 	}
 	// Seed 1 is evaluated at epochs 2 and 3, seed 2 at epoch 3 only.
@@ -112,7 +113,7 @@ func TestReportProtocolTiny(t *testing.T) {
 			evaluated[r[5]+"/"+r[6]]++
 		}
 	}
-	if evaluated["1/1"] != 0 || evaluated["1/2"] != 21 || evaluated["1/3"] != 21 || evaluated["2/2"] != 0 || evaluated["2/3"] != 21 {
+	if evaluated["1/1"] != 0 || evaluated["1/2"] != 21 || evaluated["1/3"] != 21 || evaluated["2/2"] != 0 || evaluated["2/3"] != 20 {
 		t.Errorf("evaluated runs by seed/epoch %v", evaluated)
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "summary.md"))
