@@ -85,6 +85,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"train", "-protocol", "report", "-input", "sqrt"}, `engine: input scale "sqrt"`},
 		{[]string{"report-protocol", "-seeds", "0"}, "-seeds 0 must be >= 1"},
 		{[]string{"report-protocol", "-epochs", "-1"}, "-epochs -1 must be >= 1"},
+		{[]string{"report-protocol", "-full-seeds", "-2"}, "-full-seeds -2 must be >= -1"},
 	} {
 		a, _, errb := testApp()
 		if code := a.run(c.args); code != 2 {

@@ -203,7 +203,7 @@ func setupReportProtocol(a *app, fs *flag.FlagSet) func(context.Context) error {
 	out := fs.String("out", "results/report-protocol", "output directory (replaced only when every run has finished)")
 	data := fs.String("data", "assets", "MNIST: a directory with the data pack (mnist-*.pack) or the IDX files")
 	seeds := fs.Int("seeds", 5, "seeds per configuration (1..N)")
-	fullSeeds := fs.Int("full-seeds", 0, "seeds of the full-batch GD run, whose steps cost 60,000 examples each (0 = -seeds)")
+	fullSeeds := fs.Int("full-seeds", -1, "seeds of the full-batch GD run, whose steps cost 60,000 examples each (-1 = -seeds; 0 = not run)")
 	epochs := fs.Int("epochs", 100, "epochs, each one step on one random batch (the report's 100)")
 	curveEvery := fs.Int("curve-every", 20, "evaluate the first -curve-seeds seeds on the full sets every N epochs (their accuracy curves); the others only after the last epoch")
 	curveSeeds := fs.Int("curve-seeds", 1, "seeds evaluated every -curve-every epochs")
@@ -215,8 +215,8 @@ func setupReportProtocol(a *app, fs *flag.FlagSet) func(context.Context) error {
 		switch {
 		case *seeds < 1:
 			return usagef("-seeds %d must be >= 1", *seeds)
-		case *fullSeeds < 0:
-			return usagef("-full-seeds %d must be >= 0 (0 = -seeds)", *fullSeeds)
+		case *fullSeeds < -1:
+			return usagef("-full-seeds %d must be >= -1 (-1 = -seeds, 0 = not run)", *fullSeeds)
 		case *epochs < 1:
 			return usagef("-epochs %d must be >= 1", *epochs)
 		case *curveEvery < 0:
@@ -239,7 +239,7 @@ func setupReportProtocol(a *app, fs *flag.FlagSet) func(context.Context) error {
 				}
 			}
 		}
-		if *fullSeeds == 0 {
+		if *fullSeeds == -1 {
 			*fullSeeds = *seeds
 		}
 		// The costliest runs first, so that the last ones to finish are short.
@@ -448,14 +448,19 @@ func cellText(c reportCell, s spread) string {
 // protoSummary writes summary.md and returns how many report cells agree.
 func protoSummary(w io.Writer, in protoInfo, exps []protoExp, pr protoResults) (agree, total int) {
 	fmt.Fprintf(w, "# The report's protocol: Tables 1-3, GD vs SGD, optimizers, L2\n\nCommand: `hw3 %s`\n\n", strings.Join(in.args, " "))
-	fmt.Fprintf(w, "MLP 784-300-100-10 (ReLU), weights and biases from U(±1/sqrt(fan_in)); raw pixels 0..255; one epoch = one step on one batch drawn at random (full batch: one step on all %d training images); %d epochs; loss = that batch's cross-entropy before the update; accuracies after the last update on all %d training and %d test images; L2 adds 2·lambda·theta to the gradient of weights and biases; momentum and Nesterov 0.9, Adam 0.9/0.999. Seeds 1..%d for every configuration but full-batch GD, which has seeds 1..%d.\n\n",
+	fmt.Fprintf(w, "MLP 784-300-100-10 (ReLU), weights and biases from U(±1/sqrt(fan_in)); raw pixels 0..255; one epoch = one step on one batch drawn at random (full batch: one step on all %d training images); %d epochs; loss = that batch's cross-entropy before the update; accuracies after the last update on all %d training and %d test images; L2 adds 2·lambda·theta to the gradient of weights and biases; momentum and Nesterov 0.9, Adam 0.9/0.999. Seeds 1..%d for every configuration but full-batch GD, which has %d seed(s).\n\n",
 		in.trainN, in.epochs, in.trainN, in.valN, in.seeds, in.fullSeeds)
 	fmt.Fprintf(w, "Evaluation on the full sets: after the last epoch for every run; also every %d epochs for the first %d seed(s), for the accuracy curves. %d runs on %d workers in %s.\n\n",
 		in.curveEvery, in.curveSeeds, in.runs, in.workers, fmtDuration(in.elapsed.Seconds()))
 	cells := reportCells()
 	var misses []string
 	text := map[reportCell]string{}
+	notRun := 0
 	for _, c := range cells {
+		if len(pr[c.key]) == 0 {
+			notRun++
+			continue
+		}
 		s := pr.spread(c.key, c.metric)
 		total++
 		if agrees(c.metric, c.value, s.lo, s.hi) {
@@ -466,16 +471,25 @@ func protoSummary(w io.Writer, in protoInfo, exps []protoExp, pr protoResults) (
 		}
 		text[c] = cellText(c, s)
 	}
-	fmt.Fprintf(w, "**%d of the report's %d cells agree**: the report's number lies within our seeds' min–max widened by %.0f points (accuracies) or %.0f%% (losses). Each cell below is report / our mean (min–max), then whether it agrees.\n\n",
+	fmt.Fprintf(w, "**%d of the report's %d cells agree**: the report's number lies within our seeds' min–max widened by %.0f points (accuracies) or %.0f%% (losses). Each cell below is report / our mean (min–max), then whether it agrees.",
 		agree, total, 100*agreeAccPoints, 100*agreeLossFrac)
+	if notRun > 0 {
+		fmt.Fprintf(w, " %d more cells have no run (not run).", notRun)
+	}
+	fmt.Fprintf(w, "\n\n")
 	find := func(exp string, k protoKey, metric string) string {
+		if len(pr[k]) == 0 {
+			for _, c := range cells {
+				if c.exp == exp && c.key == k && c.metric == metric {
+					return fmtMetric(metric, c.value) + " / not run"
+				}
+			}
+			return "not run"
+		}
 		for _, c := range cells {
 			if c.exp == exp && c.key == k && c.metric == metric {
 				return text[c]
 			}
-		}
-		if len(pr[k]) == 0 {
-			return ""
 		}
 		s := pr.spread(k, metric)
 		return fmt.Sprintf("(not printed) / %s (%s–%s)", fmtMetric(metric, s.mean), fmtMetric(metric, s.lo), fmtMetric(metric, s.hi))

@@ -10,6 +10,9 @@ import (
 
 // meanLossSeries is the seeds' mean of the pre-update batch loss per epoch.
 func meanLossSeries(runs []*protoRun, name string, i int) plot.Series {
+	if len(runs) == 0 {
+		return plot.Series{Name: name + " (not run)", Color: seriesColor(i)}
+	}
 	n := len(runs[0].history)
 	x := make([]float64, n)
 	y := make([]float64, n)
@@ -24,6 +27,9 @@ func meanLossSeries(runs []*protoRun, name string, i int) plot.Series {
 
 // accSeries is the test accuracy of the lowest seed at its evaluated epochs.
 func accSeries(runs []*protoRun, name string, i int) plot.Series {
+	if len(runs) == 0 {
+		return plot.Series{Name: name + " (not run)", Color: seriesColor(i)}
+	}
 	r := runs[0]
 	for _, q := range runs {
 		if q.seed < r.seed {
@@ -145,6 +151,9 @@ func protoFigures(dir string, exps []protoExp, pr protoResults, epochs int) erro
 		lossPts[g] = accPts[g]
 	}
 	for _, c := range cells {
+		if len(pr[c.key]) == 0 {
+			continue
+		}
 		g := 0
 		for i, n := range groups {
 			if n == c.exp {
