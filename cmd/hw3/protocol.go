@@ -420,11 +420,11 @@ func writeProtoHistory(w io.Writer, exps []protoExp, pr protoResults) error {
 
 // protoInfo is what summary.md says about how the runs were made.
 type protoInfo struct {
-	args                                  []string
-	seeds, fullSeeds, epochs              int
-	curveEvery, curveSeeds                int
-	trainN, valN, runs, workers           int
-	elapsed                               time.Duration
+	args                        []string
+	seeds, fullSeeds, epochs    int
+	curveEvery, curveSeeds      int
+	trainN, valN, runs, workers int
+	elapsed                     time.Duration
 }
 
 // fmtMetric formats a value of metric as the report prints it.
