@@ -11,8 +11,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"mnistplay/engine"
@@ -106,7 +108,7 @@ func (a *app) run(args []string) int {
 	if fs.NArg() > 0 {
 		return a.fail(cmd.name, usagef("unexpected argument %q", fs.Arg(0)))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	defer func() {
 		for _, d := range a.tmpDirs {
@@ -525,8 +527,8 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 				return err
 			}
 		}
-		fmt.Fprintf(&s.md, "Optimizer %s lr %s, batch %s, %d epochs; in the shuffled run a fraction %g of the training labels is shuffled. Flatness evaluated on %d test images, and on the first %d training images with each net's own labels.\n\n",
-			cfg.Optim.Kind, formatLR(float64(cfg.Schedule.LR0)), batchLabel(cfg.BatchSize), cfg.Epochs, *frac, val.N, ownN)
+		fmt.Fprintf(&s.md, "Optimizer %s lr %s, batch %s, %d epochs; the shuffled run trains with %s of its training labels shuffled. Flatness evaluated on %d test images, and on the first %d training images with each net's own labels.\n\n",
+			cfg.Optim.Kind, formatLR(float64(cfg.Schedule.LR0)), batchLabel(cfg.BatchSize), cfg.Epochs, strconv.FormatFloat(100**frac, 'g', 4, 64)+"%", val.N, ownN)
 		summaryTable(&s.md, "Last epoch", s.res)
 		for _, w := range []io.Writer{&s.md, a.stdout} {
 			fmt.Fprintln(w)
