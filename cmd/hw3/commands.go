@@ -571,9 +571,9 @@ func flatnessTrainTable(w io.Writer, names []string, curves [][]engine.FlatnessP
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "\nWidth of the minimum on the own training labels (loss within ±%.2g of its value at alpha = 1), in alpha and in distance:", flatDelta)
+	fmt.Fprintf(w, "\nWidth of the minimum on the own training labels (loss within %.0f%% of the drop from alpha = 0 to 1 of its value at alpha = 1), in alpha and in distance:", 100*flatDropFrac)
 	for i, n := range names {
-		wa := flatWidth(curves[i], flatDelta)
+		wa := relFlatWidth(curves[i], flatDropFrac)
 		fmt.Fprintf(w, " %s %.2f (%.3f);", n, wa, wa*dists[i])
 	}
 	fmt.Fprintln(w)
@@ -613,6 +613,29 @@ func flatnessTable(w io.Writer, names []string, curves [][]engine.FlatnessPoint)
 
 // flatDelta is the loss increase that bounds the width of a minimum.
 const flatDelta = 0.5
+
+// flatDropFrac bounds the width of a minimum on the training labels as a
+// fraction of the loss drop from theta0 to theta_final: a fixed delta would
+// call the whole line flat for a net whose loss fell by less than delta.
+const flatDropFrac = 0.1
+
+// relFlatWidth is flatWidth with delta = frac·|L(0) - L(1)|, the points
+// nearest alpha = 0 and 1 standing for theta0 and theta_final.
+func relFlatWidth(pts []engine.FlatnessPoint, frac float64) float64 {
+	if len(pts) == 0 {
+		return 0
+	}
+	p0, p1 := pts[0], pts[0]
+	for _, p := range pts {
+		if abs(p.Alpha) < abs(p0.Alpha) {
+			p0 = p
+		}
+		if abs(p.Alpha-1) < abs(p1.Alpha-1) {
+			p1 = p
+		}
+	}
+	return flatWidth(pts, frac*abs(p0.Loss-p1.Loss))
+}
 
 // flatWidth is the length of the largest alpha interval containing the
 // point nearest alpha = 1 on which the loss stays within ±delta of its value

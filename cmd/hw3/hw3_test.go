@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"encoding/csv"
 	"image/png"
 	"io"
@@ -174,6 +175,19 @@ func TestFlatWidth(t *testing.T) {
 		if got := flatWidth(c.pts, 0.5); got != c.want {
 			t.Errorf("%d: flatWidth = %v, want %v", i, got, c.want)
 		}
+	}
+}
+
+func TestRelFlatWidth(t *testing.T) {
+	// Loss 2.3 at alpha 0 falling to 0.3 at 1: the band is 10% of the drop, 0.2.
+	pts := []engine.FlatnessPoint{{Alpha: 0, Loss: 2.3}, {Alpha: 0.5, Loss: 0.6}, {Alpha: 0.75, Loss: 0.45}, {Alpha: 1, Loss: 0.3}, {Alpha: 1.25, Loss: 0.4}, {Alpha: 1.5, Loss: 0.9}}
+	if got := relFlatWidth(pts, 0.1); math.Abs(got-0.5) > 1e-12 {
+		t.Errorf("relFlatWidth = %v, want 0.5 (alpha 0.75..1.25)", got)
+	}
+	// A net whose loss barely fell: the band shrinks with the drop.
+	pts = []engine.FlatnessPoint{{Alpha: 0, Loss: 2.30}, {Alpha: 0.5, Loss: 2.2}, {Alpha: 1, Loss: 2.1}, {Alpha: 1.5, Loss: 2.4}}
+	if got := relFlatWidth(pts, 0.1); got != 0 {
+		t.Errorf("relFlatWidth = %v, want 0", got)
 	}
 }
 
