@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"math"
 	"encoding/csv"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
