@@ -30,7 +30,9 @@ type Config struct {
 	// examples (0 or more than there are: all of them).
 	EvalSubset int `json:"evalSubset,omitempty"`
 
-	// Input is how pixels are scaled for the model ("" = standard).
+	// Input is how pixels are scaled for the model ("" = standard). The
+	// trainer's own evaluations use it; Evaluate and Flatness feed
+	// standardised pixels, so use them only on models trained that way.
 	Input InputScale `json:"input,omitempty"`
 	// StepsPerEpoch > 0 ends an epoch after that many steps instead of after
 	// one pass over the training set; each batch then holds exactly
@@ -315,15 +317,13 @@ func (t *Trainer) Step() (StepStats, *EpochStats, error) {
 	}
 	t.applyShuffle()
 	var idx []int
-	var passEnd bool
-	if t.cfg.StepsPerEpoch > 0 {
+	var passEnd, epochEnd bool
+	if k := t.cfg.StepsPerEpoch; k > 0 {
 		idx, passEnd = t.batcher.NextFull()
+		epochEnd = t.epSteps+1 >= k
 	} else {
 		idx, passEnd = t.batcher.Next()
-	}
-	epochEnd := passEnd
-	if t.cfg.StepsPerEpoch > 0 {
-		epochEnd = t.epSteps+1 >= t.cfg.StepsPerEpoch
+		epochEnd = passEnd
 	}
 	n := len(idx)
 	lr := t.sched.LR(t.steps)
