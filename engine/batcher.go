@@ -62,6 +62,16 @@ func (b *MiniBatcher) Next() (idx []int, epochEnd bool) {
 	return idx, false
 }
 
+// NextFull is Next with every batch of exactly Size indices: when fewer
+// than Size are left in the pass, they are skipped and a new pass begins.
+func (b *MiniBatcher) NextFull() (idx []int, passEnd bool) {
+	if b.pos > 0 && b.pos < b.n && b.n-b.pos < b.size {
+		b.pos = b.n
+		b.epoch++
+	}
+	return b.Next()
+}
+
 // Size is the batch size in use (n for full batch).
 func (b *MiniBatcher) Size() int { return b.size }
 

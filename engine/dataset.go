@@ -58,6 +58,17 @@ func (d Dataset) Head(n int) Dataset {
 // It panics if x is shorter than len(idx)·784, y shorter than len(idx), or an
 // index is outside 0..d.N-1.
 func (d Dataset) Batch(idx []int, x []float32 /* (len(idx), 1, 28, 28) */, y []uint8 /* (len(idx)) */) {
+	d.batch(&pixelTable, idx, x, y)
+}
+
+// BatchScaled is Batch with the pixels scaled by s.
+//
+// It panics as Batch does, or if s is not a known scaling.
+func (d Dataset) BatchScaled(s InputScale, idx []int, x []float32 /* (len(idx), 1, 28, 28) */, y []uint8 /* (len(idx)) */) {
+	d.batch(s.table(), idx, x, y)
+}
+
+func (d Dataset) batch(tab *[256]float32, idx []int, x []float32 /* (len(idx), 1, 28, 28) */, y []uint8 /* (len(idx)) */) {
 	if len(x) < len(idx)*imagePixels || len(y) < len(idx) {
 		panic("engine: Batch buffers too short")
 	}
@@ -68,7 +79,7 @@ func (d Dataset) Batch(idx []int, x []float32 /* (len(idx), 1, 28, 28) */, y []u
 		src := d.Images[i*imagePixels : (i+1)*imagePixels]
 		dst := x[b*imagePixels : (b+1)*imagePixels]
 		for p, v := range src {
-			dst[p] = pixelTable[v]
+			dst[p] = tab[v]
 		}
 		y[b] = d.Labels[i]
 	}

@@ -83,17 +83,24 @@
 // w -= lr·(g + mu·b); Adam with bias correction and eps outside the square
 // root (beta1 0.9, beta2 0.999, eps 1e-8; momentum defaults to 0.9). L2
 // strength lambda adds lambda·w to the gradient of every Param with Decay
-// (weights, not biases), the gradient of (lambda/2)·||w||²; reported losses
-// are the cross-entropy alone. schedule.go: constant, 1/t decay
+// (weights, not biases), the gradient of (lambda/2)·||w||², unless L2Form
+// is "norm" (2·lambda·theta on weights and biases, the course framework's
+// lambda·||theta||²); reported losses are the cross-entropy alone. schedule.go: constant, 1/t decay
 // lr0/(1 + t/tau) (Robbins-Monro) and step decay, t counting steps.
-// dataset.go converts uint8 images to normalised float32 per batch;
+// dataset.go converts uint8 images to float32 per batch, normalised by
+// default or scaled as Config.Input says (options.go: the input scalings,
+// the L2 forms and the protocol options' one validation, with OptionError);
 // batcher.go reshuffles every epoch from a seeded PCG (batch 0 = full
-// batch). trainer.go runs one batch per Step or loops in Run; batches larger
-// than 256 are processed in chunks whose gradients accumulate, and StepChunk
-// does one chunk at a time (the browser worker returns to its event loop
-// between chunks). A NaN or infinite loss, gradient or weight stops training
-// with a *DivergedError, keeping the weights from before that step, and
-// Resume goes on at a lower rate. earlystop.go keeps the best
+// batch). An epoch is one pass over the training set, or StepsPerEpoch
+// batches of exactly BatchSize (1: one random batch per epoch, the course
+// report's protocol); EvalEvery and EvalTrain choose when and on what the
+// epoch's end is evaluated. trainer.go runs one batch per Step or loops in
+// Run; batches larger than 256 are processed in chunks whose gradients
+// accumulate, and StepChunk does one chunk at a time (the browser worker
+// returns to its event loop between chunks). A NaN or infinite loss,
+// gradient or weight stops training with a *DivergedError, keeping the
+// weights from before that step, and Resume goes on at a lower rate.
+// earlystop.go keeps the best
 // weights by validation loss; labels.go shuffles a seeded fraction of the
 // training labels into a copy (the caller's data are never written);
 // flatness.go evaluates theta(alpha) and restores the weights. One seed

@@ -28,10 +28,11 @@ const (
 )
 
 // OptimConfig chooses an optimizer and its hyper-parameters. Zero fields take
-// the defaults above. L2 is the regularisation strength lambda: the loss gains
-// (lambda/2)·||w||² over the parameters whose Decay is true (weights, not
-// biases), so lambda·w is added to their gradient before the update, exactly
-// as PyTorch's weight_decay does for SGD and Adam.
+// the defaults above. L2 is the regularisation strength lambda; with L2Form
+// "decay" (the default) the loss gains (lambda/2)·||w||² over the parameters
+// whose Decay is true (weights, not biases), so lambda·w is added to their
+// gradient before the update, exactly as PyTorch's weight_decay does for SGD
+// and Adam; with "norm" it gains lambda·||theta||² over every parameter.
 type OptimConfig struct {
 	Kind     OptimKind `json:"kind"`
 	Momentum float32   `json:"momentum,omitempty"`
@@ -39,6 +40,7 @@ type OptimConfig struct {
 	Beta2    float32   `json:"beta2,omitempty"`
 	Eps      float32   `json:"eps,omitempty"`
 	L2       float32   `json:"l2,omitempty"`
+	L2Form   L2Form    `json:"l2Form,omitempty"` // "" or "decay": lambda·w on weights; "norm": 2·lambda·theta on weights and biases
 }
 
 // Optimizer updates parameters from their gradients.
@@ -82,6 +84,9 @@ func (cfg OptimConfig) Validate() error {
 	default:
 		return fmt.Errorf("engine: unknown optimizer %q (want sgd, momentum, nesterov or adam)", cfg.Kind)
 	}
+	if err := c.L2Form.Validate(); err != nil {
+		return err
+	}
 	if bad(c.L2) || c.L2 < 0 {
 		return fmt.Errorf("engine: L2 strength %v must be >= 0", cfg.L2)
 	}
@@ -106,13 +111,13 @@ func NewOptimizer(cfg OptimConfig) (Optimizer, error) {
 	c := cfg.withDefaults()
 	switch c.Kind {
 	case SGD:
-		return &sgd{l2: c.L2}, nil
+		return &sgd{l2: c.L2, form: c.L2Form}, nil
 	case Momentum:
-		return &sgd{l2: c.L2, mu: c.Momentum}, nil
+		return &sgd{l2: c.L2, form: c.L2Form, mu: c.Momentum}, nil
 	case Nesterov:
-		return &sgd{l2: c.L2, mu: c.Momentum, nesterov: true}, nil
+		return &sgd{l2: c.L2, form: c.L2Form, mu: c.Momentum, nesterov: true}, nil
 	default:
-		return &adam{l2: c.L2, beta1: c.Beta1, beta2: c.Beta2, eps: c.Eps}, nil
+		return &adam{l2: c.L2, form: c.L2Form, beta1: c.Beta1, beta2: c.Beta2, eps: c.Eps}, nil
 	}
 }
 
@@ -122,6 +127,7 @@ func NewOptimizer(cfg OptimConfig) (Optimizer, error) {
 // w -= lr·g.
 type sgd struct {
 	l2, mu   float32
+	form     L2Form
 	nesterov bool
 	buf      [][]float32 // momentum buffer per param, same shape as W
 }
@@ -137,10 +143,7 @@ func (o *sgd) Step(params []*Param, lr float32) {
 		o.buf = ensureState(o.buf, params)
 	}
 	for i, p := range params {
-		l2 := o.l2
-		if !p.Decay {
-			l2 = 0
-		}
+		l2 := o.form.coef(o.l2, p)
 		w, g := p.W, p.G[:len(p.W)]
 		if o.mu == 0 && l2 == 0 {
 			kernels.Axpy(-lr, g, w) // the vector loop: this is most of a small model's step
@@ -180,6 +183,7 @@ func (o *sgd) Step(params []*Param, lr float32) {
 // v = b2·v + (1-b2)·g²; w -= lr/(1-b1^t) · m / (sqrt(v)/sqrt(1-b2^t) + eps).
 type adam struct {
 	l2, beta1, beta2, eps float32
+	form                  L2Form
 	t                     int
 	m, v                  [][]float32 // first and second moments per param
 }
@@ -205,10 +209,7 @@ func (o *adam) Step(params []*Param, lr float32) {
 	w1 := float32(1 - float64(o.beta1)) // lerp weight
 	w2 := float32(1 - float64(o.beta2))
 	for i, p := range params {
-		l2 := o.l2
-		if !p.Decay {
-			l2 = 0
-		}
+		l2 := o.form.coef(o.l2, p)
 		w, g := p.W, p.G[:len(p.W)]
 		m, v := o.m[i][:len(w)], o.v[i][:len(w)]
 		for j := range w {

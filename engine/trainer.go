@@ -29,6 +29,23 @@ type Config struct {
 	// EvalSubset evaluates each epoch on the first EvalSubset validation
 	// examples (0 or more than there are: all of them).
 	EvalSubset int `json:"evalSubset,omitempty"`
+
+	// Input is how pixels are scaled for the model ("" = standard). The
+	// trainer's own evaluations use it; Evaluate and Flatness feed
+	// standardised pixels, so use them only on models trained that way.
+	Input InputScale `json:"input,omitempty"`
+	// StepsPerEpoch > 0 ends an epoch after that many steps instead of after
+	// one pass over the training set; each batch then holds exactly
+	// BatchSize images (the remainder of a shuffled pass is skipped), so
+	// StepsPerEpoch 1 is one batch drawn at random per epoch.
+	StepsPerEpoch int `json:"stepsPerEpoch,omitempty"`
+	// EvalEvery > 1 evaluates only every EvalEvery-th epoch and the last
+	// one; the other epochs have Unevaluated set. 0 or 1: every epoch.
+	EvalEvery int `json:"evalEvery,omitempty"`
+	// EvalTrain also evaluates the whole training set in use (after Subset,
+	// with the labels in force) after each evaluated epoch, into
+	// EpochStats.TrainEvalLoss and TrainEvalAcc.
+	EvalTrain bool `json:"evalTrain,omitempty"`
 }
 
 // StepStats describes one optimizer step.
@@ -44,14 +61,19 @@ type StepStats struct {
 // over the epoch's batches as they were trained (before each update, against
 // the labels in force, shuffled or not); ValLoss and ValAcc are measured on
 // the validation set (or its first EvalSubset examples) after the epoch, and
-// are 0 without a validation set.
+// are 0 without a validation set or when Unevaluated. TrainEvalLoss and
+// TrainEvalAcc are measured on the whole training set in use after the epoch
+// (Config.EvalTrain; otherwise 0).
 type EpochStats struct {
-	Epoch     int     `json:"epoch"` // 1-based
-	TrainLoss float64 `json:"trainLoss"`
-	TrainAcc  float64 `json:"trainAcc"`
-	ValLoss   float64 `json:"valLoss"`
-	ValAcc    float64 `json:"valAcc"`
-	Best      bool    `json:"best"` // lowest validation loss so far
+	Epoch         int     `json:"epoch"` // 1-based
+	TrainLoss     float64 `json:"trainLoss"`
+	TrainAcc      float64 `json:"trainAcc"`
+	ValLoss       float64 `json:"valLoss"`
+	ValAcc        float64 `json:"valAcc"`
+	Best          bool    `json:"best"` // lowest validation loss so far
+	TrainEvalLoss float64 `json:"trainEvalLoss,omitempty"`
+	TrainEvalAcc  float64 `json:"trainEvalAcc,omitempty"`
+	Unevaluated   bool    `json:"unevaluated,omitempty"` // skipped by Config.EvalEvery
 }
 
 // ErrDone is returned by Step once the run has finished.
@@ -87,9 +109,11 @@ type Trainer struct {
 	theta0  []float32 // (NumWeights) initial weights
 	ev      evaluator
 
-	steps     int     // successful optimizer steps
-	epoch     int     // finished epochs
-	epLoss    float64 // sum of loss·n over this epoch's batches
+	pixels    *[256]float32 // Config.Input's table
+	steps     int           // successful optimizer steps
+	epSteps   int           // steps in the epoch in progress
+	epoch     int           // finished epochs
+	epLoss    float64       // sum of loss·n over this epoch's batches
 	epCorrect int
 	epSeen    int
 	last      EpochStats
@@ -101,6 +125,7 @@ type Trainer struct {
 // batchProgress is a batch whose chunks StepChunk has partly done.
 type batchProgress struct {
 	idx      []int // the batch's examples; nil: none in progress
+	passEnd  bool  // the batch ends a pass over the training set
 	epochEnd bool  // the batch ends an epoch
 	lo       int   // examples done
 	lossSum  float64
@@ -146,6 +171,9 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	case cfg.Patience > 0 && val.N == 0:
 		return nil, errors.New("engine: early stopping needs a validation set")
 	}
+	if err := cfg.ValidateOptions(); err != nil {
+		return nil, err
+	}
 	if cfg.Subset > 0 {
 		train = train.Head(cfg.Subset)
 	}
@@ -186,9 +214,10 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 		y:          make([]uint8, chunk),
 		dlogits:    make([]float32, chunk*NumClasses),
 		theta0:     m.Weights(nil),
+		pixels:     cfg.Input.table(),
 	}
 	t.backup = make([]float32, len(t.theta0))
-	t.ev = evaluator{x: t.x, y: t.y, idx: make([]int, chunk)}
+	t.ev = evaluator{x: t.x, y: t.y, idx: make([]int, chunk), pixels: t.pixels}
 	if cfg.ShuffleFraction > 0 {
 		t.SetShuffle(true, cfg.ShuffleFraction)
 	}
@@ -218,7 +247,12 @@ func (t *Trainer) Steps() int { return t.steps }
 func (t *Trainer) Epoch() int { return t.epoch }
 
 // StepsPerEpoch returns the number of batches in an epoch.
-func (t *Trainer) StepsPerEpoch() int { return t.batcher.StepsPerEpoch() }
+func (t *Trainer) StepsPerEpoch() int {
+	if t.cfg.StepsPerEpoch > 0 {
+		return t.cfg.StepsPerEpoch
+	}
+	return t.batcher.StepsPerEpoch()
+}
 
 // Config returns the configuration the trainer was made with.
 func (t *Trainer) Config() Config { return t.cfg }
@@ -332,14 +366,20 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 	}
 	if b.idx == nil {
 		t.applyShuffle()
-		b.idx, b.epochEnd = t.batcher.Next()
+		if k := t.cfg.StepsPerEpoch; k > 0 {
+			b.idx, b.passEnd = t.batcher.NextFull()
+			b.epochEnd = t.epSteps+1 >= k
+		} else {
+			b.idx, b.passEnd = t.batcher.Next()
+			b.epochEnd = b.passEnd
+		}
 		b.lo, b.lossSum, b.correct = 0, 0, 0
 		t.model.ZeroGrad()
 	}
 	idx, n := b.idx, len(b.idx)
 	part := idx[b.lo:min(b.lo+chunk, n)]
 	k := len(part)
-	t.train.Batch(part, t.x, t.y)
+	t.train.batch(t.pixels, part, t.x, t.y)
 	logits := t.model.Forward(t.x[:k*imagePixels], k, true)
 	dl := t.dlogits[:k*NumClasses]
 	loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
@@ -378,14 +418,15 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 	epochEnd := b.epochEnd
 	b.idx = nil
 	t.steps++
+	t.epSteps++
 	t.epLoss += b.lossSum
 	t.epCorrect += b.correct
 	t.epSeen += n
-	st = StepStats{Step: t.steps, Epoch: t.batcher.Progress(), Loss: b.lossSum / float64(n), Acc: float64(b.correct) / float64(n), LR: lr}
+	st = StepStats{Step: t.steps, Epoch: t.progress(), Loss: b.lossSum / float64(n), Acc: float64(b.correct) / float64(n), LR: lr}
 	if !epochEnd {
 		return st, nil, true, nil
 	}
-	if t.val.N == 0 {
+	if t.val.N == 0 || !t.cfg.evaluates(t.epoch+1) {
 		return st, t.endEpoch(0, 0), true, nil
 	}
 	b.evaluating, b.st, b.evalLo, b.valLoss, b.valCorrect = true, st, 0, 0, 0
@@ -411,12 +452,20 @@ func (t *Trainer) evalChunk() (StepStats, *EpochStats, bool, error) {
 // InStep reports whether a step begun by StepChunk awaits its other chunks.
 func (t *Trainer) InStep() bool { return t.cur.idx != nil || t.cur.evaluating }
 
+// progress is the fractional number of epochs trained so far.
+func (t *Trainer) progress() float64 {
+	if k := t.cfg.StepsPerEpoch; k > 0 {
+		return float64(t.epoch) + float64(t.epSteps)/float64(k)
+	}
+	return t.batcher.Progress()
+}
+
 // fail records a non-finite step and rewinds the batcher so that Resume
 // trains the same batch again.
 func (t *Trainer) fail(why string) (StepStats, *EpochStats, bool, error) {
-	t.batcher.unread(len(t.cur.idx), t.cur.epochEnd)
+	t.batcher.unread(len(t.cur.idx), t.cur.passEnd)
 	t.cur.idx = nil
-	t.err = &DivergedError{Step: t.steps + 1, Epoch: t.batcher.Progress(), Why: why}
+	t.err = &DivergedError{Step: t.steps + 1, Epoch: t.progress(), Why: why}
 	return StepStats{}, nil, false, t.err
 }
 
@@ -430,11 +479,17 @@ func (t *Trainer) endEpoch(valLoss, valAcc float64) *EpochStats {
 		TrainLoss: t.epLoss / float64(t.epSeen),
 		TrainAcc:  float64(t.epCorrect) / float64(t.epSeen),
 	}
-	t.epLoss, t.epCorrect, t.epSeen = 0, 0, 0
+	t.epLoss, t.epCorrect, t.epSeen, t.epSteps = 0, 0, 0, 0
 	stop := false
-	if t.val.N > 0 {
+	switch {
+	case !t.cfg.evaluates(t.epoch):
+		e.Unevaluated = true
+	case t.val.N > 0:
 		e.ValLoss, e.ValAcc = valLoss, valAcc
 		e.Best, stop = t.es.Observe(t.epoch, e.ValLoss, t.model)
+	}
+	if t.cfg.EvalTrain && !e.Unevaluated {
+		e.TrainEvalLoss, e.TrainEvalAcc = t.ev.evaluate(t.model, t.train, chunk)
 	}
 	if stop || (t.cfg.Epochs > 0 && t.epoch >= t.cfg.Epochs) {
 		t.done = true
@@ -479,9 +534,10 @@ func Evaluate(m *Model, d Dataset, batch int) (loss, acc float64) {
 
 // evaluator holds Evaluate's buffers so the trainer can reuse them.
 type evaluator struct {
-	x   []float32 // (batch, 1, 28, 28)
-	y   []uint8   // (batch)
-	idx []int     // (batch)
+	x      []float32     // (batch, 1, 28, 28)
+	y      []uint8       // (batch)
+	idx    []int         // (batch)
+	pixels *[256]float32 // input scaling; nil: standard
 }
 
 func (ev *evaluator) evaluate(m *Model, d Dataset, batch int) (loss, acc float64) {
@@ -521,7 +577,11 @@ func (ev *evaluator) part(m *Model, d Dataset, lo, batch int) (k int, lossSum fl
 	for i := range idx {
 		idx[i] = lo + i
 	}
-	d.Batch(idx, ev.x, ev.y)
+	pixels := ev.pixels
+	if pixels == nil {
+		pixels = &pixelTable
+	}
+	d.batch(pixels, idx, ev.x, ev.y)
 	logits := m.Forward(ev.x[:k*imagePixels], k, false)
 	l, c := SoftmaxCrossEntropy(logits, ev.y[:k], k, NumClasses, nil)
 	return k, l * float64(k), c

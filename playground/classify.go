@@ -29,8 +29,13 @@ func (s *Session) Classify(r wire.ClassifyRequest) (wire.Prediction, error) {
 		return wire.Prediction{}, errNoModel
 	}
 	c := &s.classify
+	var scale engine.InputScale // the standard scaling, before any configure
+	if s.cfg != nil {
+		scale = s.cfg.Input
+	}
 	for i, v := range r.Image {
-		c.x[i] = (v - engine.PixelMean) / engine.PixelStd
+		// To a grey level as in the training images, then scaled as they are.
+		c.x[i] = scale.Pixel(uint8(v*255 + 0.5))
 	}
 	logits := m.Forward(c.x[:], 1, false)
 	engine.Softmax(c.probs[:], logits[:engine.NumClasses])

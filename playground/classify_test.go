@@ -77,3 +77,28 @@ func TestClassifyActivationAndBadRequests(t *testing.T) {
 		t.Error("a short image was classified")
 	}
 }
+
+// The pad's image is scaled as the run's training images are: a run on raw
+// pixels sees the same answer as the model given raw pixels directly.
+func TestClassifyScalesAsTheRun(t *testing.T) {
+	s, _ := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Input = engine.InputRaw
+	startSynth(t, s, cfg, 64, 16)
+	img := image01(synth(1, 4), 0)
+	p, err := s.Classify(wire.ClassifyRequest{Image: img, Filter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, len(img))
+	for i, v := range img {
+		x[i] = float32(uint8(v*255 + 0.5))
+	}
+	probs := make([]float32, 10)
+	engine.Softmax(probs, s.Trainer().Model().Forward(x, 1, false)[:10])
+	for i := range probs {
+		if d := probs[i] - p.Probs[i]; d > 1e-6 || d < -1e-6 {
+			t.Fatalf("class %d: %v classified, %v from raw pixels", i, p.Probs[i], probs[i])
+		}
+	}
+}

@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"mnistplay/engine"
@@ -23,6 +26,7 @@ type app struct {
 	load           func(dir string) (train, test engine.Dataset, err error)
 	isTerm         func(w io.Writer) bool
 	args           []string // the command line, for summary.md
+	tmpDirs        []string // output directories being written, removed when run returns
 }
 
 func newApp(stdout, stderr io.Writer) *app {
@@ -55,12 +59,13 @@ var commands = []command{
 	{"l2", "L2 strengths overlaid (Task 2a)", setupL2},
 	{"kernels", "CNN kernel/stride/padding variants (Task 3.2)", setupKernels},
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
+	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
 }
 
 func (a *app) usage(w io.Writer) {
 	fmt.Fprintf(w, "hw3 re-runs the experiments of the course report natively.\n\nUsage: hw3 <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'hw3 <command> -h' for its flags.\n")
 }
@@ -103,8 +108,13 @@ func (a *app) run(args []string) int {
 	if fs.NArg() > 0 {
 		return a.fail(cmd.name, usagef("unexpected argument %q", fs.Arg(0)))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer func() {
+		for _, d := range a.tmpDirs {
+			os.RemoveAll(d) // gone already when the run succeeded
+		}
+	}()
 	return a.fail(cmd.name, exec(ctx))
 }
 
@@ -131,10 +141,13 @@ func visited(fs *flag.FlagSet) map[string]bool {
 
 // session is what every subcommand does around its runs: load the data,
 // train the jobs in parallel, create the output directory and write
-// history.csv and summary.md.
+// history.csv and summary.md. Everything is written into a temporary
+// directory next to the output one (f.out points there meanwhile), which
+// finish renames over it, so a run that fails half-way loses nothing.
 type session struct {
 	a     *app
 	f     *runFlags
+	out   string // the output directory asked for
 	title string
 	train engine.Dataset
 	val   engine.Dataset
@@ -143,19 +156,22 @@ type session struct {
 }
 
 func (a *app) runSession(ctx context.Context, f *runFlags, title string, jobs []job) (*session, error) {
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
-		return nil, err
-	}
 	train, val, err := a.load(f.data)
 	if err != nil {
 		return nil, err
 	}
-	s := &session{a: a, f: f, title: title, train: train, val: val}
+	s := &session{a: a, f: f, out: f.out, title: title, train: train, val: val}
 	for _, j := range jobs {
 		if j.cfg.Subset > train.N {
 			return nil, usagef("-subset %d: the training set has %d images", j.cfg.Subset, train.N)
 		}
 	}
+	tmp, err := newTempDir(f.out)
+	if err != nil {
+		return nil, err
+	}
+	a.tmpDirs = append(a.tmpDirs, tmp)
+	f.out = tmp
 	logf, err := os.Create(filepath.Join(f.out, "epochs.log"))
 	if err != nil {
 		return nil, err
@@ -202,6 +218,10 @@ func (s *session) finish() error {
 	if err := os.WriteFile(filepath.Join(s.f.out, "summary.md"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
+	if err := replaceDir(s.f.out, s.out); err != nil {
+		return err
+	}
+	s.f.out = s.out
 	fmt.Fprintf(s.a.stdout, "wrote %s\n", s.f.out)
 	for i := range s.res {
 		if s.res[i].err != nil {
@@ -452,14 +472,32 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if *flatN > 0 && *flatN < s.val.N {
 			val = s.val.Head(*flatN)
 		}
+		// Each net along theta(alpha) on the validation set, and on its own
+		// training labels (the shuffled ones for the shuffled run): a net
+		// fitted to random labels can only be judged on the labels it fitted.
 		curves := make([][]engine.FlatnessPoint, len(s.res))
-		errs := make([]error, len(s.res))
+		trainCurves := make([][]engine.FlatnessPoint, len(s.res))
+		dists := make([]float64, len(s.res))
+		ownN := 0
+		errs := make([]error, 2*len(s.res))
 		var wg sync.WaitGroup
 		for i := range s.res {
+			t := s.res[i].trainer
+			own := t.TrainSet()
+			if *flatN > 0 && *flatN < own.N {
+				own = own.Head(*flatN)
+			}
+			ownN = own.N
+			dists[i] = distance(t.InitialWeights(), t.Model().Weights(nil))
 			wg.Go(func() {
-				t := s.res[i].trainer
-				errs[i] = engine.Flatness(t.Model(), t.InitialWeights(), t.Model().Weights(nil), alphas, val,
+				m := t.Model()
+				th1 := m.Weights(nil)
+				errs[2*i] = engine.Flatness(m, t.InitialWeights(), th1, alphas, val,
 					func(p engine.FlatnessPoint) { curves[i] = append(curves[i], p) })
+				if errs[2*i] == nil {
+					errs[2*i+1] = engine.Flatness(m, t.InitialWeights(), th1, alphas, own,
+						func(p engine.FlatnessPoint) { trainCurves[i] = append(trainCurves[i], p) })
+				}
 			})
 		}
 		wg.Wait()
@@ -471,7 +509,7 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFlatnessCSV(fc, names, curves); err != nil {
+		if err := writeFlatnessCSV(fc, names, curves, trainCurves, dists); err != nil {
 			fc.Close()
 			return err
 		}
@@ -481,19 +519,65 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if err := flatnessFigure(filepath.Join(f.out, "flatness.png"), names, curves); err != nil {
 			return err
 		}
+		if err := flatnessTrainFigure(filepath.Join(f.out, "flatness-train.png"), names, trainCurves, dists); err != nil {
+			return err
+		}
 		for i, p := range []string{"true-", "shuffled-"} {
 			if err := runFigures(f.out, p, &s.res[i]); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintf(&s.md, "Optimizer %s lr %s, batch %s, %d epochs; the shuffled run has %g of its training labels shuffled. Flatness evaluated on %d test images.\n\n",
-			cfg.Optim.Kind, formatLR(float64(cfg.Schedule.LR0)), batchLabel(cfg.BatchSize), cfg.Epochs, *frac, val.N)
+		fmt.Fprintf(&s.md, "Optimizer %s lr %s, batch %s, %d epochs; the shuffled run trains with %s of its training labels shuffled. Flatness evaluated on %d test images, and on the first %d training images with each net's own labels.\n\n",
+			cfg.Optim.Kind, formatLR(float64(cfg.Schedule.LR0)), batchLabel(cfg.BatchSize), cfg.Epochs, strconv.FormatFloat(100**frac, 'g', 4, 64)+"%", val.N, ownN)
 		summaryTable(&s.md, "Last epoch", s.res)
-		flatnessTable(&s.md, names, curves)
-		fmt.Fprintln(a.stdout)
-		flatnessTable(a.stdout, names, curves)
+		for _, w := range []io.Writer{&s.md, a.stdout} {
+			fmt.Fprintln(w)
+			flatnessTable(w, names, curves)
+			flatnessTrainTable(w, names, trainCurves, dists)
+		}
 		return s.finish()
 	}
+}
+
+// distance is the Euclidean norm ||b - a||.
+func distance(a, b []float32) float64 {
+	s := 0.0
+	for i := range a {
+		d := float64(b[i]) - float64(a[i])
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
+
+// flatnessTrainTable writes each net's loss on its own training labels along
+// theta(alpha), with the distance from theta0 and the width of the minimum in
+// units of distance (the alpha width times ||theta_final - theta0||), so
+// that nets that moved different distances compare fairly.
+func flatnessTrainTable(w io.Writer, names []string, curves [][]engine.FlatnessPoint, dists []float64) {
+	fmt.Fprintf(w, "Loss and error on each net's own training labels along theta(alpha); ||theta_final - theta0||:")
+	for i, n := range names {
+		fmt.Fprintf(w, " %s %.3f;", n, dists[i])
+	}
+	fmt.Fprintf(w, "\n\n| alpha |")
+	for _, n := range names {
+		fmt.Fprintf(w, " %s loss | %s error |", n, n)
+	}
+	fmt.Fprintf(w, "\n|---:|%s\n", strings.Repeat("---:|---:|", len(names)))
+	for k := range curves[0] {
+		fmt.Fprintf(w, "| %.2f |", curves[0][k].Alpha)
+		for i := range curves {
+			p := curves[i][k]
+			fmt.Fprintf(w, " %.4f | %s |", p.Loss, pct1(p.Error))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\nWidth of the minimum on the own training labels (loss within %.0f%% of the drop from alpha = 0 to 1 of its value at alpha = 1), in alpha and in distance:", 100*flatDropFrac)
+	for i, n := range names {
+		wa := relFlatWidth(curves[i], flatDropFrac)
+		fmt.Fprintf(w, " %s %.2f (%.3f);", n, wa, wa*dists[i])
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w)
 }
 
 func sign(v float64) float64 {
@@ -529,6 +613,29 @@ func flatnessTable(w io.Writer, names []string, curves [][]engine.FlatnessPoint)
 
 // flatDelta is the loss increase that bounds the width of a minimum.
 const flatDelta = 0.5
+
+// flatDropFrac bounds the width of a minimum on the training labels as a
+// fraction of the loss drop from theta0 to theta_final: a fixed delta would
+// call the whole line flat for a net whose loss fell by less than delta.
+const flatDropFrac = 0.1
+
+// relFlatWidth is flatWidth with delta = frac·|L(0) - L(1)|, the points
+// nearest alpha = 0 and 1 standing for theta0 and theta_final.
+func relFlatWidth(pts []engine.FlatnessPoint, frac float64) float64 {
+	if len(pts) == 0 {
+		return 0
+	}
+	p0, p1 := pts[0], pts[0]
+	for _, p := range pts {
+		if abs(p.Alpha) < abs(p0.Alpha) {
+			p0 = p
+		}
+		if abs(p.Alpha-1) < abs(p1.Alpha-1) {
+			p1 = p
+		}
+	}
+	return flatWidth(pts, frac*abs(p0.Loss-p1.Loss))
+}
 
 // flatWidth is the length of the largest alpha interval containing the
 // point nearest alpha = 1 on which the loss stays within ±delta of its value

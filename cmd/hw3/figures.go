@@ -148,3 +148,27 @@ func flatnessFigure(path string, names []string, curves [][]engine.FlatnessPoint
 	}
 	return nil
 }
+
+// flatnessTrainFigure draws each net's loss and error on its own training
+// labels against the distance alpha·||theta_final - theta0|| from theta0, so
+// that minima of nets that moved different distances compare in one unit.
+func flatnessTrainFigure(path string, names []string, curves [][]engine.FlatnessPoint, dists []float64) error {
+	loss := &plot.Chart{Title: "Loss on own training labels along theta(alpha)", X: plot.Axis{Label: "distance from theta0"}, Y: plot.Axis{Label: "loss", Log: true}}
+	errc := &plot.Chart{Title: "Error on own training labels", X: plot.Axis{Label: "distance from theta0"}, Y: plot.Axis{Label: "error", Unit: "%", Min: 0, Max: 100}}
+	for i, pts := range curves {
+		x := make([]float64, len(pts))
+		yl := make([]float64, len(pts))
+		ye := make([]float64, len(pts))
+		for k, p := range pts {
+			x[k], yl[k], ye[k] = p.Alpha*dists[i], p.Loss, 100*p.Error
+		}
+		loss.Series = append(loss.Series, plot.Series{Name: names[i], Color: seriesColor(i), X: x, Y: yl, Dots: true, Width: 2})
+		errc.Series = append(errc.Series, plot.Series{Name: names[i], Color: seriesColor(i), X: x, Y: ye, Dots: true, Width: 2})
+		loss.Markers = append(loss.Markers, plot.Marker{X: dists[i], Label: "theta_final " + names[i], Color: seriesColor(i)})
+	}
+	errc.Markers = loss.Markers
+	if err := writePNG(path, loss, errc); err != nil {
+		return fmt.Errorf("flatness figure: %w", err)
+	}
+	return nil
+}

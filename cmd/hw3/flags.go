@@ -41,6 +41,12 @@ type runFlags struct {
 
 	batch      int
 	l2         float64
+	l2Form     string
+	input      string
+	stepsEpoch int
+	evalEvery  int
+	evalTrain  bool
+	protocol   string
 	epochs     int
 	subset     int
 	evalSubset int
@@ -83,7 +89,13 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.gamma, "gamma", f.gamma, "step schedule: factor per period")
 	fs.IntVar(&f.every, "every", f.every, "step schedule: period in steps")
 	fs.IntVar(&f.batch, "batch", f.batch, "minibatch size (0 = full-batch gradient descent)")
-	fs.Float64Var(&f.l2, "l2", f.l2, "L2 strength lambda (adds lambda·w to the weights' gradients)")
+	fs.Float64Var(&f.l2, "l2", f.l2, "L2 strength lambda (adds lambda·w to the weights' gradients; see -l2-form)")
+	fs.StringVar(&f.l2Form, "l2-form", f.l2Form, "L2 form: decay (lambda·w on weights, PyTorch) or norm (2·lambda·theta on weights and biases, the report's)")
+	fs.StringVar(&f.input, "input", f.input, "input scaling: standard ((v/255-0.1307)/0.3081), unit (v/255) or raw (v, 0..255, the report's)")
+	fs.IntVar(&f.stepsEpoch, "steps-per-epoch", f.stepsEpoch, "an epoch is this many batches of exactly -batch images (1: one random batch per epoch, the report's; 0: one pass)")
+	fs.IntVar(&f.evalEvery, "eval-every", f.evalEvery, "evaluate every N epochs and at the last (0 or 1: every epoch)")
+	fs.BoolVar(&f.evalTrain, "eval-train", f.evalTrain, "also evaluate the whole training set after each evaluated epoch")
+	fs.StringVar(&f.protocol, "protocol", f.protocol, "modern (the engine's defaults) or report (MLP 784-300-100-10, raw pixels, one random batch per epoch, L2 form norm, training set evaluated; flags given explicitly win)")
 	fs.IntVar(&f.epochs, "epochs", f.epochs, "epochs (passes over the training subset)")
 	fs.IntVar(&f.subset, "subset", f.subset, "train on the first N training images (0 = all 60,000)")
 	fs.IntVar(&f.evalSubset, "eval-subset", f.evalSubset, "validate on the first N test images (0 = all 10,000)")
@@ -163,6 +175,9 @@ func (f *runFlags) config() (engine.Config, error) {
 		return cfg, usagef("-mem %v: want a number of GB >= 0", f.memGB)
 	}
 	engine.SetMemoryLimit(int64(f.memGB * (1 << 30)))
+	if err := f.applyProtocol(); err != nil {
+		return cfg, err
+	}
 	spec := engine.Spec{Arch: f.model}
 	hidden, err := parseInts("hidden", f.hidden)
 	if err != nil {
@@ -190,7 +205,7 @@ func (f *runFlags) config() (engine.Config, error) {
 		return cfg, usageError{err}
 	}
 	cfg.Model = spec
-	cfg.Optim = engine.OptimConfig{Kind: engine.OptimKind(f.opt), Momentum: float32(f.momentum), L2: float32(f.l2)}
+	cfg.Optim = engine.OptimConfig{Kind: engine.OptimKind(f.opt), Momentum: float32(f.momentum), L2: float32(f.l2), L2Form: engine.L2Form(f.l2Form)}
 	if f.momentum < 0 || f.momentum >= 1 {
 		return cfg, usagef("-momentum %v must be in [0, 1)", f.momentum)
 	}
@@ -224,7 +239,43 @@ func (f *runFlags) config() (engine.Config, error) {
 	cfg.Patience = f.patience
 	cfg.ShuffleFraction = float32(f.shuffle)
 	cfg.Seed = f.seed
+	cfg.Input = engine.InputScale(f.input)
+	cfg.StepsPerEpoch = f.stepsEpoch
+	cfg.EvalEvery = f.evalEvery
+	cfg.EvalTrain = f.evalTrain
+	if err := cfg.ValidateOptions(); err != nil {
+		return cfg, usageError{err}
+	}
 	return cfg, nil
+}
+
+// The protocols of -protocol.
+const (
+	protocolModern = "modern"
+	protocolReport = "report"
+)
+
+// applyProtocol sets the report protocol's values of the flags not given on
+// the command line. It runs once per config call and is idempotent.
+func (f *runFlags) applyProtocol() error {
+	switch f.protocol {
+	case "", protocolModern:
+		return nil
+	case protocolReport:
+	default:
+		return usagef("-protocol %q: want modern or report", f.protocol)
+	}
+	def := func(name string, set func()) {
+		if !f.set[name] {
+			set()
+		}
+	}
+	def("hidden", func() { f.hidden = "300,100" })
+	def("input", func() { f.input = string(engine.InputRaw) })
+	def("steps-per-epoch", func() { f.stepsEpoch = 1 })
+	def("l2-form", func() { f.l2Form = string(engine.L2SquaredNorm) })
+	def("eval-train", func() { f.evalTrain = true })
+	return nil
 }
 
 // parseFlags parses args into fs, records which flags were given and

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,6 +78,15 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"kernels", "-kernels", "5,1,0;30,1,0"}, "n_out = floor"},
 		{[]string{"flatness", "-shuffled", "0"}, "-shuffled 0 must be in (0, 1]"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"train", "-protocol", "ancient"}, `-protocol "ancient": want modern or report`},
+		{[]string{"train", "-input", "negative"}, `engine: input scale "negative": want standard, unit or raw`},
+		{[]string{"train", "-steps-per-epoch", "-1"}, "engine: steps per epoch -1: want >= 0"},
+		{[]string{"train", "-eval-every", "-3"}, "engine: evaluation period -3: want >= 0"},
+		{[]string{"train", "-l2-form", "l1"}, `engine: L2 form "l1": want decay or norm`},
+		{[]string{"train", "-protocol", "report", "-input", "sqrt"}, `engine: input scale "sqrt"`},
+		{[]string{"report-protocol", "-seeds", "0"}, "-seeds 0 must be >= 1"},
+		{[]string{"report-protocol", "-epochs", "-1"}, "-epochs -1 must be >= 1"},
+		{[]string{"report-protocol", "-full-seeds", "-2"}, "-full-seeds -2 must be >= -1"},
 	} {
 		a, _, errb := testApp()
 		if code := a.run(c.args); code != 2 {
@@ -106,7 +116,7 @@ func TestHelp(t *testing.T) {
 
 func TestEpochLines(t *testing.T) {
 	e := engine.EpochStats{Epoch: 3, TrainLoss: 0.1059234, TrainAcc: 0.96871666, ValLoss: 0.06374, ValAcc: 0.9798}
-	got := epochLines(e, 60000, 10000, "")
+	got := epochLines(e, 60000, 60000, 10000, "")
 	want := "Train Epoch: 3 [60000/60000 (100%)]\tAverage loss: 0.105923, Accuracy: 58123/60000 (97%)\n" +
 		"Validation set: Average loss: 0.0637, Accuracy: 9798/10000 (98%)"
 	if got != want {
@@ -119,11 +129,23 @@ func TestEpochLines(t *testing.T) {
 			t.Errorf("%d: %q does not match the report's format", i, s)
 		}
 	}
-	if got := epochLines(e, 100, 0, ""); strings.Contains(got, "Validation") {
+	if got := epochLines(e, 100, 100, 0, ""); strings.Contains(got, "Validation") {
 		t.Errorf("no validation set: %q", got)
 	}
-	if got := epochLines(e, 100, 10, "  "); !strings.Contains(got, "\n  Validation set") {
+	if got := epochLines(e, 100, 100, 10, "  "); !strings.Contains(got, "\n  Validation set") {
 		t.Errorf("indent: %q", got)
+	}
+	// One batch of 300 per epoch, the whole training set evaluated after it.
+	e = engine.EpochStats{Epoch: 100, TrainLoss: 1.59, TrainAcc: 0.6, TrainEvalLoss: 1.6, TrainEvalAcc: 0.604, ValLoss: 1.5, ValAcc: 0.62}
+	want = "Train Epoch: 100 [300/300 (100%)]\tAverage loss: 1.590000, Accuracy: 180/300 (60%)\n" +
+		"Training set: Average loss: 1.6000, Accuracy: 36240/60000 (60%)\n" +
+		"Validation set: Average loss: 1.5000, Accuracy: 6200/10000 (62%)"
+	if got := epochLines(e, 300, 60000, 10000, ""); got != want {
+		t.Errorf("one batch per epoch:\n got %q\nwant %q", got, want)
+	}
+	e.Unevaluated, e.TrainEvalLoss, e.TrainEvalAcc, e.ValLoss, e.ValAcc = true, 0, 0, 0, 0
+	if got := epochLines(e, 300, 60000, 10000, ""); strings.Contains(got, "set:") {
+		t.Errorf("unevaluated epoch: %q", got)
 	}
 }
 
@@ -153,6 +175,19 @@ func TestFlatWidth(t *testing.T) {
 		if got := flatWidth(c.pts, 0.5); got != c.want {
 			t.Errorf("%d: flatWidth = %v, want %v", i, got, c.want)
 		}
+	}
+}
+
+func TestRelFlatWidth(t *testing.T) {
+	// Loss 2.3 at alpha 0 falling to 0.3 at 1: the band is 10% of the drop, 0.2.
+	pts := []engine.FlatnessPoint{{Alpha: 0, Loss: 2.3}, {Alpha: 0.5, Loss: 0.6}, {Alpha: 0.75, Loss: 0.45}, {Alpha: 1, Loss: 0.3}, {Alpha: 1.25, Loss: 0.4}, {Alpha: 1.5, Loss: 0.9}}
+	if got := relFlatWidth(pts, 0.1); math.Abs(got-0.5) > 1e-12 {
+		t.Errorf("relFlatWidth = %v, want 0.5 (alpha 0.75..1.25)", got)
+	}
+	// A net whose loss barely fell: the band shrinks with the drop.
+	pts = []engine.FlatnessPoint{{Alpha: 0, Loss: 2.30}, {Alpha: 0.5, Loss: 2.2}, {Alpha: 1, Loss: 2.1}, {Alpha: 1.5, Loss: 2.4}}
+	if got := relFlatWidth(pts, 0.1); got != 0 {
+		t.Errorf("relFlatWidth = %v, want 0", got)
 	}
 }
 

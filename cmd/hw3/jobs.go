@@ -24,7 +24,8 @@ type result struct {
 	job     job
 	history []engine.EpochStats
 	trainer *engine.Trainer
-	trainN  int // training examples per epoch
+	trainN  int // training examples in use
+	epochN  int // examples trained per epoch
 	valN    int // validation examples
 	elapsed time.Duration
 	err     error
@@ -82,6 +83,10 @@ func (a *app) runJobs(ctx context.Context, jobs []job, train, val engine.Dataset
 		trainers[i] = t
 		res[i].trainer = t
 		res[i].trainN = t.TrainSet().N
+		res[i].epochN = res[i].trainN
+		if j.cfg.StepsPerEpoch > 0 && j.cfg.BatchSize > 0 {
+			res[i].epochN = min(j.cfg.BatchSize, res[i].trainN) * j.cfg.StepsPerEpoch
+		}
 		res[i].valN = t.ValSet().N
 		total += j.cfg.Epochs * t.StepsPerEpoch()
 	}
@@ -125,7 +130,7 @@ func (a *app) runOne(ctx context.Context, r *result, t *engine.Trainer, prefix b
 		func(engine.StepStats) { stepsDone++; pb.add(1) },
 		func(e engine.EpochStats) {
 			r.history = append(r.history, e)
-			lw.println(pre + epochLines(e, r.trainN, r.valN, strings.Repeat(" ", len(pre))))
+			lw.println(pre + epochLines(e, r.epochN, r.trainN, r.valN, strings.Repeat(" ", len(pre))))
 		})
 	r.elapsed = time.Since(start)
 	// Early stopping (or an error) ends a run before its planned steps.

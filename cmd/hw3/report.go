@@ -17,13 +17,22 @@ import (
 //	Train Epoch: 3 [60000/60000 (100%)]	Average loss: 0.105923, Accuracy: 58123/60000 (97%)
 //	Validation set: Average loss: 0.0637, Accuracy: 9798/10000 (98%)
 //
-// indent starts the second line (to align it under a job prefix). Without a
-// validation set the second line is left out.
-func epochLines(e engine.EpochStats, trainN, valN int, indent string) string {
-	tc := int(math.Round(e.TrainAcc * float64(trainN)))
+// epochN is the number of examples trained in the epoch, trainN the size of
+// the training set (they differ when an epoch is a fixed number of batches).
+// indent starts the later lines (to align them under a job prefix). Without
+// a validation set, or in an epoch not evaluated, the validation line is left
+// out; a "Training set:" line is added when the whole training set was
+// evaluated (Config.EvalTrain).
+func epochLines(e engine.EpochStats, epochN, trainN, valN int, indent string) string {
+	tc := int(math.Round(e.TrainAcc * float64(epochN)))
 	s := fmt.Sprintf("Train Epoch: %d [%d/%d (100%%)]\tAverage loss: %.6f, Accuracy: %d/%d (%s%%)",
-		e.Epoch, trainN, trainN, e.TrainLoss, tc, trainN, pct0(tc, trainN))
-	if valN > 0 {
+		e.Epoch, epochN, epochN, e.TrainLoss, tc, epochN, pct0(tc, epochN))
+	if !e.Unevaluated && (e.TrainEvalLoss != 0 || e.TrainEvalAcc != 0) {
+		c := int(math.Round(e.TrainEvalAcc * float64(trainN)))
+		s += fmt.Sprintf("\n%sTraining set: Average loss: %.4f, Accuracy: %d/%d (%s%%)",
+			indent, e.TrainEvalLoss, c, trainN, pct0(c, trainN))
+	}
+	if valN > 0 && !e.Unevaluated {
 		vc := int(math.Round(e.ValAcc * float64(valN)))
 		s += fmt.Sprintf("\n%sValidation set: Average loss: %.4f, Accuracy: %d/%d (%s%%)",
 			indent, e.ValLoss, vc, valN, pct0(vc, valN))
@@ -165,14 +174,21 @@ func writeHistoryCSV(w io.Writer, res []result) error {
 	return cw.Error()
 }
 
+// flatnessHeader is the header of flatness.csv: validation loss and error,
+// loss and error on the run's own training labels, and the distance
+// alpha·||theta_final - theta0|| from theta0.
+var flatnessHeader = []string{"run", "alpha", "val_loss", "val_error", "train_loss", "train_error", "distance"}
+
 // writeFlatnessCSV writes the alpha sweep of each run.
-func writeFlatnessCSV(w io.Writer, names []string, curves [][]engine.FlatnessPoint) error {
+func writeFlatnessCSV(w io.Writer, names []string, curves, trainCurves [][]engine.FlatnessPoint, dists []float64) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"run", "alpha", "val_loss", "val_error"})
+	cw.Write(flatnessHeader)
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 	for i, pts := range curves {
-		for _, p := range pts {
-			cw.Write([]string{names[i], strconv.FormatFloat(p.Alpha, 'f', 3, 64),
-				strconv.FormatFloat(p.Loss, 'g', 8, 64), strconv.FormatFloat(p.Error, 'g', 8, 64)})
+		for k, p := range pts {
+			tp := trainCurves[i][k]
+			cw.Write([]string{names[i], strconv.FormatFloat(p.Alpha, 'f', 3, 64), g(p.Loss), g(p.Error),
+				g(tp.Loss), g(tp.Error), g(p.Alpha * dists[i])})
 		}
 	}
 	cw.Flush()
