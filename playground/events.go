@@ -86,6 +86,9 @@ type EpochEvent struct {
 	Best                bool
 	Step                int
 	TrainN              int // training examples the run had in this epoch
+	// TrainEvalLoss and TrainEvalAcc are measured on the whole training
+	// set after the epoch (engine.Config.EvalTrain), else 0.
+	TrainEvalLoss, TrainEvalAcc float64
 }
 
 // EvalEvent is a quick validation between epoch ends: the loss and
@@ -217,7 +220,8 @@ func (e StepsEvent) Map() map[string]any {
 
 func (e EpochEvent) Map() map[string]any {
 	return map[string]any{"type": e.Type(), "epoch": e.Epoch, "trainLoss": e.TrainLoss, "trainAcc": e.TrainAcc,
-		"valLoss": e.ValLoss, "valAcc": e.ValAcc, "best": e.Best, "step": e.Step, "trainN": e.TrainN}
+		"valLoss": e.ValLoss, "valAcc": e.ValAcc, "best": e.Best, "step": e.Step, "trainN": e.TrainN,
+		"trainEvalLoss": e.TrainEvalLoss, "trainEvalAcc": e.TrainEvalAcc}
 }
 
 func (e EvalEvent) Map() map[string]any {

@@ -435,6 +435,9 @@ func CheckConfig(cfg engine.Config) error {
 	if err := cfg.Optim.Validate(); err != nil {
 		return err
 	}
+	if err := cfg.ValidateOptions(); err != nil { // input scaling, epochs of N steps, evaluation
+		return err
+	}
 	return cfg.CheckMemory() // the spec's shapes, and the memory budget
 }
 
@@ -748,8 +751,13 @@ func (s *Session) trainStep(whole bool) {
 		e := *ep
 		s.lastEp = &e
 		s.flushSteps()
+		valLoss, valAcc := ep.ValLoss, ep.ValAcc
+		if ep.Unevaluated { // not a zero loss: no point on the curves
+			valLoss, valAcc = math.NaN(), math.NaN()
+		}
 		s.emit(EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
-			ValLoss: ep.ValLoss, ValAcc: ep.ValAcc, Best: ep.Best, Step: s.stepNow, TrainN: s.tr.TrainSet().N})
+			ValLoss: valLoss, ValAcc: valAcc, Best: ep.Best, Step: s.stepNow, TrainN: s.tr.TrainSet().N,
+			TrainEvalLoss: ep.TrainEvalLoss, TrainEvalAcc: ep.TrainEvalAcc})
 		if s.tr.Done() {
 			s.finish()
 			return

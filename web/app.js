@@ -14,7 +14,7 @@
     frame: $('ui-frame'),
     arch: $('arch'), hidden: $('hidden'), pool: $('pool'), cnnOnly: $('cnn-only'), shapePreview: $('shape-preview'),
     optimizer: $('optimizer'), lr: $('lr'), momentum: $('momentum'), schedule: $('schedule'), l2: $('l2'),
-    batch: $('batch'), epochs: $('epochs'), subset: $('subset'), evalSubset: $('eval-subset'),
+    protocol: $('protocol'), batch: $('batch'), epochs: $('epochs'), subset: $('subset'), evalSubset: $('eval-subset'),
     patience: $('patience'), seed: $('seed'),
     shuffle: $('shuffle'), shuffleFraction: $('shuffle-fraction'), shuffleFractionOut: $('shuffle-fraction-out'),
     stepCount: $('step-count'), epoch: $('epoch'), loss: $('loss'), trainAcc: $('train-acc'), valAcc: $('val-acc'),
@@ -183,7 +183,7 @@
       schedule.gamma = 0.5;
       schedule.every = 2 * stepsPerEpoch;
     }
-    return {
+    const cfg = {
       model: model,
       optim: optim,
       schedule: schedule,
@@ -195,6 +195,23 @@
       shuffleFraction: el.shuffle.checked ? Number(el.shuffleFraction.value) : 0,
       evalSubset: num(el.evalSubset, 'Validation examples', { int: true, min: 0 }),
     };
+    if (el.protocol.value === 'report') {
+      // The course report's framework (README, "The report's protocol"):
+      // raw pixels, an epoch of one random batch, L2 as 2λθ on every
+      // parameter; the validation set is evaluated every 10 epochs and at
+      // the last, since an epoch is a single step.
+      cfg.input = 'raw';
+      cfg.stepsPerEpoch = 1;
+      cfg.optim.l2Form = 'norm';
+      cfg.evalEvery = cfg.patience > 0 ? 1 : 10;
+      cfg.evalTrain = true;
+      if (schedule.kind === 'invt') {
+        schedule.tau = 1;
+      } else if (schedule.kind === 'step') {
+        schedule.every = 2;
+      }
+    }
+    return cfg;
   }
 
   // Live preview of the convolution output sizes, with the formula.
@@ -807,6 +824,7 @@
     setNumber(el.patience, cfg.patience || 0, 'patience');
     setNumber(el.seed, cfg.seed, 'seed');
     setNumber(el.evalSubset, cfg.evalSubset || 0, 'validation examples');
+    el.protocol.value = cfg.input === 'raw' && cfg.stepsPerEpoch === 1 ? 'report' : 'modern';
     const f = cfg.shuffleFraction || 0;
     if (typeof f !== 'number' || !(f >= 0 && f <= 1)) {
       throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not in [0, 1]');
@@ -1035,10 +1053,15 @@
     if (mp.Sweep) {
       sweep = new mp.Sweep({
         batches: $('sweep-batches'), lrs: $('sweep-lrs'), epochs: $('sweep-epochs'), subset: $('sweep-subset'),
-        hidden: $('sweep-hidden'), start: $('sweep-start'), cancel: $('sweep-cancel'),
+        hidden: $('sweep-hidden'), start: $('sweep-start'), cancel: $('sweep-cancel'), report: $('sweep-report'),
         progress: $('sweep-progress'), tables: $('sweep-tables'), status: $('sweep-status'),
       }, {
         baseConfig: readConfig,
+        useReportProtocol: () => {
+          el.protocol.value = 'report';
+          el.evalSubset.value = '0';
+          updateURL();
+        },
         run: (cfg, extra) => {
           clearError();
           nextRunExtra = extra;

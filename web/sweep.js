@@ -48,7 +48,10 @@
 
   const METRICS = [
     { key: 'loss', title: 'Final loss', field: 'trainLoss', fmt: (v) => v.toFixed(3) },
-    { key: 'train', title: 'Training accuracy', field: 'trainAcc', fmt: (v) => (100 * v).toFixed(1) + '%' },
+    // With the report's protocol, the accuracy on the whole training set
+    // after the last update (trainEvalAcc), as the report printed it;
+    // otherwise the mean over the last epoch's batches.
+    { key: 'train', title: 'Training accuracy', field: 'trainAcc', whole: 'trainEvalAcc', fmt: (v) => (100 * v).toFixed(1) + '%' },
     { key: 'test', title: 'Test accuracy', field: 'valAcc', fmt: (v) => (100 * v).toFixed(1) + '%' },
   ];
 
@@ -69,6 +72,9 @@
       this.phase = 'off'; // off | waiting (configure sent) | running
       this.cells = new Map(); // "metric|b|lr" -> td
       els.start.addEventListener('click', () => this.start());
+      if (els.report) {
+        els.report.addEventListener('click', () => this.reportPreset());
+      }
       els.cancel.addEventListener('click', () => this.cancel('Sweep cancelled.'));
       this.setButtons();
     }
@@ -80,6 +86,18 @@
     setButtons() {
       this.els.start.disabled = this.active();
       this.els.cancel.disabled = !this.active();
+    }
+
+    // reportPreset fills in the course report's Task 1a grid and protocol
+    // (Tables 1-3): the host switches the run settings to the report's
+    // protocol, with validation on all the test images.
+    reportPreset() {
+      this.els.batches.value = '100, 500, 3000, 5000';
+      this.els.lrs.value = '1e-3, 1e-4, 1e-5';
+      this.els.epochs.value = '100';
+      this.els.subset.value = '0';
+      this.els.hidden.value = '300, 100';
+      this.host.useReportProtocol();
     }
 
     start() {
@@ -270,7 +288,7 @@
           td.textContent = r.state;
           continue;
         }
-        const v = r.final[m.field];
+        const v = m.whole && r.final[m.whole] > 0 ? r.final[m.whole] : r.final[m.field];
         td.textContent = m.fmt(v) + (r.state === 'diverged' ? ' (diverged)' : '');
         td.dataset.value = String(v);
       }

@@ -304,7 +304,9 @@ func (v *View) Apply(m Msg) {
 		v.epX = append(v.epX, e)
 		v.trLoss = append(v.trLoss, m.TrainLoss)
 		v.trAcc = append(v.trAcc, 100*m.TrainAcc)
-		v.addVal(e, m.ValLoss, m.ValAcc)
+		if !math.IsNaN(m.ValLoss) { // NaN: an epoch not evaluated
+			v.addVal(e, m.ValLoss, m.ValAcc)
+		}
 		v.dirty(PLoss, PAcc)
 	case "eval":
 		v.addVal(m.Epoch, m.ValLoss, m.ValAcc)
