@@ -199,12 +199,11 @@
       // The course report's framework (README, "The report's protocol"):
       // raw pixels, an epoch of one random batch, L2 as 2λθ on every
       // parameter; the validation set is evaluated every 10 epochs and at
-      // the last, since an epoch is a single step.
+      // the last, since an epoch is a single step (a sweep: only the last).
       cfg.input = 'raw';
       cfg.stepsPerEpoch = 1;
       cfg.optim.l2Form = 'norm';
       cfg.evalEvery = cfg.patience > 0 ? 1 : 10;
-      cfg.evalTrain = true;
       if (schedule.kind === 'invt') {
         schedule.tau = 1;
       } else if (schedule.kind === 'step') {
