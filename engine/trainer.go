@@ -528,7 +528,13 @@ func (t *Trainer) Run(ctx context.Context, onStep func(StepStats), onEpoch func(
 // running Forward on at most batch examples at a time (batch <= 0: 256).
 // It returns zeros for an empty d.
 func Evaluate(m *Model, d Dataset, batch int) (loss, acc float64) {
-	var ev evaluator
+	return EvaluateInput(m, d, InputStandard, batch)
+}
+
+// EvaluateInput is Evaluate for a model trained on pixels scaled as in says
+// (Config.Input).
+func EvaluateInput(m *Model, d Dataset, in InputScale, batch int) (loss, acc float64) {
+	ev := evaluator{pixels: in.table()}
 	return ev.evaluate(m, d, batch)
 }
 

@@ -2,6 +2,7 @@ package playground
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -100,5 +101,35 @@ func TestClassifyScalesAsTheRun(t *testing.T) {
 		if d := probs[i] - p.Probs[i]; d > 1e-6 || d < -1e-6 {
 			t.Fatalf("class %d: %v classified, %v from raw pixels", i, p.Probs[i], probs[i])
 		}
+	}
+}
+
+// The quick evaluations, flatness and confusion of a run on raw pixels see
+// its images as it was trained on them: after training, the quick
+// evaluation's accuracy is far above chance.
+func TestRawRunEvaluatedOnRawPixels(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.Input = engine.InputRaw
+	cfg.Schedule.LR0 = 1e-4
+	cfg.Optim = engine.OptimConfig{Kind: engine.SGD}
+	startSynth(t, s, cfg, 600, 200)
+	runUntil(s, 500, nil)
+	ep := r.of("epoch")
+	if len(ep) == 0 {
+		t.Fatal("no epoch")
+	}
+	want := ep[len(ep)-1].(EpochEvent).ValAcc
+	if want < 0.5 {
+		t.Fatalf("the raw-pixel run learned only to %.2f", want)
+	}
+	s.Handle(Command{Cmd: "flatness", Alphas: []float64{1}, EvalSubset: 200})
+	runUntil(s, 50, func() bool { return len(r.of("flatness")) > 0 })
+	f := r.of("flatness")
+	if len(f) != 1 {
+		t.Fatalf("%d flatness points", len(f))
+	}
+	if got := 1 - f[0].(FlatnessEvent).Error; math.Abs(got-want) > 1e-9 {
+		t.Errorf("flatness at alpha 1: accuracy %v, the epoch's validation %v", got, want)
 	}
 }

@@ -18,6 +18,7 @@ type flatnessJob struct {
 	buf            []float32 // (NumWeights)
 	alphas         []float64
 	val            engine.Dataset
+	input          engine.InputScale // the run's pixel scaling
 	i              int
 }
 
@@ -57,6 +58,7 @@ func (s *Session) flatness(alphas []float64, evalSubset int) {
 		buf:    make([]float32, m.NumWeights()),
 		alphas: append([]float64(nil), alphas...),
 		val:    val,
+		input:  s.cfg.Input,
 	}
 }
 
@@ -66,7 +68,7 @@ func (j *flatnessJob) advance(s *Session) bool {
 	if err := j.m.SetWeights(j.buf); err != nil {
 		panic("playground: " + err.Error())
 	}
-	loss, acc := engine.Evaluate(j.m, j.val, evalBatch)
+	loss, acc := engine.EvaluateInput(j.m, j.val, j.input, evalBatch)
 	s.emit(FlatnessEvent{Alpha: a, Loss: loss, Error: 1 - acc, Index: j.i, Count: len(j.alphas)})
 	j.i++
 	return j.i == len(j.alphas)
@@ -85,6 +87,7 @@ type confusionJob struct {
 	probs []float32 // (10)
 	wrong []Confused
 	hits  int
+	input engine.InputScale // the run's pixel scaling
 }
 
 func (s *Session) confusion() {
@@ -106,6 +109,7 @@ func (s *Session) confusion() {
 		y:     make([]uint8, evalBatch),
 		idx:   make([]int, evalBatch),
 		probs: make([]float32, engine.NumClasses),
+		input: s.cfg.Input,
 	}
 }
 
@@ -119,7 +123,7 @@ func (j *confusionJob) advance(s *Session) bool {
 		for i := range idx {
 			idx[i] = lo + i
 		}
-		d.Batch(idx, j.x, j.y)
+		d.BatchScaled(j.input, idx, j.x, j.y)
 		logits := j.m.Forward(j.x[:k*mnist.ImageSize], k, false)
 		for i := 0; i < k; i++ {
 			engine.Softmax(j.probs, logits[i*engine.NumClasses:(i+1)*engine.NumClasses])

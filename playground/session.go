@@ -825,7 +825,7 @@ func (s *Session) quickEvalChunk() {
 	m := s.tr.Model()
 	k := min(evalBatch, m.EvalBatch(), q.n-q.done)
 	part := engine.Dataset{Images: s.test.Images[q.done*mnist.ImageSize:], Labels: s.test.Labels[q.done:], N: k}
-	loss, acc := engine.Evaluate(m, part, k)
+	loss, acc := engine.EvaluateInput(m, part, s.cfg.Input, k)
 	q.lossSum += loss * float64(k)
 	q.correct += int(math.Round(acc * float64(k)))
 	q.done += k
