@@ -5,6 +5,35 @@
 // and the Go program answers with {type:'ui', ...} messages.
 'use strict';
 
+// uiEncodePNG turns a panel the Go program exported ({panel, rgba, width,
+// height}) into a PNG with the browser's own encoder and sends it to the
+// page as {type:'ui', event:'png', panel, bytes} (empty bytes: nothing to
+// export, or no encoder).
+window.uiEncodePNG = function (m) {
+  const reply = (bytes, error) => {
+    const msg = { type: 'ui', event: 'png', panel: m.panel, bytes: bytes };
+    if (error || m.error) {
+      msg.error = String(error || m.error);
+    }
+    window.parent.postMessage(msg, '*', bytes.length > 0 ? [bytes.buffer] : []);
+  };
+  if (!m.width || !m.height || !m.rgba || m.rgba.length !== 4 * m.width * m.height) {
+    reply(new Uint8Array(0));
+    return;
+  }
+  const c = document.createElement('canvas');
+  c.width = m.width;
+  c.height = m.height;
+  c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(m.rgba.buffer, m.rgba.byteOffset, m.rgba.length), m.width, m.height), 0, 0);
+  c.toBlob((blob) => {
+    if (!blob) {
+      reply(new Uint8Array(0), 'the browser could not encode the PNG');
+      return;
+    }
+    blob.arrayBuffer().then((b) => reply(new Uint8Array(b)), (e) => reply(new Uint8Array(0), e));
+  }, 'image/png');
+};
+
 (async function () {
   const loading = document.getElementById('ui-loading');
   function fail(msg) {

@@ -79,12 +79,23 @@ func (b *inbox) drain(dst []view.Msg) []view.Msg {
 }
 
 // postParent sends m to the parent page (or to this window when standalone).
-// []byte values become Uint8Arrays.
+// []byte values become Uint8Arrays. An exported panel's pixels go to
+// ui.js first, which has the browser encode them as PNG.
 func postParent(m map[string]any) {
 	p := js.Global().Get("parent")
 	if p.IsUndefined() || p.IsNull() {
 		return
 	}
+	o := toObject(m)
+	if m["event"] == "pixels" {
+		js.Global().Call("uiEncodePNG", o)
+		return
+	}
+	p.Call("postMessage", o, "*")
+}
+
+// toObject converts m to a JS object; []byte values become Uint8Arrays.
+func toObject(m map[string]any) js.Value {
 	o := js.Global().Get("Object").New()
 	for k, v := range m {
 		if b, ok := v.([]byte); ok {
@@ -95,7 +106,7 @@ func postParent(m map[string]any) {
 		}
 		o.Set(k, js.ValueOf(v))
 	}
-	p.Call("postMessage", o, "*")
+	return o
 }
 
 func main() {

@@ -1,12 +1,10 @@
 package view
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"sort"
 	"strconv"
@@ -971,10 +969,11 @@ func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c.Draw(dst, r)
 }
 
-// ExportPNG draws panel ("loss", "accuracy", "flatness" or "filters") at
-// twice its size on the screen and encodes it as PNG. It returns nil bytes
-// when the panel has nothing to show yet, and an error for an unknown panel.
-func (v *View) ExportPNG(panel string) ([]byte, error) {
+// ExportImage draws panel ("loss", "accuracy", "flatness" or "filters") at
+// twice its size on the screen, for a PNG file (the browser encodes it:
+// the canvas program links no PNG encoder). It returns nil when the panel
+// has nothing to show yet, and an error for an unknown panel.
+func (v *View) ExportImage(panel string) (*image.RGBA, error) {
 	var i int
 	switch panel {
 	case "loss":
@@ -1013,21 +1012,17 @@ func (v *View) ExportPNG(panel string) ([]byte, error) {
 		}
 		v.grid.Draw(img, img.Rect)
 	}
-	var b bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&b, img); err != nil {
-		return nil, fmt.Errorf("view: encoding the %s panel: %w", panel, err)
-	}
-	return b.Bytes(), nil
+	return img, nil
 }
 
-// export answers an 'export' message with a 'png' UI event (empty bytes
-// when there is nothing to export).
+// export answers an 'export' message with a 'pixels' UI event: the panel's
+// RGBA pixels (empty when there is nothing to export), which the canvas'
+// page turns into the PNG the page downloads.
 func (v *View) export(panel string) {
-	b, err := v.ExportPNG(panel)
-	m := map[string]any{"type": "ui", "event": "png", "panel": panel, "bytes": b}
-	if b == nil {
-		m["bytes"] = []byte{}
+	img, err := v.ExportImage(panel)
+	m := map[string]any{"type": "ui", "event": "pixels", "panel": panel, "rgba": []byte{}, "width": 0, "height": 0}
+	if img != nil {
+		m["rgba"], m["width"], m["height"] = img.Pix, img.Rect.Dx(), img.Rect.Dy()
 	}
 	if err != nil {
 		m["error"] = err.Error()

@@ -1,14 +1,12 @@
 package view
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
-	"io"
 	"math"
 	"os"
 	"strings"
@@ -344,14 +342,14 @@ func TestOverlays(t *testing.T) {
 	}
 }
 
-func TestExportPNG(t *testing.T) {
+func TestExportImage(t *testing.T) {
 	v := New()
 	var posted []map[string]any
 	v.Post = func(m map[string]any) { posted = append(posted, m) }
-	if b, err := v.ExportPNG("loss"); err != nil || b != nil {
-		t.Errorf("empty loss export: %d bytes, %v", len(b), err)
+	if img, err := v.ExportImage("loss"); err != nil || img != nil {
+		t.Errorf("empty loss export: %v, %v", img, err)
 	}
-	if _, err := v.ExportPNG("nope"); err == nil {
+	if _, err := v.ExportImage("nope"); err == nil {
 		t.Error("unknown panel exported")
 	}
 	v.Apply(weightsMsg(t, engine.DefaultCNN()))
@@ -363,22 +361,33 @@ func TestExportPNG(t *testing.T) {
 	for i, panel := range []string{"loss", "accuracy", "flatness", "filters"} {
 		v.Apply(Msg{Type: "export", Panel: panel})
 		m := posted[len(posted)-1]
-		b, _ := m["bytes"].([]byte)
-		if m["event"] != "png" || m["panel"] != panel || len(b) == 0 {
-			t.Fatalf("case %d: posted %v", i, m["event"])
-		}
-		img, err := png.Decode(bytesReader(b))
-		if err != nil {
-			t.Fatalf("case %d: %v", i, err)
+		rgba, _ := m["rgba"].([]byte)
+		w, h := m["width"].(int), m["height"].(int)
+		if m["event"] != "pixels" || m["panel"] != panel || len(rgba) != 4*w*h || w == 0 {
+			t.Fatalf("case %d: posted %v %v %dx%d with %d bytes", i, m["event"], m["panel"], w, h, len(rgba))
 		}
 		want := v.Panels[map[string]int{"loss": PLoss, "accuracy": PAcc, "flatness": PFlat, "filters": PFilters}[panel]].Rect.Size().Mul(2)
-		if img.Bounds().Size() != want {
-			t.Errorf("case %d: %s export is %v, want %v", i, panel, img.Bounds().Size(), want)
+		if (image.Point{w, h}) != want {
+			t.Errorf("case %d: %s export is %dx%d, want %v", i, panel, w, h, want)
 		}
+		// Not blank: a chart has ink of more than one colour.
+		colours := map[[4]byte]bool{}
+		for k := 0; k+4 <= len(rgba); k += 4 * 97 {
+			colours[[4]byte(rgba[k:k+4])] = true
+		}
+		if len(colours) < 3 {
+			t.Errorf("case %d: %s export has %d colours", i, panel, len(colours))
+		}
+	}
+	// An empty panel answers with no pixels.
+	v2 := New()
+	v2.Post = func(m map[string]any) { posted = append(posted, m) }
+	v2.Apply(Msg{Type: "export", Panel: "flatness"})
+	if m := posted[len(posted)-1]; len(m["rgba"].([]byte)) != 0 {
+		t.Errorf("an empty flatness panel exported %d bytes", len(m["rgba"].([]byte)))
 	}
 }
 
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 // renderAll calls Render until every panel is drawn.
 func renderAll(v *View, now time.Time) {
