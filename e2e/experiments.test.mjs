@@ -72,7 +72,7 @@ async function record(page) {
     window.__ev = [];
     addEventListener('message', (e) => {
       const d = e.data;
-      if (d && ['epoch', 'eval', 'shuffle', 'flatness', 'state'].includes(d.type)) window.__ev.push(d);
+      if (d && ['epoch', 'eval', 'shuffle', 'flatness', 'robustness', 'state'].includes(d.type)) window.__ev.push(d);
     });
   });
   return frame;
@@ -210,6 +210,26 @@ describe('playground experiments', { timeout: 600000 }, () => {
     assert.ok(best.alpha >= 0.75 && best.alpha <= 1.25, `loss minimum at alpha ${best.alpha}`);
     await sleep(600);
     await screenshot(page, 'experiments-flatness');
+  });
+
+  test('robustness: accuracy against rotation and shift, lower for large moves, drawn in the canvas', async () => {
+    const before = (await workerEvents(frame, 'robustness')).length;
+    await page.click('#robustness');
+    const pts = await waitFor(async () => {
+      const r = (await workerEvents(frame, 'robustness')).slice(before);
+      return r.length > 0 && r.length === r[0].count ? r : null;
+    }, { timeout: 120000, interval: 250, what: async () => `${(await workerEvents(frame, 'robustness')).length - before} points` });
+    pts.forEach((p, i) => assert.equal(p.index, i, `point ${i} has index ${p.index}`));
+    const at = (angle, dx, dy) => pts.find((p) => p.angle === angle && p.dx === dx && p.dy === dy).acc;
+    const still = at(0, 0, 0);
+    console.log(`# robustness: unmoved ${(100 * still).toFixed(1)}%, rotated 45° ${(100 * at(45, 0, 0)).toFixed(1)}%, ` +
+      `-45° ${(100 * at(-45, 0, 0)).toFixed(1)}%, 4 px right ${(100 * at(0, 4, 0)).toFixed(1)}%, 4 px down ${(100 * at(0, 0, 4)).toFixed(1)}%`);
+    assert.ok(still > 0.85, `unmoved accuracy ${still}`);
+    for (const [a, dx, dy] of [[45, 0, 0], [-45, 0, 0], [0, 4, 0], [0, 0, 4]]) {
+      assert.ok(at(a, dx, dy) < still - 0.05, `moved by ${a}°, (${dx}, ${dy}): ${at(a, dx, dy)} not below ${still}`);
+    }
+    await sleep(600);
+    await screenshot(page, 'experiments-robustness');
   });
 
   test('the canvas exports its panels as PNG', async () => {

@@ -3,6 +3,7 @@ package playground
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +132,44 @@ func TestRawRunEvaluatedOnRawPixels(t *testing.T) {
 	}
 	if got := 1 - f[0].(FlatnessEvent).Error; math.Abs(got-want) > 1e-9 {
 		t.Errorf("flatness at alpha 1: accuracy %v, the epoch's validation %v", got, want)
+	}
+}
+
+// A robustness job answers every move in order; the unmoved images score
+// what the run's own evaluation of them does, and large rotations less.
+func TestRobustnessJob(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.Handle(Command{Cmd: "robustness"})
+	if errs := r.errors(); len(errs) != 1 || !strings.Contains(errs[0].Message, "train a model first") {
+		t.Fatalf("robustness before a run: %+v", errs)
+	}
+	cfg := mlpConfig()
+	startSynth(t, s, cfg, 600, 200)
+	runUntil(s, 500, nil)
+	s.Handle(Command{Cmd: "robustness", EvalSubset: 200})
+	runUntil(s, 200, func() bool { return len(r.of("robustness")) == len(engine.RobustnessMoves()) })
+	pts := r.of("robustness")
+	if len(pts) != len(engine.RobustnessMoves()) {
+		t.Fatalf("%d robustness points, want %d", len(pts), len(engine.RobustnessMoves()))
+	}
+	var still, turned float64
+	for i, e := range pts {
+		p := e.(RobustnessEvent)
+		if p.Index != i || p.Count != len(pts) || p.N != 200 {
+			t.Fatalf("point %d: %+v", i, p)
+		}
+		if p.Move == (engine.Move{}) {
+			still = p.Acc
+		}
+		if p.Move.Angle == 45 {
+			turned = p.Acc
+		}
+	}
+	_, want := engine.Evaluate(s.Trainer().Model(), dataset(s.test).Head(200), 0)
+	if math.Abs(still-want) > 1e-9 {
+		t.Errorf("unmoved accuracy %v, the model's own %v", still, want)
+	}
+	if !(turned < still) {
+		t.Errorf("a 45-degree turn did not lower the accuracy: %v vs %v", turned, still)
 	}
 }

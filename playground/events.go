@@ -122,6 +122,15 @@ type FlatnessEvent struct {
 	Index, Count       int
 }
 
+// RobustnessEvent is one point of a robustness job: the accuracy on the
+// first N test images moved by Move (question 1.5 of the report).
+type RobustnessEvent struct {
+	Move         engine.Move
+	Acc          float64
+	N            int
+	Index, Count int
+}
+
 // SampleEvent is a random test image.
 type SampleEvent struct {
 	Image []uint8 // (28, 28)
@@ -235,6 +244,13 @@ func (e WeightsEvent) Map() map[string]any {
 
 func (e ShuffleEvent) Map() map[string]any {
 	return map[string]any{"type": e.Type(), "on": e.On, "fraction": float64(e.Fraction), "epoch": e.Epoch, "step": e.Step}
+}
+
+func (RobustnessEvent) Type() string { return "robustness" }
+
+func (e RobustnessEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "angle": e.Move.Angle, "dx": e.Move.DX, "dy": e.Move.DY,
+		"acc": e.Acc, "n": e.N, "index": e.Index, "count": e.Count}
 }
 
 func (e FlatnessEvent) Map() map[string]any {

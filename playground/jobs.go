@@ -161,3 +161,44 @@ func (j *confusionJob) advance(s *Session) bool {
 	s.emit(j.ev)
 	return true
 }
+
+// robustnessJob evaluates a copy of the current weights on the first test
+// images moved by each of engine.RobustnessMoves, one move per slice.
+type robustnessJob struct {
+	m     *engine.Model
+	val   engine.Dataset
+	input engine.InputScale
+	moves []engine.Move
+	i     int
+}
+
+// robustness starts a robustness job on the first n test images (0: the
+// run's validation examples, or defaultEval).
+func (s *Session) robustness(n int) {
+	if s.tr == nil || s.test.N == 0 {
+		s.emit(ErrorEvent{Message: "robustness: no run yet; train a model first", Kind: KindConfig})
+		return
+	}
+	if n <= 0 {
+		n = s.cfg.EvalSubset
+	}
+	if n <= 0 {
+		n = defaultEval
+	}
+	m, err := engine.Build(s.tr.Model().Spec, 0)
+	if err != nil {
+		panic("playground: rebuilding the trained spec: " + err.Error())
+	}
+	if err := m.SetWeights(s.tr.Model().Weights(nil)); err != nil {
+		panic("playground: " + err.Error())
+	}
+	s.job = &robustnessJob{m: m, val: dataset(s.test).Head(min(n, s.test.N)), input: s.cfg.Input, moves: engine.RobustnessMoves()}
+}
+
+func (j *robustnessJob) advance(s *Session) bool {
+	mv := j.moves[j.i]
+	_, acc := engine.EvaluateInput(j.m, j.val.Moved(mv), j.input, evalBatch)
+	s.emit(RobustnessEvent{Move: mv, Acc: acc, N: j.val.N, Index: j.i, Count: len(j.moves)})
+	j.i++
+	return j.i == len(j.moves)
+}

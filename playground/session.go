@@ -381,6 +381,8 @@ func (s *Session) Handle(c Command) {
 		s.sample()
 	case "confusion":
 		s.confusion()
+	case "robustness":
+		s.robustness(c.EvalSubset)
 	case "loadWeights":
 		s.loadWeights(c.Bytes)
 	case "getWeights":

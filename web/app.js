@@ -21,7 +21,7 @@
     throughput: $('throughput'), curLR: $('cur-lr'), state: $('state'),
     archBody: document.querySelector('#arch-table tbody'), paramCount: $('param-count'),
     epochsBody: document.querySelector('#epochs-table tbody'),
-    flatness: $('flatness'), confusion: $('confusion'), sample: $('sample'),
+    flatness: $('flatness'), confusion: $('confusion'), robustness: $('robustness'), sample: $('sample'),
     saveWeights: $('save-weights'), loadWeights: $('load-weights'),
     runsList: $('runs-list'), runsUndo: $('runs-undo'), runsNote: $('runs-note'), pngNote: $('png-note'),
     retryData: $('retry-data'),
@@ -602,7 +602,8 @@
       sweep.event(ev, lastEpochEv);
     }
     if (ev.type !== 'weights' && ev.type !== 'progress' && ev.type !== 'modelBytes' &&
-        ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness' && ev.type !== 'check') {
+        ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness' && ev.type !== 'check' &&
+        ev.type !== 'robustness') {
       replay.push(ev);
     }
     toFrame(ev);
@@ -961,6 +962,10 @@
       send({ cmd: 'flatness', alphas: alphas(), evalSubset: Number(el.evalSubset.value) || 1000 });
     });
     el.confusion.addEventListener('click', () => send({ cmd: 'confusion' }));
+    el.robustness.addEventListener('click', () => {
+      clearError();
+      send({ cmd: 'robustness', evalSubset: Number(el.evalSubset.value) || 1000 });
+    });
     el.sample.addEventListener('click', () => send({ cmd: 'sample' }));
     el.retryData.addEventListener('click', () => {
       el.retryData.hidden = true;

@@ -6,6 +6,7 @@ import (
 	"syscall/js"
 	"unsafe"
 
+	"mnistplay/engine"
 	"mnistplay/wasm/ui/view"
 )
 
@@ -82,6 +83,9 @@ func decode(d js.Value) (m view.Msg, ok bool) {
 	case "shuffle":
 		m.On = d.Get("on").Truthy()
 		m.Fraction, m.Epoch = num("fraction"), num("epoch")
+	case "robustness":
+		m.Move = engine.Move{Angle: num("angle"), DX: num("dx"), DY: num("dy")}
+		m.Acc, m.Index, m.Count = num("acc"), int(num("index")), int(num("count"))
 	case "flatness":
 		m.Alpha, m.Loss, m.Error = num("alpha"), num("loss"), num("error")
 		m.Index, m.Count = int(num("index")), int(num("count"))

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,10 @@ type Msg struct {
 	// prediction: the trainer's answer to a classification request;
 	// predictionError: Message
 	Prediction *wire.Prediction
+	// robustness: the accuracy Acc on test images moved by Move (Index of
+	// Count)
+	Move engine.Move
+	Acc  float64
 }
 
 // Run is one run of a 'runs' message (PAGE-PROTOCOL.md, "Runs, overlays and
@@ -190,7 +195,13 @@ type View struct {
 	LogLoss                  bool
 
 	flats []flatCurve
-	run   int
+	// robust holds the accuracy (%) of the live run's robustness job by move
+	// (the report's question 1.5); showRobust puts it in the flatness
+	// panel's place (a click on the panel's title switches).
+	robust     map[engine.Move]float64
+	showRobust bool
+	robChart   [2]plot.Chart
+	run        int
 
 	// status
 	state           string
@@ -321,6 +332,14 @@ func (v *View) Apply(m Msg) {
 		v.setWeights(m.SpecJSON, m.Data)
 	case "flatness":
 		v.addFlat(m)
+		v.showRobust = false
+	case "robustness":
+		if m.Index == 0 || v.robust == nil {
+			v.robust = map[engine.Move]float64{}
+		}
+		v.robust[m.Move] = 100 * m.Acc
+		v.showRobust = true
+		v.dirty(PFlat)
 	case wire.TypePrediction:
 		if m.Prediction != nil {
 			v.answer(m.Prediction)
@@ -441,6 +460,7 @@ func (v *View) newRun() {
 	// Flatness curves belong to the run they were computed for; earlier
 	// runs' come back as overlays when the person ticks them.
 	v.flats = v.flats[:0]
+	v.robust, v.showRobust = nil, false
 	v.dirty(PFlat)
 	v.markers = v.markers[:0]
 	v.state, v.step, v.epoch, v.exPerSec = "idle", 0, 0, 0
@@ -609,6 +629,11 @@ func (v *View) Pointer(x, y int, pressed bool) {
 			v.post(map[string]any{"cmd": "sample"})
 		case p.In(v.flatBtn):
 			v.post(map[string]any{"cmd": "flatness"})
+		case p.In(v.Panels[PFlat].Rect) && y < v.Panels[PFlat].Rect.Min.Y+20:
+			if v.robust != nil {
+				v.showRobust = !v.showRobust
+				v.touch(PFlat)
+			}
 		case p.In(v.Panels[PLoss].Rect):
 			if y < v.Panels[PLoss].Rect.Min.Y+20 {
 				v.LogLoss = !v.LogLoss
@@ -914,12 +939,64 @@ func (v *View) renderFlat(p *Panel) {
 	dst := p.Img
 	r := dst.Rect
 	r.Max.Y -= 22
-	v.drawFlat(dst, r, 1)
+	if v.showRobust {
+		v.drawRobust(dst, r, 1)
+	} else {
+		v.drawFlat(dst, r, 1)
+	}
 	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), dst.Rect.Max.Y), plot.Background)
 	button(dst, local(p, v.flatBtn), "flatness")
-	if len(v.flats) == 0 && !v.overlayFlat() {
+	if len(v.flats) == 0 && !v.overlayFlat() && !v.showRobust {
 		plot.TextAt(dst, r.Dx()/2, r.Dy()/2, "press flatness", plot.Faint, plot.MiddleCenter)
 	}
+}
+
+// drawRobust draws the robustness job's accuracy against rotation (top)
+// and against shifts right and down (bottom).
+func (v *View) drawRobust(dst *image.RGBA, r image.Rectangle, scale float64) {
+	var rot, rotAcc, sx, sxAcc, sy, syAcc []float64
+	for _, mv := range engine.RobustnessMoves() {
+		acc, ok := v.robust[mv]
+		if !ok || (mv == engine.Move{} && slices.Contains(rot, 0)) { // the unmoved images come in every block
+			continue
+		}
+		switch {
+		case mv.DX == 0 && mv.DY == 0:
+			rot, rotAcc = append(rot, mv.Angle), append(rotAcc, acc)
+		case mv.DY == 0:
+			sx, sxAcc = append(sx, mv.DX), append(sxAcc, acc)
+		default:
+			sy, syAcc = append(sy, mv.DY), append(syAcc, acc)
+		}
+	}
+	if a, ok := v.robust[engine.Move{}]; ok { // the unmoved images start both shift curves
+		sx, sxAcc = insertSorted(sx, sxAcc, 0, a)
+		sy, syAcc = insertSorted(sy, syAcc, 0, a)
+	}
+	w := 1.5 * scale
+	top, bottom := r, r
+	top.Max.Y = (r.Min.Y + r.Max.Y) / 2
+	bottom.Min.Y = top.Max.Y
+	c := &v.robChart[0]
+	c.Title, c.NoLegend = "robustness: rotation", true
+	c.X = plot.Axis{Label: "degrees", Min: -45, Max: 45}
+	c.Y = plot.Axis{Label: "acc", Min: 0, Max: 100, Unit: "%"}
+	c.Series = append(c.Series[:0], plot.Series{Color: plot.Palette[0], X: rot, Y: rotAcc, Dots: true, Width: w})
+	c.Draw(dst, top)
+	c = &v.robChart[1]
+	c.Title = "shift"
+	c.X = plot.Axis{Label: "pixels", Min: -4, Max: 4}
+	c.Y = plot.Axis{Label: "acc", Min: 0, Max: 100, Unit: "%"}
+	c.Series = append(c.Series[:0],
+		plot.Series{Name: "right", Color: plot.Palette[1], X: sx, Y: sxAcc, Dots: true, Width: w},
+		plot.Series{Name: "down", Color: plot.Palette[2], X: sy, Y: syAcc, Dots: true, Width: w})
+	c.Draw(dst, bottom)
+}
+
+// insertSorted inserts (x, y) into xs (ascending) and the matching ys.
+func insertSorted(xs, ys []float64, x, y float64) ([]float64, []float64) {
+	i := sort.SearchFloat64s(xs, x)
+	return insertAt(xs, i, x), insertAt(ys, i, y)
 }
 
 // overlayFlat reports whether an overlaid run has flatness points.
@@ -1001,10 +1078,14 @@ func (v *View) ExportImage(panel string) (*image.RGBA, error) {
 		}
 		v.dirty(i) // the chart's scratch now holds the export's layout
 	case PFlat:
-		if len(v.flats) == 0 && !v.overlayFlat() {
+		switch {
+		case v.showRobust:
+			v.drawRobust(img, img.Rect, 2)
+		case len(v.flats) == 0 && !v.overlayFlat():
 			return nil, nil
+		default:
+			v.drawFlat(img, img.Rect, 2)
 		}
-		v.drawFlat(img, img.Rect, 2)
 		v.dirty(i)
 	case PFilters:
 		if v.model == nil || v.grid.N == 0 {

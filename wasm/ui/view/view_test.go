@@ -9,11 +9,13 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"mnistplay/engine"
+	"mnistplay/plot"
 	"mnistplay/wire"
 )
 
@@ -388,7 +390,6 @@ func TestExportImage(t *testing.T) {
 	}
 }
 
-
 // renderAll calls Render until every panel is drawn.
 func renderAll(v *View, now time.Time) {
 	for k := 0; k < 2*numPanels && v.Pending(); k++ {
@@ -445,5 +446,42 @@ func TestPredictionAnswers(t *testing.T) {
 	v.Apply(Msg{Type: wire.TypePredictionError, Message: "no model yet"})
 	if !strings.Contains(v.errMsg, "no model yet") {
 		t.Errorf("prediction error not shown: %q", v.errMsg)
+	}
+}
+
+// Robustness points take the flatness panel's place: accuracy against
+// rotation and against shifts, the unmoved accuracy in every curve; a
+// click on the title goes back to flatness; a new run clears them.
+func TestRobustnessPanel(t *testing.T) {
+	v := New()
+	moves := engine.RobustnessMoves()
+	for i, mv := range moves {
+		acc := 0.98 - 0.01*math.Abs(mv.Angle)/5 - 0.1*math.Abs(mv.DX+mv.DY)
+		v.Apply(Msg{Type: "robustness", Move: mv, Acc: acc, Index: i, Count: len(moves)})
+	}
+	if !v.showRobust || len(v.robust) != len(moves)-2 { // the unmoved images come three times
+		t.Fatalf("shown %v, %d points", v.showRobust, len(v.robust))
+	}
+	renderAll(v, time.Now())
+	rot := v.robChart[0].Series[0].X
+	if len(rot) != 19 || !slices.IsSorted(rot) {
+		t.Errorf("rotation curve at %v, want the 19 angles in order", rot)
+	}
+	if sx := v.robChart[1].Series[0].X; len(sx) != 9 || !slices.IsSorted(sx) {
+		t.Errorf("shift curve at %v, want -4..4", sx)
+	}
+	img := v.Panels[PFlat].Img
+	if n := countColor(img, plot.Palette[1]) + countColor(img, plot.Palette[2]); n == 0 {
+		t.Error("the shift curves are not drawn")
+	}
+	r := v.Panels[PFlat].Rect
+	v.Pointer(r.Min.X+r.Dx()/2, r.Min.Y+5, true)
+	v.Pointer(r.Min.X+r.Dx()/2, r.Min.Y+5, false)
+	if v.showRobust {
+		t.Error("a click on the title did not switch to flatness")
+	}
+	v.Apply(Msg{Type: "arch"})
+	if v.robust != nil {
+		t.Error("a new run kept the robustness points")
 	}
 }
