@@ -37,6 +37,9 @@ PROTO_FULL_SEEDS ?= 0
 PROTO_EPOCHS   ?= 100
 PROTO_SUBSET   ?= 0
 PROTO_EVAL     ?= 0
+STOP_EPOCHS    ?= 60
+ROB_EPOCHS     ?= 5
+ROB_SUBSET     ?= 10000
 HW3_FLAGS      ?= -q
 
 HW3_SRC := $(shell find cmd/hw3 engine plot -name '*.go' ! -name '*_test.go' 2>/dev/null) go.mod go.sum
@@ -67,6 +70,12 @@ reproduce-runs: bin/hw3 $(PACK_FILES)
 	bin/hw3 kernels $(HW3_FLAGS) -lr 0.05 -batch 32 -kernels '5,1,0;3,3,1;14,1,3' -epochs $(CNN_EPOCHS) -subset $(CNN_SUBSET) -out $(REPRO_OUT)/kernels; \
 	echo "==> Task 3.3: true vs shuffled labels, flatness (CNN, lr 0.05, batch 32)"; \
 	bin/hw3 flatness $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -flat-subset $(FLAT_SUBSET) -out $(REPRO_OUT)/flatness; \
+	echo "==> Q1.2: a constant rate too large vs 1/t (MLP, SGD)"; \
+	bin/hw3 schedules $(HW3_FLAGS) -epochs $(MLP_EPOCHS) -subset $(MLP_SUBSET) -out $(REPRO_OUT)/schedules; \
+	echo "==> Q1.4: early stopping on an overfitting run"; \
+	bin/hw3 early-stopping $(HW3_FLAGS) -epochs $(STOP_EPOCHS) -out $(REPRO_OUT)/early-stopping; \
+	echo "==> Q1.5: robustness to rotation and translation (CNN, max/avg/min pooling)"; \
+	bin/hw3 robustness $(HW3_FLAGS) -epochs $(ROB_EPOCHS) -subset $(ROB_SUBSET) -out $(REPRO_OUT)/robustness; \
 	echo "==> The report's own protocol: Tasks 1a, 1b, 2a (MLP 784-300-100-10, raw pixels, one random batch per epoch), $(PROTO_SEEDS) seeds (full-batch GD $(PROTO_FULL_SEEDS))"; \
 	bin/hw3 report-protocol $(HW3_FLAGS) -seeds $(PROTO_SEEDS) -full-seeds $(PROTO_FULL_SEEDS) -epochs $(PROTO_EPOCHS) -subset $(PROTO_SUBSET) -eval-subset $(PROTO_EVAL) -out $(REPRO_OUT)/report-protocol; \
 	echo "reproduce: $$(( $$(date +%s) - t0 ))s in all"
@@ -79,7 +88,7 @@ reproduce-full:
 reproduce-quick:
 	$(MAKE) --no-print-directory reproduce-runs REPRO_OUT=test-output/reproduce-quick \
 		MLP_EPOCHS=2 MLP_SUBSET=2000 CNN_EPOCHS=1 CNN_SUBSET=1000 CNN_FULL_SUBSET=1000 SHUFFLE_EPOCHS=2 SHUFFLE_SUBSET=500 SHUFFLE_EVAL=500 FLAT_SUBSET=500 \
-		PROTO_SEEDS=1 PROTO_EPOCHS=3 PROTO_SUBSET=2000 PROTO_EVAL=500
+		PROTO_SEEDS=1 PROTO_EPOCHS=3 PROTO_SUBSET=2000 PROTO_EVAL=500 STOP_EPOCHS=3 ROB_EPOCHS=1 ROB_SUBSET=1000
 
 fidelity:
 	HW3_FIDELITY=$(abspath $(REPRO_OUT)) $(GO) test -count=1 -run Fidelity -v ./cmd/hw3

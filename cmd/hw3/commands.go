@@ -59,6 +59,9 @@ var commands = []command{
 	{"l2", "L2 strengths overlaid (Task 2a)", setupL2},
 	{"kernels", "CNN kernel/stride/padding variants (Task 3.2)", setupKernels},
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
+	{"schedules", "a constant rate too large to settle vs 1/t from it vs a small constant rate (question 1.2)", setupSchedules},
+	{"early-stopping", "an overfitting run without and with early stopping, best weights restored (question 1.4)", setupEarlyStop},
+	{"robustness", "the CNN's test accuracy on rotated and shifted images, per pooling kind (question 1.5)", setupRobustness},
 	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
 }
 

@@ -355,3 +355,69 @@ func decodePNG(r io.Reader) (int, error) {
 	}
 	return img.Bounds().Dx(), nil
 }
+
+// The robustness tables have each move once, in order, the unmoved
+// accuracy in every curve.
+func TestRobustnessCurves(t *testing.T) {
+	moves := engine.RobustnessMoves()
+	rot, dx, dy := robustnessCurves(moves)
+	if len(rot) != 19 || len(dx) != 8 || len(dy) != 8 {
+		t.Fatalf("%d rotations, %d and %d shifts; want 19, 8, 8", len(rot), len(dx), len(dy))
+	}
+	for i := 1; i < len(rot); i++ {
+		if rot[i][0] <= rot[i-1][0] {
+			t.Fatalf("rotations out of order at %d: %v", i, rot)
+		}
+	}
+	z := withZero(dx, rot)
+	if len(z) != 9 || z[4][0] != 0 || moves[int(z[4][1])] != (engine.Move{}) {
+		t.Errorf("shift curve with the unmoved point: %v", z)
+	}
+}
+
+// The question commands run end to end on synthetic data and write their
+// tables, CSV and figures; their flags are checked.
+func TestTinyQuestions(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		files []string
+		text  string // in stdout
+	}{
+		{[]string{"schedules", "-epochs", "2", "-subset", "200"}, []string{"accuracy.png", "history.csv"}, "1/t from 1"},
+		{[]string{"early-stopping", "-epochs", "4", "-patience-on", "1", "-subset", "200", "-eval-subset", "100"}, []string{"history.csv"}, "The weights each run ends with"},
+		{[]string{"robustness", "-epochs", "1", "-subset", "100", "-pools", "max,min"}, []string{"robustness.csv", "robustness.png"}, "Shifted down by"},
+	} {
+		dir := t.TempDir()
+		a, out, errb := testApp()
+		if code := a.run(append(c.args, "-out", dir, "-q")); code != 0 {
+			t.Fatalf("%v: exit %d, stderr %s", c.args, code, errb)
+		}
+		for _, f := range c.files {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("%v: %v", c.args, err)
+			}
+		}
+		if !strings.Contains(out.String(), c.text) {
+			t.Errorf("%v: stdout lacks %q:\n%s", c.args, c.text, out)
+		}
+		if c.args[0] == "robustness" {
+			if rows := readCSV(t, filepath.Join(dir, "robustness.csv")); len(rows) != 1+2*len(engine.RobustnessMoves()) {
+				t.Errorf("robustness.csv: %d rows", len(rows))
+			}
+			checkPNG(t, filepath.Join(dir, "robustness.png"), 2*panelW, panelH)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"schedules", "-lr", "0.1"}, "schedules takes -large and -small"},
+		{[]string{"early-stopping", "-patience", "3"}, "early-stopping takes -patience-on"},
+		{[]string{"robustness", "-pool", "max"}, "robustness takes -pools"},
+	} {
+		a, _, errb := testApp()
+		if code := a.run(c.args); code != 2 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q", c.args, code, errb)
+		}
+	}
+}

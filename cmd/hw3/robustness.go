@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"mnistplay/engine"
+	"mnistplay/plot"
+)
+
+// ---- robustness (question 1.5) ---------------------------------------------
+
+// setupRobustness trains the report's CNN once per pooling kind and measures
+// each trained net's test accuracy on images rotated by -45..45 degrees and
+// shifted by -4..4 pixels (engine.RobustnessMoves), as question 1.5 asks.
+func setupRobustness(a *app, fs *flag.FlagSet) func(context.Context) error {
+	f := defaultRunFlags()
+	f.model, f.out, f.epochs, f.lr, f.batch, f.subset = "cnn", "results/robustness", 5, 0.05, 32, 10000
+	f.register(fs)
+	pools := fs.String("pools", "max,avg,min", "pooling kinds to compare")
+	return func(ctx context.Context) error {
+		f.set = visited(fs)
+		if f.set["pool"] || f.model != "cnn" {
+			return usagef("robustness takes -pools (and -model cnn), not -pool")
+		}
+		var jobs []job
+		for _, p := range strings.Split(*pools, ",") {
+			f.pool = strings.TrimSpace(p)
+			cfg, err := f.config()
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, job{name: f.pool + " pooling", cfg: cfg})
+		}
+		s, err := a.runSession(ctx, &f, "Robustness to rotation and translation (question 1.5)", jobs)
+		if err != nil {
+			return err
+		}
+		moves := engine.RobustnessMoves()
+		acc := make([][]float64, len(s.res)) // [run][move]
+		for i := range s.res {
+			m := s.res[i].trainer.Model()
+			acc[i] = make([]float64, len(moves))
+			for k, mv := range moves {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				_, acc[i][k] = engine.EvaluateInput(m, s.val.Moved(mv), s.res[i].job.cfg.Input, 0)
+			}
+		}
+		if err := writeRobustnessCSV(filepath.Join(f.out, "robustness.csv"), s.res, moves, acc); err != nil {
+			return err
+		}
+		if err := robustnessFigure(filepath.Join(f.out, "robustness.png"), s.res, moves, acc); err != nil {
+			return err
+		}
+		robustnessTable(&s.md, s.res, moves, acc)
+		robustnessTable(a.stdout, s.res, moves, acc)
+		return s.finish()
+	}
+}
+
+func writeRobustnessCSV(path string, res []result, moves []engine.Move, acc [][]float64) error {
+	var b strings.Builder
+	b.WriteString("run,angle,dx,dy,test_acc\n")
+	for i := range res {
+		for k, mv := range moves {
+			fmt.Fprintf(&b, "%s,%g,%g,%g,%.4f\n", res[i].job.name, mv.Angle, mv.DX, mv.DY, acc[i][k])
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// robustnessCurves splits moves into the rotation curve and the two shift
+// curves (the unmoved images belong to each); it returns the x values and,
+// for each, the index into moves.
+func robustnessCurves(moves []engine.Move) (rot, dx, dy [][2]float64) {
+	seen := map[engine.Move]bool{}
+	for k, mv := range moves {
+		if seen[mv] {
+			continue // the unmoved images are in every block
+		}
+		seen[mv] = true
+		switch {
+		case mv.DX == 0 && mv.DY == 0:
+			rot = append(rot, [2]float64{mv.Angle, float64(k)})
+		case mv.DY == 0 && mv.Angle == 0:
+			dx = append(dx, [2]float64{mv.DX, float64(k)})
+		case mv.DX == 0 && mv.Angle == 0:
+			dy = append(dy, [2]float64{mv.DY, float64(k)})
+		}
+	}
+	return rot, dx, dy
+}
+
+func robustnessFigure(path string, res []result, moves []engine.Move, acc [][]float64) error {
+	rot, dx, dy := robustnessCurves(moves)
+	rc := &plot.Chart{Title: "test accuracy, rotated images", X: plot.Axis{Label: "degrees", Min: -45, Max: 45},
+		Y: plot.Axis{Label: "accuracy", Min: 0, Max: 100, Unit: "%"}}
+	sc := &plot.Chart{Title: "test accuracy, shifted images (solid right, dashed-dots down)", X: plot.Axis{Label: "pixels", Min: -4, Max: 4},
+		Y: plot.Axis{Label: "accuracy", Min: 0, Max: 100, Unit: "%"}}
+	series := func(name string, c [][2]float64, a []float64, i int, dots bool) plot.Series {
+		s := plot.Series{Name: name, Color: seriesColor(i), Width: 2, Dots: true, NoLine: dots}
+		for _, p := range c {
+			s.X, s.Y = append(s.X, p[0]), append(s.Y, 100*a[int(p[1])])
+		}
+		return s
+	}
+	for i := range res {
+		rc.Series = append(rc.Series, series(res[i].job.name, rot, acc[i], i, false))
+		// The unmoved accuracy starts both shift curves.
+		sc.Series = append(sc.Series, series(res[i].job.name+", right", withZero(dx, rot), acc[i], i, false),
+			series(res[i].job.name+", down", withZero(dy, rot), acc[i], i, true))
+	}
+	return writePNG(path, rc, sc)
+}
+
+// withZero adds the unmoved point (from rot, at x 0) to a shift curve.
+func withZero(c, rot [][2]float64) [][2]float64 {
+	var zero [2]float64
+	for _, p := range rot {
+		if p[0] == 0 {
+			zero = p
+		}
+	}
+	out := make([][2]float64, 0, len(c)+1)
+	for _, p := range c {
+		if p[0] > 0 && (len(out) == 0 || out[len(out)-1][0] < 0) {
+			out = append(out, zero)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func robustnessTable(w io.Writer, res []result, moves []engine.Move, acc [][]float64) {
+	rot, dx, dy := robustnessCurves(moves)
+	row := func(label string, c [][2]float64, unit string) {
+		fmt.Fprintf(w, "\n%s\n\n| pooling |", label)
+		for _, p := range c {
+			fmt.Fprintf(w, " %g%s |", p[0], unit)
+		}
+		fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---:|", len(c)))
+		for i := range res {
+			fmt.Fprintf(w, "| %s |", res[i].job.name)
+			for _, p := range c {
+				fmt.Fprintf(w, " %.1f |", 100*acc[i][int(p[1])])
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	row("Test accuracy (%) of images rotated by (counter-clockwise):", rot, "°")
+	row("Shifted right by:", withZero(dx, rot), " px")
+	row("Shifted down by:", withZero(dy, rot), " px")
+}
