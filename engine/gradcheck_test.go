@@ -237,6 +237,8 @@ func TestGradModel(t *testing.T) {
 	cnnAvg.Pool = PoolAvg
 	cnnSmall := Spec{Arch: ArchCNN, Hidden: []int{8}, Conv1: ConvSpec{3, 3, 1}, Conv2: ConvSpec{3, 1, 1}, Pool: PoolMin, PoolSize: 2}
 	cnnBig := Spec{Arch: ArchCNN, Conv1: ConvSpec{14, 1, 3}, Conv2: ConvSpec{14, 1, 3}, Pool: PoolMax, PoolSize: 2}
+	cnnReLUFirst := DefaultCNN()
+	cnnReLUFirst.Pool, cnnReLUFirst.ReLUFirst = PoolMin, true
 	for i, tc := range []struct {
 		spec    Spec
 		samples int
@@ -248,6 +250,7 @@ func TestGradModel(t *testing.T) {
 		{cnnAvg, 20},
 		{cnnSmall, 20},
 		{cnnBig, 20},
+		{cnnReLUFirst, 20},
 	} {
 		m, err := Build(tc.spec, uint64(10+i))
 		if err != nil {

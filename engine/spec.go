@@ -34,6 +34,11 @@ type Spec struct {
 	Conv2    ConvSpec `json:"conv2"`            // CNN only
 	Pool     PoolKind `json:"pool"`             // CNN pooling kind; "" means "max"
 	PoolSize int      `json:"poolSize"`         // pooling kernel = stride; 0 means 2
+	// ReLUFirst puts each CNN ReLU before its pooling (conv, ReLU, pool)
+	// instead of after it (conv, pool, ReLU, the report's order). The two
+	// are the same network for max pooling, not for min pooling (the
+	// report's question 1.6).
+	ReLUFirst bool `json:"reluFirst,omitempty"`
 }
 
 // Architecture names of a Spec.
@@ -183,8 +188,8 @@ func (s Spec) layers() ([]layerPlan, error) {
 	}
 	switch s.Arch {
 	case ArchMLP:
-		if s.Pool != "" || s.PoolSize != 0 || s.Conv1 != (ConvSpec{}) || s.Conv2 != (ConvSpec{}) {
-			return nil, errors.New("engine: mlp: conv1, conv2, pool and poolSize apply to arch cnn only")
+		if s.Pool != "" || s.PoolSize != 0 || s.Conv1 != (ConvSpec{}) || s.Conv2 != (ConvSpec{}) || s.ReLUFirst {
+			return nil, errors.New("engine: mlp: conv1, conv2, pool, poolSize and reluFirst apply to arch cnn only")
 		}
 		add(layerPlan{kind: kindFlatten, name: "flatten", in: in, out: Shape{in.Size(), 1, 1}})
 	case ArchCNN:
@@ -221,12 +226,17 @@ func (s Spec) layers() ([]layerPlan, error) {
 			}
 			add(layerPlan{kind: kindConv, name: cname, in: in, out: Shape{outC, oh, oh}, conv: c,
 				params: outC*in.C*c.Kernel*c.Kernel + outC})
+			if s.ReLUFirst {
+				add(layerPlan{kind: kindReLU, name: reluName(), in: in, out: in})
+			}
 			ph, err := outSize(pname, in.H, ps, ps, 0)
 			if err != nil {
 				return nil, err
 			}
 			add(layerPlan{kind: kindPool, name: pname, in: in, out: Shape{in.C, ph, ph}, pool: pool, k: ps, s: ps})
-			add(layerPlan{kind: kindReLU, name: reluName(), in: in, out: in})
+			if !s.ReLUFirst {
+				add(layerPlan{kind: kindReLU, name: reluName(), in: in, out: in})
+			}
 		}
 		add(layerPlan{kind: kindFlatten, name: "flatten", in: in, out: Shape{in.Size(), 1, 1}})
 	default:

@@ -153,3 +153,55 @@ func TestSpecJSON(t *testing.T) {
 		t.Errorf("round trip %+v, %v", s, err)
 	}
 }
+
+// ReLUFirst moves each CNN ReLU before its pooling. ReLU is monotone, so it
+// commutes with max and with min pooling (the two orders are one network),
+// not with average pooling.
+func TestReLUFirst(t *testing.T) {
+	after, before := DefaultCNN(), DefaultCNN()
+	before.ReLUFirst = true
+	mb, err := Build(before, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range mb.Layers[:6] {
+		names = append(names, l.Name())
+	}
+	if got := strings.Join(names, " "); got != "conv1 relu1 pool1 conv2 relu2 pool2" {
+		t.Errorf("layers %s", got)
+	}
+	ma, _ := Build(after, 3)
+	x := make([]float32, 2*784)
+	for i := range x {
+		x[i] = float32(i%29)/10 - 1
+	}
+	same := func() bool {
+		a := append([]float32(nil), ma.Forward(x, 2, false)...)
+		b := mb.Forward(x, 2, false)
+		for i := range a {
+			if d := a[i] - b[i]; d > 1e-5 || d < -1e-5 {
+				return false
+			}
+		}
+		return true
+	}
+	if !same() {
+		t.Error("max pooling: the two orders differ")
+	}
+	after.Pool, before.Pool = PoolMin, PoolMin
+	ma, _ = Build(after, 3)
+	mb, _ = Build(before, 3)
+	if !same() {
+		t.Error("min pooling: the two orders differ")
+	}
+	after.Pool, before.Pool = PoolAvg, PoolAvg
+	ma, _ = Build(after, 3)
+	mb, _ = Build(before, 3)
+	if same() {
+		t.Error("average pooling: the two orders give the same logits")
+	}
+	if err := (Spec{Arch: ArchMLP, ReLUFirst: true}).Validate(); err == nil {
+		t.Error("an MLP with reluFirst was accepted")
+	}
+}

@@ -74,6 +74,8 @@ reproduce-runs: bin/hw3 $(PACK_FILES)
 	bin/hw3 schedules $(HW3_FLAGS) -epochs $(MLP_EPOCHS) -subset $(MLP_SUBSET) -out $(REPRO_OUT)/schedules; \
 	echo "==> Q1.4: early stopping on an overfitting run"; \
 	bin/hw3 early-stopping $(HW3_FLAGS) -epochs $(STOP_EPOCHS) -out $(REPRO_OUT)/early-stopping; \
+	echo "==> Q1.6: max, average and min pooling, ReLU after or before (CNN)"; \
+	bin/hw3 pooling $(HW3_FLAGS) -epochs $(ROB_EPOCHS) -subset $(ROB_SUBSET) -out $(REPRO_OUT)/pooling; \
 	echo "==> Q1.5: robustness to rotation and translation (CNN, max/avg/min pooling)"; \
 	bin/hw3 robustness $(HW3_FLAGS) -epochs $(ROB_EPOCHS) -subset $(ROB_SUBSET) -out $(REPRO_OUT)/robustness; \
 	echo "==> The report's own protocol: Tasks 1a, 1b, 2a (MLP 784-300-100-10, raw pixels, one random batch per epoch), $(PROTO_SEEDS) seeds (full-batch GD $(PROTO_FULL_SEEDS))"; \

@@ -61,6 +61,7 @@ var commands = []command{
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
 	{"schedules", "a constant rate too large to settle vs 1/t from it vs a small constant rate (question 1.2)", setupSchedules},
 	{"early-stopping", "an overfitting run without and with early stopping, best weights restored (question 1.4)", setupEarlyStop},
+	{"pooling", "max, average and min pooling, the ReLU after or before each (question 1.6)", setupPooling},
 	{"robustness", "the CNN's test accuracy on rotated and shifted images, per pooling kind (question 1.5)", setupRobustness},
 	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
 }

@@ -386,6 +386,7 @@ func TestTinyQuestions(t *testing.T) {
 		{[]string{"schedules", "-epochs", "2", "-subset", "200"}, []string{"accuracy.png", "history.csv"}, "1/t from 1"},
 		{[]string{"early-stopping", "-epochs", "4", "-patience-on", "1", "-subset", "200", "-eval-subset", "100"}, []string{"history.csv"}, "The weights each run ends with"},
 		{[]string{"robustness", "-epochs", "1", "-subset", "100", "-pools", "max,min"}, []string{"robustness.csv", "robustness.png"}, "Shifted down by"},
+		{[]string{"pooling", "-epochs", "1", "-subset", "100", "-pools", "min,avg"}, []string{"history.csv", "accuracy.png"}, "ReLU, then min pool"},
 	} {
 		dir := t.TempDir()
 		a, out, errb := testApp()
@@ -414,6 +415,7 @@ func TestTinyQuestions(t *testing.T) {
 		{[]string{"schedules", "-lr", "0.1"}, "schedules takes -large and -small"},
 		{[]string{"early-stopping", "-patience", "3"}, "early-stopping takes -patience-on"},
 		{[]string{"robustness", "-pool", "max"}, "robustness takes -pools"},
+		{[]string{"pooling", "-pool", "max"}, "pooling takes -pools"},
 	} {
 		a, _, errb := testApp()
 		if code := a.run(c.args); code != 2 || !strings.Contains(errb.String(), c.want) {
