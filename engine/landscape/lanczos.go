@@ -107,6 +107,46 @@ func (l *Lanczos) Step() error {
 // y (s_m is the last component of the eigenvector of T_m): a Ritz value with
 // a small bound is within that distance of an eigenvalue of the operator.
 func (l *Lanczos) Ritz() (values, bounds []float64, err error) {
+	vals, vecs, err := l.eigen()
+	if err != nil {
+		return nil, nil, err
+	}
+	m := len(vals)
+	values = make([]float64, m)
+	bounds = make([]float64, m)
+	last := l.beta[m-1]
+	for r := range vals {
+		values[r] = vals[r]
+		bounds[r] = math.Abs(last * vecs.At(m-1, r))
+	}
+	return values, bounds, nil
+}
+
+// Vector writes into dst (Dim) the unit Ritz vector of the rank-th largest
+// Ritz value (rank 0: the top one), the approximate eigenvector, and
+// returns that value.
+func (l *Lanczos) Vector(rank int, dst []float64) (float64, error) {
+	if len(dst) != len(l.w) {
+		return 0, errorf("lanczos", ErrLength, "a vector of %d values for an operator on %d", len(dst), len(l.w))
+	}
+	vals, vecs, err := l.eigen()
+	if err != nil {
+		return 0, err
+	}
+	if rank < 0 || rank >= len(vals) {
+		return 0, errorf("lanczos", ErrBadOption, "Ritz value %d of %d", rank, len(vals))
+	}
+	clear(dst)
+	for j := range vals {
+		axpy(dst, vecs.At(j, rank), l.q[j])
+	}
+	scale(dst, 1/norm(dst))
+	return vals[rank], nil
+}
+
+// eigen solves the eigenproblem of T_m: values decreasing, and the matching
+// eigenvectors as columns.
+func (l *Lanczos) eigen() ([]float64, *mat.Dense, error) {
 	m := len(l.alpha)
 	if m == 0 {
 		return nil, nil, errorf("lanczos", ErrBadOption, "no iteration yet")
@@ -122,22 +162,23 @@ func (l *Lanczos) Ritz() (values, bounds []float64, err error) {
 	if !es.Factorize(t, true) {
 		return nil, nil, errorf("lanczos", ErrNonFinite, "the tridiagonal eigenproblem did not converge")
 	}
-	vals := es.Values(nil) // ascending
+	asc := es.Values(nil)
 	var vecs mat.Dense
 	es.VectorsTo(&vecs)
 	idx := make([]int, m)
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.Slice(idx, func(a, b int) bool { return vals[idx[a]] > vals[idx[b]] })
-	values = make([]float64, m)
-	bounds = make([]float64, m)
-	last := l.beta[m-1]
+	sort.Slice(idx, func(a, b int) bool { return asc[idx[a]] > asc[idx[b]] })
+	vals := make([]float64, m)
+	out := mat.NewDense(m, m, nil)
 	for r, i := range idx {
-		values[r] = vals[i]
-		bounds[r] = math.Abs(last * vecs.At(m-1, i))
+		vals[r] = asc[i]
+		for j := 0; j < m; j++ {
+			out.Set(j, r, vecs.At(j, i))
+		}
 	}
-	return values, bounds, nil
+	return vals, out, nil
 }
 
 func dot(a, b []float64) float64 {

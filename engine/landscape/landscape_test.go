@@ -211,6 +211,16 @@ func TestLanczosKnownSpectrum(t *testing.T) {
 			t.Errorf("20 iterations: Ritz value %d = %.12g (bound %.2g), EigenSym %.12g", i, vals[i], bounds[i], want[i])
 		}
 	}
+	// The top Ritz vector is the top eigenvector: A·y = 40·y.
+	y, ay := make([]float64, n), make([]float64, n)
+	if v, err := l.Vector(0, y); err != nil || v != vals[0] {
+		t.Fatalf("Vector(0): %v, %v; Ritz value %v", v, err, vals[0])
+	}
+	matrixOp{a}.Apply(ay, y)
+	axpy(ay, -40, y)
+	if r := norm(ay); r > 1e-6 || math.Abs(norm(y)-1) > 1e-12 {
+		t.Errorf("|A·y - 40·y| = %.3g for the top Ritz vector (|y| = %v)", r, norm(y))
+	}
 	l, _ = NewLanczos(matrixOp{a}, n, 9)
 	for !l.Done() {
 		if err := l.Step(); err != nil {
