@@ -194,8 +194,8 @@ func (c *Contour) Draw(dst *image.RGBA, r image.Rectangle) {
 }
 
 // levels returns the contour levels strictly inside (lo, hi), in colour
-// space: Levels if given, otherwise about ten nice values (on a log scale,
-// 1-2-5 steps or finer per decade, depending on how many decades there are).
+// space: Levels if given, otherwise about ten nice values (on a log scale
+// spanning a decade or more, 1-2-5 steps or finer per decade).
 func (c *Contour) levels(lo, hi float64) []float64 {
 	var out []float64
 	add := func(v float64) {
@@ -214,11 +214,17 @@ func (c *Contour) levels(lo, hi float64) []float64 {
 			}
 			add(l)
 		}
+	case c.Log && hi-lo < 1:
+		// Less than a decade: nice values in value units.
+		t, _, _ := LinearTicks(math.Pow(10, lo), math.Pow(10, hi), 10)
+		for _, k := range t {
+			if k.Value > 0 {
+				add(math.Log10(k.Value))
+			}
+		}
 	case c.Log:
 		steps := []float64{1, 2, 5}
 		switch d := hi - lo; {
-		case d < 1:
-			steps = []float64{1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9}
 		case d < 2.5:
 			steps = []float64{1, 1.5, 2, 3, 5, 7}
 		case d > 5:

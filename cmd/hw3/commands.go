@@ -55,6 +55,8 @@ var commands = []command{
 	{"l2", "L2 strengths overlaid (Task 2a)", setupL2},
 	{"kernels", "CNN kernel/stride/padding variants (Task 3.2)", setupKernels},
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
+	{"landscape", "true vs shuffled labels: the loss over a 2-D plane and the training path", setupLandscape},
+	{"sharpness", "true vs shuffled labels: top Hessian eigenvalues and trace", setupSharpness},
 }
 
 func (a *app) usage(w io.Writer) {
