@@ -30,6 +30,10 @@ SHUFFLE_EPOCHS ?= 30
 SHUFFLE_SUBSET ?= 5000
 SHUFFLE_EVAL   ?= 2000
 FLAT_SUBSET    ?= 2000
+LAND_GRID      ?= 21
+LAND_SUBSET    ?= 1000
+SHARP_SUBSET   ?= 2000
+LANCZOS        ?= 20
 HW3_FLAGS      ?= -q
 
 HW3_SRC := $(shell find cmd/hw3 engine plot -name '*.go' ! -name '*_test.go' 2>/dev/null) go.mod go.sum
@@ -60,6 +64,9 @@ reproduce-runs: bin/hw3 $(PACK_FILES)
 	bin/hw3 kernels $(HW3_FLAGS) -lr 0.05 -batch 32 -kernels '5,1,0;3,3,1;14,1,3' -epochs $(CNN_EPOCHS) -subset $(CNN_SUBSET) -out $(REPRO_OUT)/kernels; \
 	echo "==> Task 3.3: true vs shuffled labels, flatness (CNN, lr 0.05, batch 32)"; \
 	bin/hw3 flatness $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -flat-subset $(FLAT_SUBSET) -out $(REPRO_OUT)/flatness; \
+	echo "==> Beyond the report: the same two runs' loss landscape (PCA and random planes) and sharpness"; \
+	bin/hw3 landscape $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -grid $(LAND_GRID) -grid-train $(LAND_SUBSET) -grid-val $(LAND_SUBSET) -out $(REPRO_OUT)/landscape; \
+	bin/hw3 sharpness $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -sharp-subset $(SHARP_SUBSET) -lanczos $(LANCZOS) -out $(REPRO_OUT)/sharpness; \
 	echo "reproduce: $$(( $$(date +%s) - t0 ))s in all"
 
 reproduce-full:
@@ -69,7 +76,8 @@ reproduce-full:
 # Too small for the fidelity checks to hold: it only shows that every step runs.
 reproduce-quick:
 	$(MAKE) --no-print-directory reproduce-runs REPRO_OUT=test-output/reproduce-quick \
-		MLP_EPOCHS=2 MLP_SUBSET=2000 CNN_EPOCHS=1 CNN_SUBSET=1000 CNN_FULL_SUBSET=1000 SHUFFLE_EPOCHS=2 SHUFFLE_SUBSET=500 SHUFFLE_EVAL=500 FLAT_SUBSET=500
+		MLP_EPOCHS=2 MLP_SUBSET=2000 CNN_EPOCHS=1 CNN_SUBSET=1000 CNN_FULL_SUBSET=1000 SHUFFLE_EPOCHS=2 SHUFFLE_SUBSET=500 SHUFFLE_EVAL=500 FLAT_SUBSET=500 \
+		LAND_GRID=5 LAND_SUBSET=200 SHARP_SUBSET=200 LANCZOS=5
 
 fidelity:
 	HW3_FIDELITY=$(abspath $(REPRO_OUT)) $(GO) test -count=1 -run Fidelity -v ./cmd/hw3

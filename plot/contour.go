@@ -228,7 +228,7 @@ func (c *Contour) levels(lo, hi float64) []float64 {
 		case d < 2.5:
 			steps = []float64{1, 1.5, 2, 3, 5, 7}
 		case d > 5:
-			steps = []float64{1}
+			steps = []float64{1, 3}
 		}
 		for e := math.Floor(lo); e <= math.Ceil(hi); e++ {
 			for _, s := range steps {

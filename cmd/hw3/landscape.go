@@ -492,8 +492,9 @@ func landscapeTable(w io.Writer, jobs []*planeResult) {
 }
 
 // landscapeOutputs writes landscape.csv, path.csv and one PNG per run and
-// plane (training | validation loss), with the same colour range for both
-// runs on a plane so they compare at a glance.
+// plane (training | validation loss). Each panel has its own colour range:
+// the runs' losses differ by orders of magnitude, and a shared range would
+// leave one of them a single colour without contour lines.
 func landscapeOutputs(dir string, runs []*trainedRun, jobs []*planeResult) error {
 	var rows [][]string
 	for _, j := range jobs {
@@ -520,25 +521,6 @@ func landscapeOutputs(dir string, runs []*trainedRun, jobs []*planeResult) error
 	if err := writeCSV(filepath.Join(dir, "path.csv"), []string{"run", "epoch", "pc1", "pc2", "explained1", "explained2"}, rows); err != nil {
 		return err
 	}
-	// Colour ranges per plane and loss, over both runs.
-	type key struct {
-		plane string
-		set   int
-	}
-	lo, hi := map[key]float64{}, map[key]float64{}
-	for _, j := range jobs {
-		for set := range 2 {
-			kk := key{j.plane, set}
-			if _, ok := lo[kk]; !ok {
-				lo[kk], hi[kk] = math.Inf(1), math.Inf(-1)
-			}
-			for _, v := range j.surf.Loss[set] {
-				if v > 0 && !math.IsInf(v, 0) {
-					lo[kk], hi[kk] = min(lo[kk], v), max(hi[kk], v)
-				}
-			}
-		}
-	}
 	for _, j := range jobs {
 		file := pairFiles[0]
 		for i, r := range runs {
@@ -553,7 +535,6 @@ func landscapeOutputs(dir string, runs []*trainedRun, jobs []*planeResult) error
 			c := &plot.Contour{
 				Title: fmt.Sprintf("%s loss, %s, %s plane", what, j.run, j.plane),
 				Xs:    j.surf.Xs, Ys: j.surf.Ys, Values: j.surf.Loss[set], Log: true, ScaleLabel: "loss",
-				Min: lo[key{j.plane, set}], Max: hi[key{j.plane, set}],
 			}
 			if j.pca != nil {
 				c.X.Label = fmt.Sprintf("PC1 (%.1f%% of the path's variance); theta_final at 0", 100*j.pca.Explained[0])
