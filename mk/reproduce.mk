@@ -6,6 +6,10 @@
 #                         subsets of 10,000/5,000 images, 10-30 epochs; the
 #                         report's CNN on all 60,000): about 650 cpu-seconds,
 #                         6-8 minutes on 2 idle cores
+#                         Then the loss landscape and sharpness of the
+#                         flatness runs (hw3 landscape, hw3 sharpness; the
+#                         two runs are trained once more and cached in
+#                         test-output/hw3-runs/ for the second command)
 #   make reproduce-full   the same on all 60,000 training images, 20 MLP and
 #                         40 shuffled-label epochs: about 2,800 cpu-seconds,
 #                         about 25 minutes on 2 idle cores, into test-output/results-full/

@@ -23,7 +23,10 @@ const DefaultEps = 1e-2
 //	H·v ≈ (g(θ + h·v) - g(θ - h·v)) / (2h),  h = Eps/|v|,
 //
 // which is exact for a quadratic and has an error of order h² otherwise.
-// Each Apply costs two passes over the objective's dataset.
+// With ReLUs and max pooling the loss is only piecewise smooth: steps
+// cross kinks, so where the curvature is small the result depends on Eps
+// (the curvature at that scale, not at a point). Each Apply costs two
+// passes over the objective's dataset.
 type Hessian struct {
 	obj   *Objective
 	theta []float32 // (NumWeights) the point, a copy
