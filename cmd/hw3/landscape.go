@@ -36,7 +36,6 @@ type trainedRun struct {
 	History   []engine.EpochStats
 	Snapshots [][]float32 // (epochs+1, NumWeights): theta0, then after each epoch
 	Seconds   float64     // training time
-	Cached    bool        `json:"-"`
 }
 
 func (r *trainedRun) final() []float32 { return r.Snapshots[len(r.Snapshots)-1] }
@@ -106,7 +105,6 @@ func (a *app) loadOrTrain(ctx context.Context, p *pairFlags, cfgs []engine.Confi
 		if p.runs != "" {
 			path = filepath.Join(p.runs, pairFiles[i]+".gob")
 			if r, err := readRun(path, cfg); err == nil {
-				r.Cached = true
 				runs[i] = r
 				fmt.Fprintf(a.stdout, "%s: reusing the run trained in %s (%s)\n", pairNames[i], fmtDuration(r.Seconds), path)
 				continue
