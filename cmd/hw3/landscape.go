@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
 	"encoding/gob"
 	"encoding/json"
@@ -103,7 +104,7 @@ func (a *app) loadOrTrain(ctx context.Context, p *pairFlags, cfgs []engine.Confi
 	for i, cfg := range cfgs {
 		path := ""
 		if p.runs != "" {
-			path = filepath.Join(p.runs, pairFiles[i]+".gob")
+			path = filepath.Join(p.runs, runFile(pairFiles[i], cfg))
 			if r, err := readRun(path, cfg); err == nil {
 				runs[i] = r
 				fmt.Fprintf(a.stdout, "%s: reusing the run trained in %s (%s)\n", pairNames[i], fmtDuration(r.Seconds), path)
@@ -151,6 +152,13 @@ func trainRun(ctx context.Context, name string, cfg engine.Config, train, val en
 func configKey(c engine.Config) string {
 	b, _ := json.Marshal(c)
 	return string(b)
+}
+
+// runFile names a cached run by its configuration, so runs of different
+// settings (make reproduce and reproduce-quick) do not replace each other.
+func runFile(name string, c engine.Config) string {
+	h := sha256.Sum256([]byte(configKey(c)))
+	return fmt.Sprintf("%s-%x.gob", name, h[:6])
 }
 
 // readRun reads a cached run; an error if it is missing, unreadable or of
