@@ -104,17 +104,17 @@ func (a *app) loadOrTrain(ctx context.Context, p *pairFlags, cfgs []engine.Confi
 	for i, cfg := range cfgs {
 		path := ""
 		if p.runs != "" {
-			path = filepath.Join(p.runs, runFile(pairFiles[i], cfg))
-			if r, err := readRun(path, cfg); err == nil {
+			path = filepath.Join(p.runs, cachedRunFile(pairFiles[i], cfg))
+			if r, err := readCachedRun(path, cfg); err == nil {
 				runs[i] = r
 				fmt.Fprintf(a.stdout, "%s: reusing the run trained in %s (%s)\n", pairNames[i], fmtDuration(r.Seconds), path)
 				continue
 			}
 		}
 		wg.Go(func() {
-			r, err := trainRun(ctx, pairNames[i], cfg, train, val, println)
+			r, err := trainPairRun(ctx, pairNames[i], cfg, train, val, println)
 			if err == nil && path != "" {
-				err = writeRun(path, r)
+				err = writeCachedRun(path, r)
 			}
 			runs[i], errs[i] = r, err
 		})
@@ -123,7 +123,7 @@ func (a *app) loadOrTrain(ctx context.Context, p *pairFlags, cfgs []engine.Confi
 	return runs, errors.Join(errs...)
 }
 
-func trainRun(ctx context.Context, name string, cfg engine.Config, train, val engine.Dataset, println func(string)) (*trainedRun, error) {
+func trainPairRun(ctx context.Context, name string, cfg engine.Config, train, val engine.Dataset, println func(string)) (*trainedRun, error) {
 	t, err := engine.NewTrainer(cfg, train, val)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -149,21 +149,21 @@ func trainRun(ctx context.Context, name string, cfg engine.Config, train, val en
 	return r, nil
 }
 
-func configKey(c engine.Config) string {
+func pairConfigKey(c engine.Config) string {
 	b, _ := json.Marshal(c)
 	return string(b)
 }
 
-// runFile names a cached run by its configuration, so runs of different
+// cachedRunFile names a cached run by its configuration, so runs of different
 // settings (make reproduce and reproduce-quick) do not replace each other.
-func runFile(name string, c engine.Config) string {
-	h := sha256.Sum256([]byte(configKey(c)))
+func cachedRunFile(name string, c engine.Config) string {
+	h := sha256.Sum256([]byte(pairConfigKey(c)))
 	return fmt.Sprintf("%s-%x.gob", name, h[:6])
 }
 
-// readRun reads a cached run; an error if it is missing, unreadable or of
+// readCachedRun reads a cached run; an error if it is missing, unreadable or of
 // another configuration.
-func readRun(path string, cfg engine.Config) (*trainedRun, error) {
+func readCachedRun(path string, cfg engine.Config) (*trainedRun, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -173,13 +173,13 @@ func readRun(path string, cfg engine.Config) (*trainedRun, error) {
 	if err := gob.NewDecoder(f).Decode(&r); err != nil {
 		return nil, err
 	}
-	if configKey(r.Config) != configKey(cfg) || len(r.Snapshots) < 2 {
+	if pairConfigKey(r.Config) != pairConfigKey(cfg) || len(r.Snapshots) < 2 {
 		return nil, errors.New("another configuration")
 	}
 	return &r, nil
 }
 
-func writeRun(path string, r *trainedRun) error {
+func writeCachedRun(path string, r *trainedRun) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -194,9 +194,9 @@ func writeRun(path string, r *trainedRun) error {
 	return f.Close()
 }
 
-// runSets returns a run's training set with its labels in force (shuffled
+// pairSets returns a run's training set with its labels in force (shuffled
 // for the shuffled run) and its validation set.
-func runSets(cfg engine.Config, train, val engine.Dataset) (engine.Dataset, engine.Dataset, error) {
+func pairSets(cfg engine.Config, train, val engine.Dataset) (engine.Dataset, engine.Dataset, error) {
 	t, err := engine.NewTrainer(cfg, train, val)
 	if err != nil {
 		return engine.Dataset{}, engine.Dataset{}, err
@@ -204,15 +204,15 @@ func runSets(cfg engine.Config, train, val engine.Dataset) (engine.Dataset, engi
 	return t.TrainSet(), t.ValSet(), nil
 }
 
-func head(d engine.Dataset, n int) engine.Dataset {
+func lsHead(d engine.Dataset, n int) engine.Dataset {
 	if n > 0 && n < d.N {
 		return d.Head(n)
 	}
 	return d
 }
 
-// parallel runs f(i) for i < n on at most workers goroutines.
-func parallel(n, workers int, f func(i int)) {
+// lsParallel runs f(i) for i < n on at most workers goroutines.
+func lsParallel(n, workers int, f func(i int)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range max(1, min(workers, n)) {
@@ -231,13 +231,13 @@ func parallel(n, workers int, f func(i int)) {
 
 // Colours of the path and of the final point over the viridis map.
 var (
-	stdRed   = stdcolor.RGBA{230, 40, 40, 255}
-	stdWhite = stdcolor.RGBA{255, 255, 255, 255}
+	pathRed    = stdcolor.RGBA{230, 40, 40, 255}
+	pointWhite = stdcolor.RGBA{255, 255, 255, 255}
 )
 
-func ff(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
+func lsFloat(v float64) string { return strconv.FormatFloat(v, 'g', 8, 64) }
 
-func writeCSV(path string, header []string, rows [][]string) error {
+func lsWriteCSV(path string, header []string, rows [][]string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -252,7 +252,7 @@ func writeCSV(path string, header []string, rows [][]string) error {
 	return f.Close()
 }
 
-func runsTable(w io.Writer, runs []*trainedRun) {
+func pairRunsTable(w io.Writer, runs []*trainedRun) {
 	fmt.Fprintf(w, "| Run | Epochs | Train loss | Train acc | Val loss | Val acc | Training time |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range runs {
 		e := r.History[len(r.History)-1]
@@ -324,16 +324,16 @@ func setupLandscape(a *app, fs *flag.FlagSet) func(context.Context) error {
 		errs := make([]error, len(jobs))
 		var nTrain, nVal int
 		var mu sync.Mutex
-		parallel(len(jobs), f.workers, func(i int) {
+		lsParallel(len(jobs), f.workers, func(i int) {
 			j := jobs[i]
 			r := runs[i/len(kinds)]
 			t0 := time.Now()
-			ts, vs, err := runSets(r.Config, train, val)
+			ts, vs, err := pairSets(r.Config, train, val)
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			ts, vs = head(ts, *gridTrain), head(vs, *gridVal)
+			ts, vs = lsHead(ts, *gridTrain), lsHead(vs, *gridVal)
 			mu.Lock()
 			nTrain, nVal = ts.N, vs.N
 			mu.Unlock()
@@ -355,7 +355,7 @@ func setupLandscape(a *app, fs *flag.FlagSet) func(context.Context) error {
 		c := cfgs[0]
 		fmt.Fprintf(&b, "Model %s, SGD lr %s, batch %s, %d epochs on the first %d training images; the shuffled run has %g of its labels shuffled; seed %d.\n\n",
 			modelName(c.Model), formatLR(float64(c.Schedule.LR0)), batchLabel(c.BatchSize), c.Epochs, c.Subset, p.frac, c.Seed)
-		runsTable(&b, runs)
+		pairRunsTable(&b, runs)
 		fmt.Fprintf(&b, "Each grid point of a %d x %d grid is the mean cross-entropy on the first %d training images (with the run's labels: shuffled for the shuffled run) and on the first %d test images. "+
 			"The pca plane is spanned by the top two principal components of the weights after each epoch (and theta0), centred at the final weights; the random plane by two filter-normalised random directions (Li et al. 2018; biases not moved), over [-%g, %g]². "+
 			"The planes took %s of computation after training (%d worker(s)).\n\n", *grid, *grid, nTrain, nVal, *span, *span, fmtDuration(elapsed), f.workers)
@@ -508,11 +508,11 @@ func landscapeOutputs(dir string, runs []*trainedRun, jobs []*planeResult) error
 		for i, y := range s.Ys {
 			for c, x := range s.Xs {
 				k := i*len(s.Xs) + c
-				rows = append(rows, []string{j.run, j.plane, ff(x), ff(y), ff(s.Loss[0][k]), ff(s.Acc[0][k]), ff(s.Loss[1][k]), ff(s.Acc[1][k])})
+				rows = append(rows, []string{j.run, j.plane, lsFloat(x), lsFloat(y), lsFloat(s.Loss[0][k]), lsFloat(s.Acc[0][k]), lsFloat(s.Loss[1][k]), lsFloat(s.Acc[1][k])})
 			}
 		}
 	}
-	if err := writeCSV(filepath.Join(dir, "landscape.csv"), []string{"run", "plane", "x", "y", "train_loss", "train_acc", "val_loss", "val_acc"}, rows); err != nil {
+	if err := lsWriteCSV(filepath.Join(dir, "landscape.csv"), []string{"run", "plane", "x", "y", "train_loss", "train_acc", "val_loss", "val_acc"}, rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
@@ -521,10 +521,10 @@ func landscapeOutputs(dir string, runs []*trainedRun, jobs []*planeResult) error
 			continue
 		}
 		for e, q := range j.pca.Path {
-			rows = append(rows, []string{j.run, strconv.Itoa(e), ff(q[0]), ff(q[1]), ff(j.pca.Explained[0]), ff(j.pca.Explained[1])})
+			rows = append(rows, []string{j.run, strconv.Itoa(e), lsFloat(q[0]), lsFloat(q[1]), lsFloat(j.pca.Explained[0]), lsFloat(j.pca.Explained[1])})
 		}
 	}
-	if err := writeCSV(filepath.Join(dir, "path.csv"), []string{"run", "epoch", "pc1", "pc2", "explained1", "explained2"}, rows); err != nil {
+	if err := lsWriteCSV(filepath.Join(dir, "path.csv"), []string{"run", "epoch", "pc1", "pc2", "explained1", "explained2"}, rows); err != nil {
 		return err
 	}
 	for _, j := range jobs {
@@ -549,14 +549,14 @@ func landscapeOutputs(dir string, runs []*trainedRun, jobs []*planeResult) error
 				for e, q := range j.pca.Path {
 					px[e], py[e] = q[0], q[1]
 				}
-				c.Paths = append(c.Paths, plot.Series{Name: "training path (epochs)", Color: stdRed, X: px, Y: py, Dots: true, Width: 2})
+				c.Paths = append(c.Paths, plot.Series{Name: "training path (epochs)", Color: pathRed, X: px, Y: py, Dots: true, Width: 2})
 			} else {
 				c.X.Label, c.Y.Label = "direction 1 (filter-normalised); theta_final at 0", "direction 2"
 			}
 			// theta_final, the origin: a white dot ringed in dark.
 			c.Paths = append(c.Paths,
 				plot.Series{Color: plot.Ink, X: []float64{0}, Y: []float64{0}, NoLine: true, Width: 5},
-				plot.Series{Color: stdWhite, X: []float64{0}, Y: []float64{0}, NoLine: true, Width: 3})
+				plot.Series{Color: pointWhite, X: []float64{0}, Y: []float64{0}, NoLine: true, Width: 3})
 			panels = append(panels, c)
 		}
 		if err := writePNG(filepath.Join(dir, file+"-"+j.plane+".png"), panels...); err != nil {
@@ -617,7 +617,7 @@ func setupSharpness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		start := time.Now()
 		res := make([]*sharpResult, len(runs))
 		errs := make([]error, len(runs))
-		parallel(len(runs), f.workers, func(i int) {
+		lsParallel(len(runs), f.workers, func(i int) {
 			res[i], errs[i] = computeSharpness(ctx, runs[i], train, val, *subsetN, *iters, *hutch, *eps)
 			if errs[i] == nil {
 				fmt.Fprintf(a.stdout, "%s: %d Hessian-vector products in %s\n", runs[i].Name, res[i].products, fmtDuration(res[i].seconds))
@@ -637,7 +637,7 @@ func setupSharpness(a *app, fs *flag.FlagSet) func(context.Context) error {
 			tmax = math.Sqrt(2 * 1 / lmin)
 		}
 		ts := landscape.Linspace(-tmax, tmax, 41)
-		parallel(len(res), f.workers, func(i int) {
+		lsParallel(len(res), f.workers, func(i int) {
 			res[i].slice, errs[i] = lossSlice(res[i], ts)
 		})
 		if err := errors.Join(errs...); err != nil {
@@ -652,7 +652,7 @@ func setupSharpness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		c := cfgs[0]
 		fmt.Fprintf(&b, "Model %s, SGD lr %s, batch %s, %d epochs on the first %d training images; the shuffled run has %g of its labels shuffled; seed %d.\n\n",
 			modelName(c.Model), formatLR(float64(c.Schedule.LR0)), batchLabel(c.BatchSize), c.Epochs, c.Subset, p.frac, c.Seed)
-		runsTable(&b, runs)
+		pairRunsTable(&b, runs)
 		fmt.Fprintf(&b, "Hessian of the mean training cross-entropy (without L2) on the first %d training images, with each run's labels, at the final weights. "+
 			"Eigenvalues by %d Lanczos iterations (full re-orthogonalisation) on Hessian-vector products from central differences of two gradients (step %g); "+
 			"± is the residual bound of each Ritz value. Trace by Hutchinson's estimator with %d Rademacher vectors (± one standard error). "+
@@ -670,11 +670,11 @@ func setupSharpness(a *app, fs *flag.FlagSet) func(context.Context) error {
 
 func computeSharpness(ctx context.Context, r *trainedRun, train, val engine.Dataset, subsetN, iters, hutch int, eps float64) (*sharpResult, error) {
 	t0 := time.Now()
-	ts, _, err := runSets(r.Config, train, val)
+	ts, _, err := pairSets(r.Config, train, val)
 	if err != nil {
 		return nil, err
 	}
-	ts = head(ts, subsetN)
+	ts = lsHead(ts, subsetN)
 	m, err := engine.Build(r.Config.Model, 0)
 	if err != nil {
 		return nil, err
@@ -780,20 +780,20 @@ func sharpnessOutputs(dir string, res []*sharpResult, ts []float64, k int) error
 	for _, r := range res {
 		for it, v := range r.ritz {
 			for rank := range min(k, len(v)) {
-				rows = append(rows, []string{r.run, strconv.Itoa(it + 1), strconv.Itoa(rank + 1), ff(v[rank])})
+				rows = append(rows, []string{r.run, strconv.Itoa(it + 1), strconv.Itoa(rank + 1), lsFloat(v[rank])})
 			}
 		}
 	}
-	if err := writeCSV(filepath.Join(dir, "ritz.csv"), []string{"run", "iteration", "rank", "ritz_value"}, rows); err != nil {
+	if err := lsWriteCSV(filepath.Join(dir, "ritz.csv"), []string{"run", "iteration", "rank", "ritz_value"}, rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
 	for _, r := range res {
 		for i, t := range ts {
-			rows = append(rows, []string{r.run, ff(t), ff(r.slice[i]), ff(r.loss + r.values[0]*t*t/2)})
+			rows = append(rows, []string{r.run, lsFloat(t), lsFloat(r.slice[i]), lsFloat(r.loss + r.values[0]*t*t/2)})
 		}
 	}
-	if err := writeCSV(filepath.Join(dir, "slice.csv"), []string{"run", "t", "train_loss", "quadratic"}, rows); err != nil {
+	if err := lsWriteCSV(filepath.Join(dir, "slice.csv"), []string{"run", "t", "train_loss", "quadratic"}, rows); err != nil {
 		return err
 	}
 	conv := &plot.Chart{Title: "Top Hessian eigenvalues by Lanczos", X: plot.Axis{Label: "Lanczos iteration"}, Y: plot.Axis{Label: "Ritz value", Log: true}}
