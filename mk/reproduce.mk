@@ -8,6 +8,10 @@
 #                         2a again under the report's own protocol with 5
 #                         seeds (results/report-protocol; README.md gives the
 #                         measured times)
+#                         Then the loss landscape and sharpness of the
+#                         flatness runs (hw3 landscape, hw3 sharpness; the
+#                         two runs are trained once more and cached in
+#                         test-output/hw3-runs/ for the second command)
 #   make reproduce-full   the same on all 60,000 training images, 20 MLP and
 #                         40 shuffled-label epochs: about 2,800 cpu-seconds,
 #                         about 25 minutes on 2 idle cores, into test-output/results-full/
@@ -40,6 +44,10 @@ PROTO_EVAL     ?= 0
 STOP_EPOCHS    ?= 60
 ROB_EPOCHS     ?= 5
 ROB_SUBSET     ?= 10000
+LAND_GRID      ?= 21
+LAND_SUBSET    ?= 1000
+SHARP_SUBSET   ?= 2000
+LANCZOS        ?= 20
 HW3_FLAGS      ?= -q
 
 HW3_SRC := $(shell find cmd/hw3 engine plot -name '*.go' ! -name '*_test.go' 2>/dev/null) go.mod go.sum
@@ -80,6 +88,9 @@ reproduce-runs: bin/hw3 $(PACK_FILES)
 	bin/hw3 robustness $(HW3_FLAGS) -epochs $(ROB_EPOCHS) -subset $(ROB_SUBSET) -out $(REPRO_OUT)/robustness; \
 	echo "==> The report's own protocol: Tasks 1a, 1b, 2a (MLP 784-300-100-10, raw pixels, one random batch per epoch), $(PROTO_SEEDS) seeds (full-batch GD $(PROTO_FULL_SEEDS))"; \
 	bin/hw3 report-protocol $(HW3_FLAGS) -seeds $(PROTO_SEEDS) -full-seeds $(PROTO_FULL_SEEDS) -epochs $(PROTO_EPOCHS) -subset $(PROTO_SUBSET) -eval-subset $(PROTO_EVAL) -out $(REPRO_OUT)/report-protocol; \
+	echo "==> Beyond the report: the same two runs' loss landscape (PCA and random planes) and sharpness"; \
+	bin/hw3 landscape $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -grid $(LAND_GRID) -grid-train $(LAND_SUBSET) -grid-val $(LAND_SUBSET) -out $(REPRO_OUT)/landscape; \
+	bin/hw3 sharpness $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -sharp-subset $(SHARP_SUBSET) -lanczos $(LANCZOS) -out $(REPRO_OUT)/sharpness; \
 	echo "reproduce: $$(( $$(date +%s) - t0 ))s in all"
 
 reproduce-full:
@@ -90,7 +101,8 @@ reproduce-full:
 reproduce-quick:
 	$(MAKE) --no-print-directory reproduce-runs REPRO_OUT=test-output/reproduce-quick \
 		MLP_EPOCHS=2 MLP_SUBSET=2000 CNN_EPOCHS=1 CNN_SUBSET=1000 CNN_FULL_SUBSET=1000 SHUFFLE_EPOCHS=2 SHUFFLE_SUBSET=500 SHUFFLE_EVAL=500 FLAT_SUBSET=500 \
-		PROTO_SEEDS=1 PROTO_EPOCHS=3 PROTO_SUBSET=2000 PROTO_EVAL=500 STOP_EPOCHS=3 ROB_EPOCHS=1 ROB_SUBSET=1000
+		PROTO_SEEDS=1 PROTO_EPOCHS=3 PROTO_SUBSET=2000 PROTO_EVAL=500 STOP_EPOCHS=3 ROB_EPOCHS=1 ROB_SUBSET=1000 \
+		LAND_GRID=5 LAND_SUBSET=200 SHARP_SUBSET=200 LANCZOS=5
 
 fidelity:
 	HW3_FIDELITY=$(abspath $(REPRO_OUT)) $(GO) test -count=1 -run Fidelity -v ./cmd/hw3

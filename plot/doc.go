@@ -1,7 +1,8 @@
 // Package plot provides a small CPU renderer of the playground's figures into
 // *image.RGBA: line charts with axes, nice ticks, a legend and vertical
 // markers (optionally a log scale and a second y axis), heat maps with a
-// colour scale, filter grids with a diverging colour map, probability bars and
+// colour scale, contour maps of a sampled field (marching squares) with paths
+// over them, filter grids with a diverging colour map, probability bars and
 // scaled greyscale images.
 //
 // The same code draws the live canvas in the browser (the image is uploaded

@@ -64,6 +64,8 @@ var commands = []command{
 	{"pooling", "max, average and min pooling, the ReLU after or before each (question 1.6)", setupPooling},
 	{"robustness", "the CNN's test accuracy on rotated and shifted images, per pooling kind (question 1.5)", setupRobustness},
 	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
+	{"landscape", "true vs shuffled labels: the loss over a 2-D plane and the training path", setupLandscape},
+	{"sharpness", "true vs shuffled labels: top Hessian eigenvalues and trace", setupSharpness},
 }
 
 func (a *app) usage(w io.Writer) {

@@ -13,6 +13,9 @@
 //	hw3 kernels     CNN kernel/stride/padding variants (Task 3.2)
 //	hw3 flatness    true vs shuffled labels: train/validation accuracy per
 //	                epoch and the loss along theta(alpha) (Task 3.3)
+//	hw3 landscape   the same two runs: the loss over 2-D planes through the
+//	                final weights, with the training path (landscape.go)
+//	hw3 sharpness   the same two runs: top Hessian eigenvalues and trace
 //
 // Independent runs of a sweep or comparison train in parallel, one model per
 // worker, runtime.NumCPU() workers by default (-workers). Bad flags print the
