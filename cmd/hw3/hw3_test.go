@@ -384,7 +384,7 @@ func TestTinyQuestions(t *testing.T) {
 		text  string // in stdout
 	}{
 		{[]string{"schedules", "-epochs", "2", "-subset", "200"}, []string{"accuracy.png", "history.csv"}, "1/t from 1"},
-		{[]string{"early-stopping", "-epochs", "4", "-patience-on", "1", "-subset", "200", "-eval-subset", "100"}, []string{"history.csv"}, "The weights each run ends with"},
+		{[]string{"early-stopping", "-epochs", "4", "-patience-on", "1", "-subset", "200", "-eval-subset", "100"}, []string{"history.csv"}, "The weights each run ends with, on the run's validation images"},
 		{[]string{"robustness", "-epochs", "1", "-subset", "100", "-pools", "max,min"}, []string{"robustness.csv", "robustness.png"}, "Shifted down by"},
 		{[]string{"pooling", "-epochs", "1", "-subset", "100", "-pools", "min,avg"}, []string{"history.csv", "accuracy.png"}, "ReLU, then min pool"},
 	} {
@@ -405,7 +405,7 @@ func TestTinyQuestions(t *testing.T) {
 			if rows := readCSV(t, filepath.Join(dir, "robustness.csv")); len(rows) != 1+2*len(engine.RobustnessMoves()) {
 				t.Errorf("robustness.csv: %d rows", len(rows))
 			}
-			checkPNG(t, filepath.Join(dir, "robustness.png"), 2*panelW, panelH)
+			checkPNG(t, filepath.Join(dir, "robustness.png"), 3*panelW, panelH)
 		}
 	}
 	for _, c := range []struct {

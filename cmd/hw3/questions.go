@@ -100,10 +100,10 @@ func setupEarlyStop(a *app, fs *flag.FlagSet) func(context.Context) error {
 // finalWeightsTable evaluates the weights each run ended with (for early
 // stopping: the best epoch's, restored) on the validation set.
 func finalWeightsTable(w io.Writer, s *session) {
-	fmt.Fprintf(w, "The weights each run ends with, on the validation set\n\n| Run | Epochs trained | Val loss | Val acc |\n|---|---:|---:|---:|\n")
+	fmt.Fprintf(w, "The weights each run ends with, on the run's validation images\n\n| Run | Epochs trained | Val loss | Val acc |\n|---|---:|---:|---:|\n")
 	for i := range s.res {
 		r := &s.res[i]
-		loss, acc := engine.EvaluateInput(r.trainer.Model(), s.val, r.job.cfg.Input, 0)
+		loss, acc := engine.EvaluateInput(r.trainer.Model(), r.trainer.ValSet(), r.job.cfg.Input, 0)
 		fmt.Fprintf(w, "| %s | %d | %.4f | %s |\n", strings.TrimSpace(r.job.name), r.last().Epoch, loss, pct1(acc))
 	}
 	fmt.Fprintln(w)

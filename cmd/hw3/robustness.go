@@ -100,24 +100,28 @@ func robustnessCurves(moves []engine.Move) (rot, dx, dy [][2]float64) {
 
 func robustnessFigure(path string, res []result, moves []engine.Move, acc [][]float64) error {
 	rot, dx, dy := robustnessCurves(moves)
-	rc := &plot.Chart{Title: "test accuracy, rotated images", X: plot.Axis{Label: "degrees", Min: -45, Max: 45},
-		Y: plot.Axis{Label: "accuracy", Min: 0, Max: 100, Unit: "%"}}
-	sc := &plot.Chart{Title: "test accuracy, shifted images (solid right, dashed-dots down)", X: plot.Axis{Label: "pixels", Min: -4, Max: 4},
-		Y: plot.Axis{Label: "accuracy", Min: 0, Max: 100, Unit: "%"}}
-	series := func(name string, c [][2]float64, a []float64, i int, dots bool) plot.Series {
-		s := plot.Series{Name: name, Color: seriesColor(i), Width: 2, Dots: true, NoLine: dots}
+	chart := func(title, unit string, lim float64) *plot.Chart {
+		return &plot.Chart{Title: title, X: plot.Axis{Label: unit, Min: -lim, Max: lim},
+			Y: plot.Axis{Label: "accuracy", Min: 0, Max: 100, Unit: "%"}, LegendBottom: true}
+	}
+	rc := chart("test accuracy, images rotated", "degrees", 45)
+	xc := chart("shifted right", "pixels", 4)
+	yc := chart("shifted down", "pixels", 4)
+	series := func(name string, c [][2]float64, a []float64, i int) plot.Series {
+		s := plot.Series{Name: name, Color: seriesColor(i), Width: 2, Dots: true}
 		for _, p := range c {
 			s.X, s.Y = append(s.X, p[0]), append(s.Y, 100*a[int(p[1])])
 		}
 		return s
 	}
 	for i := range res {
-		rc.Series = append(rc.Series, series(res[i].job.name, rot, acc[i], i, false))
-		// The unmoved accuracy starts both shift curves.
-		sc.Series = append(sc.Series, series(res[i].job.name+", right", withZero(dx, rot), acc[i], i, false),
-			series(res[i].job.name+", down", withZero(dy, rot), acc[i], i, true))
+		name := res[i].job.name
+		rc.Series = append(rc.Series, series(name, rot, acc[i], i))
+		// The unmoved accuracy is each shift curve's middle point.
+		xc.Series = append(xc.Series, series(name, withZero(dx, rot), acc[i], i))
+		yc.Series = append(yc.Series, series(name, withZero(dy, rot), acc[i], i))
 	}
-	return writePNG(path, rc, sc)
+	return writePNG(path, rc, xc, yc)
 }
 
 // withZero adds the unmoved point (from rot, at x 0) to a shift curve.
