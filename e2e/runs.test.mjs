@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  OUT, openPage, pageState, saveLog, screenshot, setControls, sleep,
+  OUT, ROOT, openPage, pageState, saveLog, screenshot, setControls, sleep,
   text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
 
@@ -277,6 +277,44 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
       await saveLog('runs-two-tabs', [...a.log, '---- second tab', ...(b ? b.log : [])]);
       await a.page.close();
       await b?.page.close();
+    }
+  });
+
+  test("the report's preset reproduces the CLI's report-protocol cells (Table 3, lr 1e-3, batch 100 and 500)", async () => {
+    // The CLI's 5-seed runs of the same protocol (make reproduce).
+    const csv = (await readFile(path.join(ROOT, 'results', 'report-protocol', 'cells.csv'), 'utf8')).trim().split('\n');
+    const head = csv[0].split(',');
+    const col = (name) => head.indexOf(name);
+    const range = (batch) => {
+      const accs = csv.slice(1).map((l) => l.split(','))
+        .filter((r) => r[col('experiment')] === 'sweep' && Number(r[col('batch')]) === batch && Number(r[col('lr')]) === 1e-3)
+        .map((r) => 100 * Number(r[col('test_acc')]));
+      return [Math.min(...accs), Math.max(...accs), accs.length];
+    };
+    const { page, errors, log } = await openPage(env.context, env.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      await page.click('#sweep-report');
+      assert.equal(await page.inputValue('#protocol'), 'report', 'the preset switches to the report protocol');
+      assert.equal(await page.inputValue('#sweep-hidden'), '300, 100');
+      await setControls(page, { 'sweep-batches': '100, 500', 'sweep-lrs': '1e-3' });
+      await page.click('#sweep-start');
+      await waitFor(async () => (await text(page, 'sweep-progress')) === '2/2' && !(await page.isEnabled('#sweep-cancel')), {
+        timeout: 600000, interval: 500, what: async () => `${await text(page, 'sweep-progress')} ${await text(page, 'sweep-status')} ${await pageState(page)}`,
+      });
+      const test = await page.$$eval('#sweep-test tbody tr', (rows) => rows.map((r) => parseFloat(r.cells[1].textContent)));
+      for (const [i, batch] of [100, 500].entries()) {
+        const [lo, hi, n] = range(batch);
+        console.log(`# report preset: batch ${batch}, lr 1e-3: test ${test[i]}% in the page; CLI ${n} seeds ${lo.toFixed(1)}-${hi.toFixed(1)}%`);
+        assert.ok(n >= 5, `cells.csv has ${n} seeds for batch ${batch}`);
+        assert.ok(test[i] >= lo - 2 && test[i] <= hi + 2, `batch ${batch}: ${test[i]}% outside the CLI's ${lo.toFixed(1)}-${hi.toFixed(1)}% widened by 2 points`);
+      }
+      await page.$eval('#sweep-panel', (e) => e.scrollIntoView());
+      await screenshot(page, 'runs-sweep-report');
+      assert.deepEqual(errors, [], 'console or page errors');
+    } finally {
+      await saveLog('runs-sweep-report', log);
+      await page.close();
     }
   });
 
