@@ -67,6 +67,8 @@ reproduce-runs: bin/hw3 $(PACK_FILES)
 	bin/hw3 kernels $(HW3_FLAGS) -lr 0.05 -batch 32 -kernels '5,1,0;3,3,1;14,1,3' -epochs $(CNN_EPOCHS) -subset $(CNN_SUBSET) -out $(REPRO_OUT)/kernels; \
 	echo "==> Task 3.3: true vs shuffled labels, flatness (CNN, lr 0.05, batch 32)"; \
 	bin/hw3 flatness $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -flat-subset $(FLAT_SUBSET) -out $(REPRO_OUT)/flatness; \
+	echo "==> Q1.4: early stopping on a run that overfits (500 images, patience 5)"; \
+	bin/hw3 train $(HW3_FLAGS) -model mlp -hidden 256 -opt adam -lr 0.002 -batch 50 -subset 500 -epochs 60 -patience 5 -out $(REPRO_OUT)/early-stopping; \
 	echo "==> The report's own protocol: Tasks 1a, 1b, 2a (MLP 784-300-100-10, raw pixels, one random batch per epoch), $(PROTO_SEEDS) seeds (full-batch GD $(PROTO_FULL_SEEDS))"; \
 	bin/hw3 report-protocol $(HW3_FLAGS) -seeds $(PROTO_SEEDS) -full-seeds $(PROTO_FULL_SEEDS) -epochs $(PROTO_EPOCHS) -subset $(PROTO_SUBSET) -eval-subset $(PROTO_EVAL) -out $(REPRO_OUT)/report-protocol; \
 	echo "reproduce: $$(( $$(date +%s) - t0 ))s in all"

@@ -247,11 +247,33 @@ func setupTrain(a *app, fs *flag.FlagSet) func(context.Context) error {
 			return err
 		}
 		summaryTable(&s.md, "Last epoch", s.res)
+		earlyStopNote(&s.md, &s.res[0])
 		if err := runFigures(f.out, "", &s.res[0]); err != nil {
 			return err
 		}
 		return s.finish()
 	}
+}
+
+// earlyStopNote says, for a run with early stopping, where the best
+// validation loss was and what the restored weights score.
+func earlyStopNote(w io.Writer, r *result) {
+	t := r.trainer
+	c := r.job.cfg
+	if c.Patience == 0 || t == nil || len(r.history) == 0 {
+		return
+	}
+	best, at := t.Best()
+	if len(r.history) < c.Epochs {
+		fmt.Fprintf(w, "Early stopping (patience %d): stopped after epoch %d of %d, %d epochs after the lowest validation loss (%.4f, epoch %d).", c.Patience, len(r.history), c.Epochs, len(r.history)-at, best, at)
+	} else {
+		fmt.Fprintf(w, "Early stopping (patience %d) did not stop the run; the lowest validation loss was %.4f at epoch %d.", c.Patience, best, at)
+	}
+	if c.Input == "" || c.Input == engine.InputStandard {
+		l, a := engine.Evaluate(t.Model(), t.ValSet(), 0)
+		fmt.Fprintf(w, " The model keeps the weights of epoch %d: validation loss %.4f, accuracy %s.", at, l, pct1(a))
+	}
+	fmt.Fprintf(w, "\n\n")
 }
 
 // runName describes a configuration briefly.
