@@ -59,6 +59,7 @@ var commands = []command{
 	{"l2", "L2 strengths overlaid (Task 2a)", setupL2},
 	{"kernels", "CNN kernel/stride/padding variants (Task 3.2)", setupKernels},
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
+	{"robustness", "test accuracy of the CNN on rotated and shifted test images, per pooling kind (Q1.5)", setupRobustness},
 	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
 }
 
