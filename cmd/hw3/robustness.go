@@ -212,4 +212,3 @@ func robustFigure(path string, jobs []job, pts []robustPoint) error {
 	}
 	return writePNG(path, rot, sh)
 }
-
