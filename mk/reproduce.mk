@@ -32,6 +32,7 @@ SHUFFLE_EPOCHS ?= 30
 SHUFFLE_SUBSET ?= 5000
 SHUFFLE_EVAL   ?= 2000
 FLAT_SUBSET    ?= 2000
+ROBUST_EPOCHS  ?= 2
 PROTO_SEEDS    ?= 3
 PROTO_FULL_SEEDS ?= 0
 PROTO_EPOCHS   ?= 100
@@ -67,6 +68,10 @@ reproduce-runs: bin/hw3 $(PACK_FILES)
 	bin/hw3 kernels $(HW3_FLAGS) -lr 0.05 -batch 32 -kernels '5,1,0;3,3,1;14,1,3' -epochs $(CNN_EPOCHS) -subset $(CNN_SUBSET) -out $(REPRO_OUT)/kernels; \
 	echo "==> Task 3.3: true vs shuffled labels, flatness (CNN, lr 0.05, batch 32)"; \
 	bin/hw3 flatness $(HW3_FLAGS) -lr 0.05 -batch 32 -epochs $(SHUFFLE_EPOCHS) -subset $(SHUFFLE_SUBSET) -eval-subset $(SHUFFLE_EVAL) -flat-subset $(FLAT_SUBSET) -out $(REPRO_OUT)/flatness; \
+	echo "==> Q1.2: a large constant rate against 1/t decay (MLP, SGD lr 1)"; \
+	bin/hw3 schedules $(HW3_FLAGS) -model mlp -hidden 100 -opt sgd -lr 1 -tau 157 -batch 64 -epochs $(MLP_EPOCHS) -subset $(MLP_SUBSET) -out $(REPRO_OUT)/schedules; \
+	echo "==> Q1.5: the CNN on rotated and shifted test images, max/avg/min pooling"; \
+	bin/hw3 robustness $(HW3_FLAGS) -epochs $(ROBUST_EPOCHS) -subset $(CNN_FULL_SUBSET) -eval-subset $(SHUFFLE_EVAL) -out $(REPRO_OUT)/robustness; \
 	echo "==> Q1.4: early stopping on a run that overfits (500 images, patience 5)"; \
 	bin/hw3 train $(HW3_FLAGS) -model mlp -hidden 256 -opt adam -lr 0.002 -batch 50 -subset 500 -epochs 60 -patience 5 -out $(REPRO_OUT)/early-stopping; \
 	echo "==> The report's own protocol: Tasks 1a, 1b, 2a (MLP 784-300-100-10, raw pixels, one random batch per epoch), $(PROTO_SEEDS) seeds (full-batch GD $(PROTO_FULL_SEEDS))"; \
@@ -81,7 +86,7 @@ reproduce-full:
 reproduce-quick:
 	$(MAKE) --no-print-directory reproduce-runs REPRO_OUT=test-output/reproduce-quick \
 		MLP_EPOCHS=2 MLP_SUBSET=2000 CNN_EPOCHS=1 CNN_SUBSET=1000 CNN_FULL_SUBSET=1000 SHUFFLE_EPOCHS=2 SHUFFLE_SUBSET=500 SHUFFLE_EVAL=500 FLAT_SUBSET=500 \
-		PROTO_SEEDS=1 PROTO_EPOCHS=3 PROTO_SUBSET=2000 PROTO_EVAL=500
+		PROTO_SEEDS=1 PROTO_EPOCHS=3 PROTO_SUBSET=2000 PROTO_EVAL=500 ROBUST_EPOCHS=1
 
 fidelity:
 	HW3_FIDELITY=$(abspath $(REPRO_OUT)) $(GO) test -count=1 -run Fidelity -v ./cmd/hw3

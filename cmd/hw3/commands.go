@@ -59,6 +59,7 @@ var commands = []command{
 	{"l2", "L2 strengths overlaid (Task 2a)", setupL2},
 	{"kernels", "CNN kernel/stride/padding variants (Task 3.2)", setupKernels},
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
+	{"schedules", "learning-rate schedules overlaid: a large constant rate against 1/t decay (Q1.2)", setupSchedules},
 	{"robustness", "test accuracy of the CNN on rotated and shifted test images, per pooling kind (Q1.5)", setupRobustness},
 	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
 }
@@ -412,6 +413,33 @@ func setupL2(a *app, fs *flag.FlagSet) func(context.Context) error {
 			jobs = append(jobs, job{name: fmt.Sprintf("lambda=%g", l), cfg: cfg})
 		}
 		return a.compare(ctx, &f, "L2 regularisation (Task 2a)", f.opt+" lr "+formatLR(f.lr), jobs)
+	}
+}
+
+func setupSchedules(a *app, fs *flag.FlagSet) func(context.Context) error {
+	f := defaultRunFlags()
+	f.out, f.epochs, f.lr, f.batch, f.tau = "results/schedules", 10, 1, 64, 157
+	f.register(fs)
+	scheds := fs.String("schedules", "constant,invt", "schedules to compare, each from -lr (invt uses -tau, step -every and -gamma)")
+	return func(ctx context.Context) error {
+		f.set = visited(fs)
+		if f.set["schedule"] {
+			return usagef("schedules takes -schedules, not -schedule")
+		}
+		var jobs []job
+		for _, k := range strings.Split(*scheds, ",") {
+			f.schedule = strings.TrimSpace(k)
+			cfg, err := f.config()
+			if err != nil {
+				return err
+			}
+			name := f.schedule + " lr " + formatLR(f.lr)
+			if f.schedule == string(engine.InvT) {
+				name = fmt.Sprintf("1/t: lr %s/(1 + t/%g)", formatLR(f.lr), f.tau)
+			}
+			jobs = append(jobs, job{name: name, cfg: cfg})
+		}
+		return a.compare(ctx, &f, "Learning-rate schedules (Q1.2)", "schedules", jobs)
 	}
 }
 

@@ -87,6 +87,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"report-protocol", "-seeds", "0"}, "-seeds 0 must be >= 1"},
 		{[]string{"report-protocol", "-epochs", "-1"}, "-epochs -1 must be >= 1"},
 		{[]string{"report-protocol", "-full-seeds", "-2"}, "-full-seeds -2 must be >= -1"},
+		{[]string{"schedules", "-schedule", "invt"}, "schedules takes -schedules"},
+		{[]string{"schedules", "-schedules", "constant,cosine"}, `unknown schedule "cosine"`},
 	} {
 		a, _, errb := testApp()
 		if code := a.run(c.args); code != 2 {
