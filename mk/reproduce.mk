@@ -4,10 +4,11 @@
 #
 #   make reproduce        every experiment at the committed scale (training
 #                         subsets of 10,000/5,000 images, 10-30 epochs; the
-#                         report's CNN on all 60,000), then Tasks 1a, 1b and
-#                         2a again under the report's own protocol with 5
-#                         seeds (results/report-protocol; README.md gives the
-#                         measured times)
+#                         report's CNN on all 60,000), Q1.2, Q1.4 and Q1.5,
+#                         then Tasks 1a, 1b and 2a again under the report's
+#                         own protocol with 3 seeds (results/report-protocol;
+#                         PROTO_SEEDS=5 PROTO_FULL_SEEDS=1 for more; README.md
+#                         gives the measured times)
 #   make reproduce-full   the same on all 60,000 training images, 20 MLP and
 #                         40 shuffled-label epochs: about 2,800 cpu-seconds,
 #                         about 25 minutes on 2 idle cores, into test-output/results-full/
