@@ -59,10 +59,9 @@ var commands = []command{
 	{"l2", "L2 strengths overlaid (Task 2a)", setupL2},
 	{"kernels", "CNN kernel/stride/padding variants (Task 3.2)", setupKernels},
 	{"flatness", "true vs shuffled labels and the loss along theta(alpha) (Task 3.3)", setupFlatness},
-	{"schedules", "a constant rate too large to settle vs 1/t from it vs a small constant rate (question 1.2)", setupSchedules},
-	{"early-stopping", "an overfitting run without and with early stopping, best weights restored (question 1.4)", setupEarlyStop},
-	{"pooling", "max, average and min pooling, the ReLU after or before each (question 1.6)", setupPooling},
-	{"robustness", "the CNN's test accuracy on rotated and shifted images, per pooling kind (question 1.5)", setupRobustness},
+	{"schedules", "learning-rate schedules overlaid: a large constant rate against 1/t decay (Q1.2)", setupSchedules},
+	{"pooling", "max, average and min pooling, the ReLU after or before each (Q1.6)", setupPooling},
+	{"robustness", "the CNN's test accuracy on rotated and shifted images, per pooling kind (Q1.5)", setupRobustness},
 	{"report-protocol", "Tasks 1a, 1b and 2a under the report's own protocol, 5 seeds each, beside its numbers", setupReportProtocol},
 	{"landscape", "true vs shuffled labels: the loss over a 2-D plane and the training path", setupLandscape},
 	{"sharpness", "true vs shuffled labels: top Hessian eigenvalues and trace", setupSharpness},
@@ -253,11 +252,33 @@ func setupTrain(a *app, fs *flag.FlagSet) func(context.Context) error {
 			return err
 		}
 		summaryTable(&s.md, "Last epoch", s.res)
+		earlyStopNote(&s.md, &s.res[0])
 		if err := runFigures(f.out, "", &s.res[0]); err != nil {
 			return err
 		}
 		return s.finish()
 	}
+}
+
+// earlyStopNote says, for a run with early stopping, where the best
+// validation loss was and what the restored weights score.
+func earlyStopNote(w io.Writer, r *result) {
+	t := r.trainer
+	c := r.job.cfg
+	if c.Patience == 0 || t == nil || len(r.history) == 0 {
+		return
+	}
+	best, at := t.Best()
+	if len(r.history) < c.Epochs {
+		fmt.Fprintf(w, "Early stopping (patience %d): stopped after epoch %d of %d, %d epochs after the lowest validation loss (%.4f, epoch %d).", c.Patience, len(r.history), c.Epochs, len(r.history)-at, best, at)
+	} else {
+		fmt.Fprintf(w, "Early stopping (patience %d) did not stop the run; the lowest validation loss was %.4f at epoch %d.", c.Patience, best, at)
+	}
+	if c.Input == "" || c.Input == engine.InputStandard {
+		l, a := engine.Evaluate(t.Model(), t.ValSet(), 0)
+		fmt.Fprintf(w, " The model keeps the weights of epoch %d: validation loss %.4f, accuracy %s.", at, l, pct1(a))
+	}
+	fmt.Fprintf(w, "\n\n")
 }
 
 // runName describes a configuration briefly.
@@ -395,6 +416,33 @@ func setupL2(a *app, fs *flag.FlagSet) func(context.Context) error {
 			jobs = append(jobs, job{name: fmt.Sprintf("lambda=%g", l), cfg: cfg})
 		}
 		return a.compare(ctx, &f, "L2 regularisation (Task 2a)", f.opt+" lr "+formatLR(f.lr), jobs)
+	}
+}
+
+func setupSchedules(a *app, fs *flag.FlagSet) func(context.Context) error {
+	f := defaultRunFlags()
+	f.out, f.epochs, f.lr, f.batch, f.tau = "results/schedules", 10, 1, 64, 157
+	f.register(fs)
+	scheds := fs.String("schedules", "constant,invt", "schedules to compare, each from -lr (invt uses -tau, step -every and -gamma)")
+	return func(ctx context.Context) error {
+		f.set = visited(fs)
+		if f.set["schedule"] {
+			return usagef("schedules takes -schedules, not -schedule")
+		}
+		var jobs []job
+		for _, k := range strings.Split(*scheds, ",") {
+			f.schedule = strings.TrimSpace(k)
+			cfg, err := f.config()
+			if err != nil {
+				return err
+			}
+			name := f.schedule + " lr " + formatLR(f.lr)
+			if f.schedule == string(engine.InvT) {
+				name = fmt.Sprintf("1/t: lr %s/(1 + t/%g)", formatLR(f.lr), f.tau)
+			}
+			jobs = append(jobs, job{name: name, cfg: cfg})
+		}
+		return a.compare(ctx, &f, "Learning-rate schedules (Q1.2)", "schedules", jobs)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -290,9 +291,65 @@ func TestFidelityReportProtocol(t *testing.T) {
 	}
 }
 
+// Q1.2: at a rate too large to settle, 1/t decay ends far above the
+// constant rate, whose validation accuracy jumps from epoch to epoch.
+func TestFidelitySchedules(t *testing.T) {
+	runs := loadHistory(t, filepath.Join(fidelityDir(t), "schedules"))
+	var constant, invt []histRow
+	for name, h := range runs {
+		switch {
+		case strings.HasPrefix(name, "constant"):
+			constant = h
+		case strings.HasPrefix(name, "1/t"):
+			invt = h
+		}
+	}
+	if len(constant) < 4 || len(invt) != len(constant) {
+		t.Fatalf("want a constant and a 1/t run of the same length (>= 4 epochs): %d, %d", len(constant), len(invt))
+	}
+	c, v := constant[len(constant)-1], invt[len(invt)-1]
+	swing := 0.0
+	for k := len(constant) / 2; k+1 < len(constant); k++ {
+		swing = max(swing, math.Abs(constant[k+1].valAcc-constant[k].valAcc))
+	}
+	t.Logf("last epoch: constant %.2f%%, 1/t %.2f%%; largest epoch-to-epoch change of the constant run's validation accuracy in its second half %.2f points", 100*c.valAcc, 100*v.valAcc, 100*swing)
+	if !(v.valAcc > c.valAcc+0.1) {
+		t.Errorf("1/t (%.2f%%) not 10 points above the constant rate (%.2f%%)", 100*v.valAcc, 100*c.valAcc)
+	}
+	if swing < 0.02 {
+		t.Errorf("the constant rate's validation accuracy does not oscillate (largest change %.2f points)", 100*swing)
+	}
+}
+
+// Q1.4: early stopping stops an overfitting run before its planned epochs,
+// the configured patience after its lowest validation loss.
+func TestFidelityEarlyStopping(t *testing.T) {
+	dir := filepath.Join(fidelityDir(t), "early-stopping")
+	runs := loadHistory(t, dir)
+	md, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range runs {
+		best := 0
+		for i, r := range h {
+			if r.valLoss < h[best].valLoss {
+				best = i
+			}
+		}
+		t.Logf("%s: %d epochs, lowest validation loss %.4f at epoch %d", name, len(h), h[best].valLoss, h[best].epoch)
+		if len(h) >= 60 || len(h)-h[best].epoch != 5 {
+			t.Errorf("%s: stopped after %d epochs, lowest validation loss at %d; want 5 epochs later and before 60", name, len(h), h[best].epoch)
+		}
+		if want := fmt.Sprintf("keeps the weights of epoch %d: validation loss %.4f", h[best].epoch, h[best].valLoss); !strings.Contains(string(md), want) {
+			t.Errorf("summary.md does not say %q", want)
+		}
+	}
+}
+
 func TestFidelityOutputs(t *testing.T) {
 	dir := fidelityDir(t)
-	for _, sub := range []string{"sweep", "gd-vs-sgd", "optimizers", "l2", "cnn", "kernels", "flatness", "report-protocol"} {
+	for _, sub := range []string{"sweep", "gd-vs-sgd", "optimizers", "l2", "cnn", "kernels", "flatness", "report-protocol", "schedules", "early-stopping", "robustness"} {
 		for _, f := range []string{"summary.md", "history.csv", "epochs.log"} {
 			if _, err := os.Stat(filepath.Join(dir, sub, f)); err != nil {
 				t.Errorf("%s: %v", sub, err)

@@ -205,7 +205,7 @@ func setupReportProtocol(a *app, fs *flag.FlagSet) func(context.Context) error {
 	seeds := fs.Int("seeds", 5, "seeds per configuration (1..N)")
 	fullSeeds := fs.Int("full-seeds", -1, "seeds of the full-batch GD run, whose steps cost 60,000 examples each (-1 = -seeds; 0 = not run)")
 	epochs := fs.Int("epochs", 100, "epochs, each one step on one random batch (the report's 100)")
-	curveEvery := fs.Int("curve-every", 20, "evaluate the first -curve-seeds seeds on the full sets every N epochs (their accuracy curves); the others only after the last epoch")
+	curveEvery := fs.Int("curve-every", 25, "evaluate the first -curve-seeds seeds on the full sets every N epochs (their accuracy curves); the others only after the last epoch")
 	curveSeeds := fs.Int("curve-seeds", 1, "seeds evaluated every -curve-every epochs")
 	subset := fs.Int("subset", 0, "train on the first N training images (0 = all 60,000; smaller only for a smoke run)")
 	evalSubset := fs.Int("eval-subset", 0, "test on the first N test images (0 = all 10,000)")
