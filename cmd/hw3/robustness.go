@@ -19,25 +19,15 @@ import (
 // each trained net's test accuracy on images rotated by -45..45 degrees and
 // shifted by -4..4 pixels (engine.RobustnessMoves), as question 1.5 asks.
 func setupRobustness(a *app, fs *flag.FlagSet) func(context.Context) error {
-	f := defaultRunFlags()
-	f.model, f.out, f.epochs, f.lr, f.batch, f.subset = "cnn", "results/robustness", 5, 0.05, 32, 10000
-	f.register(fs)
-	pools := fs.String("pools", "max,avg,min", "pooling kinds to compare")
+	f, jobs := cnnPerPool(fs, "robustness", "results/robustness", func(pool string, cfg engine.Config) []job {
+		return []job{{name: pool + " pooling", cfg: cfg}}
+	})
 	return func(ctx context.Context) error {
-		f.set = visited(fs)
-		if f.set["pool"] || f.model != "cnn" {
-			return usagef("robustness takes -pools (and -model cnn), not -pool")
+		jobs, err := jobs()
+		if err != nil {
+			return err
 		}
-		var jobs []job
-		for _, p := range strings.Split(*pools, ",") {
-			f.pool = strings.TrimSpace(p)
-			cfg, err := f.config()
-			if err != nil {
-				return err
-			}
-			jobs = append(jobs, job{name: f.pool + " pooling", cfg: cfg})
-		}
-		s, err := a.runSession(ctx, &f, "Robustness to rotation and translation (question 1.5)", jobs)
+		s, err := a.runSession(ctx, f, "Robustness to rotation and translation (question 1.5)", jobs)
 		if err != nil {
 			return err
 		}
