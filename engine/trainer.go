@@ -118,6 +118,7 @@ type Trainer struct {
 	epSeen    int
 	last      EpochStats
 	cur       batchProgress // the batch StepChunk is working through
+	chunkN    int           // examples per StepChunk call, 1..chunk (SetChunk); 0: chunk
 	done      bool
 	err       error
 }
@@ -377,7 +378,7 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 		t.model.ZeroGrad()
 	}
 	idx, n := b.idx, len(b.idx)
-	part := idx[b.lo:min(b.lo+chunk, n)]
+	part := idx[b.lo:min(b.lo+t.chunkSize(), n)]
 	k := len(part)
 	t.train.batch(t.pixels, part, t.x, t.y)
 	logits := t.model.Forward(t.x[:k*imagePixels], k, true)
@@ -437,7 +438,7 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 // epoch's last batch, and ends the epoch after the last one.
 func (t *Trainer) evalChunk() (StepStats, *EpochStats, bool, error) {
 	b := &t.cur
-	k, loss, correct := t.ev.part(t.model, t.val, b.evalLo, chunk)
+	k, loss, correct := t.ev.part(t.model, t.val, b.evalLo, t.chunkSize())
 	b.evalLo += k
 	b.valLoss += loss
 	b.valCorrect += correct
@@ -447,6 +448,23 @@ func (t *Trainer) evalChunk() (StepStats, *EpochStats, bool, error) {
 	b.evaluating = false
 	n := float64(t.val.N)
 	return b.st, t.endEpoch(b.valLoss/n, float64(b.valCorrect)/n), true, nil
+}
+
+// SetChunk sets how many examples one StepChunk call trains or evaluates:
+// n, clamped to 1..256. A caller that must answer within a bounded time
+// (the browser worker's Pause) lowers it for a model whose examples are
+// slow. The step stays the same, up to float rounding: the chunks'
+// gradients add up to the batch's.
+func (t *Trainer) SetChunk(n int) { t.chunkN = min(max(n, 1), chunk) }
+
+// Chunk is the number of examples one StepChunk call handles.
+func (t *Trainer) Chunk() int { return t.chunkSize() }
+
+func (t *Trainer) chunkSize() int {
+	if t.chunkN == 0 {
+		return chunk
+	}
+	return t.chunkN
 }
 
 // InStep reports whether a step begun by StepChunk awaits its other chunks.

@@ -122,3 +122,49 @@ func TestOutcomeErrors(t *testing.T) {
 		t.Errorf("validation at 95%%: %v", err)
 	}
 }
+
+// With SetChunk, a step goes in smaller pieces and ends where Step ends, up
+// to float rounding.
+func TestSetChunk(t *testing.T) {
+	train, val := synthData(300, 5), synthData(100, 6)
+	cfg := testConfig()
+	cfg.BatchSize = 0
+	cfg.Epochs = 1
+	whole, _ := NewTrainer(cfg, train, val)
+	small, _ := NewTrainer(cfg, train, val)
+	small.SetChunk(7)
+	if small.Chunk() != 7 {
+		t.Fatalf("Chunk %d after SetChunk(7)", small.Chunk())
+	}
+	if _, _, err := whole.Step(); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	for {
+		_, _, complete, err := small.StepChunk()
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls++
+		if complete {
+			break
+		}
+	}
+	if want := (300+6)/7 + (100+6)/7; calls != want {
+		t.Errorf("%d StepChunk calls, want %d (300 training and 100 validation examples, 7 at a time)", calls, want)
+	}
+	a, b := whole.Model().Weights(nil), small.Model().Weights(nil)
+	for i := range a {
+		if d := a[i] - b[i]; d > 1e-5 || d < -1e-5 {
+			t.Fatalf("weight %d: %v in one piece, %v in chunks of 7", i, a[i], b[i])
+		}
+	}
+	small.SetChunk(0)
+	if small.Chunk() != 1 {
+		t.Errorf("SetChunk(0) gives %d, want 1", small.Chunk())
+	}
+	small.SetChunk(1000)
+	if small.Chunk() != 256 {
+		t.Errorf("SetChunk(1000) gives %d, want 256", small.Chunk())
+	}
+}

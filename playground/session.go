@@ -708,7 +708,11 @@ func (s *Session) trainStep(whole bool) {
 	} else {
 		st, ep, complete, err = s.tr.StepChunk()
 	}
-	s.stepSec += s.opt.Now().Sub(t0).Seconds()
+	d := s.opt.Now().Sub(t0)
+	s.stepSec += d.Seconds()
+	if !whole {
+		s.fitChunk(d)
+	}
 	if err == nil && !complete {
 		return
 	}
@@ -784,6 +788,25 @@ func (s *Session) evalEvery() int {
 		return 0
 	}
 	return min(200, (spe+3)/4)
+}
+
+// chunkTime is how long one StepChunk call should take: the worker answers
+// Pause (and the pad's classifications) between calls.
+const chunkTime = 50 * time.Millisecond
+
+// fitChunk sizes the trainer's chunks so that one takes about chunkTime,
+// from how long the last one (of the current size) took: a model whose
+// examples are slow goes a few examples at a time. It grows at most
+// twofold per call, and changes nothing within a factor 1.5 of the aim.
+func (s *Session) fitChunk(took time.Duration) {
+	if took <= 0 {
+		return
+	}
+	c := s.tr.Chunk()
+	want := int(float64(c) * float64(chunkTime) / float64(took))
+	if want < c*2/3 || want > c*3/2 {
+		s.tr.SetChunk(min(want, 2*c))
+	}
 }
 
 // quickEvalState is a quick evaluation of the first n test images: one

@@ -938,3 +938,32 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// A run whose chunks are slow goes fewer examples at a time, so the worker
+// answers between them; fast chunks grow back, at most twofold per chunk.
+func TestChunksFitTheTime(t *testing.T) {
+	s, _ := newTestSession(time.Millisecond)
+	cfg := mlpConfig()
+	cfg.BatchSize = 0 // full batch: 600 examples, chunks of up to 256
+	startSynth(t, s, cfg, 600, 100)
+	s.RunFor(time.Millisecond)
+	if c := s.Trainer().Chunk(); c != 256 {
+		t.Fatalf("chunk %d after fast chunks, want 256", c)
+	}
+	s.fitChunk(400 * time.Millisecond) // 256 examples took 8 times the aim
+	if c := s.Trainer().Chunk(); c != 32 {
+		t.Errorf("chunk %d after a 400 ms chunk, want 32", c)
+	}
+	s.fitChunk(60 * time.Millisecond) // within a factor 1.5: kept
+	if c := s.Trainer().Chunk(); c != 32 {
+		t.Errorf("chunk %d after a 60 ms chunk, want 32", c)
+	}
+	s.fitChunk(5 * time.Millisecond) // ten times too fast: doubles only
+	if c := s.Trainer().Chunk(); c != 64 {
+		t.Errorf("chunk %d after a 5 ms chunk, want 64", c)
+	}
+	s.fitChunk(10 * time.Second)
+	if c := s.Trainer().Chunk(); c != 1 {
+		t.Errorf("chunk %d after a 10 s chunk, want 1", c)
+	}
+}
