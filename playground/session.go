@@ -848,7 +848,7 @@ func (s *Session) quickEval() {
 func (s *Session) quickEvalChunk() {
 	q := s.quick
 	m := s.tr.Model()
-	k := min(evalBatch, m.EvalBatch(), q.n-q.done)
+	k := min(evalBatch, m.EvalBatch(), s.tr.Chunk(), q.n-q.done) // no longer than a training chunk
 	part := engine.Dataset{Images: s.test.Images[q.done*mnist.ImageSize:], Labels: s.test.Labels[q.done:], N: k}
 	loss, acc := engine.EvaluateInput(m, part, s.cfg.Input, k)
 	q.lossSum += loss * float64(k)
