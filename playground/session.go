@@ -89,8 +89,7 @@ type Session struct {
 	// data
 	train, test  mnist.Set // ready once train has an example
 	dataErr      error     // the download failed and waits for RetryData
-	classify     classifier
-	complete     bool // every piece arrived
+	complete     bool      // every piece arrived
 	lastProgress time.Time
 
 	// run
@@ -121,7 +120,8 @@ type Session struct {
 	quick       *quickEvalState    // a quick evaluation in progress: training waits for it
 	lastEval    time.Time          // time of the last quick evaluation or epoch end
 
-	job job // flatness or confusion in progress
+	job      job        // flatness, confusion or robustness in progress
+	classify classifier // Classify's buffers
 
 	loadedW []float32 // (NumWeights) weights from loadWeights waiting for the data (no trainer yet)
 }

@@ -254,31 +254,7 @@ func (c *Contour) inv(v float64) float64 {
 
 // legend lists the named paths in a box at the plot's top left.
 func (c *Contour) legend(dst *image.RGBA, plot image.Rectangle) {
-	w, n := 0, 0
-	for _, s := range c.Paths {
-		if s.Name != "" {
-			w = max(w, TextWidth(s.Name))
-			n++
-		}
-	}
-	if n == 0 {
-		return
-	}
-	box := image.Rect(plot.Min.X+4, plot.Min.Y+4, plot.Min.X+w+30, plot.Min.Y+6+n*lineH+2)
-	if box.Max.X > plot.Max.X || box.Max.Y > plot.Max.Y {
-		return
-	}
-	Fill(dst, box, Background)
-	strokeRect(dst, box, GridColor)
-	y := box.Min.Y + 2
-	for _, s := range c.Paths {
-		if s.Name == "" {
-			continue
-		}
-		Fill(dst, image.Rect(box.Min.X+4, y+5, box.Min.X+18, y+8), s.Color)
-		Text(dst, box.Min.X+22, y, s.Name, Ink)
-		y += lineH
-	}
+	drawLegend(dst, plot, c.Paths, func(w, h int) image.Point { return plot.Min.Add(image.Pt(4, 4)) })
 }
 
 // gridPos returns the fractional index of v in the increasing coordinates

@@ -326,8 +326,20 @@ func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
 
 // legend draws the named series in a box at the plot's top right.
 func (c *Chart) legend(dst *image.RGBA, plot image.Rectangle) {
+	drawLegend(dst, plot, c.Series, func(w, h int) image.Point {
+		if c.LegendBottom {
+			return image.Pt(plot.Max.X-4-w, plot.Max.Y-4-h)
+		}
+		return image.Pt(plot.Max.X-4-w, plot.Min.Y+4)
+	})
+}
+
+// drawLegend draws the named series in a box of the size they need, its
+// top left corner where at (given the box's width and height) puts it;
+// nothing when no series is named or the box does not fit in plot.
+func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(w, h int) image.Point) {
 	w, n := 0, 0
-	for _, s := range c.Series {
+	for _, s := range series {
 		if s.Name != "" {
 			w = max(w, TextWidth(s.Name))
 			n++
@@ -336,17 +348,16 @@ func (c *Chart) legend(dst *image.RGBA, plot image.Rectangle) {
 	if n == 0 {
 		return
 	}
-	box := image.Rect(plot.Max.X-w-30, plot.Min.Y+4, plot.Max.X-4, plot.Min.Y+6+n*lineH+2)
-	if c.LegendBottom {
-		box = box.Add(image.Pt(0, plot.Max.Y-4-box.Max.Y))
-	}
-	if box.Min.X < plot.Min.X || box.Max.Y > plot.Max.Y {
+	size := image.Pt(w+26, n*lineH+4)
+	box := image.Rectangle{Min: at(size.X, size.Y)}
+	box.Max = box.Min.Add(size)
+	if !box.In(plot) {
 		return
 	}
-	Fill(dst, box, color.RGBA{255, 255, 255, 255})
+	Fill(dst, box, Background)
 	strokeRect(dst, box, GridColor)
 	y := box.Min.Y + 2
-	for _, s := range c.Series {
+	for _, s := range series {
 		if s.Name == "" {
 			continue
 		}

@@ -376,20 +376,34 @@ func setupOptimizers(a *app, fs *flag.FlagSet) func(context.Context) error {
 	opts := fs.String("opts", "sgd,momentum,nesterov,adam", "optimizers to compare")
 	return func(ctx context.Context) error {
 		f.set = visited(fs)
-		if f.set["opt"] {
-			return usagef("optimizers takes -opts, not -opt")
-		}
-		var jobs []job
-		for _, o := range strings.Split(*opts, ",") {
-			f.opt = strings.TrimSpace(o)
-			cfg, err := f.config()
-			if err != nil {
-				return err
-			}
-			jobs = append(jobs, job{name: f.opt, cfg: cfg})
+		jobs, err := jobsPer(&f, "optimizers", "opts", "opt", *opts, func(o string) string {
+			f.opt = o
+			return o
+		})
+		if err != nil {
+			return err
 		}
 		return a.compare(ctx, &f, "Optimizer comparison (Task 1b)", fmt.Sprintf("lr %s", formatLR(f.lr)), jobs)
 	}
+}
+
+// jobsPer makes one job per comma-separated value of list (the value of
+// flag -listFlag), after checking that the one-run flag -single it stands
+// for was not given: set puts a value into f and returns the job's name.
+func jobsPer(f *runFlags, cmd, listFlag, single, list string, set func(v string) string) ([]job, error) {
+	if f.set[single] {
+		return nil, usagef("%s takes -%s, not -%s", cmd, listFlag, single)
+	}
+	var jobs []job
+	for _, v := range strings.Split(list, ",") {
+		name := set(strings.TrimSpace(v))
+		cfg, err := f.config()
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, job{name: name, cfg: cfg})
+	}
+	return jobs, nil
 }
 
 func setupL2(a *app, fs *flag.FlagSet) func(context.Context) error {
@@ -426,21 +440,15 @@ func setupSchedules(a *app, fs *flag.FlagSet) func(context.Context) error {
 	scheds := fs.String("schedules", "constant,invt", "schedules to compare, each from -lr (invt uses -tau, step -every and -gamma)")
 	return func(ctx context.Context) error {
 		f.set = visited(fs)
-		if f.set["schedule"] {
-			return usagef("schedules takes -schedules, not -schedule")
-		}
-		var jobs []job
-		for _, k := range strings.Split(*scheds, ",") {
-			f.schedule = strings.TrimSpace(k)
-			cfg, err := f.config()
-			if err != nil {
-				return err
+		jobs, err := jobsPer(&f, "schedules", "schedules", "schedule", *scheds, func(k string) string {
+			f.schedule = k
+			if k == string(engine.InvT) {
+				return fmt.Sprintf("1/t: lr %s/(1 + t/%g)", formatLR(f.lr), f.tau)
 			}
-			name := f.schedule + " lr " + formatLR(f.lr)
-			if f.schedule == string(engine.InvT) {
-				name = fmt.Sprintf("1/t: lr %s/(1 + t/%g)", formatLR(f.lr), f.tau)
-			}
-			jobs = append(jobs, job{name: name, cfg: cfg})
+			return k + " lr " + formatLR(f.lr)
+		})
+		if err != nil {
+			return err
 		}
 		return a.compare(ctx, &f, "Learning-rate schedules (Q1.2)", "schedules", jobs)
 	}

@@ -85,6 +85,19 @@ func (p *pairFlags) configs(fs *flag.FlagSet) ([]engine.Config, error) {
 	return []engine.Config{cfg, sh}, nil
 }
 
+// pairRuns makes the output directory, loads the data and returns the two
+// runs (loadOrTrain) with the training and validation sets.
+func (a *app) pairRuns(ctx context.Context, p *pairFlags, cfgs []engine.Config) (runs []*trainedRun, train, val engine.Dataset, err error) {
+	if err := os.MkdirAll(p.run.out, 0o755); err != nil {
+		return nil, train, val, err
+	}
+	if train, val, err = a.load(p.run.data); err != nil {
+		return nil, train, val, err
+	}
+	runs, err = a.loadOrTrain(ctx, p, cfgs, train, val)
+	return runs, train, val, err
+}
+
 // loadOrTrain returns the two runs: from the cache directory if it holds
 // runs of exactly these configurations, otherwise trained in parallel (one
 // goroutine each) and written there.
@@ -303,14 +316,7 @@ func setupLandscape(a *app, fs *flag.FlagSet) func(context.Context) error {
 			kinds = append(kinds, k)
 		}
 		f := &p.run
-		if err := os.MkdirAll(f.out, 0o755); err != nil {
-			return err
-		}
-		train, val, err := a.load(f.data)
-		if err != nil {
-			return err
-		}
-		runs, err := a.loadOrTrain(ctx, &p, cfgs, train, val)
+		runs, train, val, err := a.pairRuns(ctx, &p, cfgs)
 		if err != nil {
 			return err
 		}
@@ -603,14 +609,7 @@ func setupSharpness(a *app, fs *flag.FlagSet) func(context.Context) error {
 			return usagef("want 1 <= -top <= -lanczos <= %d, -hutchinson >= 0, -sharp-subset >= 0 and -eps > 0", landscape.MaxLanczos)
 		}
 		f := &p.run
-		if err := os.MkdirAll(f.out, 0o755); err != nil {
-			return err
-		}
-		train, val, err := a.load(f.data)
-		if err != nil {
-			return err
-		}
-		runs, err := a.loadOrTrain(ctx, &p, cfgs, train, val)
+		runs, train, val, err := a.pairRuns(ctx, &p, cfgs)
 		if err != nil {
 			return err
 		}
