@@ -103,7 +103,7 @@ test-go: vet test-native test-simd test-wasm
 # The server embeds web/ and assets/; the placeholder page keeps this
 # compiling before the wasm is built, the pack (if generated) must exist.
 vet: $(PACK_FILES)
-	$(call timed,go vet (native and js/wasm),$(GO) vet ./... && $(WASM_ENV) $(GO) vet ./wasm/... ./engine/...)
+	$(call timed,go vet (native and js/wasm),$(GO) vet ./... && $(WASM_ENV) $(GO) vet ./wasm/... ./engine/... ./wire/...)
 
 test-native: $(PACK_FILES)
 	$(call timed,go test native,$(GO) test $(GOTESTFLAGS) ./...)
@@ -112,7 +112,7 @@ test-simd: $(PACK_FILES)
 	$(call timed,go test native GOEXPERIMENT=simd,GOEXPERIMENT=simd $(GO) test $(GOTESTFLAGS) ./...)
 
 test-wasm:
-	$(call timed,go test engine as wasm under Node,$(WASM_ENV) $(GO) test -short $(GOTESTFLAGS) -exec="$(GOROOT_DIR)/lib/wasm/go_js_wasm_exec" ./engine/...)
+	$(call timed,go test engine and wire as wasm under Node,$(WASM_ENV) $(GO) test -short $(GOTESTFLAGS) -exec="$(GOROOT_DIR)/lib/wasm/go_js_wasm_exec" ./engine/... ./wire/...)
 
 E2E_TESTS := $(wildcard e2e/*.test.mjs)
 

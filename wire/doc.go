@@ -1,7 +1,20 @@
-// Package wire holds the messages that the canvas (wasm/ui) and the trainer
-// (wasm/trainer) exchange directly, over the MessageChannel the page gives
-// them, without the page relaying them: the canvas asks the trainer to
-// classify the drawing pad, and the trainer answers. Both programs encode
-// and decode these types with the key names defined here, so the contract
-// is written once. It imports nothing, so the canvas links no trainer code.
+// Package wire is the contract between the three programs of the page: the
+// trainer (wasm/trainer, a Web Worker), the canvas (wasm/ui, an iframe) and
+// the page's script (web/app.js). Every message they exchange is one Go type
+// here, its keys given by `wire` struct tags: commands (a "cmd" key, sent to
+// the trainer) and events (a "type" key, sent by the trainer, or by the page
+// to the canvas).
+//
+// Encode turns a message into the plain object that postMessage carries
+// (numbers as float64, nested objects as map[string]any, typed arrays as
+// []float32 and []uint8 to be transferred), and Decode turns such an object
+// back into the typed message or says which field was wrong (*FieldError).
+// Both are pure Go and tested natively; the wasm programs only convert
+// between js.Value and map[string]any (package wire/jsconv).
+//
+// web/protocol.js (the names the page's script uses) and the message
+// reference in docs/protocol.md are generated from this package by
+// `go generate ./wire`; a test fails when they are stale.
 package wire
+
+//go:generate go run ./gen -root ..

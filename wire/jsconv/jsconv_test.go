@@ -1,0 +1,57 @@
+//go:build js && wasm
+
+package jsconv
+
+import (
+	"syscall/js"
+	"testing"
+
+	"mnistplay/wire"
+	"mnistplay/wire/wiretest"
+)
+
+// TestContractThroughJS sends one message of every type through the real
+// encoder, into JavaScript values, through a structured clone with the
+// typed arrays transferred (what postMessage does), back and through the
+// real decoder.
+func TestContractThroughJS(t *testing.T) {
+	clone := js.Global().Get("structuredClone")
+	if clone.Type() != js.TypeFunction {
+		t.Fatal("no structuredClone in this JavaScript host")
+	}
+	for _, m := range wiretest.Table() {
+		v, transfer := ToJS(wire.Encode(m))
+		opts := js.Global().Get("Object").New()
+		opts.Set("transfer", js.ValueOf(transfer))
+		got, ok := FromJS(clone.Invoke(v, opts))
+		if !ok {
+			t.Errorf("%T: not an object after the clone", m)
+			continue
+		}
+		back, err := wire.Decode(got)
+		if err != nil {
+			t.Errorf("%T: %v", m, err)
+			continue
+		}
+		if !wiretest.Equal(back, m) {
+			t.Errorf("%T: came back as\n%#v", m, back)
+		}
+	}
+}
+
+func TestTypedArrays(t *testing.T) {
+	v, transfer := ToJS(wire.Encode(wire.WeightsEvent{Data: []float32{1.5, -2}}))
+	d := v.Get("data")
+	if !d.InstanceOf(js.Global().Get("Float32Array")) || d.Index(1).Float() != -2 {
+		t.Errorf("data is %v, want a Float32Array [1.5, -2]", d)
+	}
+	if len(transfer) != 1 || !transfer[0].(js.Value).Equal(d.Get("buffer")) {
+		t.Errorf("transfer list %v, want the data's buffer", transfer)
+	}
+	if v.Get("type").String() != "weights" {
+		t.Errorf("type %v", v.Get("type"))
+	}
+	if _, ok := FromJS(js.ValueOf(3)); ok {
+		t.Errorf("a number converted as an object")
+	}
+}
