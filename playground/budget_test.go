@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mnistplay/engine"
+	"mnistplay/wire"
 )
 
 // Numbers a link or a form can hold but a Config cannot give a sentence
@@ -48,22 +49,22 @@ func TestBudgetInSession(t *testing.T) {
 	cfg.BatchSize = 32
 	raw, _ := json.Marshal(cfg)
 	s, r := newTestSession(time.Millisecond)
-	s.Handle(Command{Cmd: "check", Config: raw})
+	s.Handle(wire.CheckCmd{Config: raw})
 	checks := r.of("check")
-	if len(checks) != 1 || !strings.HasPrefix(checks[0].(CheckEvent).Message, "conv2: training 32 images at a time needs ") {
+	if len(checks) != 1 || !strings.HasPrefix(checks[0].(wire.CheckEvent).Message, "conv2: training 32 images at a time needs ") {
 		t.Fatalf("check: %+v", checks)
 	}
-	s.Handle(Command{Cmd: "configure", Config: raw})
+	s.Handle(wire.ConfigureCmd{Config: raw})
 	errs := r.errors()
-	if len(errs) != 1 || errs[0].Kind != KindConfig || errs[0].Message != checks[0].(CheckEvent).Message {
+	if len(errs) != 1 || errs[0].Kind != wire.KindConfig || errs[0].Message != checks[0].(wire.CheckEvent).Message {
 		t.Fatalf("configure: %+v, want the check's message", errs)
 	}
 	if len(r.of("arch")) != 0 {
 		t.Error("a refused configuration made a run")
 	}
 	good, _ := json.Marshal(DefaultConfig())
-	s.Handle(Command{Cmd: "check", Config: good})
-	if checks := r.of("check"); len(checks) != 2 || checks[1].(CheckEvent).Message != "" {
+	s.Handle(wire.CheckCmd{Config: good})
+	if checks := r.of("check"); len(checks) != 2 || checks[1].(wire.CheckEvent).Message != "" {
 		t.Errorf("check of the default configuration: %+v", checks)
 	}
 	if len(r.of("arch")) != 0 {
@@ -85,7 +86,7 @@ func TestPanicStaysInTheConsole(t *testing.T) {
 	s.job = panicJob{}
 	s.RunFor(time.Millisecond)
 	errs := r.errors()
-	if len(errs) != 1 || errs[0].Kind != KindInternal || errs[0].Message != internalMessage {
+	if len(errs) != 1 || errs[0].Kind != wire.KindInternal || errs[0].Message != internalMessage {
 		t.Fatalf("errors %+v", errs)
 	}
 	if strings.Contains(errs[0].Message, "index out of range") || strings.Contains(errs[0].Message, "goroutine") {
@@ -109,15 +110,15 @@ func TestFullBatchStepYields(t *testing.T) {
 	if !s.Trainer().InStep() || s.Step() != 0 {
 		t.Fatalf("after one slice: in step %v, step %d; want a step in progress", s.Trainer().InStep(), s.Step())
 	}
-	s.Handle(Command{Cmd: "pause"})
-	if s.State() != StatePaused {
+	s.Handle(wire.PauseCmd{})
+	if s.State() != wire.StatePaused {
 		t.Fatalf("state %q after pause", s.State())
 	}
-	s.Handle(Command{Cmd: "start"})
-	for i := 0; i < 100 && s.State() == StateRunning; i++ {
+	s.Handle(wire.StartCmd{})
+	for i := 0; i < 100 && s.State() == wire.StateRunning; i++ {
 		s.RunFor(time.Nanosecond)
 	}
-	if s.State() != StateDone || s.Step() != 2 || len(r.of("epoch")) != 2 {
+	if s.State() != wire.StateDone || s.Step() != 2 || len(r.of("epoch")) != 2 {
 		t.Errorf("state %q, %d steps, %d epochs; want done after 2 full-batch steps", s.State(), s.Step(), len(r.of("epoch")))
 	}
 }
@@ -130,20 +131,20 @@ func TestNotLearnedEvent(t *testing.T) {
 	cfg.Epochs = 1
 	s, r := newTestSession(time.Millisecond)
 	startSynth(t, s, cfg, 200, 200)
-	for i := 0; i < 100 && s.State() == StateRunning; i++ {
+	for i := 0; i < 100 && s.State() == wire.StateRunning; i++ {
 		s.RunFor(time.Second)
 	}
 	ep := r.of("epoch")
-	if s.State() != StateDone || len(ep) != 1 {
+	if s.State() != wire.StateDone || len(ep) != 1 {
 		t.Fatalf("state %q, %d epochs", s.State(), len(ep))
 	}
-	acc := ep[0].(EpochEvent).ValAcc
+	acc := ep[0].(wire.EpochEvent).ValAcc
 	errs := r.errors()
 	if acc >= 0.2 {
 		t.Fatalf("validation accuracy %v at lr 1e-12: the test needs a run at chance", acc)
 	}
-	if len(errs) != 1 || errs[0].Kind != KindNotLearned || !strings.Contains(errs[0].Message, "did not learn") {
-		t.Errorf("errors %+v, want one of kind %q", errs, KindNotLearned)
+	if len(errs) != 1 || errs[0].Kind != wire.KindNotLearned || !strings.Contains(errs[0].Message, "did not learn") {
+		t.Errorf("errors %+v, want one of kind %q", errs, wire.KindNotLearned)
 	}
 }
 
@@ -163,9 +164,9 @@ func TestBudgetForWeightsFile(t *testing.T) {
 	}
 	defer engine.SetMemoryLimit(engine.SetMemoryLimit(1 << 30))
 	s, r := newTestSession(time.Millisecond)
-	s.Handle(Command{Cmd: "loadWeights", Bytes: b}) // the default run's batch: 64
+	s.Handle(wire.LoadWeightsCmd{Bytes: b}) // the default run's batch: 64
 	errs := r.errors()
-	if len(errs) != 1 || errs[0].Kind != KindWeights || !strings.HasPrefix(errs[0].Message, "weights file: conv2: training 64 images at a time needs ") {
+	if len(errs) != 1 || errs[0].Kind != wire.KindWeights || !strings.HasPrefix(errs[0].Message, "weights file: conv2: training 64 images at a time needs ") {
 		t.Fatalf("errors %+v", errs)
 	}
 	if len(r.of("arch")) != 0 {
@@ -195,7 +196,7 @@ func TestQuickEvalInChunks(t *testing.T) {
 	if len(evals) == 0 || !spanned {
 		t.Fatalf("%d evaluations; one spanning slices: %v", len(evals), spanned)
 	}
-	e := evals[0].(EvalEvent)
+	e := evals[0].(wire.EvalEvent)
 	loss, acc := engine.Evaluate(s.Trainer().Model(), dataset(s.test).Head(1000), 0)
 	if e.N != 1000 || e.ValAcc != acc || !(math.Abs(e.ValLoss-loss) <= 1e-9*loss) {
 		t.Errorf("quick evaluation %+v; Evaluate gives loss %v acc %v", e, loss, acc)

@@ -20,7 +20,7 @@ type classifier struct {
 // trainer's newest weights, or the configured or loaded model before the
 // data is there). It runs in the worker, never on the page's thread, and
 // scales the image as the run's training images are scaled.
-func (s *Session) Classify(r wire.ClassifyRequest) (wire.Prediction, error) {
+func (s *Session) Classify(r wire.ClassifyCmd) (wire.Prediction, error) {
 	if err := r.Check(); err != nil {
 		return wire.Prediction{}, err
 	}

@@ -25,7 +25,7 @@ func image01(set mnist.Set, i int) []float32 {
 // does: a model that learned the synthetic classes gets held-out ones right.
 func TestClassifyWithTheTrainedModel(t *testing.T) {
 	s, _ := newTestSession(time.Millisecond)
-	if _, err := s.Classify(wire.ClassifyRequest{Image: make([]float32, wire.ImagePixels)}); !errors.Is(err, errNoModel) {
+	if _, err := s.Classify(wire.ClassifyCmd{Image: make([]float32, wire.ImagePixels)}); !errors.Is(err, errNoModel) {
 		t.Fatalf("before any run: %v, want errNoModel", err)
 	}
 	cfg := mlpConfig()
@@ -34,7 +34,7 @@ func TestClassifyWithTheTrainedModel(t *testing.T) {
 	held := synth(50, 9)
 	right := 0
 	for i := 0; i < held.N; i++ {
-		p, err := s.Classify(wire.ClassifyRequest{ID: i + 1, Image: image01(held, i), Filter: -1})
+		p, err := s.Classify(wire.ClassifyCmd{ID: i + 1, Image: image01(held, i), Filter: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,17 +65,17 @@ func TestClassifyActivationAndBadRequests(t *testing.T) {
 	cfg.Model = engine.DefaultCNN()
 	startSynth(t, s, cfg, 64, 16)
 	img := image01(synth(1, 4), 0)
-	p, err := s.Classify(wire.ClassifyRequest{Image: img, Filter: 3})
+	p, err := s.Classify(wire.ClassifyCmd{Image: img, Filter: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.ActW != 24 || len(p.Act) != 24*24 {
 		t.Errorf("conv1 map %d values, width %d; want 24x24", len(p.Act), p.ActW)
 	}
-	if p, err := s.Classify(wire.ClassifyRequest{Image: img, Filter: 99}); err != nil || p.Act != nil {
+	if p, err := s.Classify(wire.ClassifyCmd{Image: img, Filter: 99}); err != nil || p.Act != nil {
 		t.Errorf("filter out of range: %v, map of %d", err, len(p.Act))
 	}
-	if _, err := s.Classify(wire.ClassifyRequest{Image: img[:100]}); err == nil {
+	if _, err := s.Classify(wire.ClassifyCmd{Image: img[:100]}); err == nil {
 		t.Error("a short image was classified")
 	}
 }
@@ -88,7 +88,7 @@ func TestClassifyScalesAsTheRun(t *testing.T) {
 	cfg.Input = engine.InputRaw
 	startSynth(t, s, cfg, 64, 16)
 	img := image01(synth(1, 4), 0)
-	p, err := s.Classify(wire.ClassifyRequest{Image: img, Filter: -1})
+	p, err := s.Classify(wire.ClassifyCmd{Image: img, Filter: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,17 +120,17 @@ func TestRawRunEvaluatedOnRawPixels(t *testing.T) {
 	if len(ep) == 0 {
 		t.Fatal("no epoch")
 	}
-	want := ep[len(ep)-1].(EpochEvent).ValAcc
+	want := ep[len(ep)-1].(wire.EpochEvent).ValAcc
 	if want < 0.5 {
 		t.Fatalf("the raw-pixel run learned only to %.2f", want)
 	}
-	s.Handle(Command{Cmd: "flatness", Alphas: []float64{1}, EvalSubset: 200})
+	s.Handle(wire.FlatnessCmd{Alphas: []float64{1}, EvalSubset: 200})
 	runUntil(s, 50, func() bool { return len(r.of("flatness")) > 0 })
 	f := r.of("flatness")
 	if len(f) != 1 {
 		t.Fatalf("%d flatness points", len(f))
 	}
-	if got := 1 - f[0].(FlatnessEvent).Error; math.Abs(got-want) > 1e-9 {
+	if got := 1 - f[0].(wire.FlatnessEvent).Error; math.Abs(got-want) > 1e-9 {
 		t.Errorf("flatness at alpha 1: accuracy %v, the epoch's validation %v", got, want)
 	}
 }
@@ -139,14 +139,14 @@ func TestRawRunEvaluatedOnRawPixels(t *testing.T) {
 // what the run's own evaluation of them does, and large rotations less.
 func TestRobustnessJob(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
-	s.Handle(Command{Cmd: "robustness"})
+	s.Handle(wire.RobustnessCmd{})
 	if errs := r.errors(); len(errs) != 1 || !strings.Contains(errs[0].Message, "train a model first") {
 		t.Fatalf("robustness before a run: %+v", errs)
 	}
 	cfg := mlpConfig()
 	startSynth(t, s, cfg, 600, 200)
 	runUntil(s, 500, nil)
-	s.Handle(Command{Cmd: "robustness", EvalSubset: 200})
+	s.Handle(wire.RobustnessCmd{EvalSubset: 200})
 	runUntil(s, 200, func() bool { return len(r.of("robustness")) == len(engine.RobustnessMoves()) })
 	pts := r.of("robustness")
 	if len(pts) != len(engine.RobustnessMoves()) {
@@ -154,14 +154,14 @@ func TestRobustnessJob(t *testing.T) {
 	}
 	var still, turned float64
 	for i, e := range pts {
-		p := e.(RobustnessEvent)
+		p := e.(wire.RobustnessEvent)
 		if p.Index != i || p.Count != len(pts) || p.N != 200 {
 			t.Fatalf("point %d: %+v", i, p)
 		}
-		if p.Move == (engine.Move{}) {
+		if p.Move() == (engine.Move{}) {
 			still = p.Acc
 		}
-		if p.Move.Angle == 45 {
+		if p.Angle == 45 {
 			turned = p.Acc
 		}
 	}

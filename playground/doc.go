@@ -1,11 +1,12 @@
 // Package playground provides the logic of the browser playground's training
 // worker, independent of syscall/js so that it builds and tests natively.
 //
-// A Session owns the MNIST data as it arrives and an engine.Trainer. It
-// handles the page's commands (see docs/protocol.md: configure,
-// start, pause, step, reset, shuffle, flatness, sample, confusion,
-// loadWeights, getWeights) and produces events as Go structs through a
-// callback; the thin js/wasm main (wasm/trainer) converts them to JS objects
-// with Event.Map. Training is time-sliced: RunFor trains until a time budget
-// is spent and returns, so the worker's event loop can deliver messages.
+// A Session owns the MNIST data as it arrives, an engine.Trainer and the
+// run's state and bounded history. It carries out the commands of package
+// wire (Handle) and produces wire events through a callback; the thin
+// js/wasm main (wasm/trainer) posts them with wire.Encode and wire/jsconv.
+// A view that connects late asks for a snapshot (wire.SnapshotCmd) instead
+// of being replayed every event. Training is time-sliced: RunFor trains
+// until a time budget is spent and returns, so the worker's event loop can
+// deliver messages.
 package playground

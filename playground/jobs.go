@@ -7,6 +7,7 @@ import (
 
 	"mnistplay/engine"
 	"mnistplay/engine/mnist"
+	"mnistplay/wire"
 )
 
 // flatnessJob evaluates the validation loss and error along
@@ -24,17 +25,17 @@ type flatnessJob struct {
 
 func (s *Session) flatness(alphas []float64, evalSubset int) {
 	if len(alphas) == 0 || len(alphas) > maxAlphas {
-		s.emit(ErrorEvent{Message: fmt.Sprintf("flatness: %d alphas, want 1..%d", len(alphas), maxAlphas), Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: fmt.Sprintf("flatness: %d alphas, want 1..%d", len(alphas), maxAlphas), Kind: wire.KindConfig})
 		return
 	}
 	for _, a := range alphas {
 		if math.IsNaN(a) || math.IsInf(a, 0) || math.Abs(a) > 100 {
-			s.emit(ErrorEvent{Message: fmt.Sprintf("flatness: alpha %v is not a number in -100..100", a), Kind: KindConfig})
+			s.emit(wire.ErrorEvent{Message: fmt.Sprintf("flatness: alpha %v is not a number in -100..100", a), Kind: wire.KindConfig})
 			return
 		}
 	}
 	if s.tr == nil {
-		s.emit(ErrorEvent{Message: "flatness: no run yet; train a model first", Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: "flatness: no run yet; train a model first", Kind: wire.KindConfig})
 		return
 	}
 	if evalSubset <= 0 {
@@ -69,7 +70,7 @@ func (j *flatnessJob) advance(s *Session) bool {
 		panic("playground: " + err.Error())
 	}
 	loss, acc := engine.EvaluateInput(j.m, j.val, j.input, evalBatch)
-	s.emit(FlatnessEvent{Alpha: a, Loss: loss, Error: 1 - acc, Index: j.i, Count: len(j.alphas)})
+	s.emit(wire.FlatnessEvent{Alpha: a, Loss: loss, Error: 1 - acc, Index: j.i, Count: len(j.alphas)})
 	j.i++
 	return j.i == len(j.alphas)
 }
@@ -80,19 +81,19 @@ type confusionJob struct {
 	m     *engine.Model
 	val   mnist.Set
 	next  int
-	ev    ConfusionEvent
+	ev    wire.ConfusionEvent
 	x     []float32 // (evalBatch, 1, 28, 28)
 	y     []uint8   // (evalBatch)
 	idx   []int     // (evalBatch)
 	probs []float32 // (10)
-	wrong []Confused
+	wrong []wire.Confused
 	hits  int
 	input engine.InputScale // the run's pixel scaling
 }
 
 func (s *Session) confusion() {
 	if s.tr == nil || s.test.N == 0 {
-		s.emit(ErrorEvent{Message: "confusion matrix: no run or no test data yet", Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: "confusion matrix: no run or no test data yet", Kind: wire.KindConfig})
 		return
 	}
 	m, err := engine.Build(s.tr.Model().Spec, 0)
@@ -143,7 +144,7 @@ func (j *confusionJob) advance(s *Session) bool {
 			if len(j.wrong) < worstImages || p > j.wrong[len(j.wrong)-1].Prob {
 				n := lo + i
 				img := append([]uint8(nil), j.val.Image(n)...)
-				j.wrong = append(j.wrong, Confused{Image: img, Label: label, Pred: pred, Prob: p})
+				j.wrong = append(j.wrong, wire.Confused{Image: img, Label: label, Pred: pred, Prob: p})
 				sort.SliceStable(j.wrong, func(a, b int) bool { return j.wrong[a].Prob > j.wrong[b].Prob })
 				if len(j.wrong) > worstImages {
 					j.wrong = j.wrong[:worstImages]
@@ -176,7 +177,7 @@ type robustnessJob struct {
 // run's validation examples, or defaultEval).
 func (s *Session) robustness(n int) {
 	if s.tr == nil || s.test.N == 0 {
-		s.emit(ErrorEvent{Message: "robustness: no run yet; train a model first", Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: "robustness: no run yet; train a model first", Kind: wire.KindConfig})
 		return
 	}
 	if n <= 0 {
@@ -198,7 +199,7 @@ func (s *Session) robustness(n int) {
 func (j *robustnessJob) advance(s *Session) bool {
 	mv := j.moves[j.i]
 	_, acc := engine.EvaluateInput(j.m, j.val.Moved(mv), j.input, evalBatch)
-	s.emit(RobustnessEvent{Move: mv, Acc: acc, N: j.val.N, Index: j.i, Count: len(j.moves)})
+	s.emit(wire.RobustnessEvent{Angle: mv.Angle, DX: mv.DX, DY: mv.DY, Acc: acc, N: j.val.N, Index: j.i, Count: len(j.moves)})
 	j.i++
 	return j.i == len(j.moves)
 }

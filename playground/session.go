@@ -14,18 +14,8 @@ import (
 
 	"mnistplay/engine"
 	"mnistplay/engine/mnist"
+	"mnistplay/wire"
 )
-
-// Command is a message from the page to the worker.
-type Command struct {
-	Cmd        string          `json:"cmd"`
-	Config     json.RawMessage `json:"config,omitempty"` // configure: an engine.Config
-	On         bool            `json:"on,omitempty"`     // shuffle
-	Fraction   float64         `json:"fraction,omitempty"`
-	Alphas     []float64       `json:"alphas,omitempty"`     // flatness
-	EvalSubset int             `json:"evalSubset,omitempty"` // flatness
-	Bytes      []byte          `json:"-"`                    // loadWeights (a Uint8Array, not JSON)
-}
 
 // Options tune a Session. Zero fields take the defaults.
 type Options struct {
@@ -34,7 +24,7 @@ type Options struct {
 	Now          func() time.Time // clock; default time.Now
 	Seed         uint64           // random test samples
 
-	// Quick validation between epoch ends (EvalEvent): every EvalEvery
+	// Quick validation between epoch ends (wire.EvalEvent): every EvalEvery
 	// steps (0: a quarter epoch, at most 200 steps; < 0: never) or EvalTime
 	// of training (default 5 s), whichever comes first, but no sooner than
 	// EvalGap after the last one (default 1 s), on the first EvalImages test
@@ -82,7 +72,8 @@ const (
 // the jobs (flatness, confusion) in progress. Its methods must be called
 // from one goroutine.
 type Session struct {
-	emit func(Event)
+	out  func(wire.Event)
+	hist history // what a snapshot sends
 	opt  Options
 	rng  *rand.Rand
 
@@ -109,7 +100,7 @@ type Session struct {
 	shuffleFrac float32
 	shuffleEcho bool // a shuffle change waits for the next step
 
-	pending     []StepPoint
+	pending     []wire.StepPoint
 	lastSteps   time.Time
 	lastWeights time.Time
 	rateEx      float64 // decayed examples and seconds for examples/s
@@ -135,7 +126,7 @@ type job interface {
 // NewSession returns a Session that reports through emit.
 //
 // It panics if emit is nil.
-func NewSession(emit func(Event), opt Options) *Session {
+func NewSession(emit func(wire.Event), opt Options) *Session {
 	if emit == nil {
 		panic("playground: NewSession with a nil emit")
 	}
@@ -160,10 +151,10 @@ func NewSession(emit func(Event), opt Options) *Session {
 	if opt.Log == nil {
 		opt.Log = func(msg string) { fmt.Fprintln(os.Stderr, msg) }
 	}
-	return &Session{emit: emit, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x73616d70)), state: StateIdle}
+	return &Session{out: emit, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, 0x73616d70)), state: wire.StateIdle}
 }
 
-// State returns the run state (StateIdle, StateRunning, ...).
+// State returns the run state (wire.StateIdle, wire.StateRunning, ...).
 func (s *Session) State() string { return s.state }
 
 // Step returns the number of training steps of the current run.
@@ -174,7 +165,7 @@ func (s *Session) Trainer() *engine.Trainer { return s.tr }
 
 // Busy reports whether RunFor has work: training or a job in progress.
 func (s *Session) Busy() bool {
-	return (s.state == StateRunning && s.tr != nil) || (s.job != nil && s.ready())
+	return (s.state == wire.StateRunning && s.tr != nil) || (s.job != nil && s.ready())
 }
 
 // ---- data ----
@@ -187,11 +178,11 @@ func (s *Session) Progress(loaded, total int64) {
 		return
 	}
 	s.lastProgress = now
-	s.emit(ProgressEvent{Loaded: loaded, Total: total})
+	s.emit(wire.ProgressEvent{Loaded: loaded, Total: total})
 }
 
 // AddPiece appends a decoded piece of the pack: training and test images.
-// The first piece makes the session ready (a ReadyEvent); a run that has
+// The first piece makes the session ready (a wire.ReadyEvent); a run that has
 // not stepped yet is rebuilt on the larger data at once, a running one at
 // its next epoch end.
 func (s *Session) AddPiece(train, test mnist.Set) {
@@ -206,7 +197,7 @@ func (s *Session) AddPiece(train, test mnist.Set) {
 	if !s.ready() {
 		return
 	}
-	s.emit(ReadyEvent{Train: s.train.N, Test: s.test.N})
+	s.emit(wire.ReadyEvent{Train: s.train.N, Test: s.test.N})
 	if s.cfg != nil {
 		s.newTrainer()
 	}
@@ -219,7 +210,7 @@ func (s *Session) ready() bool { return s.train.N > 0 }
 func (s *Session) DataComplete() {
 	s.complete = true
 	s.dataErr = nil
-	s.emit(DataCompleteEvent{Train: s.train.N, Test: s.test.N})
+	s.emit(wire.DataCompleteEvent{Train: s.train.N, Test: s.test.N})
 }
 
 // DataError reports a failure to fetch or decode the pack. The message is
@@ -229,8 +220,8 @@ func (s *Session) DataComplete() {
 // part of the set while its settings say all of it.
 func (s *Session) DataError(err error) {
 	s.dataErr = err
-	s.emit(ErrorEvent{Message: err.Error(), Kind: KindData, Retry: true})
-	if s.state == StateRunning && s.needsMissingData() {
+	s.emit(wire.ErrorEvent{Message: err.Error(), Kind: wire.KindData, Retry: true})
+	if s.state == wire.StateRunning && s.needsMissingData() {
 		s.pause()
 	}
 }
@@ -317,7 +308,7 @@ func (s *Session) extend() {
 	cfg.ShuffleFraction = 0
 	nt, err := engine.NewTrainer(cfg, dataset(s.train), dataset(s.test))
 	if err != nil {
-		s.emit(ErrorEvent{Message: "extending the training data: " + err.Error(), Kind: KindInternal})
+		s.emit(wire.ErrorEvent{Message: "extending the training data: " + err.Error(), Kind: wire.KindInternal})
 		return
 	}
 	if err := nt.Model().SetWeights(w); err != nil {
@@ -342,53 +333,60 @@ func (s *Session) runConfig() engine.Config {
 
 // ---- commands ----
 
-// HandleJSON decodes a command (except loadWeights' bytes) and handles it.
-func (s *Session) HandleJSON(b []byte) {
-	var c Command
-	if err := json.Unmarshal(b, &c); err != nil {
-		s.emit(ErrorEvent{Message: "bad command: " + err.Error(), Kind: KindInternal})
+// HandleObject decodes a command as the page posted it (see
+// wire.Decode) and handles it; a message that is no command is an internal
+// error event (a bug of the page, not the person's doing).
+func (s *Session) HandleObject(obj map[string]any) {
+	c, err := wire.DecodeCommand(obj)
+	if err != nil {
+		s.emit(wire.ErrorEvent{Message: "bad command: " + err.Error(), Kind: wire.KindInternal})
 		return
 	}
 	s.Handle(c)
 }
 
 // Handle carries out one command. Errors become ErrorEvents; a run in
-// progress goes on after them.
-func (s *Session) Handle(c Command) {
+// progress goes on after them. RetryDataCmd only clears the data error
+// (RetryData); the caller fetches again. ClassifyCmd goes to Classify.
+func (s *Session) Handle(c wire.Command) {
 	defer s.recover()
-	switch c.Cmd {
-	case "configure":
+	switch c := c.(type) {
+	case wire.ConfigureCmd:
 		s.configure(c.Config)
-	case "check":
+	case wire.CheckCmd:
 		s.check(c.Config)
-	case "start":
+	case wire.StartCmd:
 		s.start()
-	case "pause":
+	case wire.PauseCmd:
 		s.pause()
-	case "step":
+	case wire.StepCmd:
 		s.stepOnce()
-	case "reset":
+	case wire.ResetCmd:
 		if s.cfg == nil {
 			d := DefaultConfig()
 			s.cfg = &d
 		}
 		s.newRun()
-	case "shuffle":
+	case wire.ShuffleCmd:
 		s.setShuffle(c.On, c.Fraction)
-	case "flatness":
+	case wire.FlatnessCmd:
 		s.flatness(c.Alphas, c.EvalSubset)
-	case "sample":
+	case wire.SampleCmd:
 		s.sample()
-	case "confusion":
+	case wire.ConfusionCmd:
 		s.confusion()
-	case "robustness":
+	case wire.RobustnessCmd:
 		s.robustness(c.EvalSubset)
-	case "loadWeights":
+	case wire.LoadWeightsCmd:
 		s.loadWeights(c.Bytes)
-	case "getWeights":
-		s.getWeights()
+	case wire.GetWeightsCmd:
+		s.getWeights(c.ID)
+	case wire.RetryDataCmd:
+		s.RetryData()
+	case wire.SnapshotCmd:
+		s.snapshot()
 	default:
-		s.emit(ErrorEvent{Message: fmt.Sprintf("unknown command %q", c.Cmd), Kind: KindInternal})
+		s.emit(wire.ErrorEvent{Message: fmt.Sprintf("command %q is not for the session", c.Cmd()), Kind: wire.KindInternal})
 	}
 }
 
@@ -444,21 +442,21 @@ func CheckConfig(cfg engine.Config) error {
 }
 
 // check validates a configuration as configure would, without making a run:
-// the page asks as the user types. A CheckEvent answers, its Message empty
+// the page asks as the user types. A wire.CheckEvent answers, its Message empty
 // if the configuration is good.
 func (s *Session) check(raw json.RawMessage) {
 	msg := ""
 	if _, err := ParseConfig(raw); err != nil {
 		msg = err.Error()
 	}
-	s.emit(CheckEvent{Message: msg})
+	s.emit(wire.CheckEvent{Message: msg})
 }
 
 func (s *Session) configure(raw json.RawMessage) {
 	cfg, err := ParseConfig(raw)
 	if err != nil {
 		s.cfgErr = err
-		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: err.Error(), Kind: wire.KindConfig})
 		return
 	}
 	s.cfgErr = nil
@@ -470,7 +468,7 @@ func (s *Session) configure(raw json.RawMessage) {
 func (s *Session) Configure(cfg engine.Config) error {
 	if err := CheckConfig(cfg); err != nil {
 		s.cfgErr = err
-		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: err.Error(), Kind: wire.KindConfig})
 		return err
 	}
 	s.cfgErr = nil
@@ -503,13 +501,13 @@ func (s *Session) newRun() {
 	} else {
 		var err error
 		if m, err = engine.Build(s.cfg.Model, s.cfg.Seed); err != nil {
-			s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+			s.emit(wire.ErrorEvent{Message: err.Error(), Kind: wire.KindConfig})
 			return
 		}
 		s.theta0 = m.Weights(nil)
 	}
 	s.emit(archEvent(m))
-	s.setState(StateIdle)
+	s.setState(wire.StateIdle)
 	s.emitWeights(m)
 }
 
@@ -517,7 +515,7 @@ func (s *Session) newRun() {
 func (s *Session) newTrainer() bool {
 	tr, err := engine.NewTrainer(s.runConfig(), dataset(s.train), dataset(s.test))
 	if err != nil {
-		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: err.Error(), Kind: wire.KindConfig})
 		return false
 	}
 	s.tr = tr
@@ -535,18 +533,18 @@ func (s *Session) newTrainer() bool {
 	return true
 }
 
-func archEvent(m *engine.Model) ArchEvent {
+func archEvent(m *engine.Model) wire.ArchEvent {
 	info := m.Info()
-	ev := ArchEvent{Layers: make([]LayerRow, len(info)), Params: m.NumWeights(), Spec: m.Spec}
+	ev := wire.ArchEvent{Layers: make([]wire.LayerRow, len(info)), Params: m.NumWeights(), Spec: m.Spec}
 	for i, l := range info {
-		ev.Layers[i] = LayerRow{Name: l.Name, Shape: [3]int{l.Out.C, l.Out.H, l.Out.W}, Params: l.Params}
+		ev.Layers[i] = wire.LayerRow{Name: l.Name, Shape: [3]int{l.Out.C, l.Out.H, l.Out.W}, Params: l.Params}
 	}
 	return ev
 }
 
 func (s *Session) setState(st string) {
 	s.state = st
-	s.emit(StateEvent{State: st, Step: s.stepNow, Epoch: s.epochNow})
+	s.emit(wire.StateEvent{State: st, Step: s.stepNow, Epoch: s.epochNow})
 }
 
 // refuseBadConfig reports (as an error event) whether the last configure
@@ -556,7 +554,7 @@ func (s *Session) refuseBadConfig() bool {
 	if s.cfgErr == nil {
 		return false
 	}
-	s.emit(ErrorEvent{Message: s.cfgErr.Error(), Kind: KindConfig})
+	s.emit(wire.ErrorEvent{Message: s.cfgErr.Error(), Kind: wire.KindConfig})
 	return true
 }
 
@@ -570,13 +568,13 @@ func (s *Session) start() {
 		s.newRun()
 	}
 	switch s.state {
-	case StateRunning:
+	case wire.StateRunning:
 		return
-	case StateDone:
-		s.emit(ErrorEvent{Message: "this run is finished; press Reset (or change the settings) for a new run", Kind: KindConfig})
+	case wire.StateDone:
+		s.emit(wire.ErrorEvent{Message: "this run is finished; press Reset (or change the settings) for a new run", Kind: wire.KindConfig})
 		return
-	case StateDiverged:
-		s.emit(ErrorEvent{Message: "this run diverged; lower the learning rate and press Reset for a new run", Kind: KindDiverged})
+	case wire.StateDiverged:
+		s.emit(wire.ErrorEvent{Message: "this run diverged; lower the learning rate and press Reset for a new run", Kind: wire.KindDiverged})
 		return
 	}
 	if s.needsMissingData() {
@@ -584,21 +582,21 @@ func (s *Session) start() {
 		if !s.ready() {
 			msg = "cannot train: " + s.dataErr.Error()
 		}
-		s.emit(ErrorEvent{Message: msg, Kind: KindData, Retry: true})
+		s.emit(wire.ErrorEvent{Message: msg, Kind: wire.KindData, Retry: true})
 		return
 	}
 	s.wantRun = !s.ready()
 	s.lastSteps = s.opt.Now()
-	s.setState(StateRunning)
+	s.setState(wire.StateRunning)
 }
 
 func (s *Session) pause() {
-	if s.state != StateRunning {
+	if s.state != wire.StateRunning {
 		return
 	}
 	s.wantRun = false
 	s.flushSteps()
-	s.setState(StatePaused)
+	s.setState(wire.StatePaused)
 	if s.tr != nil {
 		s.emitWeights(s.tr.Model())
 	}
@@ -606,7 +604,7 @@ func (s *Session) pause() {
 
 // stepOnce trains one batch (the step command); not while running.
 func (s *Session) stepOnce() {
-	if s.state == StateRunning || s.refuseBadConfig() {
+	if s.state == wire.StateRunning || s.refuseBadConfig() {
 		return
 	}
 	if s.cfg == nil {
@@ -615,10 +613,10 @@ func (s *Session) stepOnce() {
 		s.newRun()
 	}
 	if s.tr == nil {
-		s.emit(ErrorEvent{Message: "the data is still loading; step again when it is ready", Kind: KindData})
+		s.emit(wire.ErrorEvent{Message: "the data is still loading; step again when it is ready", Kind: wire.KindData})
 		return
 	}
-	if s.state == StateDone || s.state == StateDiverged {
+	if s.state == wire.StateDone || s.state == wire.StateDiverged {
 		return
 	}
 	for s.quick != nil { // of the weights before this step
@@ -626,17 +624,17 @@ func (s *Session) stepOnce() {
 	}
 	s.trainStep(true)
 	s.flushSteps()
-	if s.state == StateIdle {
-		s.setState(StatePaused)
+	if s.state == wire.StateIdle {
+		s.setState(wire.StatePaused)
 	} else {
-		s.emit(StateEvent{State: s.state, Step: s.stepNow, Epoch: s.epochNow})
+		s.emit(wire.StateEvent{State: s.state, Step: s.stepNow, Epoch: s.epochNow})
 	}
 	s.emitWeights(s.tr.Model())
 }
 
 func (s *Session) setShuffle(on bool, fraction float64) {
 	if !(fraction >= 0 && fraction <= 1) {
-		s.emit(ErrorEvent{Message: fmt.Sprintf("shuffle fraction %v must be in [0, 1]", fraction), Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: fmt.Sprintf("shuffle fraction %v must be in [0, 1]", fraction), Kind: wire.KindConfig})
 		return
 	}
 	f := float32(fraction)
@@ -651,7 +649,7 @@ func (s *Session) setShuffle(on bool, fraction float64) {
 		if s.tr != nil {
 			s.tr.SetShuffle(s.shuffleOn, f)
 		}
-		s.emit(ShuffleEvent{On: s.shuffleOn, Fraction: f, Epoch: s.epochNow, Step: s.stepNow})
+		s.emit(wire.ShuffleEvent{On: s.shuffleOn, Fraction: f, Epoch: s.epochNow, Step: s.stepNow})
 		return
 	}
 	s.tr.SetShuffle(s.shuffleOn, f)
@@ -671,7 +669,7 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 			s.job = nil
 		}
 	}
-	for s.state == StateRunning && s.tr != nil {
+	for s.state == wire.StateRunning && s.tr != nil {
 		if s.quick != nil {
 			s.quickEvalChunk()
 		} else {
@@ -685,7 +683,7 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 	if len(s.pending) > 0 && now.Sub(s.lastSteps) >= s.opt.StepEvery {
 		s.flushSteps()
 	}
-	if s.state == StateRunning && s.tr != nil && now.Sub(s.lastWeights) >= s.opt.WeightsEvery {
+	if s.state == wire.StateRunning && s.tr != nil && now.Sub(s.lastWeights) >= s.opt.WeightsEvery {
 		s.emitWeights(s.tr.Model())
 	}
 	return s.Busy()
@@ -729,7 +727,7 @@ func (s *Session) trainStep(whole bool) {
 	if s.shuffleEcho {
 		s.shuffleEcho = false
 		s.flushSteps()
-		s.emit(ShuffleEvent{On: s.shuffleOn, Fraction: s.shuffleFrac, Epoch: s.epochNow, Step: s.stepNow})
+		s.emit(wire.ShuffleEvent{On: s.shuffleOn, Fraction: s.shuffleFrac, Epoch: s.epochNow, Step: s.stepNow})
 	}
 	s.stepNow = s.stepOff + st.Step
 	s.epochNow = float64(s.epochOff) + st.Epoch
@@ -746,7 +744,7 @@ func (s *Session) trainStep(whole bool) {
 	if s.rateSec > 0 {
 		rate = s.rateEx / s.rateSec
 	}
-	s.pending = append(s.pending, StepPoint{Step: s.stepNow, Epoch: s.epochNow, Loss: st.Loss, Acc: st.Acc, LR: st.LR, ExamplesPerSec: rate})
+	s.pending = append(s.pending, wire.StepPoint{Step: s.stepNow, Epoch: s.epochNow, Loss: st.Loss, Acc: st.Acc, LR: st.LR, ExamplesPerSec: rate})
 	if ep == nil {
 		s.sinceEval++
 		s.quickEval()
@@ -761,7 +759,7 @@ func (s *Session) trainStep(whole bool) {
 		if ep.Unevaluated { // not a zero loss: no point on the curves
 			valLoss, valAcc = math.NaN(), math.NaN()
 		}
-		s.emit(EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
+		s.emit(wire.EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
 			ValLoss: valLoss, ValAcc: valAcc, Best: ep.Best, Step: s.stepNow, TrainN: s.tr.TrainSet().N,
 			TrainEvalLoss: ep.TrainEvalLoss, TrainEvalAcc: ep.TrainEvalAcc})
 		if s.tr.Done() {
@@ -819,7 +817,7 @@ type quickEvalState struct {
 }
 
 // quickEval starts a quick evaluation of the current weights on the first
-// test images when one is due; the EvalEvent comes after the pending steps,
+// test images when one is due; the wire.EvalEvent comes after the pending steps,
 // once its last chunk is done (quickEvalChunk).
 func (s *Session) quickEval() {
 	every := s.evalEvery()
@@ -844,7 +842,7 @@ func (s *Session) quickEval() {
 }
 
 // quickEvalChunk evaluates the next chunk of a quick evaluation and emits
-// its EvalEvent after the last.
+// its wire.EvalEvent after the last.
 func (s *Session) quickEvalChunk() {
 	q := s.quick
 	m := s.tr.Model()
@@ -859,16 +857,16 @@ func (s *Session) quickEvalChunk() {
 	}
 	s.quick = nil
 	s.sinceEval, s.lastEval = 0, s.opt.Now()
-	s.emit(EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: q.lossSum / float64(q.n), ValAcc: float64(q.correct) / float64(q.n), N: q.n})
+	s.emit(wire.EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: q.lossSum / float64(q.n), ValAcc: float64(q.correct) / float64(q.n), N: q.n})
 }
 
 func (s *Session) finish() {
 	s.flushSteps()
-	s.setState(StateDone)
+	s.setState(wire.StateDone)
 	s.emitWeights(s.tr.Model())
 	if s.lastEp != nil && !s.shuffleOn {
 		if err := engine.CheckLearned(*s.lastEp, s.tr.ValSet().N > 0); err != nil {
-			s.emit(ErrorEvent{Message: err.Error(), Kind: KindNotLearned})
+			s.emit(wire.ErrorEvent{Message: err.Error(), Kind: wire.KindNotLearned})
 		}
 	}
 }
@@ -880,8 +878,8 @@ func (s *Session) diverged(err error) {
 	if errors.As(err, &de) {
 		why = de.Why
 	}
-	s.setState(StateDiverged)
-	s.emit(ErrorEvent{Message: fmt.Sprintf("training diverged at step %d: %s; lower the learning rate", s.stepNow+1, why), Kind: KindDiverged})
+	s.setState(wire.StateDiverged)
+	s.emit(wire.ErrorEvent{Message: fmt.Sprintf("training diverged at step %d: %s; lower the learning rate", s.stepNow+1, why), Kind: wire.KindDiverged})
 	s.emitWeights(s.tr.Model())
 }
 
@@ -892,25 +890,25 @@ func (s *Session) flushSteps() {
 	}
 	steps := s.pending
 	s.pending = nil // the event owns steps
-	s.emit(StepsEvent{Steps: steps})
+	s.emit(wire.StepsEvent{Steps: steps})
 }
 
 func (s *Session) emitWeights(m *engine.Model) {
 	s.lastWeights = s.opt.Now()
 	// A fresh slice each time: the worker transfers it to the page.
-	s.emit(WeightsEvent{Spec: m.Spec, Step: s.stepNow, Data: m.Weights(nil)})
+	s.emit(wire.WeightsEvent{Spec: m.Spec, Step: s.stepNow, Data: m.Weights(nil)})
 }
 
 // ---- sample, weights ----
 
 func (s *Session) sample() {
 	if s.test.N == 0 {
-		s.emit(ErrorEvent{Message: "no test images yet: the data is still loading", Kind: KindData})
+		s.emit(wire.ErrorEvent{Message: "no test images yet: the data is still loading", Kind: wire.KindData})
 		return
 	}
 	i := s.rng.IntN(s.test.N)
 	img := append([]uint8(nil), s.test.Image(i)...)
-	s.emit(SampleEvent{Image: img, Label: int(s.test.Labels[i]), Index: i})
+	s.emit(wire.SampleEvent{Image: img, Label: int(s.test.Labels[i]), Index: i})
 }
 
 func (s *Session) currentModel() *engine.Model {
@@ -927,18 +925,20 @@ func (s *Session) currentModel() *engine.Model {
 	return m
 }
 
-func (s *Session) getWeights() {
+// getWeights answers request id with the model's bytes, or an error
+// event carrying the same id.
+func (s *Session) getWeights(id int) {
 	m := s.currentModel()
 	if m == nil {
-		s.emit(ErrorEvent{Message: "no model yet: configure a run first", Kind: KindConfig})
+		s.emit(wire.ErrorEvent{Message: "no model yet: configure a run first", Kind: wire.KindConfig, ID: id})
 		return
 	}
 	b, err := m.MarshalBinary()
 	if err != nil {
-		s.emit(ErrorEvent{Message: "saving weights: " + err.Error(), Kind: KindInternal})
+		s.emit(wire.ErrorEvent{Message: "saving weights: " + err.Error(), Kind: wire.KindInternal, ID: id})
 		return
 	}
-	s.emit(ModelBytesEvent{Bytes: b})
+	s.emit(wire.ModelBytesEvent{ID: id, Bytes: b})
 }
 
 // loadWeights makes a new run with the file's architecture and weights; it
@@ -946,7 +946,7 @@ func (s *Session) getWeights() {
 func (s *Session) loadWeights(b []byte) {
 	m, err := engine.UnmarshalModel(b)
 	if err != nil {
-		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindWeights})
+		s.emit(wire.ErrorEvent{Message: "weights file: " + err.Error(), Kind: wire.KindWeights})
 		return
 	}
 	cfg := DefaultConfig()
@@ -955,7 +955,7 @@ func (s *Session) loadWeights(b []byte) {
 	}
 	cfg.Model = m.Spec
 	if err := cfg.CheckMemory(); err != nil { // the file's model at this batch size
-		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindWeights})
+		s.emit(wire.ErrorEvent{Message: "weights file: " + err.Error(), Kind: wire.KindWeights})
 		return
 	}
 	s.cfg = &cfg
@@ -967,7 +967,7 @@ func (s *Session) loadWeights(b []byte) {
 		return
 	}
 	if err := s.tr.Model().SetWeights(m.Weights(nil)); err != nil {
-		s.emit(ErrorEvent{Message: "weights file: " + err.Error(), Kind: KindWeights})
+		s.emit(wire.ErrorEvent{Message: "weights file: " + err.Error(), Kind: wire.KindWeights})
 		return
 	}
 	s.emitWeights(s.tr.Model())
@@ -988,11 +988,11 @@ func (s *Session) recover() {
 	if len(stack) > 2000 {
 		stack = stack[:2000]
 	}
-	if s.state == StateRunning {
-		s.state = StatePaused
-		s.emit(StateEvent{State: StatePaused, Step: s.stepNow, Epoch: s.epochNow})
+	if s.state == wire.StateRunning {
+		s.state = wire.StatePaused
+		s.emit(wire.StateEvent{State: wire.StatePaused, Step: s.stepNow, Epoch: s.epochNow})
 	}
 	s.job = nil
 	s.opt.Log(fmt.Sprintf("playground: internal error: %v\n%s", r, stack))
-	s.emit(ErrorEvent{Message: internalMessage, Kind: KindInternal})
+	s.emit(wire.ErrorEvent{Message: internalMessage, Kind: wire.KindInternal})
 }

@@ -11,6 +11,8 @@ import (
 
 	"mnistplay/engine"
 	"mnistplay/engine/mnist"
+	"mnistplay/wire"
+	"mnistplay/wire/wiretest"
 )
 
 // synth returns n images where class c is a bright 6x6 block at one of ten
@@ -37,19 +39,19 @@ func synth(n int, seed uint64) mnist.Set {
 
 // recorder collects events; clock advances by tick on every Now call.
 type recorder struct {
-	events []Event
+	events []wire.Event
 	now    time.Time
 	tick   time.Duration
 }
 
-func (r *recorder) emit(e Event) { r.events = append(r.events, e) }
+func (r *recorder) emit(e wire.Event) { r.events = append(r.events, e) }
 func (r *recorder) clock() time.Time {
 	r.now = r.now.Add(r.tick)
 	return r.now
 }
 
-func (r *recorder) of(typ string) []Event {
-	var out []Event
+func (r *recorder) of(typ string) []wire.Event {
+	var out []wire.Event
 	for _, e := range r.events {
 		if e.Type() == typ {
 			out = append(out, e)
@@ -58,10 +60,10 @@ func (r *recorder) of(typ string) []Event {
 	return out
 }
 
-func (r *recorder) errors() []ErrorEvent {
-	var out []ErrorEvent
+func (r *recorder) errors() []wire.ErrorEvent {
+	var out []wire.ErrorEvent
 	for _, e := range r.of("error") {
-		out = append(out, e.(ErrorEvent))
+		out = append(out, e.(wire.ErrorEvent))
 	}
 	return out
 }
@@ -71,13 +73,13 @@ func (r *recorder) lastState() string {
 	if len(st) == 0 {
 		return ""
 	}
-	return st[len(st)-1].(StateEvent).State
+	return st[len(st)-1].(wire.StateEvent).State
 }
 
-func (r *recorder) steps() []StepPoint {
-	var out []StepPoint
+func (r *recorder) steps() []wire.StepPoint {
+	var out []wire.StepPoint
 	for _, e := range r.of("steps") {
-		out = append(out, e.(StepsEvent).Steps...)
+		out = append(out, e.(wire.StepsEvent).Steps...)
 	}
 	return out
 }
@@ -105,7 +107,7 @@ func configure(t *testing.T, s *Session, cfg engine.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Handle(Command{Cmd: "configure", Config: b})
+	s.Handle(wire.ConfigureCmd{Config: b})
 }
 
 // runUntil calls RunFor until the session is idle or calls run out.
@@ -115,7 +117,7 @@ func startSynth(t *testing.T, s *Session, cfg engine.Config, nTrain, nTest int) 
 	t.Helper()
 	s.AddPiece(synth(nTrain, 1), synth(nTest, 2))
 	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 }
 
 func runUntil(s *Session, calls int, stop func() bool) {
@@ -130,7 +132,7 @@ func runUntil(s *Session, calls int, stop func() bool) {
 func TestConfigureArch(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	b, _ := json.Marshal(DefaultConfig())
-	s.Handle(Command{Cmd: "configure", Config: b})
+	s.Handle(wire.ConfigureCmd{Config: b})
 	if errs := r.errors(); len(errs) > 0 {
 		t.Fatalf("errors: %v", errs)
 	}
@@ -138,7 +140,7 @@ func TestConfigureArch(t *testing.T) {
 	if len(arch) != 1 {
 		t.Fatalf("%d arch events, want 1", len(arch))
 	}
-	a := arch[0].(ArchEvent)
+	a := arch[0].(wire.ArchEvent)
 	if a.Params != 38390 {
 		t.Errorf("params %d, want 38390 (the report's CNN)", a.Params)
 	}
@@ -155,10 +157,10 @@ func TestConfigureArch(t *testing.T) {
 	if seen != len(want) {
 		t.Errorf("found %d of the layers %v in %+v", seen, want, a.Layers)
 	}
-	if st := r.lastState(); st != StateIdle {
+	if st := r.lastState(); st != wire.StateIdle {
 		t.Errorf("state %q, want idle", st)
 	}
-	if w := r.of("weights"); len(w) != 1 || len(w[0].(WeightsEvent).Data) != 38390 {
+	if w := r.of("weights"); len(w) != 1 || len(w[0].(wire.WeightsEvent).Data) != 38390 {
 		t.Errorf("weights events %d, want one of 38390 values", len(w))
 	}
 }
@@ -196,17 +198,17 @@ func TestConfigErrors(t *testing.T) {
 		startSynth(t, s, base, 100, 50)
 		s.RunFor(10 * time.Millisecond)
 		before := s.Step()
-		s.Handle(Command{Cmd: "configure", Config: json.RawMessage(tc.raw)})
+		s.Handle(wire.ConfigureCmd{Config: json.RawMessage(tc.raw)})
 		errs := r.errors()
 		if len(errs) != 1 {
 			t.Errorf("case %d: %d errors %v, want 1", i, len(errs), errs)
 			continue
 		}
-		if errs[0].Kind != KindConfig || !strings.Contains(errs[0].Message, tc.want) {
+		if errs[0].Kind != wire.KindConfig || !strings.Contains(errs[0].Message, tc.want) {
 			t.Errorf("case %d: error %+v, want kind config containing %q", i, errs[0], tc.want)
 		}
 		// The run goes on after the error.
-		if s.State() != StateRunning {
+		if s.State() != wire.StateRunning {
 			t.Errorf("case %d: state %q after a bad configure, want running", i, s.State())
 		}
 		s.RunFor(10 * time.Millisecond)
@@ -217,15 +219,15 @@ func TestConfigErrors(t *testing.T) {
 	// A bad configure then start (what the page sends) must not train anything.
 	s, r := newTestSession(time.Millisecond)
 	s.AddPiece(synth(100, 1), synth(50, 2))
-	s.Handle(Command{Cmd: "configure", Config: json.RawMessage(mod(func(c *engine.Config) { c.Model = impossible }))})
-	s.Handle(Command{Cmd: "start"})
-	s.Handle(Command{Cmd: "step"})
+	s.Handle(wire.ConfigureCmd{Config: json.RawMessage(mod(func(c *engine.Config) { c.Model = impossible }))})
+	s.Handle(wire.StartCmd{})
+	s.Handle(wire.StepCmd{})
 	s.RunFor(10 * time.Millisecond)
-	if s.Step() != 0 || s.State() == StateRunning || len(r.errors()) != 3 {
+	if s.Step() != 0 || s.State() == wire.StateRunning || len(r.errors()) != 3 {
 		t.Errorf("bad configure + start: step %d state %q errors %v", s.Step(), s.State(), r.errors())
 	}
 	configure(t, s, base)
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	s.RunFor(10 * time.Millisecond)
 	if s.Step() == 0 {
 		t.Error("a good configure after a bad one does not train")
@@ -237,8 +239,8 @@ func TestStartBeforeDataThenTrains(t *testing.T) {
 	cfg := mlpConfig()
 	cfg.EvalSubset = 100
 	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
-	if s.State() != StateRunning {
+	s.Handle(wire.StartCmd{})
+	if s.State() != wire.StateRunning {
 		t.Fatalf("state %q, want running", s.State())
 	}
 	s.RunFor(40 * time.Millisecond)
@@ -247,22 +249,22 @@ func TestStartBeforeDataThenTrains(t *testing.T) {
 	}
 	s.Progress(10, 100)
 	s.Progress(100, 100)
-	if p := r.of("progress"); len(p) != 2 || p[1].(ProgressEvent).Loaded != 100 {
+	if p := r.of("progress"); len(p) != 2 || p[1].(wire.ProgressEvent).Loaded != 100 {
 		t.Errorf("progress events %v", p)
 	}
 	s.AddPiece(synth(600, 1), synth(200, 2))
-	if rd := r.of("ready"); len(rd) != 1 || rd[0].(ReadyEvent).Train != 600 || rd[0].(ReadyEvent).Test != 200 {
+	if rd := r.of("ready"); len(rd) != 1 || rd[0].(wire.ReadyEvent).Train != 600 || rd[0].(wire.ReadyEvent).Test != 200 {
 		t.Fatalf("ready events %v", rd)
 	}
 	runUntil(s, 10000, nil)
-	if s.State() != StateDone {
+	if s.State() != wire.StateDone {
 		t.Fatalf("state %q, want done; errors %v", s.State(), r.errors())
 	}
 	eps := r.of("epoch")
 	if len(eps) != 3 {
 		t.Fatalf("%d epoch events, want 3", len(eps))
 	}
-	last := eps[2].(EpochEvent)
+	last := eps[2].(wire.EpochEvent)
 	if last.ValAcc < 0.9 || last.TrainAcc < 0.9 {
 		t.Errorf("after 3 epochs train acc %.3f, val acc %.3f; want > 0.9", last.TrainAcc, last.ValAcc)
 	}
@@ -309,7 +311,7 @@ func TestThrottle(t *testing.T) {
 	if max := int(elapsed/(250*time.Millisecond)) + epochs + 1; nWeights > max || nWeights == 0 {
 		t.Errorf("%d weights events in %v, want 1..%d", nWeights, elapsed, max)
 	}
-	s.Handle(Command{Cmd: "pause"})
+	s.Handle(wire.PauseCmd{})
 	if got := len(r.steps()); got != s.Step() {
 		t.Errorf("%d steps reported for %d taken", got, s.Step())
 	}
@@ -325,9 +327,9 @@ func TestPauseResumeStep(t *testing.T) {
 	cfg.Epochs = 100
 	startSynth(t, s, cfg, 500, 100)
 	s.RunFor(20 * time.Millisecond)
-	s.Handle(Command{Cmd: "pause"})
+	s.Handle(wire.PauseCmd{})
 	paused := s.Step()
-	if paused == 0 || s.State() != StatePaused {
+	if paused == 0 || s.State() != wire.StatePaused {
 		t.Fatalf("step %d state %q after a slice and pause", paused, s.State())
 	}
 	if s.Busy() {
@@ -337,11 +339,11 @@ func TestPauseResumeStep(t *testing.T) {
 	if s.Step() != paused {
 		t.Errorf("step %d while paused at %d", s.Step(), paused)
 	}
-	s.Handle(Command{Cmd: "step"})
+	s.Handle(wire.StepCmd{})
 	if s.Step() != paused+1 {
 		t.Errorf("step command: step %d, want %d", s.Step(), paused+1)
 	}
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	s.RunFor(20 * time.Millisecond)
 	if s.Step() <= paused+1 {
 		t.Errorf("resumed run at step %d, want > %d", s.Step(), paused+1)
@@ -353,8 +355,8 @@ func TestPauseResumeStep(t *testing.T) {
 			t.Fatalf("step %d follows %d", steps[i].Step, steps[i-1].Step)
 		}
 	}
-	s.Handle(Command{Cmd: "reset"})
-	if s.Step() != 0 || s.State() != StateIdle {
+	s.Handle(wire.ResetCmd{})
+	if s.Step() != 0 || s.State() != wire.StateIdle {
 		t.Errorf("after reset step %d state %q", s.Step(), s.State())
 	}
 }
@@ -366,11 +368,11 @@ func TestDiverged(t *testing.T) {
 	cfg.Optim = engine.OptimConfig{Kind: engine.SGD}
 	startSynth(t, s, cfg, 500, 100)
 	runUntil(s, 100, nil)
-	if s.State() != StateDiverged {
+	if s.State() != wire.StateDiverged {
 		t.Fatalf("state %q, want diverged", s.State())
 	}
 	errs := r.errors()
-	if len(errs) != 1 || errs[0].Kind != KindDiverged {
+	if len(errs) != 1 || errs[0].Kind != wire.KindDiverged {
 		t.Fatalf("errors %+v, want one diverged", errs)
 	}
 	msg := errs[0].Message
@@ -385,15 +387,15 @@ func TestDiverged(t *testing.T) {
 	if s.Busy() {
 		t.Error("busy after diverging")
 	}
-	s.Handle(Command{Cmd: "start"})
-	if len(r.errors()) != 2 || s.State() != StateDiverged {
+	s.Handle(wire.StartCmd{})
+	if len(r.errors()) != 2 || s.State() != wire.StateDiverged {
 		t.Errorf("start after divergence: errors %v state %q", r.errors(), s.State())
 	}
 	// A new configuration with a sane rate trains again.
 	configure(t, s, mlpConfig())
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	s.RunFor(20 * time.Millisecond)
-	if s.State() != StateRunning || s.Step() == 0 {
+	if s.State() != wire.StateRunning || s.Step() == 0 {
 		t.Errorf("state %q step %d after reconfiguring", s.State(), s.Step())
 	}
 }
@@ -406,7 +408,7 @@ func TestShuffleLive(t *testing.T) {
 	s.RunFor(20 * time.Millisecond)
 	before := s.Step()
 	epochBefore := s.epochNow
-	s.Handle(Command{Cmd: "shuffle", On: true, Fraction: 1})
+	s.Handle(wire.ShuffleCmd{On: true, Fraction: 1})
 	if len(r.of("shuffle")) != 0 {
 		t.Fatal("shuffle echoed before it took effect")
 	}
@@ -415,7 +417,7 @@ func TestShuffleLive(t *testing.T) {
 	if len(sh) != 1 {
 		t.Fatalf("%d shuffle events, want 1", len(sh))
 	}
-	e := sh[0].(ShuffleEvent)
+	e := sh[0].(wire.ShuffleEvent)
 	if !e.On || e.Fraction != 1 || e.Step != before || e.Epoch != epochBefore {
 		t.Errorf("shuffle event %+v, want on, fraction 1 at step %d epoch %v", e, before, epochBefore)
 	}
@@ -433,13 +435,13 @@ func TestShuffleLive(t *testing.T) {
 	if same > len(lab)/4 {
 		t.Errorf("%d of %d labels unchanged with fraction 1", same, len(lab))
 	}
-	s.Handle(Command{Cmd: "shuffle", On: false, Fraction: 1})
+	s.Handle(wire.ShuffleCmd{On: false, Fraction: 1})
 	s.RunFor(20 * time.Millisecond)
-	if sh := r.of("shuffle"); len(sh) != 2 || sh[1].(ShuffleEvent).On {
+	if sh := r.of("shuffle"); len(sh) != 2 || sh[1].(wire.ShuffleEvent).On {
 		t.Errorf("shuffle events %v, want a second one turning it off", sh)
 	}
-	s.Handle(Command{Cmd: "shuffle", On: true, Fraction: 1.5})
-	if errs := r.errors(); len(errs) != 1 || errs[0].Kind != KindConfig {
+	s.Handle(wire.ShuffleCmd{On: true, Fraction: 1.5})
+	if errs := r.errors(); len(errs) != 1 || errs[0].Kind != wire.KindConfig {
 		t.Errorf("fraction 1.5: errors %v", errs)
 	}
 }
@@ -450,7 +452,7 @@ func TestFlatness(t *testing.T) {
 	startSynth(t, s, cfg, 600, 300)
 	runUntil(s, 10000, nil)
 	alphas := []float64{-0.5, 0, 0.5, 1, 1.5}
-	s.Handle(Command{Cmd: "flatness", Alphas: alphas, EvalSubset: 200})
+	s.Handle(wire.FlatnessCmd{Alphas: alphas, EvalSubset: 200})
 	for i := 0; i < len(alphas); i++ {
 		if !s.Busy() {
 			t.Fatalf("not busy with %d of %d points done", i, len(alphas))
@@ -463,11 +465,11 @@ func TestFlatness(t *testing.T) {
 	pts := r.of("flatness")
 	best := 0
 	for i, e := range pts {
-		p := e.(FlatnessEvent)
+		p := e.(wire.FlatnessEvent)
 		if p.Index != i || p.Count != len(alphas) || p.Alpha != alphas[i] {
 			t.Errorf("point %d: %+v", i, p)
 		}
-		if p.Loss < pts[best].(FlatnessEvent).Loss {
+		if p.Loss < pts[best].(wire.FlatnessEvent).Loss {
 			best = i
 		}
 	}
@@ -476,13 +478,13 @@ func TestFlatness(t *testing.T) {
 	if best < 3 {
 		t.Errorf("lowest loss at alpha %v, want >= 1", alphas[best])
 	}
-	if e := pts[3].(FlatnessEvent).Error; e > 0.1 {
+	if e := pts[3].(wire.FlatnessEvent).Error; e > 0.1 {
 		t.Errorf("error at alpha 1 is %v, want < 0.1", e)
 	}
-	if e := pts[1].(FlatnessEvent).Error; e < 0.5 {
+	if e := pts[1].(wire.FlatnessEvent).Error; e < 0.5 {
 		t.Errorf("error at alpha 0 (initial weights) is %v, want > 0.5", e)
 	}
-	s.Handle(Command{Cmd: "flatness", Alphas: []float64{math.NaN()}})
+	s.Handle(wire.FlatnessCmd{Alphas: []float64{math.NaN()}})
 	if errs := r.errors(); len(errs) != 1 {
 		t.Errorf("NaN alpha: errors %v", errs)
 	}
@@ -494,7 +496,7 @@ func TestFlatnessInterleavesWithTraining(t *testing.T) {
 	cfg.Epochs = 100
 	startSynth(t, s, cfg, 600, 300)
 	s.RunFor(20 * time.Millisecond)
-	s.Handle(Command{Cmd: "flatness", Alphas: []float64{0, 1}})
+	s.Handle(wire.FlatnessCmd{Alphas: []float64{0, 1}})
 	before := s.Step()
 	s.RunFor(20 * time.Millisecond)
 	if len(r.of("flatness")) != 1 || s.Step() <= before {
@@ -504,25 +506,25 @@ func TestFlatnessInterleavesWithTraining(t *testing.T) {
 
 func TestSampleConfusion(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
-	s.Handle(Command{Cmd: "sample"})
-	if errs := r.errors(); len(errs) != 1 || errs[0].Kind != KindData {
+	s.Handle(wire.SampleCmd{})
+	if errs := r.errors(); len(errs) != 1 || errs[0].Kind != wire.KindData {
 		t.Errorf("sample without data: %v", errs)
 	}
 	test := synth(1500, 2)
 	s.AddPiece(synth(600, 1), test)
-	s.Handle(Command{Cmd: "sample"})
+	s.Handle(wire.SampleCmd{})
 	sm := r.of("sample")
 	if len(sm) != 1 {
 		t.Fatalf("%d sample events", len(sm))
 	}
-	e := sm[0].(SampleEvent)
+	e := sm[0].(wire.SampleEvent)
 	if len(e.Image) != 784 || e.Label != int(test.Labels[e.Index]) || e.Image[300] != test.Images[e.Index*784+300] {
 		t.Errorf("sample %d label %d, image of %d bytes", e.Index, e.Label, len(e.Image))
 	}
 	configure(t, s, mlpConfig())
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	runUntil(s, 10000, nil)
-	s.Handle(Command{Cmd: "confusion"})
+	s.Handle(wire.ConfusionCmd{})
 	slices := 0
 	for s.Busy() {
 		s.RunFor(time.Millisecond)
@@ -535,7 +537,7 @@ func TestSampleConfusion(t *testing.T) {
 	if len(cf) != 1 {
 		t.Fatalf("%d confusion events", len(cf))
 	}
-	c := cf[0].(ConfusionEvent)
+	c := cf[0].(wire.ConfusionEvent)
 	total, diag := 0, 0
 	for i, v := range c.Matrix {
 		total += v
@@ -562,11 +564,11 @@ func TestDataError(t *testing.T) {
 	msg := "mnist pack: checksum mismatch in piece 0: got 1234, want 5678"
 	s.DataError(errors.New(msg))
 	errs := r.errors()
-	if len(errs) != 1 || errs[0].Message != msg || errs[0].Kind != KindData {
+	if len(errs) != 1 || errs[0].Message != msg || errs[0].Kind != wire.KindData {
 		t.Fatalf("errors %+v", errs)
 	}
-	s.Handle(Command{Cmd: "start"})
-	if errs := r.errors(); len(errs) != 2 || errs[1].Kind != KindData || !strings.Contains(errs[1].Message, msg) {
+	s.Handle(wire.StartCmd{})
+	if errs := r.errors(); len(errs) != 2 || errs[1].Kind != wire.KindData || !strings.Contains(errs[1].Message, msg) {
 		t.Errorf("start after data error: %+v", errs)
 	}
 }
@@ -582,7 +584,7 @@ func TestDataExtension(t *testing.T) {
 	if n := s.Trainer().TrainSet().N; n != 300 {
 		t.Fatalf("trainer has %d examples, want 300", n)
 	}
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	s.RunFor(5 * time.Millisecond)
 	mid := s.Step()
 	if mid == 0 || mid >= 10 {
@@ -596,7 +598,7 @@ func TestDataExtension(t *testing.T) {
 	if n := s.Trainer().TrainSet().N; n != 600 {
 		t.Errorf("trainer has %d examples after an epoch end, want 600", n)
 	}
-	if s.State() != StateDone {
+	if s.State() != wire.StateDone {
 		t.Errorf("state %q", s.State())
 	}
 	eps := r.of("epoch")
@@ -604,8 +606,8 @@ func TestDataExtension(t *testing.T) {
 		t.Fatalf("%d epochs, want 5", len(eps))
 	}
 	for i, e := range eps {
-		if e.(EpochEvent).Epoch != i+1 {
-			t.Errorf("epoch event %d says %d", i, e.(EpochEvent).Epoch)
+		if e.(wire.EpochEvent).Epoch != i+1 {
+			t.Errorf("epoch event %d says %d", i, e.(wire.EpochEvent).Epoch)
 		}
 	}
 	// 10 steps of 300 examples, then 4 epochs of 19 steps of 600.
@@ -633,13 +635,13 @@ func TestWeightsRoundTrip(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	s.AddPiece(synth(300, 1), synth(100, 2))
 	configure(t, s, mlpConfig())
-	s.Handle(Command{Cmd: "step"})
-	s.Handle(Command{Cmd: "getWeights"})
+	s.Handle(wire.StepCmd{})
+	s.Handle(wire.GetWeightsCmd{ID: 1})
 	mb := r.of("modelBytes")
 	if len(mb) != 1 {
 		t.Fatalf("%d modelBytes events", len(mb))
 	}
-	b := mb[0].(ModelBytesEvent).Bytes
+	b := mb[0].(wire.ModelBytesEvent).Bytes
 	want := s.Trainer().Model().Weights(nil)
 
 	s2, r2 := newTestSession(time.Millisecond)
@@ -647,11 +649,11 @@ func TestWeightsRoundTrip(t *testing.T) {
 	configure(t, s2, DefaultConfig())
 	bad := append([]byte(nil), b...)
 	bad[len(bad)/2] ^= 0xff
-	s2.Handle(Command{Cmd: "loadWeights", Bytes: bad})
-	if errs := r2.errors(); len(errs) != 1 || errs[0].Kind != KindWeights || !strings.HasPrefix(errs[0].Message, "weights file: ") {
+	s2.Handle(wire.LoadWeightsCmd{Bytes: bad})
+	if errs := r2.errors(); len(errs) != 1 || errs[0].Kind != wire.KindWeights || !strings.HasPrefix(errs[0].Message, "weights file: ") {
 		t.Fatalf("corrupt weights: errors %+v", errs)
 	}
-	s2.Handle(Command{Cmd: "loadWeights", Bytes: b})
+	s2.Handle(wire.LoadWeightsCmd{Bytes: b})
 	if errs := r2.errors(); len(errs) != 1 {
 		t.Fatalf("good weights: errors %+v", errs[1:])
 	}
@@ -665,16 +667,17 @@ func TestWeightsRoundTrip(t *testing.T) {
 		}
 	}
 	arch := r2.of("arch")
-	if a := arch[len(arch)-1].(ArchEvent); a.Spec.Arch != engine.ArchMLP {
+	if a := arch[len(arch)-1].(wire.ArchEvent); a.Spec.Arch != engine.ArchMLP {
 		t.Errorf("arch after load: %+v", a.Spec)
 	}
 }
 
 func TestUnknownCommand(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
-	s.HandleJSON([]byte(`{"cmd":"fly"}`))
-	s.HandleJSON([]byte(`{"cmd":`))
-	if errs := r.errors(); len(errs) != 2 || errs[0].Kind != KindInternal {
+	s.HandleObject(map[string]any{"cmd": "fly"})
+	s.HandleObject(map[string]any{"cmd": "shuffle", "fraction": "half"})
+	s.HandleObject(map[string]any{"type": "steps"})
+	if errs := r.errors(); len(errs) != 3 || errs[0].Kind != wire.KindInternal || !strings.Contains(errs[1].Message, "fraction") {
 		t.Errorf("errors %+v", errs)
 	}
 }
@@ -697,29 +700,32 @@ func checkValue(t *testing.T, where string, v any) {
 	}
 }
 
-func TestEventMaps(t *testing.T) {
+func TestEventObjects(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	s.Progress(5, 10)
 	s.AddPiece(synth(300, 1), synth(1000, 2))
 	s.DataComplete()
 	configure(t, s, mlpConfig())
-	s.Handle(Command{Cmd: "shuffle", On: true, Fraction: 0.5})
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.ShuffleCmd{On: true, Fraction: 0.5})
+	s.Handle(wire.StartCmd{})
 	runUntil(s, 10000, nil)
-	s.Handle(Command{Cmd: "flatness", Alphas: []float64{0, 1}})
-	s.Handle(Command{Cmd: "sample"})
-	s.Handle(Command{Cmd: "getWeights"})
+	s.Handle(wire.FlatnessCmd{Alphas: []float64{0, 1}})
+	s.Handle(wire.SampleCmd{})
+	s.Handle(wire.GetWeightsCmd{ID: 1})
 	runUntil(s, 10, nil)
-	s.Handle(Command{Cmd: "confusion"})
+	s.Handle(wire.ConfusionCmd{})
 	runUntil(s, 10, nil)
 	s.DataError(errors.New("mnist pack: x"))
 	seen := map[string]bool{}
 	for _, e := range r.events {
-		m := e.Map()
+		m := wire.Encode(e)
 		if m["type"] != e.Type() {
 			t.Errorf("%T: type %v, want %q", e, m["type"], e.Type())
 		}
 		checkValue(t, e.Type(), m)
+		if back, err := wire.Decode(m); err != nil || !wiretest.Equal(back, e) {
+			t.Errorf("%T does not come back from its object: %v", e, err)
+		}
 		seen[e.Type()] = true
 	}
 	for _, typ := range []string{"progress", "ready", "dataComplete", "arch", "state", "steps", "epoch", "weights",
@@ -728,7 +734,7 @@ func TestEventMaps(t *testing.T) {
 			t.Errorf("no %s event", typ)
 		}
 	}
-	a := r.of("arch")[0].Map()
+	a := wire.Encode(r.of("arch")[0])
 	l0 := a["layers"].([]any)[0].(map[string]any)
 	if l0["name"] == "" || len(l0["shape"].([]any)) != 3 {
 		t.Errorf("arch layer 0 map %v", l0)
@@ -743,7 +749,7 @@ func trainRun(t *testing.T, opt Options, cfg engine.Config) *recorder {
 	s := NewSession(r.emit, opt)
 	startSynth(t, s, cfg, 640, 300)
 	runUntil(s, 100000, nil)
-	if st := r.lastState(); st != StateDone {
+	if st := r.lastState(); st != wire.StateDone {
 		t.Fatalf("state %q, want done; errors %v", st, r.errors())
 	}
 	return r
@@ -766,14 +772,14 @@ func TestQuickEval(t *testing.T) {
 	seenEval := 0
 	for _, e := range r.events {
 		switch e := e.(type) {
-		case StepsEvent:
+		case wire.StepsEvent:
 			for _, p := range e.Steps {
 				if p.Step != lastStep+1 {
 					t.Fatalf("step %d after %d", p.Step, lastStep)
 				}
 				lastStep, lastEpoch = p.Step, p.Epoch
 			}
-		case EvalEvent:
+		case wire.EvalEvent:
 			if e.Step != lastStep || e.Epoch != lastEpoch {
 				t.Errorf("eval %d at step %d epoch %v, want after step %d epoch %v", seenEval, e.Step, e.Epoch, lastStep, lastEpoch)
 			}
@@ -789,13 +795,13 @@ func TestQuickEval(t *testing.T) {
 			seenEval++
 		}
 	}
-	first, last := evals[0].(EvalEvent), evals[len(evals)-1].(EvalEvent)
+	first, last := evals[0].(wire.EvalEvent), evals[len(evals)-1].(wire.EvalEvent)
 	if !(last.ValAcc > first.ValAcc+0.2) || last.ValAcc < 0.8 {
 		t.Errorf("quick validation accuracy %v -> %v, want it to rise above 0.8", first.ValAcc, last.ValAcc)
 	}
 	// The last quick evaluation is close to the last epoch's exact one.
 	ep := r.of("epoch")
-	if e := ep[len(ep)-1].(EpochEvent); math.Abs(e.ValAcc-last.ValAcc) > 0.15 {
+	if e := ep[len(ep)-1].(wire.EpochEvent); math.Abs(e.ValAcc-last.ValAcc) > 0.15 {
 		t.Errorf("last quick val acc %v far from the epoch's %v", last.ValAcc, e.ValAcc)
 	}
 }
@@ -827,20 +833,20 @@ func TestLoadWeightsBeforeData(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	s.AddPiece(synth(300, 1), synth(100, 2))
 	configure(t, s, mlpConfig())
-	s.Handle(Command{Cmd: "step"})
+	s.Handle(wire.StepCmd{})
 	want := s.Trainer().Model().Weights(nil)
-	s.Handle(Command{Cmd: "getWeights"})
-	b := r.of("modelBytes")[0].(ModelBytesEvent).Bytes
+	s.Handle(wire.GetWeightsCmd{ID: 1})
+	b := r.of("modelBytes")[0].(wire.ModelBytesEvent).Bytes
 
 	// A fresh worker: the weights arrive before the data.
 	s2, r2 := newTestSession(time.Millisecond)
 	configure(t, s2, DefaultConfig())
-	s2.Handle(Command{Cmd: "loadWeights", Bytes: b})
+	s2.Handle(wire.LoadWeightsCmd{Bytes: b})
 	if errs := r2.errors(); len(errs) != 0 {
 		t.Fatalf("errors %+v", errs)
 	}
 	w := r2.of("weights")
-	if got := w[len(w)-1].(WeightsEvent).Data; len(got) != len(want) || got[7] != want[7] {
+	if got := w[len(w)-1].(wire.WeightsEvent).Data; len(got) != len(want) || got[7] != want[7] {
 		t.Errorf("weights event after load: %d values, want the file's %d", len(got), len(want))
 	}
 	s2.AddPiece(synth(300, 1), synth(100, 2))
@@ -881,24 +887,24 @@ func TestDataErrorPausesRunsThatNeedTheMissingImages(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	s.AddPiece(synth(300, 1), synth(100, 2))
 	configure(t, s, mlpConfig()) // Subset 0: all the images
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	s.RunFor(5 * time.Millisecond)
-	if r.lastState() != StateRunning {
+	if r.lastState() != wire.StateRunning {
 		t.Fatalf("state %q before the data error, want running", r.lastState())
 	}
 	s.DataError(errors.New("part 2 of 3 of the MNIST data did not arrive: HTTP 404"))
-	if r.lastState() != StatePaused {
+	if r.lastState() != wire.StatePaused {
 		t.Fatalf("state %q after the data error, want paused", r.lastState())
 	}
 	errs := r.errors()
-	if len(errs) != 1 || errs[0].Kind != KindData || !errs[0].Retry {
+	if len(errs) != 1 || errs[0].Kind != wire.KindData || !errs[0].Retry {
 		t.Fatalf("errors %+v, want one data error offering Retry", errs)
 	}
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	if errs := r.errors(); len(errs) != 2 || !strings.Contains(errs[1].Message, "only 300 training images arrived") {
 		t.Fatalf("start after the data error: %+v", errs)
 	}
-	if r.lastState() != StatePaused {
+	if r.lastState() != wire.StatePaused {
 		t.Fatalf("start with missing data changed the state to %q", r.lastState())
 	}
 
@@ -906,11 +912,11 @@ func TestDataErrorPausesRunsThatNeedTheMissingImages(t *testing.T) {
 	cfg := mlpConfig()
 	cfg.Subset = 200
 	configure(t, s, cfg)
-	s.Handle(Command{Cmd: "start"})
-	if r.lastState() != StateRunning {
+	s.Handle(wire.StartCmd{})
+	if r.lastState() != wire.StateRunning {
 		t.Fatalf("a 200-image run with 300 images loaded: state %q", r.lastState())
 	}
-	s.Handle(Command{Cmd: "pause"})
+	s.Handle(wire.PauseCmd{})
 
 	// Retry brings the rest: the full run starts, and its epochs say how
 	// many images it had.
@@ -918,7 +924,7 @@ func TestDataErrorPausesRunsThatNeedTheMissingImages(t *testing.T) {
 	s.AddPiece(synth(200, 3), mnist.Set{})
 	s.DataComplete()
 	configure(t, s, mlpConfig())
-	s.Handle(Command{Cmd: "start"})
+	s.Handle(wire.StartCmd{})
 	for i := 0; i < 200 && len(r.of("epoch")) == 0; i++ {
 		s.RunFor(5 * time.Millisecond)
 	}
@@ -926,7 +932,7 @@ func TestDataErrorPausesRunsThatNeedTheMissingImages(t *testing.T) {
 	if len(ep) == 0 {
 		t.Fatal("no epoch after the data came")
 	}
-	if n := ep[len(ep)-1].(EpochEvent).TrainN; n != 500 {
+	if n := ep[len(ep)-1].(wire.EpochEvent).TrainN; n != 500 {
 		t.Errorf("epoch says it trained on %d images, want 500", n)
 	}
 }

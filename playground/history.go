@@ -1,0 +1,103 @@
+package playground
+
+import "mnistplay/wire"
+
+// Bounds of a run's history: a snapshot stays a few hundred kilobytes
+// however long the run.
+const (
+	maxHistSteps    = 2000 // thinned evenly, keeping every other point
+	maxHistEpochs   = 2000 // likewise
+	maxHistEvals    = 2000 // likewise
+	maxHistShuffles = 200  // the newest
+)
+
+// history is the run as a view that connects late needs it to draw the
+// same picture: every event that changes the curves passes through record.
+type history struct {
+	hasRun    bool
+	arch      wire.ArchEvent
+	state     wire.StateEvent
+	steps     []wire.StepPoint
+	stepEvery int // keep one step in stepEvery (doubles at each thinning)
+	stepSeen  int
+	epochs    []wire.EpochEvent
+	evals     []wire.EvalEvent
+	shuffles  []wire.ShuffleEvent
+	flatness  []wire.FlatnessEvent
+}
+
+// emit records e in the history and sends it.
+func (s *Session) emit(e wire.Event) {
+	s.hist.record(e)
+	s.out(e)
+}
+
+func (h *history) record(e wire.Event) {
+	switch e := e.(type) {
+	case wire.ArchEvent: // a new run
+		*h = history{hasRun: true, arch: e, stepEvery: 1}
+	case wire.StateEvent:
+		h.state = e
+	case wire.StepsEvent:
+		for _, p := range e.Steps {
+			if h.stepSeen%h.stepEvery == 0 {
+				h.steps = append(h.steps, p)
+				if len(h.steps) >= maxHistSteps {
+					h.steps = thin(h.steps)
+					h.stepEvery *= 2
+				}
+			}
+			h.stepSeen++
+		}
+	case wire.EpochEvent:
+		h.epochs = append(h.epochs, e)
+		if len(h.epochs) >= maxHistEpochs {
+			h.epochs = thin(h.epochs)
+		}
+	case wire.EvalEvent:
+		h.evals = append(h.evals, e)
+		if len(h.evals) >= maxHistEvals {
+			h.evals = thin(h.evals)
+		}
+	case wire.ShuffleEvent:
+		if len(h.shuffles) == maxHistShuffles {
+			h.shuffles = append(h.shuffles[:0], h.shuffles[1:]...)
+		}
+		h.shuffles = append(h.shuffles, e)
+	case wire.FlatnessEvent:
+		if e.Index == 0 {
+			h.flatness = h.flatness[:0]
+		}
+		h.flatness = append(h.flatness, e)
+	}
+}
+
+// thin keeps every other element of s, the first included, in place.
+func thin[T any](s []T) []T {
+	n := 0
+	for i := 0; i < len(s); i += 2 {
+		s[n] = s[i]
+		n++
+	}
+	clear(s[n:])
+	return s[:n]
+}
+
+// snapshot sends the run's history (a SnapshotEvent) and its current
+// weights. The event's slices are copies: the history goes on growing.
+func (s *Session) snapshot() {
+	h := &s.hist
+	s.out(wire.SnapshotEvent{
+		HasRun:   h.hasRun,
+		Arch:     h.arch,
+		State:    wire.StateEvent{State: s.state, Step: s.stepNow, Epoch: s.epochNow},
+		Steps:    append([]wire.StepPoint(nil), h.steps...),
+		Epochs:   append([]wire.EpochEvent(nil), h.epochs...),
+		Evals:    append([]wire.EvalEvent(nil), h.evals...),
+		Shuffles: append([]wire.ShuffleEvent(nil), h.shuffles...),
+		Flatness: append([]wire.FlatnessEvent(nil), h.flatness...),
+	})
+	if m := s.currentModel(); m != nil && h.hasRun {
+		s.emitWeights(m)
+	}
+}

@@ -1,0 +1,89 @@
+package playground
+
+import (
+	"testing"
+	"time"
+
+	"mnistplay/wire"
+)
+
+// TestSnapshot: a snapshot holds the run's history as the events gave it,
+// bounded however many steps the run takes.
+func TestSnapshot(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.Handle(wire.SnapshotCmd{})
+	if sn := r.of("snapshot"); len(sn) != 1 || sn[0].(wire.SnapshotEvent).HasRun {
+		t.Fatalf("snapshot before any run: %+v", sn)
+	}
+	cfg := mlpConfig()
+	cfg.Epochs = 4
+	startSynth(t, s, cfg, 640, 300)
+	runUntil(s, 100, func() bool { return s.Step() >= 30 })
+	s.Handle(wire.ShuffleCmd{On: true, Fraction: 1})
+	runUntil(s, 100000, nil)
+	s.Handle(wire.FlatnessCmd{Alphas: []float64{0, 0.5, 1}})
+	runUntil(s, 100, nil)
+	r.events = r.events[:0]
+	s.Handle(wire.SnapshotCmd{})
+	sn := r.of("snapshot")
+	if len(sn) != 1 {
+		t.Fatalf("%d snapshot events", len(sn))
+	}
+	snap := sn[0].(wire.SnapshotEvent)
+	if !snap.HasRun || len(snap.Arch.Layers) == 0 || snap.State.State != wire.StateDone || snap.State.Step != s.Step() {
+		t.Errorf("snapshot run: %+v %+v", snap.Arch, snap.State)
+	}
+	if len(snap.Epochs) != 4 || snap.Epochs[3].Epoch != 4 {
+		t.Errorf("epochs %+v", snap.Epochs)
+	}
+	if len(snap.Steps) != s.Step() || snap.Steps[0].Step != 1 {
+		t.Errorf("%d steps from %+v, want %d", len(snap.Steps), snap.Steps[:1], s.Step())
+	}
+	if len(snap.Shuffles) != 1 || !snap.Shuffles[0].On || len(snap.Flatness) != 3 {
+		t.Errorf("shuffles %+v, flatness %+v", snap.Shuffles, snap.Flatness)
+	}
+	if w := r.of("weights"); len(w) != 1 {
+		t.Errorf("%d weights events after the snapshot, want 1", len(w))
+	}
+}
+
+func TestHistoryBounded(t *testing.T) {
+	var h history
+	h.record(wire.ArchEvent{})
+	n := 10 * maxHistSteps
+	for i := 1; i <= n; i++ {
+		h.record(wire.StepsEvent{Steps: []wire.StepPoint{{Step: i}}})
+		h.record(wire.EvalEvent{Step: i})
+		h.record(wire.ShuffleEvent{Step: i})
+	}
+	if len(h.steps) >= maxHistSteps || len(h.steps) < maxHistSteps/4 {
+		t.Errorf("%d steps kept of %d, want fewer than %d and more than a quarter", len(h.steps), n, maxHistSteps)
+	}
+	for i := 1; i < len(h.steps); i++ { // evenly spaced
+		if d := h.steps[i].Step - h.steps[i-1].Step; d != h.stepEvery {
+			t.Fatalf("steps %d and %d apart by %d, want %d", i-1, i, d, h.stepEvery)
+		}
+	}
+	if len(h.evals) >= maxHistEvals || len(h.shuffles) != maxHistShuffles || h.shuffles[maxHistShuffles-1].Step != n {
+		t.Errorf("%d evals, %d shuffles (last %d)", len(h.evals), len(h.shuffles), h.shuffles[len(h.shuffles)-1].Step)
+	}
+	h.record(wire.ArchEvent{Params: 1})
+	if len(h.steps) != 0 || h.arch.Params != 1 {
+		t.Errorf("a new run keeps %d steps", len(h.steps))
+	}
+}
+
+// TestGetWeightsID: every answer to getWeights carries its request's id,
+// an error included, so one failure does not shift later answers.
+func TestGetWeightsID(t *testing.T) {
+	s, r := newTestSession(time.Millisecond)
+	s.Handle(wire.GetWeightsCmd{ID: 4})
+	if e := r.errors(); len(e) != 1 || e[0].ID != 4 {
+		t.Fatalf("errors %+v, want one with id 4", e)
+	}
+	configure(t, s, mlpConfig())
+	s.Handle(wire.GetWeightsCmd{ID: 5})
+	if mb := r.of("modelBytes"); len(mb) != 1 || mb[0].(wire.ModelBytesEvent).ID != 5 || len(mb[0].(wire.ModelBytesEvent).Bytes) == 0 {
+		t.Errorf("modelBytes %+v, want id 5", mb)
+	}
+}
