@@ -16,12 +16,12 @@ import (
 	"sync"
 	"syscall/js"
 	"time"
-	"unsafe"
 
 	"mnistplay/engine"
 	"mnistplay/engine/mnist"
 	"mnistplay/playground"
 	"mnistplay/wire"
+	"mnistplay/wire/jsconv"
 )
 
 // sliceBudget is how long one RunFor may train before the worker returns to
@@ -32,11 +32,7 @@ var (
 	mu      sync.Mutex // guards sess: JS callbacks and the data goroutine both use it
 	sess    *playground.Session
 	self    = js.Global()
-	jsJSON  = js.Global().Get("JSON")
 	u8Array = js.Global().Get("Uint8Array")
-	f32Arr  = js.Global().Get("Float32Array")
-	object  = js.Global().Get("Object")
-	array   = js.Global().Get("Array")
 
 	port      js.Value // MessageChannel port2: posting to it schedules a tick
 	scheduled bool
@@ -91,75 +87,25 @@ func handle(data js.Value) {
 		mu.Unlock()
 		schedule()
 	}()
-	if data.Type() != js.TypeObject {
-		sess.HandleJSON([]byte(`{"cmd":""}`))
-		return
-	}
-	if data.Get("cmd").String() == "connectView" {
+	// connectView carries a MessagePort, which is no part of the Go contract.
+	if data.Type() == js.TypeObject && data.Get(wire.KeyCmd).String() == "connectView" {
 		connectView(data.Get("port"))
 		return
 	}
-	if data.Get("cmd").String() == "retryData" {
-		sess.RetryData()
+	obj, _ := jsconv.FromJS(data)
+	if obj[wire.KeyCmd] == (wire.RetryDataCmd{}).Cmd() {
 		select {
 		case retryData <- struct{}{}:
 		default:
 		}
-		return
 	}
-	if data.Get("cmd").String() == "loadWeights" {
-		b := data.Get("bytes")
-		if b.Type() != js.TypeObject || !b.InstanceOf(u8Array) {
-			sess.Handle(playground.Command{Cmd: "loadWeights"})
-			return
-		}
-		buf := make([]byte, b.Get("length").Int())
-		js.CopyBytesToGo(buf, b)
-		sess.Handle(playground.Command{Cmd: "loadWeights", Bytes: buf})
-		return
-	}
-	sess.HandleJSON([]byte(jsJSON.Call("stringify", data).String()))
+	sess.HandleObject(obj)
 }
 
 // post sends an event to the page, transferring its typed arrays.
-func post(e playground.Event) {
-	var transfer []any
-	v := toJS(e.Map(), &transfer)
+func post(e wire.Event) {
+	v, transfer := jsconv.ToJS(wire.Encode(e))
 	self.Call("postMessage", v, transfer)
-}
-
-// toJS converts an Event.Map value; []float32 and []uint8 become typed
-// arrays whose buffers are appended to transfer.
-func toJS(v any, transfer *[]any) js.Value {
-	switch x := v.(type) {
-	case map[string]any:
-		o := object.New()
-		for k, e := range x {
-			o.Set(k, toJS(e, transfer))
-		}
-		return o
-	case []any:
-		a := array.New(len(x))
-		for i, e := range x {
-			a.SetIndex(i, toJS(e, transfer))
-		}
-		return a
-	case []uint8:
-		a := u8Array.New(len(x))
-		js.CopyBytesToJS(a, x)
-		*transfer = append(*transfer, a.Get("buffer"))
-		return a
-	case []float32:
-		u := u8Array.New(4 * len(x))
-		if len(x) > 0 {
-			js.CopyBytesToJS(u, unsafe.Slice((*byte)(unsafe.Pointer(&x[0])), 4*len(x)))
-		}
-		buf := u.Get("buffer")
-		*transfer = append(*transfer, buf)
-		return f32Arr.New(buf)
-	default:
-		return js.ValueOf(v)
-	}
 }
 
 // ---- the canvas' channel ----
@@ -167,7 +113,6 @@ func toJS(v any, transfer *[]any) js.Value {
 var (
 	viewPort    js.Value // the MessageChannel port to the canvas (wasm/ui)
 	viewHandler js.Func
-	viewImage   = make([]float32, wire.ImagePixels)
 )
 
 // connectView takes the port the page made for the canvas to ask this
@@ -193,41 +138,22 @@ func connectView(port js.Value) {
 
 // answerView classifies the canvas' pad image with the current model.
 func answerView(d js.Value) {
-	if d.Type() != js.TypeObject || d.Get(wire.KeyCmd).String() != wire.CmdClassify {
+	obj, _ := jsconv.FromJS(d)
+	c, err := wire.DecodeCommand(obj)
+	req, ok := c.(wire.ClassifyCmd)
+	if err != nil || !ok {
+		fmt.Fprintf(os.Stderr, "trainer: not a classify request on the canvas' channel (%v)\n", err)
 		return
-	}
-	req := wire.ClassifyRequest{ID: intOf(d.Get(wire.KeyID)), Filter: intOf(d.Get(wire.KeyFilter))}
-	if img := d.Get(wire.KeyImage); img.Type() == js.TypeObject && img.InstanceOf(f32Arr) && img.Length() == wire.ImagePixels {
-		js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&viewImage[0])), 4*len(viewImage)), u8Array.New(img.Get("buffer"), img.Get("byteOffset"), 4*wire.ImagePixels))
-		req.Image = viewImage
 	}
 	mu.Lock()
 	p, err := sess.Classify(req)
 	mu.Unlock()
-	o := object.New()
-	o.Set(wire.KeyID, req.ID)
+	var ev wire.Event = p
 	if err != nil {
-		o.Set(wire.KeyType, wire.TypePredictionError)
-		o.Set(wire.KeyMessage, err.Error())
-		viewPort.Call("postMessage", o)
-		return
+		ev = wire.PredictionError{ID: req.ID, Message: err.Error()}
 	}
-	var transfer []any
-	o.Set(wire.KeyType, wire.TypePrediction)
-	o.Set(wire.KeyStep, p.Step)
-	o.Set(wire.KeyDigit, p.Digit)
-	o.Set(wire.KeyProbs, toJS(p.Probs, &transfer))
-	o.Set(wire.KeyAct, toJS(p.Act, &transfer))
-	o.Set(wire.KeyActW, p.ActW)
-	viewPort.Call("postMessage", o, transfer)
-}
-
-// intOf is v as an int, or -1 when it is not a number.
-func intOf(v js.Value) int {
-	if v.Type() != js.TypeNumber {
-		return -1
-	}
-	return v.Int()
+	v, transfer := jsconv.ToJS(wire.Encode(ev))
+	viewPort.Call("postMessage", v, transfer)
 }
 
 // ---- data ----
@@ -263,7 +189,7 @@ func loadData() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(os.Stderr, "trainer: internal error while loading the data: %v\n%s\n", r, debug.Stack())
 			// Not dataError: the panic may have come while mu was held.
-			post(playground.ErrorEvent{Message: "internal error while loading the data; please reload the page", Kind: playground.KindData})
+			post(wire.ErrorEvent{Message: "internal error while loading the data; please reload the page", Kind: wire.KindData})
 		}
 	}()
 	names := mnist.PackFiles()

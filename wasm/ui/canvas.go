@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mnistplay/wasm/ui/view"
+	"mnistplay/wire"
 )
 
 // canvasUI presents the view on a 2D canvas: every animation frame it
@@ -16,7 +17,7 @@ import (
 type canvasUI struct {
 	v      *view.View
 	in     *inbox
-	msgs   []view.Msg
+	msgs   []wire.Event
 	input  *domInput
 	ctx    js.Value
 	data   [len(view.View{}.Panels)]js.Value // ImageData per panel

@@ -10,6 +10,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 
 	"mnistplay/wasm/ui/view"
+	"mnistplay/wire"
 )
 
 // The ebiten presenter. It runs in FPSModeVsyncOffMinimum: ebiten calls
@@ -29,7 +30,7 @@ type game struct {
 	v     *view.View
 	in    *inbox
 	input *domInput
-	msgs  []view.Msg
+	msgs  []wire.Event
 	shown [len(view.View{}.Panels)]bool // panel image already on the screen
 
 	wakeTimer *time.Timer

@@ -6,6 +6,7 @@ import (
 	"syscall/js"
 
 	"mnistplay/wasm/ui/view"
+	"mnistplay/wire"
 )
 
 // pointerEvent is one DOM pointer event in screen (view) coordinates.
@@ -71,7 +72,7 @@ func listen(canvas js.Value, in *inbox, letterbox bool, wake func()) *domInput {
 		switch args[0].Get("key").String() {
 		case "Escape", "Delete", "Backspace":
 			args[0].Call("preventDefault")
-			in.push(view.Msg{Type: "pad", Cmd: "clear"})
+			in.push(wire.PadEvent{Cmd: "clear"})
 		}
 		return nil
 	}))

@@ -1,7 +1,8 @@
 //go:build js && wasm
 
 // Command ui is the playground's canvas in the ui.html iframe. It receives
-// the worker's events from the parent page through postMessage, queues them,
+// the worker's events from the parent page through postMessage (decoded
+// with package wire), queues them,
 // and applies them once per frame; all state and drawing logic lives in
 // package view, which builds and tests natively and draws each panel into
 // an *image.RGBA on the CPU.
@@ -22,12 +23,13 @@ import (
 	"syscall/js"
 
 	"mnistplay/wasm/ui/view"
+	"mnistplay/wire"
 )
 
 // inbox is filled by the JS message callback and drained once per frame.
 type inbox struct {
 	mu   sync.Mutex
-	msgs []view.Msg
+	msgs []wire.Event
 	// wake, if set, is called after each push (the ebiten presenter
 	// schedules a frame with it).
 	wake func()
@@ -35,20 +37,20 @@ type inbox struct {
 
 // push queues m. A weight snapshot replaces one still waiting: only the
 // newest weights matter, and loading each costs a copy of every parameter.
-func (b *inbox) push(m view.Msg) {
+func (b *inbox) push(m wire.Event) {
 	b.add(m)
 	if b.wake != nil {
 		b.wake()
 	}
 }
 
-func (b *inbox) add(m view.Msg) {
+func (b *inbox) add(m wire.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if m.Type == "weights" {
+	if _, ok := m.(wire.WeightsEvent); ok {
 		for i := range b.msgs {
-			if b.msgs[i].Type == "weights" {
-				freeFloats.put(b.msgs[i].Data)
+			if old, ok := b.msgs[i].(wire.WeightsEvent); ok {
+				freeFloats.put(old.Data)
 				b.msgs[i] = m
 				return
 			}
@@ -59,17 +61,17 @@ func (b *inbox) add(m view.Msg) {
 
 // applyAll applies msgs to v and recycles their weight buffers (the view
 // copies what it keeps).
-func applyAll(v *view.View, msgs []view.Msg) {
+func applyAll(v *view.View, msgs []wire.Event) {
 	for _, m := range msgs {
 		v.Apply(m)
-		if m.Type == "weights" {
-			freeFloats.put(m.Data)
+		if w, ok := m.(wire.WeightsEvent); ok {
+			freeFloats.put(w.Data)
 		}
 	}
 	clear(msgs)
 }
 
-func (b *inbox) drain(dst []view.Msg) []view.Msg {
+func (b *inbox) drain(dst []wire.Event) []wire.Event {
 	b.mu.Lock()
 	dst = append(dst[:0], b.msgs...)
 	clear(b.msgs) // drop references to weight buffers

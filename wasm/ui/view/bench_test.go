@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mnistplay/engine"
+	"mnistplay/wire"
 )
 
 // trainedView is a view after n steps of a CNN run with a weight snapshot.
@@ -15,12 +16,12 @@ func trainedView(b *testing.B, n int) *View {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v.Apply(Msg{Type: "weights", SpecJSON: `{"arch":"cnn","hidden":[100],"conv1":{"kernel":5,"stride":1},"conv2":{"kernel":5,"stride":1}}`, Data: m.Weights(nil)})
+	v.Apply(wire.WeightsEvent{Spec: m.Spec, Data: m.Weights(nil)})
 	for s := 0; s < n; s++ {
 		e := float64(s) / 900
-		v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: s, Epoch: e, Loss: 2.3*math.Exp(-e) + 0.1*math.Sin(float64(s)), Acc: 1 - math.Exp(-e), ExPerSec: 900}}})
+		v.Apply(wire.StepsEvent{Steps: []wire.StepPoint{{Step: s, Epoch: e, Loss: 2.3*math.Exp(-e) + 0.1*math.Sin(float64(s)), Acc: 1 - math.Exp(-e), ExamplesPerSec: 900}}})
 		if s%900 == 899 {
-			v.Apply(Msg{Type: "epoch", EpochN: s/900 + 1, TrainLoss: 0.3, TrainAcc: 0.9, ValLoss: 0.3, ValAcc: 0.9})
+			v.Apply(wire.EpochEvent{Epoch: s/900 + 1, TrainLoss: 0.3, TrainAcc: 0.9, ValLoss: 0.3, ValAcc: 0.9})
 		}
 	}
 	return v
@@ -50,7 +51,7 @@ func BenchmarkPadPanel(b *testing.B)     { benchmarkPanel(b, PPad, 10) }
 func BenchmarkWeights(b *testing.B) {
 	v := trainedView(b, 10)
 	m, _ := engine.Build(engine.DefaultCNN(), 2)
-	msg := Msg{Type: "weights", SpecJSON: v.specKey, Data: m.Weights(nil)}
+	msg := wire.WeightsEvent{Spec: m.Spec, Data: m.Weights(nil)}
 	v.Pad.Down(100, 50)
 	v.Pad.Move(100, 200)
 	v.Pad.Up()

@@ -3,6 +3,8 @@ package view
 import (
 	"testing"
 	"time"
+
+	"mnistplay/wire"
 )
 
 func TestDue(t *testing.T) {
@@ -22,7 +24,7 @@ func TestDue(t *testing.T) {
 	for i, c := range cases {
 		v := New()
 		if c.state != "" {
-			v.Apply(Msg{Type: "state", State: c.state})
+			v.Apply(wire.StateEvent{State: c.state})
 		}
 		if _, ok := v.Due(t0); !ok {
 			t.Errorf("case %d: a new view has nothing due", i)
@@ -34,7 +36,7 @@ func TestDue(t *testing.T) {
 		if d, ok := v.Due(t0); ok {
 			t.Fatalf("case %d: drawn view still due in %v", i, d)
 		}
-		v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: 1, Epoch: 0.01, Loss: 2, Acc: 0.1}}})
+		v.Apply(wire.StepsEvent{Steps: []wire.StepPoint{{Step: 1, Epoch: 0.01, Loss: 2, Acc: 0.1}}})
 		now := t0.Add(c.after)
 		d, ok := v.Due(now)
 		if !ok || d != c.want {

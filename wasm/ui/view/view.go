@@ -24,98 +24,6 @@ const (
 	Height = 540
 )
 
-// Msg is one page or worker event (PAGE-PROTOCOL.md), decoded. Only the
-// fields of its Type are set.
-type Msg struct {
-	Type string
-
-	// progress
-	Loaded, Total float64
-	// state
-	State string
-	Step  int
-	Epoch float64
-	// steps: one entry per step
-	Steps []StepPoint
-	// epoch
-	EpochN                               int
-	TrainLoss, TrainAcc, ValLoss, ValAcc float64
-	// weights
-	SpecJSON string
-	Data     []float32
-	// arch
-	Layers []Layer
-	Params int
-	// shuffle
-	On       bool
-	Fraction float64
-	// flatness
-	Alpha, Loss, Error float64
-	Index, Count       int
-	// sample: 784 bytes
-	Image []uint8
-	Label int
-	// error
-	Message, Kind string
-	// pad
-	Cmd string
-	// eval: Epoch (fractional), ValLoss, ValAcc
-	// runs: the runs ticked for overlay
-	Runs []Run
-	// export: "loss", "accuracy", "flatness" or "filters"
-	Panel string
-	// prediction: the trainer's answer to a classification request;
-	// predictionError: Message
-	Prediction *wire.Prediction
-	// robustness: the accuracy Acc on test images moved by Move (Index of
-	// Count)
-	Move engine.Move
-	Acc  float64
-}
-
-// Run is one run of a 'runs' message (PAGE-PROTOCOL.md, "Runs, overlays and
-// exports"): a finished or live run the page keeps, drawn over the live
-// curves in its colour.
-type Run struct {
-	ID, Name string
-	Color    string // "#rrggbb"
-	Epochs   []RunEpoch
-	Evals    []RunEval
-	Markers  []RunMarker
-	Flatness []RunFlat
-}
-
-// RunEpoch is one finished epoch of a Run; accuracies are fractions.
-type RunEpoch struct {
-	Epoch                                float64
-	TrainLoss, TrainAcc, ValLoss, ValAcc float64
-}
-
-// RunEval is a quick validation of a Run at a fractional epoch.
-type RunEval struct{ Epoch, ValLoss, ValAcc float64 }
-
-// RunMarker is a labelled epoch of a Run (e.g. where shuffling started).
-type RunMarker struct {
-	Epoch float64
-	Label string
-}
-
-// RunFlat is one flatness point of a Run; Error is a fraction.
-type RunFlat struct{ Alpha, Loss, Error float64 }
-
-// StepPoint is one training step.
-type StepPoint struct {
-	Step                       int
-	Epoch, Loss, Acc, ExPerSec float64
-}
-
-// Layer is one row of an 'arch' event.
-type Layer struct {
-	Name   string
-	Shape  [3]int
-	Params int
-}
-
 // Panel is one independently redrawn region of the screen.
 type Panel struct {
 	Name  string
@@ -178,7 +86,7 @@ type View struct {
 	// Classify sends a classification request to the trainer, whose answer
 	// comes back through Apply; nil: the pad is not classified. The image
 	// is only valid during the call.
-	Classify func(wire.ClassifyRequest)
+	Classify func(wire.ClassifyCmd)
 
 	// curves of the live run; validation has per-epoch and quick
 	// evaluation points (vaX), training per-epoch ones (epX)
@@ -208,7 +116,7 @@ type View struct {
 	step            int
 	epoch, exPerSec float64
 	loaded, total   float64
-	layers          []Layer
+	layers          []wire.LayerRow
 	params          int
 	errMsg          string
 
@@ -283,33 +191,33 @@ func (v *View) post(m map[string]any) {
 }
 
 // Apply applies one event.
-func (v *View) Apply(m Msg) {
-	switch m.Type {
-	case "progress":
-		v.loaded, v.total = m.Loaded, m.Total
+func (v *View) Apply(m wire.Event) {
+	switch m := m.(type) {
+	case wire.ProgressEvent:
+		v.loaded, v.total = float64(m.Loaded), float64(m.Total)
 		v.dirty(PStatus)
-	case "ready", "dataComplete":
+	case wire.ReadyEvent, wire.DataCompleteEvent:
 		v.loaded = v.total
 		v.dirty(PStatus)
-	case "arch":
+	case wire.ArchEvent:
 		v.newRun()
 		v.layers, v.params = m.Layers, m.Params
 		v.errMsg = ""
 		v.dirty(PLoss, PAcc, PStatus)
-	case "state":
-		if m.State == "diverged" && v.state != "diverged" {
+	case wire.StateEvent:
+		if m.State == wire.StateDiverged && v.state != wire.StateDiverged {
 			v.markers = append(v.markers, plot.Marker{X: m.Epoch, Label: "diverged", Color: plot.Palette[3]})
 			v.dirty(PLoss, PAcc)
 		}
 		v.state, v.step, v.epoch = m.State, m.Step, m.Epoch
 		v.dirty(PStatus)
-	case "step", "steps":
+	case wire.StepsEvent:
 		for _, p := range m.Steps {
 			v.addStep(p)
 		}
 		v.dirty(PLoss, PAcc, PStatus)
-	case "epoch":
-		e := float64(m.EpochN)
+	case wire.EpochEvent:
+		e := float64(m.Epoch)
 		v.epX = append(v.epX, e)
 		v.trLoss = append(v.trLoss, m.TrainLoss)
 		v.trAcc = append(v.trAcc, 100*m.TrainAcc)
@@ -317,37 +225,41 @@ func (v *View) Apply(m Msg) {
 			v.addVal(e, m.ValLoss, m.ValAcc)
 		}
 		v.dirty(PLoss, PAcc)
-	case "eval":
+	case wire.EvalEvent:
 		v.addVal(m.Epoch, m.ValLoss, m.ValAcc)
 		v.dirty(PLoss, PAcc)
-	case "shuffle":
-		label, col := shuffleLabel(m.On, m.Fraction)
+	case wire.ShuffleEvent:
+		label, col := shuffleLabel(m.On, float64(m.Fraction))
 		v.markers = append(v.markers, plot.Marker{X: m.Epoch, Label: label, Color: col})
 		v.dirty(PLoss, PAcc)
-	case "runs":
+	case wire.SnapshotEvent:
+		v.applySnapshot(m)
+	case wire.RunsEvent:
 		v.setOverlays(m.Runs)
-	case "export":
+	case wire.ExportEvent:
 		v.export(m.Panel)
-	case "weights":
-		v.setWeights(m.SpecJSON, m.Data)
-	case "flatness":
+	case wire.WeightsEvent:
+		spec, err := json.Marshal(m.Spec)
+		if err != nil {
+			panic("view: a spec that does not marshal: " + err.Error())
+		}
+		v.setWeights(string(spec), m.Data)
+	case wire.FlatnessEvent:
 		v.addFlat(m)
 		v.showRobust = false
-	case "robustness":
+	case wire.RobustnessEvent:
 		if m.Index == 0 || v.robust == nil {
 			v.robust = map[engine.Move]float64{}
 		}
-		v.robust[m.Move] = 100 * m.Acc
+		v.robust[m.Move()] = 100 * m.Acc
 		v.showRobust = true
 		v.dirty(PFlat)
-	case wire.TypePrediction:
-		if m.Prediction != nil {
-			v.answer(m.Prediction)
-		}
-	case wire.TypePredictionError:
+	case wire.Prediction:
+		v.answer(&m)
+	case wire.PredictionError:
 		v.errMsg = "classifying the pad: " + m.Message
 		v.dirty(PStatus)
-	case "sample":
+	case wire.SampleEvent:
 		if len(m.Image) >= pad.Pixel {
 			var img [pad.Pixel]float32
 			for i := range img {
@@ -357,14 +269,46 @@ func (v *View) Apply(m Msg) {
 			v.classify(true)
 			v.dirty(PPad)
 		}
-	case "pad":
+	case wire.PadEvent:
 		if m.Cmd == "clear" {
 			v.clearPad()
 		}
-	case "error":
+	case wire.ErrorEvent:
 		v.errMsg = m.Message
 		v.dirty(PStatus)
 	}
+}
+
+// applySnapshot draws the run the trainer holds, as its events would have
+// (a canvas that connects late, or reloads, asks for one).
+func (v *View) applySnapshot(m wire.SnapshotEvent) {
+	if !m.HasRun {
+		return
+	}
+	v.Apply(m.Arch)
+	v.Apply(wire.StepsEvent{Steps: m.Steps})
+	ev, sh := m.Evals, m.Shuffles
+	for _, e := range m.Epochs { // in the order they came, markers between
+		for len(sh) > 0 && sh[0].Step <= e.Step {
+			v.Apply(sh[0])
+			sh = sh[1:]
+		}
+		for len(ev) > 0 && ev[0].Step <= e.Step {
+			v.Apply(ev[0])
+			ev = ev[1:]
+		}
+		v.Apply(e)
+	}
+	for _, e := range ev {
+		v.Apply(e)
+	}
+	for _, e := range sh {
+		v.Apply(e)
+	}
+	for _, f := range m.Flatness {
+		v.Apply(f)
+	}
+	v.Apply(m.State)
 }
 
 // shuffleLabel is the marker text and colour for a shuffle change.
@@ -411,7 +355,7 @@ func ParseColor(s string) (c color.RGBA, ok bool) {
 }
 
 // setOverlays replaces the overlaid runs.
-func (v *View) setOverlays(runs []Run) {
+func (v *View) setOverlays(runs []wire.Run) {
 	v.overlays = v.overlays[:0]
 	for i, r := range runs {
 		col, ok := ParseColor(r.Color)
@@ -425,10 +369,11 @@ func (v *View) setOverlays(runs []Run) {
 		type vp struct{ x, loss, acc float64 }
 		var val []vp
 		for _, e := range r.Epochs {
-			o.trX = append(o.trX, e.Epoch)
+			x := float64(e.Epoch)
+			o.trX = append(o.trX, x)
 			o.trLoss = append(o.trLoss, e.TrainLoss)
 			o.trAcc = append(o.trAcc, 100*e.TrainAcc)
-			val = append(val, vp{e.Epoch, e.ValLoss, 100 * e.ValAcc})
+			val = append(val, vp{x, e.ValLoss, 100 * e.ValAcc})
 		}
 		for _, e := range r.Evals {
 			val = append(val, vp{e.Epoch, e.ValLoss, 100 * e.ValAcc})
@@ -466,7 +411,7 @@ func (v *View) newRun() {
 	v.state, v.step, v.epoch, v.exPerSec = "idle", 0, 0, 0
 }
 
-func (v *View) addStep(p StepPoint) {
+func (v *View) addStep(p wire.StepPoint) {
 	if len(v.stepX) >= maxStepPoints {
 		// Keep every other point: the curve keeps its shape at a fixed cost.
 		n := 0
@@ -480,12 +425,12 @@ func (v *View) addStep(p StepPoint) {
 	v.stepLoss = append(v.stepLoss, p.Loss)
 	v.stepAcc = append(v.stepAcc, 100*p.Acc)
 	v.step, v.epoch = p.Step, p.Epoch
-	if p.ExPerSec > 0 {
-		v.exPerSec = p.ExPerSec
+	if p.ExamplesPerSec > 0 {
+		v.exPerSec = p.ExamplesPerSec
 	}
 }
 
-func (v *View) addFlat(m Msg) {
+func (v *View) addFlat(m wire.FlatnessEvent) {
 	if m.Index == 0 || len(v.flats) == 0 {
 		if len(v.flats) == 4 {
 			copy(v.flats, v.flats[1:])
@@ -575,7 +520,7 @@ func (v *View) classify(post bool) {
 	if post {
 		v.postFor = v.reqID
 	}
-	v.Classify(wire.ClassifyRequest{ID: v.reqID, Image: v.input[:], Filter: v.selected})
+	v.Classify(wire.ClassifyCmd{ID: v.reqID, Image: v.input[:], Filter: v.selected})
 }
 
 // answer takes the trainer's prediction for request p.ID.

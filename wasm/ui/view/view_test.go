@@ -1,7 +1,6 @@
 package view
 
 import (
-	"encoding/json"
 	"flag"
 	"image"
 	"image/color"
@@ -9,6 +8,7 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -21,20 +21,24 @@ import (
 
 var shot = flag.String("shot", "", "write the rendered screen to this PNG file")
 
-func weightsMsg(t *testing.T, spec engine.Spec) Msg {
+func weightsMsg(t *testing.T, spec engine.Spec) wire.WeightsEvent {
 	m, err := engine.Build(spec, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, _ := json.Marshal(spec)
-	return Msg{Type: "weights", SpecJSON: string(js), Data: m.Weights(nil)}
+	return wire.WeightsEvent{Spec: spec, Data: m.Weights(nil)}
 }
+
+// otherEvent is an event the view does not draw.
+type otherEvent struct{}
+
+func (otherEvent) Type() string { return "other" }
 
 // answerer answers classification requests at once, as the trainer does
 // (playground.Session.Classify, tested there): here with uniform
 // probabilities, and for a CNN the selected filter's 24x24 map.
-func answerer(t *testing.T, v *View, cnn bool, requests *[]wire.ClassifyRequest) func(wire.ClassifyRequest) {
-	return func(r wire.ClassifyRequest) {
+func answerer(t *testing.T, v *View, cnn bool, requests *[]wire.ClassifyCmd) func(wire.ClassifyCmd) {
+	return func(r wire.ClassifyCmd) {
 		if err := r.Check(); err != nil {
 			t.Errorf("the view sent a bad request: %v", err)
 		}
@@ -46,7 +50,7 @@ func answerer(t *testing.T, v *View, cnn bool, requests *[]wire.ClassifyRequest)
 		if cnn && r.Filter >= 0 {
 			p.Act, p.ActW = make([]float32, 24*24), 24
 		}
-		v.Apply(Msg{Type: wire.TypePrediction, Prediction: p})
+		v.Apply(*p)
 	}
 }
 
@@ -54,21 +58,21 @@ func TestViewFlow(t *testing.T) {
 	for i, spec := range []engine.Spec{engine.DefaultCNN(), engine.DefaultMLP()} {
 		v := New()
 		var posted []map[string]any
-		var requests []wire.ClassifyRequest
+		var requests []wire.ClassifyCmd
 		v.Post = func(m map[string]any) { posted = append(posted, m) }
 		v.Classify = answerer(t, v, spec.Arch == engine.ArchCNN, &requests)
-		v.Apply(Msg{Type: "arch", Layers: []Layer{{"conv1", [3]int{10, 24, 24}, 260}, {"fc2", [3]int{10, 1, 1}, 1010}}, Params: 38390})
+		v.Apply(wire.ArchEvent{Layers: []wire.LayerRow{{Name: "conv1", Shape: [3]int{10, 24, 24}, Params: 260}, {Name: "fc2", Shape: [3]int{10, 1, 1}, Params: 1010}}, Params: 38390})
 		for s := 0; s < 300; s++ {
 			e := float64(s) / 100
-			v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: s, Epoch: e, Loss: 2.3 * math.Exp(-e), Acc: 1 - math.Exp(-e), ExPerSec: 900}}})
+			v.Apply(wire.StepsEvent{Steps: []wire.StepPoint{{Step: s, Epoch: e, Loss: 2.3 * math.Exp(-e), Acc: 1 - math.Exp(-e), ExamplesPerSec: 900}}})
 		}
-		v.Apply(Msg{Type: "epoch", EpochN: 1, TrainLoss: 0.5, TrainAcc: 0.85, ValLoss: 0.4, ValAcc: 0.88})
-		v.Apply(Msg{Type: "shuffle", On: true, Fraction: 1, Epoch: 1.5})
-		v.Apply(Msg{Type: "loss", Loss: math.NaN()}) // unknown: ignored
+		v.Apply(wire.EpochEvent{Epoch: 1, TrainLoss: 0.5, TrainAcc: 0.85, ValLoss: 0.4, ValAcc: 0.88})
+		v.Apply(wire.ShuffleEvent{On: true, Fraction: 1, Epoch: 1.5})
+		v.Apply(otherEvent{}) // unknown: ignored
 		v.Apply(weightsMsg(t, spec))
 		for k := 0; k < 21; k++ {
 			a := -0.5 + 0.1*float64(k)
-			v.Apply(Msg{Type: "flatness", Alpha: a, Loss: 0.1 + (a-1)*(a-1), Error: 0.02 + 0.3*(a-1)*(a-1), Index: k, Count: 21})
+			v.Apply(wire.FlatnessEvent{Alpha: a, Loss: 0.1 + (a-1)*(a-1), Error: 0.02 + 0.3*(a-1)*(a-1), Index: k, Count: 21})
 		}
 		// Draw a vertical stroke on the pad.
 		x := (v.padRect.Min.X + v.padRect.Max.X) / 2
@@ -121,7 +125,7 @@ func TestViewFlow(t *testing.T) {
 		if n := v.Render(now.Add(time.Hour)); n != 0 {
 			t.Errorf("case %d: idle render drew %d panels", i, n)
 		}
-		v.Apply(Msg{Type: "pad", Cmd: "clear"})
+		v.Apply(wire.PadEvent{Cmd: "clear"})
 		if !v.Pad.Empty() || v.hasProbs {
 			t.Errorf("case %d: pad not cleared", i)
 		}
@@ -171,7 +175,7 @@ func gridLayout(g interface {
 
 func TestWeightsBad(t *testing.T) {
 	v := New()
-	v.Apply(Msg{Type: "weights", SpecJSON: "{", Data: nil})
+	v.Apply(wire.WeightsEvent{Spec: engine.Spec{Arch: "nope"}})
 	if v.errMsg == "" {
 		t.Error("bad spec not reported")
 	}
@@ -211,11 +215,11 @@ func TestRenderThrottle(t *testing.T) {
 	v := New()
 	t0 := time.Now()
 	v.Render(t0)
-	v.Apply(Msg{Type: "state", State: "running"})
+	v.Apply(wire.StateEvent{State: "running"})
 	drawn, most := 0, 0
 	for k := 1; k <= 100; k++ { // 1 s of 10 ms frames with an event in each
 		now := t0.Add(time.Duration(k) * 10 * time.Millisecond)
-		v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: k, Epoch: float64(k) / 100, Loss: 1, Acc: 0.5}}})
+		v.Apply(wire.StepsEvent{Steps: []wire.StepPoint{{Step: k, Epoch: float64(k) / 100, Loss: 1, Acc: 0.5}}})
 		most = max(most, v.Render(now))
 		if v.Panels[PLoss].Drawn {
 			drawn++
@@ -240,14 +244,14 @@ func TestRenderThrottle(t *testing.T) {
 	x, y := v.padRect.Min.X+50, v.padRect.Min.Y+50
 	v.Pointer(x, y, true)
 	v.Tick()
-	v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: 200, Epoch: 2, Loss: 1, Acc: 0.5}}})
+	v.Apply(wire.StepsEvent{Steps: []wire.StepPoint{{Step: 200, Epoch: 2, Loss: 1, Acc: 0.5}}})
 	now = now.Add(10 * time.Millisecond)
 	if n := v.Render(now); n != 1 || !v.Panels[PPad].Drawn || v.Panels[PLoss].Drawn {
 		t.Errorf("stroke frame drew %d panels (pad %v, loss %v), want the pad only", n, v.Panels[PPad].Drawn, v.Panels[PLoss].Drawn)
 	}
 	// Idle (paused): events are drawn within IdleInterval (plus a frame
 	// per panel).
-	v.Apply(Msg{Type: "state", State: "paused"})
+	v.Apply(wire.StateEvent{State: "paused"})
 	for k := 0; k < 5; k++ {
 		now = now.Add(IdleInterval)
 		v.Render(now)
@@ -259,10 +263,10 @@ func TestRenderThrottle(t *testing.T) {
 
 func TestEvalPoints(t *testing.T) {
 	v := New()
-	v.Apply(Msg{Type: "eval", Epoch: 0.25, ValLoss: 1, ValAcc: 0.5})
-	v.Apply(Msg{Type: "eval", Epoch: 0.5, ValLoss: 0.8, ValAcc: 0.6})
-	v.Apply(Msg{Type: "epoch", EpochN: 1, TrainLoss: 0.7, TrainAcc: 0.7, ValLoss: 0.6, ValAcc: 0.8})
-	v.Apply(Msg{Type: "eval", Epoch: 0.75, ValLoss: 0.7, ValAcc: 0.7}) // late: goes before epoch 1
+	v.Apply(wire.EvalEvent{Epoch: 0.25, ValLoss: 1, ValAcc: 0.5})
+	v.Apply(wire.EvalEvent{Epoch: 0.5, ValLoss: 0.8, ValAcc: 0.6})
+	v.Apply(wire.EpochEvent{Epoch: 1, TrainLoss: 0.7, TrainAcc: 0.7, ValLoss: 0.6, ValAcc: 0.8})
+	v.Apply(wire.EvalEvent{Epoch: 0.75, ValLoss: 0.7, ValAcc: 0.7}) // late: goes before epoch 1
 	wantX := []float64{0.25, 0.5, 0.75, 1}
 	wantAcc := []float64{50, 60, 70, 80}
 	for i := range wantX {
@@ -273,7 +277,7 @@ func TestEvalPoints(t *testing.T) {
 	if len(v.epX) != 1 || v.trAcc[0] != 70 {
 		t.Errorf("train per epoch %v %v", v.epX, v.trAcc)
 	}
-	v.Apply(Msg{Type: "arch"})
+	v.Apply(wire.ArchEvent{})
 	if len(v.vaX) != 0 {
 		t.Error("a new run kept the validation points")
 	}
@@ -312,13 +316,17 @@ func countColor(img *image.RGBA, c color.RGBA) int {
 func TestOverlays(t *testing.T) {
 	v := New()
 	col := color.RGBA{0xd6, 0x27, 0x28, 255}
-	run := Run{ID: "r1", Name: "shuffled", Color: "#d62728",
-		Epochs:   []RunEpoch{{1, 2.0, 0.2, 2.3, 0.11}, {2, 1.5, 0.5, 2.5, 0.10}, {3, 0.9, 0.75, 2.9, 0.1}},
-		Evals:    []RunEval{{0.5, 2.31, 0.1}, {1.5, 2.4, 0.1}},
-		Markers:  []RunMarker{{0, "shuffle 100%"}, {2.5, "shuffle off"}},
-		Flatness: []RunFlat{{-0.5, 3, 0.9}, {0, 2.3, 0.9}, {0.5, 1.5, 0.5}, {1, 0.9, 0.25}, {1.5, 2, 0.6}},
+	ep := func(e int, trL, trA, vL, vA float64) wire.EpochEvent {
+		return wire.EpochEvent{Epoch: e, TrainLoss: trL, TrainAcc: trA, ValLoss: vL, ValAcc: vA}
 	}
-	v.Apply(Msg{Type: "runs", Runs: []Run{run}})
+	fl := func(a, l, e float64) wire.FlatnessEvent { return wire.FlatnessEvent{Alpha: a, Loss: l, Error: e} }
+	run := wire.Run{ID: "r1", Name: "shuffled", Color: "#d62728",
+		Epochs:   []wire.EpochEvent{ep(1, 2.0, 0.2, 2.3, 0.11), ep(2, 1.5, 0.5, 2.5, 0.10), ep(3, 0.9, 0.75, 2.9, 0.1)},
+		Evals:    []wire.EvalEvent{{Epoch: 0.5, ValLoss: 2.31, ValAcc: 0.1}, {Epoch: 1.5, ValLoss: 2.4, ValAcc: 0.1}},
+		Markers:  []wire.Marker{{Epoch: 0, Label: "shuffle 100%"}, {Epoch: 2.5, Label: "shuffle off"}},
+		Flatness: []wire.FlatnessEvent{fl(-0.5, 3, 0.9), fl(0, 2.3, 0.9), fl(0.5, 1.5, 0.5), fl(1, 0.9, 0.25), fl(1.5, 2, 0.6)},
+	}
+	v.Apply(wire.RunsEvent{Runs: []wire.Run{run}})
 	if len(v.overlays) != 1 {
 		t.Fatalf("%d overlays", len(v.overlays))
 	}
@@ -335,7 +343,7 @@ func TestOverlays(t *testing.T) {
 			t.Errorf("panel %s: %d pixels of the run's colour", v.Panels[p].Name, n)
 		}
 	}
-	v.Apply(Msg{Type: "runs"})
+	v.Apply(wire.RunsEvent{})
 	renderAll(v, time.Now().Add(time.Hour))
 	for _, p := range []int{PLoss, PAcc, PFlat} {
 		if n := countColor(v.Panels[p].Img, col); n != 0 {
@@ -356,12 +364,12 @@ func TestExportImage(t *testing.T) {
 	}
 	v.Apply(weightsMsg(t, engine.DefaultCNN()))
 	for s := 0; s < 50; s++ {
-		v.Apply(Msg{Type: "steps", Steps: []StepPoint{{Step: s, Epoch: float64(s) / 50, Loss: 2 - float64(s)/30, Acc: float64(s) / 60}}})
+		v.Apply(wire.StepsEvent{Steps: []wire.StepPoint{{Step: s, Epoch: float64(s) / 50, Loss: 2 - float64(s)/30, Acc: float64(s) / 60}}})
 	}
-	v.Apply(Msg{Type: "flatness", Alpha: 0, Loss: 2.3, Error: 0.9, Index: 0, Count: 2})
-	v.Apply(Msg{Type: "flatness", Alpha: 1, Loss: 0.3, Error: 0.1, Index: 1, Count: 2})
+	v.Apply(wire.FlatnessEvent{Alpha: 0, Loss: 2.3, Error: 0.9, Index: 0, Count: 2})
+	v.Apply(wire.FlatnessEvent{Alpha: 1, Loss: 0.3, Error: 0.1, Index: 1, Count: 2})
 	for i, panel := range []string{"loss", "accuracy", "flatness", "filters"} {
-		v.Apply(Msg{Type: "export", Panel: panel})
+		v.Apply(wire.ExportEvent{Panel: panel})
 		m := posted[len(posted)-1]
 		rgba, _ := m["rgba"].([]byte)
 		w, h := m["width"].(int), m["height"].(int)
@@ -384,7 +392,7 @@ func TestExportImage(t *testing.T) {
 	// An empty panel answers with no pixels.
 	v2 := New()
 	v2.Post = func(m map[string]any) { posted = append(posted, m) }
-	v2.Apply(Msg{Type: "export", Panel: "flatness"})
+	v2.Apply(wire.ExportEvent{Panel: "flatness"})
 	if m := posted[len(posted)-1]; len(m["rgba"].([]byte)) != 0 {
 		t.Errorf("an empty flatness panel exported %d bytes", len(m["rgba"].([]byte)))
 	}
@@ -403,13 +411,13 @@ func renderAll(v *View, now time.Time) {
 func TestPredictionAnswers(t *testing.T) {
 	v := New()
 	var posted []map[string]any
-	var requests []wire.ClassifyRequest
+	var requests []wire.ClassifyCmd
 	v.Post = func(m map[string]any) {
 		if m["event"] == "prediction" {
 			posted = append(posted, m)
 		}
 	}
-	v.Classify = func(r wire.ClassifyRequest) { requests = append(requests, r) } // answered below, late
+	v.Classify = func(r wire.ClassifyCmd) { requests = append(requests, r) } // answered below, late
 	v.Apply(weightsMsg(t, engine.DefaultMLP()))
 	x := (v.padRect.Min.X + v.padRect.Max.X) / 2
 	for y := v.padRect.Min.Y + 30; y < v.padRect.Max.Y-30; y += 8 {
@@ -423,7 +431,7 @@ func TestPredictionAnswers(t *testing.T) {
 	answer := func(id, digit int) {
 		probs := make([]float32, 10)
 		probs[digit] = 1
-		v.Apply(Msg{Type: wire.TypePrediction, Prediction: &wire.Prediction{ID: id, Probs: probs, Digit: digit}})
+		v.Apply(wire.Prediction{ID: id, Probs: probs, Digit: digit})
 	}
 	answer(requests[0].ID, 4) // superseded
 	if v.hasProbs || len(posted) != 0 {
@@ -437,13 +445,13 @@ func TestPredictionAnswers(t *testing.T) {
 	if len(posted) != 1 {
 		t.Errorf("%d posts after a duplicate answer", len(posted))
 	}
-	v.Apply(Msg{Type: "weights", SpecJSON: v.specKey, Data: v.model.Weights(nil)})
-	v.Apply(Msg{Type: "pad", Cmd: "clear"})
+	v.Apply(wire.WeightsEvent{Spec: v.model.Spec, Data: v.model.Weights(nil)})
+	v.Apply(wire.PadEvent{Cmd: "clear"})
 	answer(requests[len(requests)-1].ID, 2)
 	if v.hasProbs {
 		t.Error("an answer for a cleared pad was shown")
 	}
-	v.Apply(Msg{Type: wire.TypePredictionError, Message: "no model yet"})
+	v.Apply(wire.PredictionError{Message: "no model yet"})
 	if !strings.Contains(v.errMsg, "no model yet") {
 		t.Errorf("prediction error not shown: %q", v.errMsg)
 	}
@@ -457,7 +465,7 @@ func TestRobustnessPanel(t *testing.T) {
 	moves := engine.RobustnessMoves()
 	for i, mv := range moves {
 		acc := 0.98 - 0.01*math.Abs(mv.Angle)/5 - 0.1*math.Abs(mv.DX+mv.DY)
-		v.Apply(Msg{Type: "robustness", Move: mv, Acc: acc, Index: i, Count: len(moves)})
+		v.Apply(wire.RobustnessEvent{Angle: mv.Angle, DX: mv.DX, DY: mv.DY, Acc: acc, Index: i, Count: len(moves)})
 	}
 	if !v.showRobust || len(v.robust) != len(moves)-2 { // the unmoved images come three times
 		t.Fatalf("shown %v, %d points", v.showRobust, len(v.robust))
@@ -480,8 +488,49 @@ func TestRobustnessPanel(t *testing.T) {
 	if v.showRobust {
 		t.Error("a click on the title did not switch to flatness")
 	}
-	v.Apply(Msg{Type: "arch"})
+	v.Apply(wire.ArchEvent{})
 	if v.robust != nil {
 		t.Error("a new run kept the robustness points")
+	}
+}
+
+// TestSnapshotDrawsTheSameRun: a view that gets a run's snapshot has the
+// curves and markers of one that saw the run's events.
+func TestSnapshotDrawsTheSameRun(t *testing.T) {
+	arch := wire.ArchEvent{Layers: []wire.LayerRow{{Name: "fc", Shape: [3]int{10, 1, 1}, Params: 7850}}, Params: 7850}
+	steps := []wire.StepPoint{{Step: 1, Epoch: 0.5, Loss: 2, Acc: 0.2}, {Step: 2, Epoch: 1, Loss: 1, Acc: 0.6}, {Step: 3, Epoch: 1.5, Loss: 0.5, Acc: 0.8}}
+	eval := wire.EvalEvent{Epoch: 0.5, Step: 1, ValLoss: 1.8, ValAcc: 0.3}
+	epoch := wire.EpochEvent{Epoch: 1, Step: 2, TrainLoss: 1.1, TrainAcc: 0.55, ValLoss: 1.2, ValAcc: 0.5}
+	shuffle := wire.ShuffleEvent{On: true, Fraction: 1, Epoch: 1.25, Step: 3}
+	flat := wire.FlatnessEvent{Alpha: 1, Loss: 0.5, Error: 0.2, Count: 1}
+	state := wire.StateEvent{State: wire.StateDiverged, Step: 3, Epoch: 1.5}
+
+	live := New()
+	for _, e := range []wire.Event{arch, wire.StepsEvent{Steps: steps[:1]}, eval, wire.StepsEvent{Steps: steps[1:2]}, epoch,
+		shuffle, wire.StepsEvent{Steps: steps[2:]}, flat, state} {
+		live.Apply(e)
+	}
+	late := New()
+	late.Apply(wire.StepsEvent{Steps: steps[:1]}) // of before the reload: replaced
+	late.Apply(wire.SnapshotEvent{HasRun: true, Arch: arch, State: state, Steps: steps,
+		Epochs: []wire.EpochEvent{epoch}, Evals: []wire.EvalEvent{eval}, Shuffles: []wire.ShuffleEvent{shuffle},
+		Flatness: []wire.FlatnessEvent{flat}})
+	for name, pair := range map[string][2]any{
+		"steps":   {live.stepX, late.stepX},
+		"loss":    {live.stepLoss, late.stepLoss},
+		"epochs":  {live.epX, late.epX},
+		"val":     {live.vaX, late.vaX},
+		"valAcc":  {live.vaAcc, late.vaAcc},
+		"markers": {live.markers, late.markers},
+		"layers":  {live.layers, late.layers},
+		"state":   {live.state, late.state},
+		"flat":    {len(live.flats), len(late.flats)},
+	} {
+		if !reflect.DeepEqual(pair[0], pair[1]) {
+			t.Errorf("%s: live %v, from the snapshot %v", name, pair[0], pair[1])
+		}
+	}
+	if len(late.markers) != 2 {
+		t.Errorf("markers %v, want the shuffle and the divergence", late.markers)
 	}
 }
