@@ -1,6 +1,6 @@
 // The playground page: reads the controls into an engine.Config, drives the
 // trainer Web Worker (worker.js + trainer.wasm), shows its numbers, and
-// forwards every worker event to the UI iframe (ui.html; ?ui=ebiten picks
+// forwards the worker's events to the UI iframe (ui.html; ?ui=ebiten picks
 // the ebiten presenter there).
 // Messages: see docs/protocol.md.
 'use strict';
@@ -28,20 +28,20 @@
     confusionView: $('confusion-view'), confusionPanel: $('confusion-panel'),
   };
   const mp = window.mnistplay || {};
+  // Message names come from web/protocol.js, generated from the Go package wire.
+  const P = mp.protocol;
+  const C = P.cmd, T = P.type, K = P.kind, S = P.state;
 
   const TRAIN_TOTAL = 60000; // MNIST training images, for schedule periods when the subset is "all"
 
   // ---- page state ----
   let worker = null;
-  let state = 'idle';        // the worker's run state
+  let state = S.idle;        // the worker's run state
   let hasRun = false;        // a configure has been accepted (an 'arch' event came back)
   let sentConfig = null;     // JSON of the config the current run was made from
   let trainN = 0;            // training examples available so far
   let dataReady = false;
   let dataFailed = false;
-  // Events of the current run, replayed to the iframe when it (re)loads.
-  let replay = [];
-  let lastWeights = null;
   // Runs (web/runs.js): a record is made when a fresh run first trains.
   let runs = null;
   let sweep = null;
@@ -49,8 +49,9 @@
   let nextRunExtra = null;   // name/sweep fields for the next record
   let fromWeights = null;    // the arch of a run made by loadWeights: its spec
   let lastEpochEv = null;    // the newest epoch event of the worker's run
-  // What each getWeights answer is for, in order: {kind:'save', run} | {kind:'download', name}.
-  const bytesWanted = [];
+  // What each getWeights request is for, by its id: {kind:'save', run} | {kind:'download', name}.
+  const bytesWanted = new Map();
+  let lastRequestID = 0;
   const pngTimers = {};
 
   // ---- errors ----
@@ -77,7 +78,7 @@
       showCheck(e.message);
       return;
     }
-    send({ cmd: 'check', config: cfg });
+    send({ cmd: C.check, config: cfg });
   }
 
   function clearError() {
@@ -275,19 +276,20 @@
     saveCurrentWeights();
     sentConfig = JSON.stringify(cfg);
     el.pending.hidden = true;
-    send({ cmd: 'configure', config: cfg });
+    send({ cmd: C.configure, config: cfg });
   }
 
   function saveCurrentWeights() {
     const run = runs && runs.current;
-    if (run && (state === 'running' || state === 'paused')) {
+    if (run && (state === S.running || state === S.paused)) {
       askWeights({ kind: 'save', run: run });
     }
   }
 
   function askWeights(want) {
-    bytesWanted.push(want);
-    send({ cmd: 'getWeights' });
+    const id = ++lastRequestID;
+    bytesWanted.set(id, want);
+    send({ cmd: C.getWeights, id: id });
   }
 
   function configChanged() {
@@ -302,27 +304,27 @@
     clearError();
     // A paused run resumes (nothing lost; changed settings wait for Reset).
     // An idle run made from the same settings starts as it is.
-    if (hasRun && (state === 'paused' || (state === 'idle' && !configChanged()))) {
-      send({ cmd: 'start' });
+    if (hasRun && (state === S.paused || (state === S.idle && !configChanged()))) {
+      send({ cmd: C.start });
       return;
     }
     if (configure()) {
-      send({ cmd: 'start' });
+      send({ cmd: C.start });
     }
   }
 
   function onPause() {
-    send({ cmd: 'pause' });
+    send({ cmd: C.pause });
   }
 
   function onStep() {
     clearError();
-    if (!hasRun || state === 'done' || state === 'diverged' || (state === 'idle' && configChanged())) {
+    if (!hasRun || state === S.done || state === S.diverged || (state === S.idle && configChanged())) {
       if (!configure()) {
         return;
       }
     }
-    send({ cmd: 'step' });
+    send({ cmd: C.step });
   }
 
   function onReset() {
@@ -333,7 +335,7 @@
   function onShuffle() {
     el.shuffleFractionOut.value = Math.round(Number(el.shuffleFraction.value) * 100) + '%';
     updateURL();
-    send({ cmd: 'shuffle', on: el.shuffle.checked, fraction: Number(el.shuffleFraction.value) });
+    send({ cmd: C.shuffle, on: el.shuffle.checked, fraction: Number(el.shuffleFraction.value) });
   }
 
   // ---- formatting ----
@@ -351,7 +353,7 @@
   }
 
   function setButtons() {
-    const running = state === 'running';
+    const running = state === S.running;
     el.start.disabled = running;
     el.pause.disabled = !running;
     el.step.disabled = running;
@@ -360,10 +362,10 @@
 
   function statusFor(st, ev) {
     switch (st) {
-      case 'running': return 'Training… epoch ' + (ev.epoch || 0).toFixed(2);
-      case 'paused': return 'Paused at step ' + ev.step + '. Start resumes the same run.';
-      case 'done': return 'Done: ' + ev.step + ' steps, ' + (ev.epoch || 0).toFixed(2) + ' epochs.';
-      case 'diverged': return 'Diverged after step ' + ev.step + ': training paused. Lower the learning rate and press Start for a new run.';
+      case S.running: return 'Training… epoch ' + (ev.epoch || 0).toFixed(2);
+      case S.paused: return 'Paused at step ' + ev.step + '. Start resumes the same run.';
+      case S.done: return 'Done: ' + ev.step + ' steps, ' + (ev.epoch || 0).toFixed(2) + ' epochs.';
+      case S.diverged: return 'Diverged after step ' + ev.step + ': training paused. Lower the learning rate and press Start for a new run.';
       default:
         if (idleNote) {
           return idleNote;
@@ -410,8 +412,6 @@
 
   function newRun() {
     accAvg = NaN;
-    replay = [];
-    lastWeights = null;
     el.epochsBody.replaceChildren();
     el.stepCount.textContent = '0';
     el.epoch.textContent = '0.00';
@@ -464,7 +464,7 @@
   // ---- events from the worker ----
   function onWorkerEvent(ev) {
     switch (ev.type) {
-      case 'progress': {
+      case T.progress: {
         el.progress.max = ev.total > 0 ? ev.total : 1;
         el.progress.value = Math.min(ev.loaded, el.progress.max);
         if (!dataReady) {
@@ -472,23 +472,23 @@
         }
         break;
       }
-      case 'ready':
+      case T.ready:
         dataReady = true;
         trainN = ev.train;
-        if (state === 'idle' && !idleNote) {
+        if (state === S.idle && !idleNote) {
           setStatus('Ready: ' + ev.train.toLocaleString('en-US') + ' training and ' + ev.test.toLocaleString('en-US') + ' test images loaded. Press Start to train.');
         }
         break;
-      case 'dataComplete':
+      case T.dataComplete:
         trainN = ev.train;
         dataFailed = false;
         el.retryData.hidden = true;
         el.progress.value = el.progress.max;
-        if (state === 'idle' && !idleNote) {
+        if (state === S.idle && !idleNote) {
           setStatus('Ready: all ' + ev.train.toLocaleString('en-US') + ' training images loaded. Press Start to train.');
         }
         break;
-      case 'arch':
+      case T.arch:
         hasRun = true;
         fromWeights = loadingFrom !== null || loadingFile ? ev.spec : null;
         idleNote = '';
@@ -513,12 +513,12 @@
         recordPending = true;
         lastEpochEv = null;
         break;
-      case 'state':
+      case T.state:
         state = ev.state;
-        if (recordPending && (ev.state === 'running' || ev.state === 'paused')) {
+        if (recordPending && (ev.state === S.running || ev.state === S.paused)) {
           beginRecord();
         }
-        if (runs && runs.current && (ev.state === 'paused' || ev.state === 'done' || ev.state === 'diverged')) {
+        if (runs && runs.current && (ev.state === S.paused || ev.state === S.done || ev.state === S.diverged)) {
           askWeights({ kind: 'save', run: runs.current });
         }
         setButtons();
@@ -526,44 +526,39 @@
         el.stepCount.textContent = String(ev.step);
         el.epoch.textContent = (ev.epoch || 0).toFixed(2);
         break;
-      case 'step':
-        showStep(ev);
-        break;
-      case 'steps':
+      case T.steps:
         if (ev.steps.length > 0) {
           // The moving average sees every step, the display the last one.
           for (let i = 0; i < ev.steps.length - 1; i++) {
             averageAcc(ev.steps[i]);
           }
           showStep(ev.steps[ev.steps.length - 1]);
-          if (state === 'running') {
-            setStatus(statusFor('running', ev.steps[ev.steps.length - 1]));
+          if (state === S.running) {
+            setStatus(statusFor(S.running, ev.steps[ev.steps.length - 1]));
           }
         }
         break;
-      case 'epoch':
+      case T.epoch:
         el.valAcc.textContent = pct(ev.valAcc);
         addEpochRow(ev);
         lastEpochEv = ev;
         // Keep the record's weights current: a closed tab still leaves the last epoch's.
-        if (runs && runs.current && state === 'running') {
+        if (runs && runs.current && state === S.running) {
           askWeights({ kind: 'save', run: runs.current });
         }
         break;
-      case 'eval':
+      case T.eval:
         el.valAcc.textContent = pct(ev.valAcc);
         break;
-      case 'confusion':
+      case T.confusion:
         if (mp.renderConfusion) {
           mp.renderConfusion(el.confusionView, ev);
           el.confusionPanel.scrollIntoView({ block: 'nearest' });
         }
         break;
-      case 'weights':
-        lastWeights = ev;
-        break;
-      case 'modelBytes': {
-        const want = bytesWanted.shift();
+      case T.modelBytes: {
+        const want = bytesWanted.get(ev.id);
+        bytesWanted.delete(ev.id);
         if (!want) {
           break;
         }
@@ -574,21 +569,22 @@
         }
         break;
       }
-      case 'check':
+      case T.check:
         showCheck(ev.message);
         break;
-      case 'error':
+      case T.error:
+        bytesWanted.delete(ev.id); // the answer to that getWeights: no bytes will come
         showError(ev.message);
-        if (ev.kind === 'weights') {
+        if (ev.kind === K.weights) {
           // The file or saved weights were refused: the next run is not "loaded".
           loadingFrom = null;
           loadingFile = false;
         }
-        if (ev.kind === 'data') {
+        if (ev.kind === K.data) {
           dataFailed = true;
           el.retryData.hidden = !ev.retry;
-          if (state === 'idle') {
-            setStatus(statusFor('idle', ev));
+          if (state === S.idle) {
+            setStatus(statusFor(S.idle, ev));
           }
         }
         break;
@@ -601,12 +597,9 @@
     if (sweep) {
       sweep.event(ev, lastEpochEv);
     }
-    if (ev.type !== 'weights' && ev.type !== 'progress' && ev.type !== 'modelBytes' &&
-        ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness' && ev.type !== 'check' &&
-        ev.type !== 'robustness') {
-      replay.push(ev);
+    if (ev.type !== T.modelBytes && ev.type !== T.check && ev.type !== T.confusion) {
+      toFrame(ev);
     }
-    toFrame(ev);
   }
 
   function toFrame(ev) {
@@ -615,7 +608,7 @@
       try {
         w.postMessage(ev, '*');
       } catch (e) {
-        // The iframe is reloading; it gets the replay when it says it is ready.
+        // The iframe is reloading; it asks for a snapshot when it is ready.
       }
     }
   }
@@ -631,7 +624,7 @@
     }
     if (typeof m.cmd === 'string') {
       // A request for the trainer (sample, flatness, confusion, ...).
-      if (m.cmd === 'flatness' && !m.alphas) {
+      if (m.cmd === C.flatness && !m.alphas) {
         m.alphas = alphas();
       }
       send(m);
@@ -639,12 +632,9 @@
     }
     if (m.type === 'ui' && m.event === 'ready') {
       connectFrameToWorker();
-      for (const r of replay) {
-        toFrame(r);
-      }
-      if (lastWeights) {
-        toFrame(lastWeights);
-      }
+      // The trainer owns the run: it answers with one snapshot event and
+      // the current weights, forwarded like any event.
+      send({ cmd: C.snapshot });
       if (runs) {
         runs.sendOverlay(true);
       }
@@ -677,7 +667,7 @@
   function exportPNG(panel) {
     clearTimeout(pngTimers[panel]);
     el.pngNote.textContent = 'Asking the canvas for the ' + panel + ' plot…';
-    toFrame({ type: 'export', panel: panel });
+    toFrame({ type: T.export, panel: panel });
     pngTimers[panel] = setTimeout(() => {
       delete pngTimers[panel];
       el.pngNote.textContent = 'PNG export of the ' + panel + ' plot is not available yet (the canvas did not answer).';
@@ -713,7 +703,7 @@
     saveCurrentWeights();
     const copy = new Uint8Array(run.weights);
     loadingFrom = run;
-    send({ cmd: 'loadWeights', bytes: copy }, [copy.buffer]);
+    send({ cmd: C.loadWeights, bytes: copy }, [copy.buffer]);
   }
   let loadingFrom = null;
   let loadingFile = false;
@@ -892,7 +882,7 @@
       return;
     }
     updateURL();
-    if (hasRun && (state === 'running' || state === 'paused')) {
+    if (hasRun && (state === S.running || state === S.paused)) {
       el.pending.hidden = !configChanged();
     }
     setStatus('Settings of “' + run.name + '” loaded into the controls. Reset (or Start) makes a new run from them.');
@@ -959,19 +949,19 @@
     });
     el.flatness.addEventListener('click', () => {
       clearError();
-      send({ cmd: 'flatness', alphas: alphas(), evalSubset: Number(el.evalSubset.value) || 1000 });
+      send({ cmd: C.flatness, alphas: alphas(), evalSubset: Number(el.evalSubset.value) || 1000 });
     });
-    el.confusion.addEventListener('click', () => send({ cmd: 'confusion' }));
+    el.confusion.addEventListener('click', () => send({ cmd: C.confusion }));
     el.robustness.addEventListener('click', () => {
       clearError();
-      send({ cmd: 'robustness', evalSubset: Number(el.evalSubset.value) || 1000 });
+      send({ cmd: C.robustness, evalSubset: Number(el.evalSubset.value) || 1000 });
     });
-    el.sample.addEventListener('click', () => send({ cmd: 'sample' }));
+    el.sample.addEventListener('click', () => send({ cmd: C.sample }));
     el.retryData.addEventListener('click', () => {
       el.retryData.hidden = true;
       clearError();
       setStatus('Loading MNIST… (trying again)');
-      send({ cmd: 'retryData' });
+      send({ cmd: C.retryData });
     });
     el.saveWeights.addEventListener('click', () => {
       const run = runs && runs.current;
@@ -986,7 +976,7 @@
       const bytes = new Uint8Array(await f.arrayBuffer());
       saveCurrentWeights();
       loadingFile = true;
-      send({ cmd: 'loadWeights', bytes: bytes }, [bytes.buffer]);
+      send({ cmd: C.loadWeights, bytes: bytes }, [bytes.buffer]);
       el.loadWeights.value = '';
     });
     el.arch.addEventListener('change', () => {
@@ -1006,7 +996,7 @@
       if (e.target === el.shuffle || e.target === el.shuffleFraction) {
         return;
       }
-      if (hasRun && (state === 'running' || state === 'paused')) {
+      if (hasRun && (state === S.running || state === S.paused)) {
         el.pending.hidden = !configChanged();
       }
     });
@@ -1036,7 +1026,7 @@
       store: store,
       list: el.runsList,
       undo: el.runsUndo,
-      onOverlay: (list) => toFrame({ type: 'runs', runs: list }),
+      onOverlay: (list) => toFrame({ type: T.runs, runs: list }),
       onLoadConfig: loadRunConfig,
       onLoadWeights: useRunWeights,
       onDownloadWeights: (run) => {
@@ -1070,9 +1060,9 @@
           clearError();
           nextRunExtra = extra;
           sendConfig(cfg);
-          send({ cmd: 'start' });
+          send({ cmd: C.start });
         },
-        pause: () => send({ cmd: 'pause' }),
+        pause: () => send({ cmd: C.pause }),
         onError: showError,
       });
     }

@@ -233,25 +233,25 @@
         return;
       }
       switch (ev.type) {
-        case 'steps':
+        case ns.protocol.type.steps:
           for (const s of ev.steps) {
             this.addStep(run, s);
           }
           break;
-        case 'epoch':
+        case ns.protocol.type.epoch:
           run.epochs.push({ epoch: ev.epoch, trainLoss: ev.trainLoss, trainAcc: ev.trainAcc,
             valLoss: ev.valLoss, valAcc: ev.valAcc, best: !!ev.best, trainN: ev.trainN || 0 });
           run.final = { trainLoss: ev.trainLoss, trainAcc: ev.trainAcc, valLoss: ev.valLoss, valAcc: ev.valAcc };
           this.save(run, true);
           break;
-        case 'eval':
+        case ns.protocol.type.eval:
           run.evals.push({ epoch: ev.epoch, valLoss: ev.valLoss, valAcc: ev.valAcc });
           break;
-        case 'shuffle':
+        case ns.protocol.type.shuffle:
           run.markers.push({ epoch: ev.epoch, label: ev.on ? 'shuffle ' + Math.round(ev.fraction * 100) + '%' : 'shuffle off' });
           this.save(run, true);
           break;
-        case 'flatness':
+        case ns.protocol.type.flatness:
           if (ev.index === 0) {
             run.flatness = [];
           }
@@ -261,12 +261,12 @@
             this.sendOverlay(true);
           }
           break;
-        case 'state':
-          if (ev.state !== 'idle') {
+        case ns.protocol.type.state:
+          if (ev.state !== ns.protocol.state.idle) {
             run.state = ev.state;
           }
           run.lastStep = ev.step;
-          this.save(run, ev.state !== 'running');
+          this.save(run, ev.state !== ns.protocol.state.running);
           break;
         default:
           return;

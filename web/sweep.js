@@ -191,27 +191,27 @@
       }
       const it = this.queue[this.i];
       switch (ev.type) {
-        case 'arch':
+        case ns.protocol.type.arch:
           if (this.phase === 'running') {
             this.cancel('Sweep stopped: a new run was made outside the sweep.');
           }
           break;
-        case 'state':
-          if (ev.state === 'running' && this.phase === 'waiting') {
+        case ns.protocol.type.state:
+          if (ev.state === ns.protocol.state.running && this.phase === 'waiting') {
             this.phase = 'running';
-          } else if (this.phase === 'running' && (ev.state === 'done' || ev.state === 'diverged')) {
+          } else if (this.phase === 'running' && (ev.state === ns.protocol.state.done || ev.state === ns.protocol.state.diverged)) {
             this.results.set(it.b + '|' + it.lr, { final: lastEpoch, state: ev.state });
             this.fill(it);
             this.els.progress.value = (this.i + 1) + '/' + this.queue.length;
             this.next();
           }
           break;
-        case 'error':
+        case ns.protocol.type.error:
           // A refused configure is followed by the refusal of its start:
           // that second error is the same item's, not the next one's.
-          if (ev.kind === 'config' && this.phase === 'waiting' && this.echo) {
+          if (ev.kind === ns.protocol.kind.config && this.phase === 'waiting' && this.echo) {
             this.echo = false;
-          } else if (ev.kind === 'config' && this.phase === 'waiting') {
+          } else if (ev.kind === ns.protocol.kind.config && this.phase === 'waiting') {
             this.results.set(it.b + '|' + it.lr, { final: null, state: 'error', message: ev.message });
             this.mark(it, 'error');
             this.echo = true;
