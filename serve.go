@@ -379,9 +379,25 @@ func isNotFound(err error) bool {
 	var pe *fs.PathError
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) || errors.Is(err, errNotRegular) ||
 		errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.ENAMETOOLONG) ||
-		// os.Root's "path escapes from parent" has no exported value.
-		(errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "escapes"))
+		(errPathEscapes != nil && errors.As(err, &pe) && errors.Is(pe.Err, errPathEscapes))
 }
+
+// errPathEscapes is os.Root's error for a name that leads out of the root
+// (through "..", or a symlink), which the os package does not export: taken
+// once from a name that escapes, so no error text is compared.
+var errPathEscapes = func() error {
+	r, err := os.OpenRoot(os.TempDir())
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	_, err = r.Open("../escape")
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return nil
+}()
 
 func (s *site) fileError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
