@@ -41,8 +41,16 @@ for (const name of ['mnist-0.pack', 'mnist-1.pack', 'mnist-2.pack']) {
   self.packPrefetch[url].catch(() => {});
 }
 
+// The message names (generated from the Go package wire), for the errors
+// this script itself reports before the Go program runs.
+try {
+  importScripts('protocol.js');
+} catch (e) {
+  // postError falls back to the names it knows.
+}
 function postError(message) {
-  self.postMessage({ type: 'error', kind: 'internal', message: String(message) });
+  const p = self.mnistplay && self.mnistplay.protocol;
+  self.postMessage({ type: p ? p.type.error : 'error', kind: p ? p.kind.internal : 'internal', message: String(message) });
 }
 
 self.onmessage = (ev) => {
