@@ -83,11 +83,13 @@ func thin[T any](s []T) []T {
 	return s[:n]
 }
 
-// snapshot sends the run's history (a SnapshotEvent) and its current
-// weights. The event's slices are copies: the history goes on growing.
-func (s *Session) snapshot() {
+// snapshot answers request id with the run's history (a SnapshotEvent),
+// and, for the canvas (id 0), its current weights. The event's slices are
+// copies: the history goes on growing.
+func (s *Session) snapshot(id int) {
 	h := &s.hist
 	s.out(wire.SnapshotEvent{
+		ID:       id,
 		HasRun:   h.hasRun,
 		Arch:     h.arch,
 		State:    wire.StateEvent{State: s.state, Step: s.stepNow, Epoch: s.epochNow},
@@ -97,7 +99,7 @@ func (s *Session) snapshot() {
 		Shuffles: append([]wire.ShuffleEvent(nil), h.shuffles...),
 		Flatness: append([]wire.FlatnessEvent(nil), h.flatness...),
 	})
-	if m := s.currentModel(); m != nil && h.hasRun {
+	if m := s.currentModel(); m != nil && h.hasRun && id == 0 {
 		s.emitWeights(m)
 	}
 }

@@ -45,6 +45,11 @@ func TestSnapshot(t *testing.T) {
 	if w := r.of("weights"); len(w) != 1 {
 		t.Errorf("%d weights events after the snapshot, want 1", len(w))
 	}
+	r.events = r.events[:0]
+	s.Handle(wire.SnapshotCmd{ID: 8}) // the page's, for a run record: no weights
+	if sn := r.of("snapshot"); len(sn) != 1 || sn[0].(wire.SnapshotEvent).ID != 8 || len(r.events) != 1 {
+		t.Errorf("events after snapshot 8: %v", r.events)
+	}
 }
 
 func TestHistoryBounded(t *testing.T) {

@@ -384,7 +384,7 @@ func (s *Session) Handle(c wire.Command) {
 	case wire.RetryDataCmd:
 		s.RetryData()
 	case wire.SnapshotCmd:
-		s.snapshot()
+		s.snapshot(c.ID)
 	default:
 		s.emit(wire.ErrorEvent{Message: fmt.Sprintf("command %q is not for the session", c.Cmd()), Kind: wire.KindInternal})
 	}

@@ -52,6 +52,11 @@
   // What each getWeights request is for, by its id: {kind:'save', run} | {kind:'download', name}.
   const bytesWanted = new Map();
   let lastRequestID = 0;
+  // The current run's record holds the trainer's snapshot of its history,
+  // asked after each event that changes it, one request at a time.
+  let snapWanted = null;      // {id, run} of the snapshot request in flight
+  let snapAgain = false;      // the run changed while one was in flight
+  let configPending = false;  // a configure is on its way: a snapshot now would be of the next run
   const pngTimers = {};
 
   // ---- errors ----
@@ -274,6 +279,8 @@
   // has its weights saved into its record first (the worker answers in order).
   function sendConfig(cfg) {
     saveCurrentWeights();
+    askSnapshot(); // the last one of the run being replaced
+    configPending = true;
     sentConfig = JSON.stringify(cfg);
     el.pending.hidden = true;
     send({ cmd: C.configure, config: cfg });
@@ -284,6 +291,19 @@
     if (run && (state === S.running || state === S.paused)) {
       askWeights({ kind: 'save', run: run });
     }
+  }
+
+  function askSnapshot() {
+    const run = runs && runs.current;
+    if (!run || configPending) {
+      return;
+    }
+    if (snapWanted) {
+      snapAgain = true;
+      return;
+    }
+    snapWanted = { id: ++lastRequestID, run: run };
+    send({ cmd: C.snapshot, id: snapWanted.id });
   }
 
   function askWeights(want) {
@@ -490,6 +510,7 @@
         break;
       case T.arch:
         hasRun = true;
+        configPending = false;
         fromWeights = loadingFrom !== null || loadingFile ? ev.spec : null;
         idleNote = '';
         if (loadingFrom) {
@@ -572,8 +593,24 @@
       case T.check:
         showCheck(ev.message);
         break;
+      case T.snapshot:
+        if (snapWanted && ev.id === snapWanted.id) {
+          const run = snapWanted.run;
+          snapWanted = null;
+          if (runs) {
+            runs.fromSnapshot(run, ev);
+          }
+          if (snapAgain) {
+            snapAgain = false;
+            askSnapshot();
+          }
+        }
+        break;
       case T.error:
         bytesWanted.delete(ev.id); // the answer to that getWeights: no bytes will come
+        if (ev.kind === K.config) {
+          configPending = false; // a refused configure leaves the run as it was
+        }
         showError(ev.message);
         if (ev.kind === K.weights) {
           // The file or saved weights were refused: the next run is not "loaded".
@@ -593,13 +630,30 @@
     }
     if (runs) {
       runs.event(ev);
+      if (runs.current && changesHistory(ev)) {
+        askSnapshot();
+      }
     }
     if (sweep) {
       sweep.event(ev, lastEpochEv);
     }
-    if (ev.type !== T.modelBytes && ev.type !== T.check && ev.type !== T.confusion) {
+    if (ev.type !== T.modelBytes && ev.type !== T.check && ev.type !== T.confusion && !(ev.type === T.snapshot && ev.id !== 0)) {
       toFrame(ev);
     }
+  }
+
+  // changesHistory reports whether ev changes what a run's record keeps
+  // (steps are taken along with these).
+  function changesHistory(ev) {
+    switch (ev.type) {
+      case T.epoch: case T.eval: case T.shuffle:
+        return true;
+      case T.flatness:
+        return ev.index === ev.count - 1;
+      case T.state:
+        return ev.state !== S.running && ev.state !== S.idle;
+    }
+    return false;
   }
 
   function toFrame(ev) {

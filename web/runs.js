@@ -1,6 +1,8 @@
 // Runs: every fresh Start makes a run record that keeps its config and
 // history (epochs, quick evaluations, downsampled steps, shuffle markers,
-// flatness points, final metrics and final weights). The runs panel lists
+// flatness points, final metrics and final weights). The history is the
+// trainer's snapshot of the run (fromSnapshot), bounded and downsampled in
+// Go (playground.Session); records saved before that hold the same fields. The runs panel lists
 // them (overlay checkbox, colour, name, load config / weights, downloads,
 // delete with undo); ticked runs go to the UI iframe as
 // {type:'runs', runs:[...]}. Records are saved through a RunStore.
@@ -8,7 +10,6 @@
 'use strict';
 
 (function (ns) {
-  const MAX_STEPS = 2000; // stored step points per run
   const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
     '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   const SAVE_GAP = 3000; // ms between saves of a running run
@@ -191,8 +192,7 @@
         epochs: [],
         evals: [],
         steps: [],
-        stride: 1,
-        seen: 0,
+        shuffles: [],
         markers: [],
         flatness: [],
         final: null,
@@ -233,34 +233,6 @@
         return;
       }
       switch (ev.type) {
-        case ns.protocol.type.steps:
-          for (const s of ev.steps) {
-            this.addStep(run, s);
-          }
-          break;
-        case ns.protocol.type.epoch:
-          run.epochs.push({ epoch: ev.epoch, trainLoss: ev.trainLoss, trainAcc: ev.trainAcc,
-            valLoss: ev.valLoss, valAcc: ev.valAcc, best: !!ev.best, trainN: ev.trainN || 0 });
-          run.final = { trainLoss: ev.trainLoss, trainAcc: ev.trainAcc, valLoss: ev.valLoss, valAcc: ev.valAcc };
-          this.save(run, true);
-          break;
-        case ns.protocol.type.eval:
-          run.evals.push({ epoch: ev.epoch, valLoss: ev.valLoss, valAcc: ev.valAcc });
-          break;
-        case ns.protocol.type.shuffle:
-          run.markers.push({ epoch: ev.epoch, label: ev.on ? 'shuffle ' + Math.round(ev.fraction * 100) + '%' : 'shuffle off' });
-          this.save(run, true);
-          break;
-        case ns.protocol.type.flatness:
-          if (ev.index === 0) {
-            run.flatness = [];
-          }
-          run.flatness.push({ alpha: ev.alpha, loss: ev.loss, error: ev.error });
-          if (ev.index === ev.count - 1) {
-            this.save(run, true);
-            this.sendOverlay(true);
-          }
-          break;
         case ns.protocol.type.state:
           if (ev.state !== ns.protocol.state.idle) {
             run.state = ev.state;
@@ -277,16 +249,26 @@
       }
     }
 
-    addStep(run, s) {
-      run.seen++;
-      run.lastStep = s.step;
-      if ((run.seen - 1) % run.stride !== 0) {
+    // fromSnapshot makes run's history the trainer's snapshot of it (a
+    // snapshot event): what Go keeps, bounded and downsampled.
+    fromSnapshot(run, snap) {
+      if (!this.runs.includes(run) || !snap.hasRun) {
         return;
       }
-      run.steps.push([s.epoch, s.loss, s.acc]);
-      if (run.steps.length > MAX_STEPS) {
-        run.steps = run.steps.filter((_, i) => i % 2 === 0);
-        run.stride *= 2;
+      run.epochs = snap.epochs;
+      run.evals = snap.evals;
+      run.steps = snap.steps.map((s) => [s.epoch, s.loss, s.acc]);
+      run.shuffles = snap.shuffles;
+      run.flatness = snap.flatness;
+      const last = snap.epochs[snap.epochs.length - 1];
+      if (last) {
+        run.final = { trainLoss: last.trainLoss, trainAcc: last.trainAcc, valLoss: last.valLoss, valAcc: last.valAcc };
+      }
+      run.lastStep = snap.state.step;
+      this.save(run, snap.state.state !== ns.protocol.state.running);
+      this.update(run);
+      if (run.overlay) {
+        this.sendOverlay(true);
       }
     }
 
@@ -333,7 +315,7 @@
     overlayRuns() {
       return this.runs.filter((r) => r.overlay).map((r) => ({
         id: r.id, name: r.name, color: r.color,
-        epochs: r.epochs, steps: r.steps, markers: r.markers, flatness: r.flatness, evals: r.evals,
+        epochs: r.epochs, steps: r.steps, markers: r.markers, shuffles: r.shuffles || [], flatness: r.flatness, evals: r.evals,
       }));
     }
 

@@ -111,9 +111,13 @@ type GetWeightsCmd struct {
 // ErrorEvent with Retry).
 type RetryDataCmd struct{}
 
-// SnapshotCmd asks for the run as the trainer holds it: a SnapshotEvent and
-// the current weights. A canvas that (re)connects sends it.
-type SnapshotCmd struct{}
+// SnapshotCmd asks for the run as the trainer holds it: a SnapshotEvent
+// with the same ID. For the canvas (ID 0), which the page asks for when the
+// canvas (re)loads, the current weights follow; the page asks with its own
+// IDs for the history it saves with a run.
+type SnapshotCmd struct {
+	ID int `wire:"id"`
+}
 
 // ClassifyCmd asks, from the canvas over its own channel, for the current
 // model's answer for one image, the drawing pad as the model sees it.
@@ -329,6 +333,7 @@ type CheckEvent struct {
 // evenly to at most a few thousand. HasRun is false before the first
 // configure (Arch is then empty).
 type SnapshotEvent struct {
+	ID       int             `wire:"id"` // the SnapshotCmd's
 	HasRun   bool            `wire:"hasRun"`
 	Arch     ArchEvent       `wire:"arch"`
 	State    StateEvent      `wire:"state"`
@@ -389,7 +394,8 @@ type Run struct {
 	Color    string          `wire:"color"` // "#rrggbb"
 	Epochs   []EpochEvent    `wire:"epochs"`
 	Evals    []EvalEvent     `wire:"evals"`
-	Markers  []Marker        `wire:"markers"`
+	Shuffles []ShuffleEvent  `wire:"shuffles"`
+	Markers  []Marker        `wire:"markers"` // labelled epochs, e.g. a record's initial shuffle
 	Flatness []FlatnessEvent `wire:"flatness"`
 }
 

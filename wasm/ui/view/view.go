@@ -382,6 +382,10 @@ func (v *View) setOverlays(runs []wire.Run) {
 		for _, p := range val {
 			o.vX, o.vLoss, o.vAcc = append(o.vX, p.x), append(o.vLoss, p.loss), append(o.vAcc, p.acc)
 		}
+		for _, sh := range r.Shuffles {
+			label, _ := shuffleLabel(sh.On, float64(sh.Fraction))
+			o.markers = append(o.markers, plot.Marker{X: sh.Epoch, Label: label, Color: col})
+		}
 		for _, m := range r.Markers {
 			label := m.Label
 			if label == "shuffle off" || label == "shuffle 0%" {
