@@ -55,3 +55,28 @@ func TestTypedArrays(t *testing.T) {
 		t.Errorf("a number converted as an object")
 	}
 }
+
+// BenchmarkStepsToJS is the trainer's whole cost of posting a steps event
+// of 20 points but the postMessage: wire.Encode and the JS objects.
+func BenchmarkStepsToJS(b *testing.B) {
+	ev := wire.StepsEvent{Steps: make([]wire.StepPoint, 20)}
+	for i := range ev.Steps {
+		ev.Steps[i] = wire.StepPoint{Step: i, Epoch: float64(i) / 900, Loss: 1 / float64(i+1), Acc: 0.5, LR: 0.05, ExamplesPerSec: 9000}
+	}
+	for b.Loop() {
+		ToJS(wire.Encode(ev))
+	}
+}
+
+// BenchmarkStepsFromJS is the canvas' cost of reading that event: the JS
+// object to Go and wire.Decode.
+func BenchmarkStepsFromJS(b *testing.B) {
+	ev := wire.StepsEvent{Steps: make([]wire.StepPoint, 20)}
+	v, _ := ToJS(wire.Encode(ev))
+	for b.Loop() {
+		m, _ := FromJS(v)
+		if _, err := wire.Decode(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
