@@ -293,4 +293,41 @@ describe('playground experiments', { timeout: 600000 }, () => {
     await screenshot(page, 'experiments-shuffle');
     assert.deepEqual(errors, [], 'console or page errors during the experiments');
   });
+
+  test("a reloaded canvas draws the run again from the trainer's snapshot", async () => {
+    const epochs = (await workerEvents(frame, 'epoch')).length;
+    await page.addInitScript(() => {
+      if (location.pathname.endsWith('/ui.html')) {
+        window.__snap = [];
+        addEventListener('message', (e) => {
+          if (e.data && e.data.type === 'snapshot') window.__snap.push(e.data);
+        });
+      }
+    });
+    await frame.evaluate(() => location.reload());
+    await frame.waitForSelector('#ui-canvas', { timeout: 30000 });
+    const snap = await waitFor(async () => {
+      const l = await frame.evaluate(() => (window.__snap || []).map((m) => ({
+        hasRun: m.hasRun, state: m.state.state, epochs: m.epochs.length, steps: m.steps.length,
+        shuffles: m.shuffles.map((x) => x.on), flatness: m.flatness.length,
+      })));
+      return l.length > 0 ? l : null;
+    }, { timeout: 20000, what: () => 'no snapshot event in the reloaded canvas' });
+    console.log(`# reload: ${snap.length} snapshot(s); ${JSON.stringify(snap[0])}; ${epochs} epoch events seen before`);
+    assert.equal(snap.length, 1, 'one snapshot for one reload');
+    assert.ok(snap[0].hasRun && snap[0].state === 'done', 'the snapshot has the finished run');
+    assert.ok(snap[0].epochs >= 100 && snap[0].steps > 0 && snap[0].steps < 2000, 'bounded history');
+    assert.deepEqual(snap[0].shuffles, [true], 'the shuffle marker');
+    // The canvas has the curves again: its loss plot exports.
+    const before = (await uiEvents(page, 'png')).length;
+    await frame.evaluate(() => window.postMessage({ type: 'export', panel: 'loss' }, '*'));
+    const n = await waitFor(async () => {
+      const l = await page.evaluate(() => window.__ui.filter((x) => x.event === 'png').map((x) => (x.bytes ? x.bytes.length : 0)));
+      return l.length > before ? l[l.length - 1] : null;
+    }, { timeout: 5000, what: () => 'no png message after the reload' });
+    assert.ok(n > 0, 'the reloaded canvas has no loss curve to export');
+    await sleep(600);
+    await screenshot(page, 'experiments-reloaded-canvas');
+    assert.deepEqual(errors, [], 'console or page errors after the reload');
+  });
 });
