@@ -198,7 +198,8 @@ func newCodec(t reflect.Type) *codec {
 			encode: func(v reflect.Value) any { return float64(v.Int()) },
 			decode: func(x any, dst reflect.Value, path string) *FieldError {
 				f, ok := number(x)
-				if !ok || f != math.Trunc(f) || dst.OverflowInt(int64(f)) || math.Abs(f) > 1<<53 {
+				// Beyond 2^53 a JS number is no longer a whole number exactly.
+				if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 || dst.OverflowInt(int64(f)) {
 					return wrong(path, "a whole number", x)
 				}
 				dst.SetInt(int64(f))
