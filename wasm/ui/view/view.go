@@ -575,9 +575,9 @@ func (v *View) Pointer(x, y int, pressed bool) {
 			v.touch(PPad)
 			v.post(map[string]any{"type": "ui", "event": "clear"})
 		case p.In(v.sampleBtn):
-			v.post(map[string]any{"cmd": "sample"})
+			v.post(wire.Encode(wire.SampleCmd{}))
 		case p.In(v.flatBtn):
-			v.post(map[string]any{"cmd": "flatness"})
+			v.post(wire.Encode(wire.FlatnessCmd{})) // the page adds the alphas
 		case p.In(v.Panels[PFlat].Rect) && y < v.Panels[PFlat].Rect.Min.Y+20:
 			if v.robust != nil {
 				v.showRobust = !v.showRobust
