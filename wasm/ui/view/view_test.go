@@ -534,3 +534,24 @@ func TestSnapshotDrawsTheSameRun(t *testing.T) {
 		t.Errorf("markers %v, want the shuffle and the divergence", late.markers)
 	}
 }
+
+// TestButtonsSendCommands: the canvas' sample and flatness buttons post
+// wire commands that the trainer decodes.
+func TestButtonsSendCommands(t *testing.T) {
+	v := New()
+	var posted []map[string]any
+	v.Post = func(m map[string]any) { posted = append(posted, m) }
+	for _, r := range []image.Rectangle{v.sampleBtn, v.flatBtn} {
+		c := r.Min.Add(r.Size().Div(2))
+		v.Pointer(c.X, c.Y, true)
+		v.Pointer(c.X, c.Y, false)
+	}
+	if len(posted) != 2 {
+		t.Fatalf("posted %v, want two commands", posted)
+	}
+	for i, want := range []wire.Command{wire.SampleCmd{}, wire.FlatnessCmd{}} {
+		if c, err := wire.DecodeCommand(posted[i]); err != nil || c.Cmd() != want.Cmd() {
+			t.Errorf("posted %v: %v, want %s", posted[i], err, want.Cmd())
+		}
+	}
+}
