@@ -218,7 +218,9 @@ describe('playground page', { timeout: 300000 }, () => {
       link = await waitFor(async () => {
         const u = new URL(maker.page.url());
         const c = u.searchParams.get('c');
-        return c && JSON.parse(Buffer.from(c, 'base64url').toString()).model.conv1.kernel === 64 ? u.href : null;
+        // The link follows the fields 150 ms after each: wait for the last one.
+        const conv1 = c && JSON.parse(Buffer.from(c, 'base64url').toString()).model.conv1;
+        return conv1 && conv1.kernel === 64 && conv1.pad === 63 ? u.href : null;
       }, { timeout: 10000, what: () => maker.page.url() });
     } finally {
       await maker.page.close();

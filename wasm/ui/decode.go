@@ -57,4 +57,3 @@ func (p *floatPool) put(b []float32) {
 		p.free = append(p.free, b)
 	}
 }
-

@@ -53,7 +53,7 @@ func generate(root string) (map[string][]byte, error) {
 		return nil, err
 	}
 	return map[string][]byte{
-		filepath.Join("web", "protocol.js"): javascript(src),
+		filepath.Join("web", "protocol.js"):  javascript(src),
 		filepath.Join("docs", "protocol.md"): doc,
 	}, nil
 }
