@@ -156,24 +156,15 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	if err := val.Check(); err != nil {
 		return nil, fmt.Errorf("engine: validation set: %w", err)
 	}
+	mem, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case cfg.BatchSize < 0:
-		return nil, fmt.Errorf("engine: batch size %d must be >= 0 (0 = full batch)", cfg.BatchSize)
-	case cfg.Epochs < 0:
-		return nil, fmt.Errorf("engine: epochs %d must be >= 0 (0 = no limit)", cfg.Epochs)
-	case cfg.Subset < 0 || cfg.Subset > train.N:
-		return nil, fmt.Errorf("engine: training subset %d must be in 0..%d (0 = all)", cfg.Subset, train.N)
-	case cfg.Patience < 0:
-		return nil, fmt.Errorf("engine: patience %d must be >= 0 (0 = no early stopping)", cfg.Patience)
-	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
-		return nil, fmt.Errorf("engine: shuffle fraction %v must be in [0, 1]", cfg.ShuffleFraction)
-	case cfg.EvalSubset < 0:
-		return nil, fmt.Errorf("engine: evaluation subset %d must be >= 0", cfg.EvalSubset)
+	case cfg.Subset > train.N:
+		return nil, &OptionError{Option: "training subset", Value: cfg.Subset, Want: fmt.Sprintf("0..%d (0 = all)", train.N)}
 	case cfg.Patience > 0 && val.N == 0:
 		return nil, errors.New("engine: early stopping needs a validation set")
-	}
-	if err := cfg.ValidateOptions(); err != nil {
-		return nil, err
 	}
 	if cfg.Subset > 0 {
 		train = train.Head(cfg.Subset)
@@ -184,14 +175,7 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	if cfg.EvalSubset > 0 && cfg.EvalSubset < val.N {
 		val = val.Head(cfg.EvalSubset)
 	}
-	if err := cfg.Schedule.Validate(); err != nil {
-		return nil, err
-	}
 	opt, err := NewOptimizer(cfg.Optim)
-	if err != nil {
-		return nil, err
-	}
-	mem, err := cfg.checkMemory()
 	if err != nil {
 		return nil, err
 	}

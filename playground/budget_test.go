@@ -2,6 +2,7 @@ package playground
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -34,6 +35,19 @@ func TestConfigMessages(t *testing.T) {
 		if strings.Contains(err.Error(), "json") || strings.Contains(err.Error(), "Go ") {
 			t.Errorf("%s: %q shows Go's text", raw, err)
 		}
+	}
+}
+
+// The page and the engine take a Config by one rule (engine.Config.Validate):
+// 0 epochs is "no limit" in both, a negative count an *engine.OptionError.
+func TestConfigOneRule(t *testing.T) {
+	if _, err := ParseConfig([]byte(`{"model":{"arch":"mlp"},"schedule":{"kind":"constant","lr0":0.1},"epochs":0}`)); err != nil {
+		t.Errorf("epochs 0: %v, want accepted (no limit, as the engine)", err)
+	}
+	_, err := ParseConfig([]byte(`{"model":{"arch":"mlp"},"schedule":{"kind":"constant","lr0":0.1},"epochs":-2}`))
+	var oe *engine.OptionError
+	if !errors.As(err, &oe) || oe.Option != "epochs" {
+		t.Errorf("epochs -2: %v, want an *engine.OptionError for epochs", err)
 	}
 }
 

@@ -66,7 +66,6 @@ func DefaultConfig() engine.Config {
 
 // Limits on what a configure or flatness command may ask for.
 const (
-	maxEpochs    = 100000
 	maxAlphas    = 1000
 	maxTrain     = 60000 // MNIST's training images
 	maxTest      = 10000 // MNIST's test images
@@ -408,39 +407,20 @@ func ParseConfig(raw []byte) (engine.Config, error) {
 	return cfg, CheckConfig(cfg)
 }
 
-// CheckConfig checks the numbers of cfg, its model's shapes and that a
-// training step fits the engine's memory budget (an *engine.BudgetError).
+// CheckConfig checks cfg by the engine's rules (engine.Config.Validate:
+// the numbers, the model's shapes, the memory budget, an *engine.BudgetError
+// over it) and that its subsets fit in MNIST, before any data is loaded.
 func CheckConfig(cfg engine.Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	switch {
-	case cfg.BatchSize < 0:
-		return fmt.Errorf("batch size %d must be >= 0 (0 = full batch)", cfg.BatchSize)
-	case cfg.Epochs < 1 || cfg.Epochs > maxEpochs:
-		return fmt.Errorf("epochs %d must be in 1..%d", cfg.Epochs, maxEpochs)
-	case cfg.Subset < 0 || cfg.Subset > maxTrain:
+	case cfg.Subset > maxTrain:
 		return fmt.Errorf("training examples %d must be in 0..%d (0 = all)", cfg.Subset, maxTrain)
-	case cfg.Patience < 0:
-		return fmt.Errorf("patience %d must be >= 0 (0 = off)", cfg.Patience)
-	case cfg.EvalSubset < 0 || cfg.EvalSubset > maxTest:
+	case cfg.EvalSubset > maxTest:
 		return fmt.Errorf("validation examples %d must be in 0..%d (0 = all)", cfg.EvalSubset, maxTest)
-	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
-		return fmt.Errorf("shuffle fraction %v must be in [0, 1]", cfg.ShuffleFraction)
-	case !(cfg.Schedule.LR0 > 0) || math.IsInf(float64(cfg.Schedule.LR0), 0):
-		return fmt.Errorf("learning rate %v must be a positive number", cfg.Schedule.LR0)
-	case !(cfg.Optim.L2 >= 0) || math.IsInf(float64(cfg.Optim.L2), 0):
-		return fmt.Errorf("L2 lambda %v must be >= 0", cfg.Optim.L2)
-	case !(cfg.Optim.Momentum >= 0 && cfg.Optim.Momentum < 1):
-		return fmt.Errorf("momentum %v must be in [0, 1)", cfg.Optim.Momentum)
 	}
-	if err := cfg.Schedule.Validate(); err != nil {
-		return err
-	}
-	if err := cfg.Optim.Validate(); err != nil {
-		return err
-	}
-	if err := cfg.ValidateOptions(); err != nil { // input scaling, epochs of N steps, evaluation
-		return err
-	}
-	return cfg.CheckMemory() // the spec's shapes, and the memory budget
+	return nil
 }
 
 // check validates a configuration as configure would, without making a run:

@@ -320,15 +320,12 @@ func setupSweep(a *app, fs *flag.FlagSet) func(context.Context) error {
 		}
 		var jobs []job
 		for _, b := range bs {
-			if b < 0 {
-				return usagef("-batches: batch size %d must be >= 0 (0 = full-batch gradient descent)", b)
-			}
 			for _, lr := range ls {
 				cfg := base
 				cfg.BatchSize = b
 				cfg.Schedule.LR0 = float32(lr)
-				if err := cfg.Schedule.Validate(); err != nil {
-					return usageError{fmt.Errorf("-lrs: %w", err)}
+				if err := cfg.Validate(); err != nil {
+					return usageError{fmt.Errorf("-batches, -lrs: %w", err)}
 				}
 				jobs = append(jobs, job{name: fmt.Sprintf("batch=%s lr=%s", batchLabel(b), formatLR(lr)), cfg: cfg})
 			}
