@@ -446,19 +446,6 @@ func (s *Session) configure(raw json.RawMessage) {
 	s.newRun()
 }
 
-// Configure makes a new run from cfg, as the configure command does.
-func (s *Session) Configure(cfg engine.Config) error {
-	if err := CheckConfig(cfg); err != nil {
-		s.cfgErr = err
-		s.emit(ErrorEvent{Message: err.Error(), Kind: KindConfig})
-		return err
-	}
-	s.cfgErr = nil
-	s.cfg = &cfg
-	s.newRun()
-	return nil
-}
-
 // newRun starts a run from s.cfg: arch, state idle, weights.
 func (s *Session) newRun() {
 	s.flushSteps()

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"runtime"
 	"strconv"
@@ -256,20 +254,3 @@ func (f *runFlags) applyProtocol() error {
 	return nil
 }
 
-// parseFlags parses args into fs, records which flags were given and
-// rejects positional arguments. -h returns flag.ErrHelp.
-func parseFlags(fs *flag.FlagSet, f *runFlags, args []string) error {
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	f.set = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
-	return nil
-}
