@@ -52,7 +52,7 @@ func TestSpecShapes(t *testing.T) {
 		if m.NumWeights() != tc.params {
 			t.Errorf("case %d: %d weights, want %d", i, m.NumWeights(), tc.params)
 		}
-		if last := m.Layers[len(m.Layers)-1].OutShape(); last != (Shape{10, 1, 1}) {
+		if last := m.layers[len(m.layers)-1].OutShape(); last != (Shape{10, 1, 1}) {
 			t.Errorf("case %d: output %v", i, last)
 		}
 	}
@@ -165,7 +165,7 @@ func TestReLUFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, l := range mb.Layers[:6] {
+	for _, l := range mb.layers[:6] {
 		names = append(names, l.Name())
 	}
 	if got := strings.Join(names, " "); got != "conv1 relu1 pool1 conv2 relu2 pool2" {
