@@ -23,7 +23,10 @@ type flatnessJob struct {
 }
 
 func (s *Session) flatness(alphas []float64, evalSubset int) {
-	if len(alphas) == 0 || len(alphas) > maxAlphas {
+	if len(alphas) == 0 {
+		alphas = pageAlphas
+	}
+	if len(alphas) > maxAlphas {
 		s.emit(ErrorEvent{Message: fmt.Sprintf("flatness: %d alphas, want 1..%d", len(alphas), maxAlphas), Kind: KindConfig})
 		return
 	}

@@ -22,7 +22,7 @@ type Command struct {
 	Config     json.RawMessage `json:"config,omitempty"` // configure: an engine.Config
 	On         bool            `json:"on,omitempty"`     // shuffle
 	Fraction   float64         `json:"fraction,omitempty"`
-	Alphas     []float64       `json:"alphas,omitempty"`     // flatness
+	Alphas     []float64       `json:"alphas,omitempty"`     // flatness (none: pageAlphas)
 	EvalSubset int             `json:"evalSubset,omitempty"` // flatness
 	Bytes      []byte          `json:"-"`                    // loadWeights (a Uint8Array, not JSON)
 }
@@ -63,6 +63,10 @@ func DefaultConfig() engine.Config {
 		EvalSubset: 2000,
 	}
 }
+
+// pageAlphas is the flatness curve of a command that names no alphas: the
+// report's -0.5..1.5, in steps of 0.05.
+var pageAlphas = engine.AlphaGrid(-0.5, 1.5, 0.05, maxAlphas)
 
 // Limits on what a configure or flatness command may ask for.
 const (

@@ -631,9 +631,6 @@
     }
     if (typeof m.cmd === 'string') {
       // A request for the trainer (sample, flatness, confusion, ...).
-      if (m.cmd === 'flatness' && !m.alphas) {
-        m.alphas = alphas();
-      }
       send(m);
       return;
     }
@@ -899,14 +896,6 @@
     el.start.focus();
   }
 
-  function alphas() {
-    const a = [];
-    for (let i = 0; i <= 40; i++) {
-      a.push(Math.round((-0.5 + i * 0.05) * 1000) / 1000);
-    }
-    return a;
-  }
-
   // ---- wiring ----
   function init() {
     // The canvas: ui.html presents on a 2D canvas; ?ui=ebiten presents the
@@ -959,7 +948,7 @@
     });
     el.flatness.addEventListener('click', () => {
       clearError();
-      send({ cmd: 'flatness', alphas: alphas(), evalSubset: Number(el.evalSubset.value) || 1000 });
+      send({ cmd: 'flatness', evalSubset: Number(el.evalSubset.value) }); // the worker's alpha grid
     });
     el.confusion.addEventListener('click', () => send({ cmd: 'confusion' }));
     el.robustness.addEventListener('click', () => {
