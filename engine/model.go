@@ -5,12 +5,12 @@ import (
 	"math/rand/v2"
 )
 
-// LayerInfo describes one layer of a model: its name, the shape of one
-// example's output and its number of parameters.
+// LayerInfo describes one layer of a model: its name, the shapes of one
+// example's input and output and its number of parameters.
 type LayerInfo struct {
-	Name   string
-	Out    Shape
-	Params int
+	Name    string
+	In, Out Shape
+	Params  int
 }
 
 // Model is a sequence of layers built from a Spec. Forward takes a batch of
@@ -199,7 +199,7 @@ func (m *Model) Info() []LayerInfo {
 		for _, p := range l.Params() {
 			n += len(p.W)
 		}
-		info[i] = LayerInfo{Name: l.Name(), Out: l.OutShape(), Params: n}
+		info[i] = LayerInfo{Name: l.Name(), In: l.InShape(), Out: l.OutShape(), Params: n}
 	}
 	return info
 }

@@ -51,6 +51,30 @@ func TestConfigOneRule(t *testing.T) {
 	}
 }
 
+// The shape preview comes from the engine's shapes: the report's 3x3
+// stride 3 padding 1 change, a pool size of 3, and an impossible conv2
+// (previewed up to it; the message has the formula).
+func TestShapePreview(t *testing.T) {
+	cnn := func(c1, c2 engine.ConvSpec, pool int) engine.Spec {
+		return engine.Spec{Arch: engine.ArchCNN, Conv1: c1, Conv2: c2, PoolSize: pool}
+	}
+	k5 := engine.ConvSpec{Kernel: 5, Stride: 1}
+	for _, c := range []struct {
+		spec engine.Spec
+		want string
+	}{
+		{cnn(engine.ConvSpec{Kernel: 3, Stride: 3, Pad: 1}, engine.ConvSpec{Kernel: 3, Stride: 3, Pad: 1}, 2), "conv1 28→10, pool 10→5, conv2 5→2, pool 2→1"},
+		{cnn(engine.ConvSpec{Kernel: 3, Stride: 3, Pad: 1}, k5, 2), "conv1 28→10, pool 10→5, conv2 5→1"}, // pool2 1→0 is impossible
+		{cnn(k5, engine.ConvSpec{Kernel: 3, Stride: 1}, 3), "conv1 28→24, pool 24→8, conv2 8→6, pool 6→2"},
+		{cnn(engine.ConvSpec{Kernel: 14, Stride: 1}, engine.ConvSpec{Kernel: 14, Stride: 1}, 2), "conv1 28→15, pool 15→7"},
+		{engine.Spec{Arch: engine.ArchMLP}, ""},
+	} {
+		if got := shapePreview(c.spec); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.spec, got, c.want)
+		}
+	}
+}
+
 // The memory budget reaches the worker's configure and check: a link with
 // both convolutions at kernel 28, padding 27 and batch 32 is refused with
 // the engine's sentence, before any model is built.
@@ -77,7 +101,8 @@ func TestBudgetInSession(t *testing.T) {
 	}
 	good, _ := json.Marshal(DefaultConfig())
 	s.Handle(Command{Cmd: "check", Config: good})
-	if checks := r.of("check"); len(checks) != 2 || checks[1].(CheckEvent).Message != "" {
+	if checks := r.of("check"); len(checks) != 2 || checks[1].(CheckEvent).Message != "" ||
+		checks[1].(CheckEvent).Preview != "conv1 28→24, pool 24→12, conv2 12→8, pool 8→4" {
 		t.Errorf("check of the default configuration: %+v", checks)
 	}
 	if len(r.of("arch")) != 0 {

@@ -166,8 +166,9 @@ type ErrorEvent struct {
 }
 
 // CheckEvent answers a check command: Message is why the configuration
-// would be refused (what configure would say), or empty if it is good.
-type CheckEvent struct{ Message string }
+// would be refused (what configure would say), or empty if it is good;
+// Preview is its model's convolution and pooling sizes (see shapePreview).
+type CheckEvent struct{ Message, Preview string }
 
 func (ProgressEvent) Type() string     { return "progress" }
 func (ReadyEvent) Type() string        { return "ready" }
@@ -283,7 +284,7 @@ func (e ErrorEvent) Map() map[string]any {
 }
 
 func (e CheckEvent) Map() map[string]any {
-	return map[string]any{"type": e.Type(), "message": e.Message}
+	return map[string]any{"type": e.Type(), "message": e.Message, "preview": e.Preview}
 }
 
 // specMap is s as the page sees it (its JSON form).

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"mnistplay/engine"
@@ -429,13 +430,35 @@ func CheckConfig(cfg engine.Config) error {
 
 // check validates a configuration as configure would, without making a run:
 // the page asks as the user types. A CheckEvent answers, its Message empty
-// if the configuration is good.
+// if the configuration is good, with the shape preview of its model.
 func (s *Session) check(raw json.RawMessage) {
 	msg := ""
-	if _, err := ParseConfig(raw); err != nil {
+	cfg, err := ParseConfig(raw)
+	if err != nil {
 		msg = err.Error()
 	}
-	s.emit(CheckEvent{Message: msg})
+	s.emit(CheckEvent{Message: msg, Preview: shapePreview(cfg.Model)})
+}
+
+// shapePreview is the line under the page's convolution table: the input
+// and output size of each convolution and pooling, e.g. "conv1 28→24,
+// pool 24→12, ...", up to an impossible one (the check's message says why).
+// It is empty for an MLP.
+func shapePreview(spec engine.Spec) string {
+	if spec.Arch != engine.ArchCNN {
+		return ""
+	}
+	ls, _ := spec.Layers()
+	var parts []string
+	for _, l := range ls {
+		switch {
+		case strings.HasPrefix(l.Name, "conv"):
+			parts = append(parts, fmt.Sprintf("%s %d→%d", l.Name, l.In.H, l.Out.H))
+		case strings.HasPrefix(l.Name, "pool"):
+			parts = append(parts, fmt.Sprintf("pool %d→%d", l.In.H, l.Out.H))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s *Session) configure(raw json.RawMessage) {
