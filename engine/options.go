@@ -104,6 +104,15 @@ func (f L2Form) coef(lambda float32, p *Param) float32 {
 	return lambda
 }
 
+// ReportProtocol returns cfg under the course report's framework: raw
+// pixels, an epoch of one random batch, L2 as 2λθ on every parameter.
+func (cfg Config) ReportProtocol() Config {
+	cfg.Input = InputRaw
+	cfg.StepsPerEpoch = 1
+	cfg.Optim.L2Form = L2SquaredNorm
+	return cfg
+}
+
 // Validate checks every field of cfg that does not depend on the data: the
 // counts, the optimizer, the schedule, the protocol options, the model's
 // shapes and that a training step fits MemoryLimit. It is the one check of

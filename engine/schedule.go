@@ -29,13 +29,30 @@ const DefaultGamma float32 = 0.1
 type Schedule struct {
 	Kind  ScheduleKind `json:"kind"`
 	LR0   float32      `json:"lr0"`
-	Tau   float32      `json:"tau,omitempty"`   // InvT: steps until the rate halves
+	Tau   float32      `json:"tau,omitempty"`   // InvT: steps (or epochs) until the rate halves
 	Gamma float32      `json:"gamma,omitempty"` // StepDecay: factor per period
-	Every int          `json:"every,omitempty"` // StepDecay: period in steps
+	Every int          `json:"every,omitempty"` // StepDecay: period in steps (or epochs)
+	// PerEpoch counts Tau and Every in epochs instead of steps: the trainer
+	// multiplies them by its steps per epoch (InSteps), so a schedule keeps
+	// its meaning whatever the batch size and the training set.
+	PerEpoch bool `json:"perEpoch,omitempty"`
 }
 
-// LR returns the learning rate for step t (t = 0 is the first step).
-// A schedule that fails Validate returns LR0.
+// InSteps returns s with Tau and Every counted in steps, for epochs of
+// stepsPerEpoch steps; a schedule already in steps comes back unchanged.
+func (s Schedule) InSteps(stepsPerEpoch int) Schedule {
+	if !s.PerEpoch {
+		return s
+	}
+	s.Tau *= float32(stepsPerEpoch)
+	s.Every *= stepsPerEpoch
+	s.PerEpoch = false
+	return s
+}
+
+// LR returns the learning rate for step t (t = 0 is the first step),
+// reading Tau and Every as steps (see InSteps). A schedule that fails
+// Validate returns LR0.
 func (s Schedule) LR(t int) float32 {
 	switch s.Kind {
 	case InvT:

@@ -90,7 +90,7 @@ type Trainer struct {
 	model   *Model
 	params  []*Param
 	opt     Optimizer
-	sched   Schedule
+	sched   Schedule // cfg.Schedule in steps
 	batcher *MiniBatcher
 	es      EarlyStopping
 
@@ -189,7 +189,6 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 		model:      m,
 		params:     m.Params(),
 		opt:        opt,
-		sched:      cfg.Schedule,
 		batcher:    NewMiniBatcher(train.N, cfg.BatchSize, cfg.Seed),
 		es:         EarlyStopping{Patience: cfg.Patience},
 		train:      train,
@@ -201,6 +200,7 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 		theta0:     m.Weights(nil),
 		pixels:     cfg.Input.table(),
 	}
+	t.sched = cfg.Schedule.InSteps(t.StepsPerEpoch())
 	t.backup = make([]float32, len(t.theta0))
 	t.ev = evaluator{x: t.x, y: t.y, idx: make([]int, chunk), pixels: t.pixels}
 	if cfg.ShuffleFraction > 0 {
@@ -232,11 +232,18 @@ func (t *Trainer) Steps() int { return t.steps }
 func (t *Trainer) Epoch() int { return t.epoch }
 
 // StepsPerEpoch returns the number of batches in an epoch.
-func (t *Trainer) StepsPerEpoch() int {
-	if t.cfg.StepsPerEpoch > 0 {
-		return t.cfg.StepsPerEpoch
+func (t *Trainer) StepsPerEpoch() int { return t.cfg.EpochSteps(t.train.N) }
+
+// EpochSteps returns the number of batches in an epoch of cfg on a
+// training set of n examples (n >= 1, after Subset).
+func (cfg Config) EpochSteps(n int) int {
+	if cfg.StepsPerEpoch > 0 {
+		return cfg.StepsPerEpoch
 	}
-	return t.batcher.StepsPerEpoch()
+	if cfg.BatchSize <= 0 || cfg.BatchSize >= n {
+		return 1
+	}
+	return (n + cfg.BatchSize - 1) / cfg.BatchSize
 }
 
 // Config returns the configuration the trainer was made with.
@@ -303,7 +310,7 @@ func (t *Trainer) Resume(s Schedule) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	t.sched = s
+	t.sched = s.InSteps(t.StepsPerEpoch())
 	t.cfg.Schedule = s
 	t.opt.Reset()
 	t.err = nil

@@ -51,6 +51,35 @@ func TestConfigOneRule(t *testing.T) {
 	}
 }
 
+// The page names the report's protocol; the worker makes it the engine's
+// options (engine.Config.ReportProtocol) and the page's evaluation period.
+func TestPageProtocol(t *testing.T) {
+	base := `{"model":{"arch":"mlp"},"schedule":{"kind":"constant","lr0":0.1},"epochs":20`
+	for _, c := range []struct {
+		raw       string
+		evalEvery int
+	}{
+		{base + `,"protocol":"report"}`, 10},
+		{base + `,"protocol":"report","patience":3}`, 0},
+		{base + `,"protocol":"report","evalEvery":20}`, 20},
+	} {
+		cfg, err := ParseConfig([]byte(c.raw))
+		if err != nil {
+			t.Fatalf("%s: %v", c.raw, err)
+		}
+		if cfg.Input != engine.InputRaw || cfg.StepsPerEpoch != 1 || cfg.Optim.L2Form != engine.L2SquaredNorm || cfg.EvalEvery != c.evalEvery {
+			t.Errorf("%s: %+v, want the report's options and evalEvery %d", c.raw, cfg, c.evalEvery)
+		}
+	}
+	cfg, err := ParseConfig([]byte(base + `,"protocol":"modern"}`))
+	if err != nil || cfg.Input != "" || cfg.StepsPerEpoch != 0 {
+		t.Errorf("modern: %+v, %v", cfg, err)
+	}
+	if _, err := ParseConfig([]byte(base + `,"protocol":"ancient"}`)); err == nil || !strings.Contains(err.Error(), `protocol "ancient"`) {
+		t.Errorf("unknown protocol: %v", err)
+	}
+}
+
 // The shape preview comes from the engine's shapes: the report's 3x3
 // stride 3 padding 1 change, a pool size of 3, and an impossible conv2
 // (previewed up to it; the message has the formula).

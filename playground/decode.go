@@ -49,6 +49,7 @@ var fields = map[string]field{
 	"seed":               {"seed", "a whole number in 0..18446744073709551615"},
 	"shuffleFraction":    {"shuffle fraction", "a number in [0, 1]"},
 	"evalSubset":         {"validation examples", fmt.Sprintf("a whole number in 0..%d (0 = all)", maxTest)},
+	"protocol":           {"protocol", `"modern" or "report"`},
 }
 
 // decodeError turns an encoding/json error on a configuration into a

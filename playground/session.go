@@ -335,9 +335,17 @@ func (s *Session) extend() {
 	s.tr = nt
 }
 
-// runConfig is the accepted config with Subset clamped to the data present.
+// runConfig is the accepted config with Subset clamped to the data present
+// and a schedule counted in epochs turned into steps. Those epochs are of
+// the subset asked for, or of all of MNIST, even while the data still
+// loads: the schedule does not change when the data grows.
 func (s *Session) runConfig() engine.Config {
 	cfg := *s.cfg
+	n := cfg.Subset
+	if n == 0 {
+		n = maxTrain
+	}
+	cfg.Schedule = cfg.Schedule.InSteps(cfg.EpochSteps(n))
 	if cfg.Subset > s.train.N {
 		cfg.Subset = 0
 	}
@@ -396,18 +404,43 @@ func (s *Session) Handle(c Command) {
 	}
 }
 
-// ParseConfig decodes and checks an engine.Config from the page. The error
-// is for the user: it names the field, or is the engine's own text (for a
-// shape, the layer and the formula).
+// pageConfig is a configuration as the page sends it: an engine.Config and
+// the protocol the Training box names.
+type pageConfig struct {
+	engine.Config
+	// Protocol "report" is engine.Config.ReportProtocol, with the
+	// validation set evaluated every 10 epochs (an epoch is one step) unless
+	// EvalEvery says otherwise, and every epoch under early stopping.
+	// "" and "modern" leave the Config as it is.
+	Protocol string `json:"protocol,omitempty"`
+}
+
+// reportEvalEvery is the evaluation period of the page's report protocol.
+const reportEvalEvery = 10
+
+// ParseConfig decodes and checks a configuration from the page (see
+// pageConfig). The error is for the user: it names the field, or is the
+// engine's own text (for a shape, the layer and the formula).
 func ParseConfig(raw []byte) (engine.Config, error) {
-	var cfg engine.Config
+	var pc pageConfig
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, decodeError(err)
+	if err := dec.Decode(&pc); err != nil {
+		return pc.Config, decodeError(err)
 	}
 	if dec.More() {
-		return cfg, errors.New("the settings are followed by other data")
+		return pc.Config, errors.New("the settings are followed by other data")
+	}
+	cfg := pc.Config
+	switch pc.Protocol {
+	case "", "modern":
+	case "report":
+		cfg = cfg.ReportProtocol()
+		if cfg.EvalEvery == 0 && cfg.Patience == 0 {
+			cfg.EvalEvery = reportEvalEvery
+		}
+	default:
+		return cfg, fmt.Errorf("protocol %q: want modern or report", pc.Protocol)
 	}
 	return cfg, CheckConfig(cfg)
 }

@@ -29,7 +29,6 @@
   };
   const mp = window.mnistplay || {};
 
-  const TRAIN_TOTAL = 60000; // MNIST training images, for schedule periods when the subset is "all"
 
   // ---- page state ----
   let worker = null;
@@ -164,24 +163,24 @@
     } else if (kind === 'adam') {
       optim.beta1 = mom;
     }
-    const batch = num(el.batch, 'Batch size', { int: true });
-    const subset = num(el.subset, 'Training examples', { int: true });
-    const n = subset > 0 ? subset : (trainN > 0 ? Math.max(trainN, TRAIN_TOTAL) : TRAIN_TOTAL);
-    const stepsPerEpoch = batch > 0 ? Math.max(1, Math.ceil(n / batch)) : 1;
+    // The page's schedules count epochs (the worker turns them into steps):
+    // 1/t halves the rate after one epoch, step decay every two.
     const schedule = { kind: el.schedule.value, lr0: lr };
     if (schedule.kind === 'invt') {
-      schedule.tau = stepsPerEpoch;
+      schedule.tau = 1;
+      schedule.perEpoch = true;
     } else if (schedule.kind === 'step') {
       schedule.gamma = 0.5;
-      schedule.every = 2 * stepsPerEpoch;
+      schedule.every = 2;
+      schedule.perEpoch = true;
     }
     const cfg = {
       model: model,
       optim: optim,
       schedule: schedule,
-      batchSize: batch,
+      batchSize: num(el.batch, 'Batch size', { int: true }),
       epochs: num(el.epochs, 'Epochs', { int: true }),
-      subset: subset,
+      subset: num(el.subset, 'Training examples', { int: true }),
       patience: num(el.patience, 'Patience', { int: true }),
       seed: num(el.seed, 'Seed', { int: true }),
       shuffleFraction: el.shuffle.checked ? Number(el.shuffleFraction.value) : 0,
@@ -189,18 +188,8 @@
     };
     if (el.protocol.value === 'report') {
       // The course report's framework (README, "The report's protocol"):
-      // raw pixels, an epoch of one random batch, L2 as 2λθ on every
-      // parameter; the validation set is evaluated every 10 epochs and at
-      // the last, since an epoch is a single step (a sweep: only the last).
-      cfg.input = 'raw';
-      cfg.stepsPerEpoch = 1;
-      cfg.optim.l2Form = 'norm';
-      cfg.evalEvery = cfg.patience > 0 ? 1 : 10;
-      if (schedule.kind === 'invt') {
-        schedule.tau = 1;
-      } else if (schedule.kind === 'step') {
-        schedule.every = 2;
-      }
+      // the worker sets its options (playground.pageConfig).
+      cfg.protocol = 'report';
     }
     return cfg;
   }
@@ -787,7 +776,8 @@
     setNumber(el.patience, cfg.patience || 0, 'patience');
     setNumber(el.seed, cfg.seed, 'seed');
     setNumber(el.evalSubset, cfg.evalSubset || 0, 'validation examples');
-    el.protocol.value = cfg.input === 'raw' && cfg.stepsPerEpoch === 1 ? 'report' : 'modern';
+    // Runs saved before the protocol was named say it by its options.
+    el.protocol.value = cfg.protocol === 'report' || (cfg.input === 'raw' && cfg.stepsPerEpoch === 1) ? 'report' : 'modern';
     const f = cfg.shuffleFraction || 0;
     if (typeof f !== 'number' || !(f >= 0 && f <= 1)) {
       throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not in [0, 1]');

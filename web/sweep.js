@@ -116,7 +116,7 @@
           cfg.subset = subset;
           cfg.patience = 0;
           cfg.shuffleFraction = 0;
-          if (cfg.stepsPerEpoch === 1) {
+          if (cfg.protocol === 'report') {
             // The report's protocol: the tables' numbers come from the last
             // epoch, measured on every test and training image as the
             // report did; the epochs before are not evaluated.

@@ -246,10 +246,11 @@ func (f *runFlags) applyProtocol() error {
 			set()
 		}
 	}
+	rp := engine.Config{}.ReportProtocol()
 	def("hidden", func() { f.hidden = "300,100" })
-	def("input", func() { f.input = string(engine.InputRaw) })
-	def("steps-per-epoch", func() { f.stepsEpoch = 1 })
-	def("l2-form", func() { f.l2Form = string(engine.L2SquaredNorm) })
+	def("input", func() { f.input = string(rp.Input) })
+	def("steps-per-epoch", func() { f.stepsEpoch = rp.StepsPerEpoch })
+	def("l2-form", func() { f.l2Form = string(rp.Optim.L2Form) })
 	def("eval-train", func() { f.evalTrain = true })
 	return nil
 }
