@@ -20,9 +20,11 @@ type Param struct {
 }
 
 // Layer is one differentiable stage of a model. Forward and Backward work on
-// whole batches; buffers they return are owned by the layer and stay valid
-// until the next call of the same method. A layer allocates its buffers for
-// the largest batch it has seen and never again in steady state.
+// whole batches in NCHW order; buffers they return are owned by the layer
+// and stay valid until the next call of the same method. A layer allocates
+// its buffers for the largest batch it has seen and never again in steady
+// state. (A Model may run its own, private layers in a faster layout; no
+// layer a caller holds ever does.)
 type Layer interface {
 	Name() string // e.g. "conv1", "pool2", "fc1"
 	InShape() Shape

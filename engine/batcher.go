@@ -78,9 +78,6 @@ func (b *MiniBatcher) Size() int { return b.size }
 // N is the number of examples.
 func (b *MiniBatcher) N() int { return b.n }
 
-// StepsPerEpoch is the number of batches in one epoch.
-func (b *MiniBatcher) StepsPerEpoch() int { return (b.n + b.size - 1) / b.size }
-
 // Epoch is the number of epochs completed.
 func (b *MiniBatcher) Epoch() int { return b.epoch }
 

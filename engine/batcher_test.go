@@ -27,8 +27,8 @@ func TestMiniBatcherCoversEachEpoch(t *testing.T) {
 		{1000, 64, 16, 40},
 	} {
 		b := NewMiniBatcher(c.n, c.size, 42)
-		if b.StepsPerEpoch() != c.steps {
-			t.Errorf("case %d: StepsPerEpoch %d, want %d", i, b.StepsPerEpoch(), c.steps)
+		if got := (Config{BatchSize: c.size}).EpochSteps(c.n); got != c.steps {
+			t.Errorf("case %d: EpochSteps %d, want %d", i, got, c.steps)
 		}
 		var prev []int
 		for e := range 3 {
@@ -82,8 +82,8 @@ func TestMiniBatcherDeterministic(t *testing.T) {
 func TestMiniBatcherFullBatch(t *testing.T) {
 	for i, size := range []int{0, 50, 51, 1000} {
 		b := NewMiniBatcher(50, size, 3)
-		if b.Size() != 50 || b.StepsPerEpoch() != 1 {
-			t.Errorf("case %d: size %d, steps %d", i, b.Size(), b.StepsPerEpoch())
+		if steps := (Config{BatchSize: size}).EpochSteps(50); b.Size() != 50 || steps != 1 {
+			t.Errorf("case %d: size %d, steps %d", i, b.Size(), steps)
 		}
 		for range 3 {
 			idx, end := b.Next()

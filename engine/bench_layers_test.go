@@ -62,9 +62,9 @@ func BenchmarkLayers(b *testing.B) {
 	x := randSlice(rand.New(rand.NewPCG(1, 2)), n*784, 1)
 	m.Forward(x, n, true)
 	in := x
-	for i, l := range m.Layers {
+	for i, l := range m.layers {
 		layerIn := in
-		out := m.LayerOutput(i)
+		out := m.layerOutput(i)
 		dy := randSlice(rand.New(rand.NewPCG(3, 4)), len(out), 1)
 		b.Run(l.Name()+"/forward", func(b *testing.B) {
 			cpu0 := benchCPUTime()

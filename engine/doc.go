@@ -25,7 +25,7 @@
 //     Config.CheckMemory and NewTrainer (a *BudgetError naming the layer).
 //   - outcome.go: DivergedError and NotLearnedError (CheckLearned).
 //   - model.go: Build, Model (Forward, Backward, Params, ZeroGrad, Info,
-//     LayerOutput, Activation); weights.go: flat weight vectors and Interpolate;
+//     Activation); weights.go: flat weight vectors and Interpolate;
 //     encode.go: the binary model format (MarshalBinary, UnmarshalModel).
 //
 // # Conventions
@@ -56,9 +56,11 @@
 // between them, and pooling transposes its four times smaller output back to
 // NCHW, unless another conv follows (directly or after a ReLU, which is
 // elementwise): then pooling, ReLU and conv pass (C, H, W, N) too. These are
-// the exceptions to NCHW between layers (LayerOutput shows them, Activation
-// hides them). The first layer with
-// parameters skips its input gradient, which no one needs.
+// the exceptions to NCHW between layers. They are the model's business:
+// a layer from NewConv2d or NewPool2d is NCHW in and out as Layer says,
+// Build switches layouts only on the layers it makes and keeps to itself,
+// and Model.Activation returns (C, H, W) whatever the layout. The first
+// layer with parameters skips its input gradient, which no one needs.
 //
 // The same Spec and seed give bit-identical initial weights; weights are
 // ordered as Params(): each layer's weight then bias, layers in order.

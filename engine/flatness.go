@@ -55,3 +55,21 @@ func Flatness(m *Model, theta0, theta1 []float32, alphas []float64, val Dataset,
 	}
 	return m.SetWeights(saved)
 }
+
+// AlphaGrid returns the alphas from, from+step, ... up to to, each rounded
+// to 6 decimals so that 0 and 1 land exactly on the initial and the final
+// weights. It returns nil unless step > 0, from <= to and there are at most
+// maxPoints of them.
+func AlphaGrid(from, to, step float64, maxPoints int) []float64 {
+	if !(step > 0) || !(from <= to) || (to-from)/step >= float64(maxPoints) {
+		return nil
+	}
+	var alphas []float64
+	for k := 0; ; k++ {
+		a := from + float64(k)*step
+		if a > to+1e-9 {
+			return alphas
+		}
+		alphas = append(alphas, math.Round(a*1e6)/1e6)
+	}
+}

@@ -207,7 +207,7 @@ func TestGradSoftmaxCrossEntropy(t *testing.T) {
 // pieces: each ReLU's active set and each max/min pool's choices.
 func kinks(m *Model) string {
 	var b []byte
-	for _, l := range m.Layers {
+	for _, l := range m.layers {
 		switch t := l.(type) {
 		case *ReLU:
 			for _, v := range t.y {

@@ -5,26 +5,29 @@ import (
 	"math/rand/v2"
 )
 
-// LayerInfo describes one layer of a model: its name, the shape of one
-// example's output and its number of parameters.
+// LayerInfo describes one layer of a model: its name, the shapes of one
+// example's input and output and its number of parameters.
 type LayerInfo struct {
-	Name   string
-	Out    Shape
-	Params int
+	Name    string
+	In, Out Shape
+	Params  int
 }
 
 // Model is a sequence of layers built from a Spec. Forward takes a batch of
 // images (n, 1, 28, 28) to logits (n, 10); Backward takes d(loss)/dlogits
-// back through every layer, adding into the parameters' gradients.
+// back through every layer, adding into the parameters' gradients. Its
+// layers are its own: between them it may pass tensors in another layout
+// than NCHW (see doc.go), which Info and Activation never show.
 //
 // A Model is not safe for concurrent use.
 type Model struct {
-	Spec   Spec
-	Layers []Layer
+	Spec Spec
+
+	layers []Layer // built by buildPlan, layouts set for the model's use only
 
 	params     []*Param
 	firstParam int         // index of the first layer with parameters; Backward stops there
-	outs       [][]float32 // outs[i] (n, Layers[i].OutShape) of the last Forward, or (Layers[i].OutShape, n) if chwn[i]
+	outs       [][]float32 // outs[i] (n, layers[i].OutShape) of the last Forward, or (layers[i].OutShape, n) if chwn[i]
 	chwn       []bool      // chwn[i]: layer i hands its output to the next in (C, H, W, N)
 	n          int         // batch size of the last Forward
 	train      bool        // whether the last Forward was a training one
@@ -69,7 +72,7 @@ func buildPlan(spec Spec, plan []layerPlan) *Model {
 			l = NewFlatten(p.name, p.in)
 		}
 		if len(l.Params()) > 0 && m.firstParam < 0 {
-			m.firstParam = len(m.Layers)
+			m.firstParam = len(m.layers)
 			switch t := l.(type) {
 			case *Linear:
 				t.noDx = true
@@ -77,12 +80,12 @@ func buildPlan(spec Spec, plan []layerPlan) *Model {
 				t.noDx = true
 			}
 		}
-		m.Layers = append(m.Layers, l)
+		m.layers = append(m.layers, l)
 		m.params = append(m.params, l.Params()...)
 	}
 	lay := layouts(plan)
-	m.chwn = make([]bool, len(m.Layers))
-	for i, l := range m.Layers {
+	m.chwn = make([]bool, len(m.layers))
+	for i, l := range m.layers {
 		m.chwn[i] = lay[i].out
 		switch t := l.(type) {
 		case *Conv2d:
@@ -91,7 +94,7 @@ func buildPlan(spec Spec, plan []layerPlan) *Model {
 			t.inCHWN, t.outCHWN = lay[i].in, lay[i].out
 		}
 	}
-	m.outs = make([][]float32, len(m.Layers))
+	m.outs = make([][]float32, len(m.layers))
 	m.evalBatch = inferenceMemory(plan, 1, MemoryLimit()).Eval
 	return m
 }
@@ -129,7 +132,7 @@ func layouts(plan []layerPlan) []layout {
 }
 
 func (m *Model) initWeights(rng *rand.Rand) {
-	for _, l := range m.Layers {
+	for _, l := range m.layers {
 		if f, ok := l.(fanInLayer); ok {
 			ps := f.Params()
 			initDefault(ps[0], ps[1], f.fanIn(), rng)
@@ -146,12 +149,12 @@ func (m *Model) initWeights(rng *rand.Rand) {
 //
 // It panics if x is shorter than n·784 or n < 1.
 func (m *Model) Forward(x []float32, n int, train bool) []float32 {
-	in := m.Layers[0].InShape().Size()
+	in := m.layers[0].InShape().Size()
 	if n < 1 || len(x) < n*in {
 		panic(fmt.Sprintf("engine: Model.Forward: need n >= 1 and len(x) >= n·%d, have n=%d len(x)=%d", in, n, len(x)))
 	}
 	m.n, m.train = n, train
-	for i, l := range m.Layers {
+	for i, l := range m.layers {
 		x = l.Forward(x, n, train)
 		m.outs[i] = x
 	}
@@ -167,13 +170,13 @@ func (m *Model) Backward(dlogits []float32) {
 	if !m.train {
 		panic("engine: Model.Backward without a training Forward")
 	}
-	out := m.Layers[len(m.Layers)-1].OutShape().Size()
+	out := m.layers[len(m.layers)-1].OutShape().Size()
 	if len(dlogits) < m.n*out {
 		panic(fmt.Sprintf("engine: Model.Backward: len(dlogits) = %d < n·%d = %d", len(dlogits), out, m.n*out))
 	}
 	dy := dlogits[:m.n*out]
-	for i := len(m.Layers) - 1; i >= m.firstParam; i-- {
-		dy = m.Layers[i].Backward(dy)
+	for i := len(m.layers) - 1; i >= m.firstParam; i-- {
+		dy = m.layers[i].Backward(dy)
 	}
 }
 
@@ -190,13 +193,13 @@ func (m *Model) ZeroGrad() {
 
 // Info describes every layer.
 func (m *Model) Info() []LayerInfo {
-	info := make([]LayerInfo, len(m.Layers))
-	for i, l := range m.Layers {
+	info := make([]LayerInfo, len(m.layers))
+	for i, l := range m.layers {
 		n := 0
 		for _, p := range l.Params() {
 			n += len(p.W)
 		}
-		info[i] = LayerInfo{Name: l.Name(), Out: l.OutShape(), Params: n}
+		info[i] = LayerInfo{Name: l.Name(), In: l.InShape(), Out: l.OutShape(), Params: n}
 	}
 	return info
 }
@@ -210,15 +213,13 @@ func (m *Model) NumWeights() int {
 	return n
 }
 
-// LayerOutput returns layer i's raw output buffer of the last Forward; nil
-// before any Forward. It is owned by the model and valid until the next
-// Forward. Its layout is (n, Layers[i].OutShape), except for a Conv2d
-// followed by pooling, and for such a pooling layer (and a ReLU after it)
-// followed by a Conv2d, whose outputs are (C, H, W, n) (see Conv2d);
-// Activation hides that difference. It panics if i is out of range.
-func (m *Model) LayerOutput(i int) []float32 { return m.outs[i] }
+// layerOutput returns layer i's raw output buffer of the last Forward; nil
+// before any Forward. Its layout is (n, layers[i].OutShape), except where
+// buildPlan chose (C, H, W, n) (chwn[i]); Activation hides that difference.
+func (m *Model) layerOutput(i int) []float32 { return m.outs[i] }
 
-// Activation copies one example's output (C, H, W) of layer i from the last
+// Activation copies one example's output (C, H, W) of layer i (as numbered
+// by Info) from the last
 // Forward into dst, reusing dst if it is large enough, and returns it: the
 // activation maps the UI draws.
 //
@@ -227,7 +228,7 @@ func (m *Model) Activation(i, example int, dst []float32) []float32 {
 	if example < 0 || example >= m.n || m.outs[i] == nil {
 		panic(fmt.Sprintf("engine: Model.Activation(%d, %d): no such example in the last Forward (n=%d)", i, example, m.n))
 	}
-	size := m.Layers[i].OutShape().Size()
+	size := m.layers[i].OutShape().Size()
 	dst = grow(dst, size)
 	out := m.outs[i]
 	if m.chwn[i] {

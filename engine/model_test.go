@@ -118,16 +118,16 @@ func TestWeightsRoundTrip(t *testing.T) {
 
 func TestLayerOutput(t *testing.T) {
 	m, _ := Build(DefaultCNN(), 1)
-	if m.LayerOutput(0) != nil {
-		t.Error("LayerOutput before Forward")
+	if m.layerOutput(0) != nil {
+		t.Error("layerOutput before Forward")
 	}
 	x := randSlice(rand.New(rand.NewPCG(3, 3)), 2*784, 1)
 	logits := m.Forward(x, 2, false)
-	if len(m.LayerOutput(0)) != 2*10*24*24 || len(m.LayerOutput(4)) != 2*320 {
-		t.Errorf("LayerOutput lengths %d, %d", len(m.LayerOutput(0)), len(m.LayerOutput(4)))
+	if len(m.layerOutput(0)) != 2*10*24*24 || len(m.layerOutput(4)) != 2*320 {
+		t.Errorf("layerOutput lengths %d, %d", len(m.layerOutput(0)), len(m.layerOutput(4)))
 	}
-	if &m.LayerOutput(len(m.Layers) - 1)[0] != &logits[0] {
-		t.Error("last LayerOutput is not the logits")
+	if &m.layerOutput(len(m.layers) - 1)[0] != &logits[0] {
+		t.Error("last layerOutput is not the logits")
 	}
 	// Activation of the fused conv1 (CHWN inside) equals a standalone conv's
 	// NCHW output for each example
@@ -152,7 +152,7 @@ func TestLayerOutput(t *testing.T) {
 			t.Errorf("Activation(2, %d) differs from a standalone ReLU", e)
 		}
 	}
-	if got := m.Activation(7, 1, make([]float32, 0, 200)); !slices.Equal(got, m.LayerOutput(7)[100:200]) {
+	if got := m.Activation(7, 1, make([]float32, 0, 200)); !slices.Equal(got, m.layerOutput(7)[100:200]) {
 		t.Error("Activation of fc1")
 	}
 }
@@ -177,7 +177,7 @@ func TestFusedMatchesStandalone(t *testing.T) {
 		}
 		// the same layers, unfused
 		var ls []Layer
-		for _, l := range m.Layers {
+		for _, l := range m.layers {
 			switch t := l.(type) {
 			case *Conv2d:
 				c := NewConv2d(t.name, t.in, t.out.C, t.k, t.s, t.p)

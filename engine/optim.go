@@ -82,22 +82,22 @@ func (cfg OptimConfig) Validate() error {
 	switch c.Kind {
 	case SGD, Momentum, Nesterov, Adam:
 	default:
-		return fmt.Errorf("engine: unknown optimizer %q (want sgd, momentum, nesterov or adam)", cfg.Kind)
+		return &OptionError{Option: "optimizer", Value: fmt.Sprintf("%q", string(cfg.Kind)), Want: "sgd, momentum, nesterov or adam"}
 	}
 	if err := c.L2Form.Validate(); err != nil {
 		return err
 	}
 	if bad(c.L2) || c.L2 < 0 {
-		return fmt.Errorf("engine: L2 strength %v must be >= 0", cfg.L2)
+		return &OptionError{Option: "L2 strength", Value: cfg.L2, Want: ">= 0"}
 	}
 	if bad(c.Momentum) || c.Momentum < 0 || c.Momentum >= 1 {
-		return fmt.Errorf("engine: momentum %v must be in [0, 1)", cfg.Momentum)
+		return &OptionError{Option: "momentum", Value: cfg.Momentum, Want: "a number in [0, 1)"}
 	}
 	if bad(c.Beta1) || c.Beta1 < 0 || c.Beta1 >= 1 || bad(c.Beta2) || c.Beta2 < 0 || c.Beta2 >= 1 {
-		return fmt.Errorf("engine: Adam betas (%v, %v) must be in [0, 1)", c.Beta1, c.Beta2)
+		return &OptionError{Option: "Adam betas", Value: fmt.Sprintf("(%v, %v)", c.Beta1, c.Beta2), Want: "numbers in [0, 1)"}
 	}
 	if bad(c.Eps) || c.Eps < 0 {
-		return fmt.Errorf("engine: Adam eps %v must be > 0", cfg.Eps)
+		return &OptionError{Option: "Adam eps", Value: cfg.Eps, Want: "> 0"}
 	}
 	return nil
 }

@@ -104,20 +104,69 @@ func (f L2Form) coef(lambda float32, p *Param) float32 {
 	return lambda
 }
 
-// ValidateOptions checks the Config fields that choose the protocol of a run
-// (input scaling, epoch length, evaluation cadence); NewTrainer calls it,
-// and callers may too to report a bad option before loading any data. The L2 form is checked with the optimizer (OptimConfig.Validate).
-func (cfg Config) ValidateOptions() error {
+// ReportProtocol returns cfg under the course report's framework: raw
+// pixels, an epoch of one random batch, L2 as 2λθ on every parameter.
+func (cfg Config) ReportProtocol() Config {
+	cfg.Input = InputRaw
+	cfg.StepsPerEpoch = 1
+	cfg.Optim.L2Form = L2SquaredNorm
+	return cfg
+}
+
+// Validate checks every field of cfg that does not depend on the data: the
+// counts, the optimizer, the schedule, the protocol options, the model's
+// shapes and that a training step fits MemoryLimit. It is the one check of
+// a Config: NewTrainer calls it, and the playground and the CLI call it to
+// refuse a configuration before loading any data. A bad count or option is
+// an *OptionError, a model over budget a *BudgetError.
+func (cfg Config) Validate() error {
+	_, err := cfg.validate()
+	return err
+}
+
+// validate is Validate with the memory estimate of a training step.
+func (cfg Config) validate() (Memory, error) {
+	if err := cfg.validateFields(); err != nil {
+		return Memory{}, err
+	}
+	if err := cfg.Optim.Validate(); err != nil {
+		return Memory{}, err
+	}
+	if err := cfg.Schedule.Validate(); err != nil {
+		return Memory{}, err
+	}
+	return cfg.checkMemory() // the spec's shapes, and the budget
+}
+
+// validateFields checks the counts and the protocol options of cfg.
+func (cfg Config) validateFields() error {
+	bad := func(option string, v any, want string) error {
+		return &OptionError{Option: option, Value: v, Want: want}
+	}
+	switch {
+	case cfg.BatchSize < 0:
+		return bad("batch size", cfg.BatchSize, ">= 0 (0 = full batch)")
+	case cfg.Epochs < 0:
+		return bad("epochs", cfg.Epochs, ">= 0 (0 = no limit)")
+	case cfg.Subset < 0:
+		return bad("training subset", cfg.Subset, ">= 0 (0 = all)")
+	case cfg.Patience < 0:
+		return bad("patience", cfg.Patience, ">= 0 (0 = no early stopping)")
+	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
+		return bad("shuffle fraction", cfg.ShuffleFraction, "a fraction in [0, 1]")
+	case cfg.EvalSubset < 0:
+		return bad("evaluation subset", cfg.EvalSubset, ">= 0 (0 = all)")
+	}
 	if err := cfg.Input.Validate(); err != nil {
 		return err
 	}
 	switch {
 	case cfg.StepsPerEpoch < 0:
-		return &OptionError{Option: "steps per epoch", Value: cfg.StepsPerEpoch, Want: ">= 0 (0 = one pass over the training set)"}
+		return bad("steps per epoch", cfg.StepsPerEpoch, ">= 0 (0 = one pass over the training set)")
 	case cfg.EvalEvery < 0:
-		return &OptionError{Option: "evaluation period", Value: cfg.EvalEvery, Want: ">= 0 epochs (0 or 1 = every epoch)"}
+		return bad("evaluation period", cfg.EvalEvery, ">= 0 epochs (0 or 1 = every epoch)")
 	case cfg.EvalEvery > 1 && cfg.Patience > 0:
-		return &OptionError{Option: "evaluation period", Value: cfg.EvalEvery, Want: "1 with early stopping (it watches every epoch's validation loss)"}
+		return bad("evaluation period", cfg.EvalEvery, "1 with early stopping (it watches every epoch's validation loss)")
 	}
 	return nil
 }

@@ -43,14 +43,60 @@ func TestOptionErrors(t *testing.T) {
 		{"negative eval period", func(c *Config) { c.EvalEvery = -2 }, "evaluation period"},
 		{"eval period with early stopping", func(c *Config) { c.EvalEvery = 10; c.Patience = 2 }, "evaluation period"},
 		{"unknown L2 form", func(c *Config) { c.Optim.L2Form = "l1" }, "L2 form"},
+		{"negative batch", func(c *Config) { c.BatchSize = -1 }, "batch size"},
+		{"negative epochs", func(c *Config) { c.Epochs = -1 }, "epochs"},
+		{"negative subset", func(c *Config) { c.Subset = -5 }, "training subset"},
+		{"negative patience", func(c *Config) { c.Patience = -1 }, "patience"},
+		{"shuffle above 1", func(c *Config) { c.ShuffleFraction = 1.5 }, "shuffle fraction"},
+		{"NaN shuffle", func(c *Config) { c.ShuffleFraction = float32(math.NaN()) }, "shuffle fraction"},
+		{"negative eval subset", func(c *Config) { c.EvalSubset = -1 }, "evaluation subset"},
+		{"zero learning rate", func(c *Config) { c.Schedule.LR0 = 0 }, "learning rate"},
+		{"invt without tau", func(c *Config) { c.Schedule = Schedule{Kind: InvT, LR0: 0.1} }, "1/t schedule tau"},
+		{"momentum 1", func(c *Config) { c.Optim = OptimConfig{Kind: Momentum, Momentum: 1} }, "momentum"},
+		{"negative L2", func(c *Config) { c.Optim.L2 = -1 }, "L2 strength"},
+		{"unknown optimizer", func(c *Config) { c.Optim.Kind = "rmsprop" }, "optimizer"},
 	} {
 		cfg := testConfig()
 		c.mod(&cfg)
+		// Validate and NewTrainer are one check: both refuse, with the same error.
+		verr := cfg.Validate()
 		_, err := NewTrainer(cfg, train, train)
 		var oe *OptionError
 		if !errors.As(err, &oe) || oe.Option != c.option {
-			t.Errorf("%s: error %v, want an OptionError for %q", c.name, err, c.option)
+			t.Errorf("%s: NewTrainer error %v, want an OptionError for %q", c.name, err, c.option)
 		}
+		if verr == nil || err == nil || verr.Error() != err.Error() {
+			t.Errorf("%s: Validate error %v, NewTrainer error %v; want the same", c.name, verr, err)
+		}
+	}
+}
+
+// TestValidateAccepts checks the values whose meaning the playground and
+// the engine once disagreed on: 0 epochs is "no limit", 0 batch is full
+// batch, a zero step gamma is the default.
+func TestValidateAccepts(t *testing.T) {
+	train := synthData(20, 1)
+	for _, mod := range []func(*Config){
+		func(c *Config) { c.Epochs = 0 },
+		func(c *Config) { c.BatchSize = 0 },
+		func(c *Config) { c.Subset = 0; c.EvalSubset = 0 },
+		func(c *Config) { c.Schedule = Schedule{Kind: StepDecay, LR0: 0.1, Every: 3} },
+	} {
+		cfg := testConfig()
+		mod(&cfg)
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("%+v: Validate: %v", cfg, err)
+		}
+		if _, err := NewTrainer(cfg, train, train); err != nil {
+			t.Errorf("%+v: NewTrainer: %v", cfg, err)
+		}
+	}
+	// A subset larger than the data is the one count only NewTrainer can see.
+	cfg := testConfig()
+	cfg.Subset = train.N + 1
+	var oe *OptionError
+	if _, err := NewTrainer(cfg, train, train); !errors.As(err, &oe) || oe.Option != "training subset" {
+		t.Errorf("subset %d of %d: %v, want an OptionError", cfg.Subset, train.N, err)
 	}
 }
 

@@ -29,13 +29,30 @@ const DefaultGamma float32 = 0.1
 type Schedule struct {
 	Kind  ScheduleKind `json:"kind"`
 	LR0   float32      `json:"lr0"`
-	Tau   float32      `json:"tau,omitempty"`   // InvT: steps until the rate halves
+	Tau   float32      `json:"tau,omitempty"`   // InvT: steps (or epochs) until the rate halves
 	Gamma float32      `json:"gamma,omitempty"` // StepDecay: factor per period
-	Every int          `json:"every,omitempty"` // StepDecay: period in steps
+	Every int          `json:"every,omitempty"` // StepDecay: period in steps (or epochs)
+	// PerEpoch counts Tau and Every in epochs instead of steps: the trainer
+	// multiplies them by its steps per epoch (InSteps), so a schedule keeps
+	// its meaning whatever the batch size and the training set.
+	PerEpoch bool `json:"perEpoch,omitempty"`
 }
 
-// LR returns the learning rate for step t (t = 0 is the first step).
-// A schedule that fails Validate returns LR0.
+// InSteps returns s with Tau and Every counted in steps, for epochs of
+// stepsPerEpoch steps; a schedule already in steps comes back unchanged.
+func (s Schedule) InSteps(stepsPerEpoch int) Schedule {
+	if !s.PerEpoch {
+		return s
+	}
+	s.Tau *= float32(stepsPerEpoch)
+	s.Every *= stepsPerEpoch
+	s.PerEpoch = false
+	return s
+}
+
+// LR returns the learning rate for step t (t = 0 is the first step),
+// reading Tau and Every as steps (see InSteps). A schedule that fails
+// Validate returns LR0.
 func (s Schedule) LR(t int) float32 {
 	switch s.Kind {
 	case InvT:
@@ -59,23 +76,23 @@ func (s Schedule) LR(t int) float32 {
 func (s Schedule) Validate() error {
 	lr := float64(s.LR0)
 	if math.IsNaN(lr) || math.IsInf(lr, 0) || lr <= 0 {
-		return fmt.Errorf("engine: learning rate %v must be > 0", s.LR0)
+		return &OptionError{Option: "learning rate", Value: s.LR0, Want: "a number > 0"}
 	}
 	switch s.Kind {
 	case "", Constant:
 	case InvT:
 		if !(s.Tau > 0) || math.IsInf(float64(s.Tau), 0) {
-			return fmt.Errorf("engine: 1/t schedule needs tau > 0, got %v", s.Tau)
+			return &OptionError{Option: "1/t schedule tau", Value: s.Tau, Want: "a number > 0"}
 		}
 	case StepDecay:
 		if s.Every <= 0 {
-			return fmt.Errorf("engine: step schedule needs every > 0 steps, got %d", s.Every)
+			return &OptionError{Option: "step schedule period", Value: s.Every, Want: "> 0 steps"}
 		}
-		if s.Gamma < 0 || s.Gamma > 1 || math.IsNaN(float64(s.Gamma)) {
-			return fmt.Errorf("engine: step schedule needs gamma in (0, 1], got %v", s.Gamma)
+		if !(s.Gamma >= 0 && s.Gamma <= 1) {
+			return &OptionError{Option: "step schedule gamma", Value: s.Gamma, Want: "a number in (0, 1] (0 = the default)"}
 		}
 	default:
-		return fmt.Errorf("engine: unknown schedule %q (want constant, invt or step)", s.Kind)
+		return &OptionError{Option: "schedule", Value: fmt.Sprintf("%q", string(s.Kind)), Want: "constant, invt or step"}
 	}
 	return nil
 }

@@ -82,3 +82,40 @@ func TestScheduleValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestSchedulePerEpoch checks that a schedule counted in epochs is the same
+// as its steps twin for the trainer's epoch length: 300 examples in batches
+// of 32 are 10 steps an epoch, and full batch is 1.
+func TestSchedulePerEpoch(t *testing.T) {
+	s := Schedule{Kind: InvT, LR0: 0.1, Tau: 1, PerEpoch: true}
+	if got := s.InSteps(10); got != (Schedule{Kind: InvT, LR0: 0.1, Tau: 10}) {
+		t.Errorf("InSteps(10) = %+v", got)
+	}
+	if got := (Schedule{Kind: StepDecay, LR0: 1, Gamma: 0.5, Every: 2, PerEpoch: true}).InSteps(7); got.Every != 14 || got.PerEpoch {
+		t.Errorf("step decay InSteps(7) = %+v", got)
+	}
+	if got := (Schedule{Kind: InvT, LR0: 0.1, Tau: 5}).InSteps(10); got.Tau != 5 {
+		t.Errorf("a schedule in steps changed: %+v", got)
+	}
+	for _, c := range []struct {
+		batch, steps int
+	}{{32, 10}, {0, 1}} {
+		cfg := testConfig()
+		cfg.BatchSize = c.batch
+		cfg.Schedule = s
+		tr, err := NewTrainer(cfg, synthData(300, 1), synthData(50, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Schedule{Kind: InvT, LR0: 0.1, Tau: float32(c.steps)}
+		for i := 0; i < 2*c.steps+1; i++ {
+			st, _, err := tr.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.LR != want.LR(i) {
+				t.Fatalf("batch %d, step %d: lr %v, want %v", c.batch, i, st.LR, want.LR(i))
+			}
+		}
+	}
+}

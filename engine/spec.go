@@ -120,6 +120,20 @@ func (s Spec) Validate() error {
 	return err
 }
 
+// Layers describes the layers Build makes from s (name, output shape and
+// parameter count, as Model.Info) without allocating any, or returns the
+// error of Validate's shape checks; when a layer's output would be empty,
+// the layers before it come with that error. It does not check the memory
+// budget.
+func (s Spec) Layers() ([]LayerInfo, error) {
+	ls, err := s.layers()
+	info := make([]LayerInfo, len(ls))
+	for i, p := range ls {
+		info[i] = LayerInfo{Name: p.name, In: p.in, Out: p.out, Params: p.params}
+	}
+	return info, err
+}
+
 // outSize is n_out = floor((n_in + 2p - k)/s) + 1, or an error naming the
 // layer and showing the formula when it is below 1.
 func outSize(layer string, nIn, k, s, p int) (int, error) {
@@ -165,7 +179,8 @@ func (s Spec) plan() ([]layerPlan, error) {
 	return ls, nil
 }
 
-// layers checks the spec's numbers and infers every layer's shape.
+// layers checks the spec's numbers and infers every layer's shape. When a
+// shape is empty it returns the layers before that one with the error.
 func (s Spec) layers() ([]layerPlan, error) {
 	var ls []layerPlan
 	in := Shape{1, ImageSize, ImageSize}
@@ -222,7 +237,7 @@ func (s Spec) layers() ([]layerPlan, error) {
 			}
 			oh, err := outSize(cname, in.H, c.Kernel, c.Stride, c.Pad)
 			if err != nil {
-				return nil, err
+				return ls, err
 			}
 			add(layerPlan{kind: kindConv, name: cname, in: in, out: Shape{outC, oh, oh}, conv: c,
 				params: outC*in.C*c.Kernel*c.Kernel + outC})
@@ -231,7 +246,7 @@ func (s Spec) layers() ([]layerPlan, error) {
 			}
 			ph, err := outSize(pname, in.H, ps, ps, 0)
 			if err != nil {
-				return nil, err
+				return ls, err
 			}
 			add(layerPlan{kind: kindPool, name: pname, in: in, out: Shape{in.C, ph, ph}, pool: pool, k: ps, s: ps})
 			if !s.ReLUFirst {

@@ -52,7 +52,7 @@ func TestSpecShapes(t *testing.T) {
 		if m.NumWeights() != tc.params {
 			t.Errorf("case %d: %d weights, want %d", i, m.NumWeights(), tc.params)
 		}
-		if last := m.Layers[len(m.Layers)-1].OutShape(); last != (Shape{10, 1, 1}) {
+		if last := m.layers[len(m.layers)-1].OutShape(); last != (Shape{10, 1, 1}) {
 			t.Errorf("case %d: output %v", i, last)
 		}
 	}
@@ -64,19 +64,32 @@ func TestSpecDefaultCNNInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []LayerInfo{
-		{"conv1", Shape{10, 24, 24}, 260}, {"pool1", Shape{10, 12, 12}, 0}, {"relu1", Shape{10, 12, 12}, 0},
-		{"conv2", Shape{20, 8, 8}, 5020}, {"pool2", Shape{20, 4, 4}, 0}, {"relu2", Shape{20, 4, 4}, 0},
-		{"flatten", Shape{320, 1, 1}, 0}, {"fc1", Shape{100, 1, 1}, 32100}, {"relu3", Shape{100, 1, 1}, 0},
-		{"fc2", Shape{10, 1, 1}, 1010},
+		{"conv1", Shape{1, 28, 28}, Shape{10, 24, 24}, 260}, {"pool1", Shape{10, 24, 24}, Shape{10, 12, 12}, 0},
+		{"relu1", Shape{10, 12, 12}, Shape{10, 12, 12}, 0}, {"conv2", Shape{10, 12, 12}, Shape{20, 8, 8}, 5020},
+		{"pool2", Shape{20, 8, 8}, Shape{20, 4, 4}, 0}, {"relu2", Shape{20, 4, 4}, Shape{20, 4, 4}, 0},
+		{"flatten", Shape{20, 4, 4}, Shape{320, 1, 1}, 0}, {"fc1", Shape{320, 1, 1}, Shape{100, 1, 1}, 32100},
+		{"relu3", Shape{100, 1, 1}, Shape{100, 1, 1}, 0}, {"fc2", Shape{100, 1, 1}, Shape{10, 1, 1}, 1010},
 	}
 	got := m.Info()
+	// Spec.Layers says the same before any allocation.
+	pre, err := DefaultCNN().Layers()
+	if err != nil || len(pre) != len(got) {
+		t.Fatalf("Spec.Layers: %v, %v", pre, err)
+	}
 	if len(got) != len(want) {
 		t.Fatalf("info %v", got)
 	}
 	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("layer %d: %+v, want %+v", i, got[i], want[i])
+		if got[i] != want[i] || pre[i] != want[i] {
+			t.Errorf("layer %d: Info %+v, Spec.Layers %+v, want %+v", i, got[i], pre[i], want[i])
 		}
+	}
+	// An impossible conv2 comes with the layers before it.
+	bad := DefaultCNN()
+	bad.Conv2 = ConvSpec{Kernel: 14, Stride: 1}
+	pre, err = bad.Layers()
+	if err == nil || len(pre) != 3 || pre[2].Name != "relu1" {
+		t.Errorf("conv2 kernel 14: Spec.Layers %v, %v; want conv1, pool1, relu1 and the error", pre, err)
 	}
 	if m.NumWeights() != 38390 {
 		t.Errorf("%d weights, want 38390", m.NumWeights())
@@ -165,7 +178,7 @@ func TestReLUFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, l := range mb.Layers[:6] {
+	for _, l := range mb.layers[:6] {
 		names = append(names, l.Name())
 	}
 	if got := strings.Join(names, " "); got != "conv1 relu1 pool1 conv2 relu2 pool2" {

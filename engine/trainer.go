@@ -90,7 +90,7 @@ type Trainer struct {
 	model   *Model
 	params  []*Param
 	opt     Optimizer
-	sched   Schedule
+	sched   Schedule // cfg.Schedule in steps
 	batcher *MiniBatcher
 	es      EarlyStopping
 
@@ -156,24 +156,15 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	if err := val.Check(); err != nil {
 		return nil, fmt.Errorf("engine: validation set: %w", err)
 	}
+	mem, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case cfg.BatchSize < 0:
-		return nil, fmt.Errorf("engine: batch size %d must be >= 0 (0 = full batch)", cfg.BatchSize)
-	case cfg.Epochs < 0:
-		return nil, fmt.Errorf("engine: epochs %d must be >= 0 (0 = no limit)", cfg.Epochs)
-	case cfg.Subset < 0 || cfg.Subset > train.N:
-		return nil, fmt.Errorf("engine: training subset %d must be in 0..%d (0 = all)", cfg.Subset, train.N)
-	case cfg.Patience < 0:
-		return nil, fmt.Errorf("engine: patience %d must be >= 0 (0 = no early stopping)", cfg.Patience)
-	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
-		return nil, fmt.Errorf("engine: shuffle fraction %v must be in [0, 1]", cfg.ShuffleFraction)
-	case cfg.EvalSubset < 0:
-		return nil, fmt.Errorf("engine: evaluation subset %d must be >= 0", cfg.EvalSubset)
+	case cfg.Subset > train.N:
+		return nil, &OptionError{Option: "training subset", Value: cfg.Subset, Want: fmt.Sprintf("0..%d (0 = all)", train.N)}
 	case cfg.Patience > 0 && val.N == 0:
 		return nil, errors.New("engine: early stopping needs a validation set")
-	}
-	if err := cfg.ValidateOptions(); err != nil {
-		return nil, err
 	}
 	if cfg.Subset > 0 {
 		train = train.Head(cfg.Subset)
@@ -184,14 +175,7 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 	if cfg.EvalSubset > 0 && cfg.EvalSubset < val.N {
 		val = val.Head(cfg.EvalSubset)
 	}
-	if err := cfg.Schedule.Validate(); err != nil {
-		return nil, err
-	}
 	opt, err := NewOptimizer(cfg.Optim)
-	if err != nil {
-		return nil, err
-	}
-	mem, err := cfg.checkMemory()
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +189,6 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 		model:      m,
 		params:     m.Params(),
 		opt:        opt,
-		sched:      cfg.Schedule,
 		batcher:    NewMiniBatcher(train.N, cfg.BatchSize, cfg.Seed),
 		es:         EarlyStopping{Patience: cfg.Patience},
 		train:      train,
@@ -217,6 +200,7 @@ func NewTrainer(cfg Config, train, val Dataset) (*Trainer, error) {
 		theta0:     m.Weights(nil),
 		pixels:     cfg.Input.table(),
 	}
+	t.sched = cfg.Schedule.InSteps(t.StepsPerEpoch())
 	t.backup = make([]float32, len(t.theta0))
 	t.ev = evaluator{x: t.x, y: t.y, idx: make([]int, chunk), pixels: t.pixels}
 	if cfg.ShuffleFraction > 0 {
@@ -248,11 +232,18 @@ func (t *Trainer) Steps() int { return t.steps }
 func (t *Trainer) Epoch() int { return t.epoch }
 
 // StepsPerEpoch returns the number of batches in an epoch.
-func (t *Trainer) StepsPerEpoch() int {
-	if t.cfg.StepsPerEpoch > 0 {
-		return t.cfg.StepsPerEpoch
+func (t *Trainer) StepsPerEpoch() int { return t.cfg.EpochSteps(t.train.N) }
+
+// EpochSteps returns the number of batches in an epoch of cfg on a
+// training set of n examples (n >= 1, after Subset).
+func (cfg Config) EpochSteps(n int) int {
+	if cfg.StepsPerEpoch > 0 {
+		return cfg.StepsPerEpoch
 	}
-	return t.batcher.StepsPerEpoch()
+	if cfg.BatchSize <= 0 || cfg.BatchSize >= n {
+		return 1
+	}
+	return (n + cfg.BatchSize - 1) / cfg.BatchSize
 }
 
 // Config returns the configuration the trainer was made with.
@@ -319,7 +310,7 @@ func (t *Trainer) Resume(s Schedule) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	t.sched = s
+	t.sched = s.InSteps(t.StepsPerEpoch())
 	t.cfg.Schedule = s
 	t.opt.Reset()
 	t.err = nil

@@ -470,3 +470,18 @@ func TestFlatness(t *testing.T) {
 		}
 	}
 }
+
+func TestAlphaGrid(t *testing.T) {
+	g := AlphaGrid(-0.5, 1.5, 0.05, 1000)
+	if len(g) != 41 || g[0] != -0.5 || g[10] != 0 || g[30] != 1 || g[40] != 1.5 || g[11] != 0.05 {
+		t.Errorf("AlphaGrid(-0.5, 1.5, 0.05) = %v, want 41 points with 0 and 1 exact", g)
+	}
+	if g := AlphaGrid(-0.5, 1.5, 0.1, 1000); len(g) != 21 || g[5] != 0 || g[15] != 1 {
+		t.Errorf("AlphaGrid(-0.5, 1.5, 0.1) = %v", g)
+	}
+	for _, c := range [][3]float64{{0, 1, 0}, {1, 0, 0.1}, {0, 1, -1}, {0, 1000, 0.5}, {0, 1, math.NaN()}} {
+		if g := AlphaGrid(c[0], c[1], c[2], 1000); g != nil {
+			t.Errorf("AlphaGrid%v = %v, want nil", c, g)
+		}
+	}
+}

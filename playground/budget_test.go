@@ -2,6 +2,7 @@ package playground
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -38,6 +39,72 @@ func TestConfigMessages(t *testing.T) {
 	}
 }
 
+// The page and the engine take a Config by one rule (engine.Config.Validate):
+// 0 epochs is "no limit" in both, a negative count an *engine.OptionError.
+func TestConfigOneRule(t *testing.T) {
+	if _, err := ParseConfig([]byte(`{"model":{"arch":"mlp"},"schedule":{"kind":"constant","lr0":0.1},"epochs":0}`)); err != nil {
+		t.Errorf("epochs 0: %v, want accepted (no limit, as the engine)", err)
+	}
+	_, err := ParseConfig([]byte(`{"model":{"arch":"mlp"},"schedule":{"kind":"constant","lr0":0.1},"epochs":-2}`))
+	var oe *engine.OptionError
+	if !errors.As(err, &oe) || oe.Option != "epochs" {
+		t.Errorf("epochs -2: %v, want an *engine.OptionError for epochs", err)
+	}
+}
+
+// The page names the report's protocol; the worker makes it the engine's
+// options (engine.Config.ReportProtocol) and the page's evaluation period.
+func TestPageProtocol(t *testing.T) {
+	base := `{"model":{"arch":"mlp"},"schedule":{"kind":"constant","lr0":0.1},"epochs":20`
+	for _, c := range []struct {
+		raw       string
+		evalEvery int
+	}{
+		{base + `,"protocol":"report"}`, 10},
+		{base + `,"protocol":"report","patience":3}`, 0},
+		{base + `,"protocol":"report","evalEvery":20}`, 20},
+	} {
+		cfg, err := ParseConfig([]byte(c.raw))
+		if err != nil {
+			t.Fatalf("%s: %v", c.raw, err)
+		}
+		if cfg.Input != engine.InputRaw || cfg.StepsPerEpoch != 1 || cfg.Optim.L2Form != engine.L2SquaredNorm || cfg.EvalEvery != c.evalEvery {
+			t.Errorf("%s: %+v, want the report's options and evalEvery %d", c.raw, cfg, c.evalEvery)
+		}
+	}
+	cfg, err := ParseConfig([]byte(base + `,"protocol":"modern"}`))
+	if err != nil || cfg.Input != "" || cfg.StepsPerEpoch != 0 {
+		t.Errorf("modern: %+v, %v", cfg, err)
+	}
+	if _, err := ParseConfig([]byte(base + `,"protocol":"ancient"}`)); err == nil || !strings.Contains(err.Error(), `protocol "ancient"`) {
+		t.Errorf("unknown protocol: %v", err)
+	}
+}
+
+// The shape preview comes from the engine's shapes: the report's 3x3
+// stride 3 padding 1 change, a pool size of 3, and an impossible conv2
+// (previewed up to it; the message has the formula).
+func TestShapePreview(t *testing.T) {
+	cnn := func(c1, c2 engine.ConvSpec, pool int) engine.Spec {
+		return engine.Spec{Arch: engine.ArchCNN, Conv1: c1, Conv2: c2, PoolSize: pool}
+	}
+	k5 := engine.ConvSpec{Kernel: 5, Stride: 1}
+	for _, c := range []struct {
+		spec engine.Spec
+		want string
+	}{
+		{cnn(engine.ConvSpec{Kernel: 3, Stride: 3, Pad: 1}, engine.ConvSpec{Kernel: 3, Stride: 3, Pad: 1}, 2), "conv1 28→10, pool 10→5, conv2 5→2, pool 2→1"},
+		{cnn(engine.ConvSpec{Kernel: 3, Stride: 3, Pad: 1}, k5, 2), "conv1 28→10, pool 10→5, conv2 5→1"}, // pool2 1→0 is impossible
+		{cnn(k5, engine.ConvSpec{Kernel: 3, Stride: 1}, 3), "conv1 28→24, pool 24→8, conv2 8→6, pool 6→2"},
+		{cnn(engine.ConvSpec{Kernel: 14, Stride: 1}, engine.ConvSpec{Kernel: 14, Stride: 1}, 2), "conv1 28→15, pool 15→7"},
+		{engine.Spec{Arch: engine.ArchMLP}, ""},
+	} {
+		if got := shapePreview(c.spec); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.spec, got, c.want)
+		}
+	}
+}
+
 // The memory budget reaches the worker's configure and check: a link with
 // both convolutions at kernel 28, padding 27 and batch 32 is refused with
 // the engine's sentence, before any model is built.
@@ -64,7 +131,8 @@ func TestBudgetInSession(t *testing.T) {
 	}
 	good, _ := json.Marshal(DefaultConfig())
 	s.Handle(wire.CheckCmd{Config: good})
-	if checks := r.of("check"); len(checks) != 2 || checks[1].(wire.CheckEvent).Message != "" {
+	if checks := r.of("check"); len(checks) != 2 || checks[1].(wire.CheckEvent).Message != "" ||
+		checks[1].(wire.CheckEvent).Preview != "conv1 28→24, pool 24→12, conv2 12→8, pool 8→4" {
 		t.Errorf("check of the default configuration: %+v", checks)
 	}
 	if len(r.of("arch")) != 0 {

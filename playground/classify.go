@@ -14,6 +14,7 @@ var errNoModel = errors.New("no model yet: configure a run first")
 type classifier struct {
 	x     [wire.ImagePixels]float32 // (1, 1, 28, 28) the model's input
 	probs [engine.NumClasses]float32
+	act   []float32 // (C, H, W) the first layer's output
 }
 
 // Classify answers the canvas' request with the current run's model (the
@@ -45,9 +46,10 @@ func (s *Session) Classify(r wire.ClassifyCmd) (wire.Prediction, error) {
 			p.Digit = i
 		}
 	}
-	if out := m.Layers[0].OutShape(); r.Filter >= 0 && r.Filter < out.C && out.H > 1 {
+	if out := m.Info()[0].Out; r.Filter >= 0 && r.Filter < out.C && out.H > 1 {
 		sz := out.H * out.W
-		p.Act = append([]float32(nil), m.LayerOutput(0)[r.Filter*sz:(r.Filter+1)*sz]...)
+		c.act = m.Activation(0, 0, c.act) // (C, H, W) of the one image
+		p.Act = append([]float32(nil), c.act[r.Filter*sz:(r.Filter+1)*sz]...)
 		p.ActW = out.W
 	}
 	return p, nil

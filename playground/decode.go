@@ -43,12 +43,13 @@ var fields = map[string]field{
 	"schedule.gamma":     {"schedule gamma", "a number in (0, 1]"},
 	"schedule.every":     {"schedule period", "a whole number of steps >= 1"},
 	"batchSize":          {"batch size", "a whole number >= 0 (0 = full batch)"},
-	"epochs":             {"epochs", fmt.Sprintf("a whole number in 1..%d", maxEpochs)},
+	"epochs":             {"epochs", "a whole number >= 0 (0 = no limit)"},
 	"subset":             {"training examples", fmt.Sprintf("a whole number in 0..%d (0 = all)", maxTrain)},
 	"patience":           {"patience", "a whole number >= 0 (0 = off)"},
 	"seed":               {"seed", "a whole number in 0..18446744073709551615"},
 	"shuffleFraction":    {"shuffle fraction", "a number in [0, 1]"},
 	"evalSubset":         {"validation examples", fmt.Sprintf("a whole number in 0..%d (0 = all)", maxTest)},
+	"protocol":           {"protocol", `"modern" or "report"`},
 }
 
 // decodeError turns an encoding/json error on a configuration into a

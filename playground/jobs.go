@@ -24,7 +24,10 @@ type flatnessJob struct {
 }
 
 func (s *Session) flatness(alphas []float64, evalSubset int) {
-	if len(alphas) == 0 || len(alphas) > maxAlphas {
+	if len(alphas) == 0 {
+		alphas = pageAlphas
+	}
+	if len(alphas) > maxAlphas {
 		s.emit(wire.ErrorEvent{Message: fmt.Sprintf("flatness: %d alphas, want 1..%d", len(alphas), maxAlphas), Kind: wire.KindConfig})
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"mnistplay/engine"
@@ -54,9 +55,12 @@ func DefaultConfig() engine.Config {
 	}
 }
 
+// pageAlphas is the flatness curve of a command that names no alphas: the
+// report's -0.5..1.5, in steps of 0.05.
+var pageAlphas = engine.AlphaGrid(-0.5, 1.5, 0.05, maxAlphas)
+
 // Limits on what a configure or flatness command may ask for.
 const (
-	maxEpochs    = 100000
 	maxAlphas    = 1000
 	maxTrain     = 60000 // MNIST's training images
 	maxTest      = 10000 // MNIST's test images
@@ -322,9 +326,17 @@ func (s *Session) extend() {
 	s.tr = nt
 }
 
-// runConfig is the accepted config with Subset clamped to the data present.
+// runConfig is the accepted config with Subset clamped to the data present
+// and a schedule counted in epochs turned into steps. Those epochs are of
+// the subset asked for, or of all of MNIST, even while the data still
+// loads: the schedule does not change when the data grows.
 func (s *Session) runConfig() engine.Config {
 	cfg := *s.cfg
+	n := cfg.Subset
+	if n == 0 {
+		n = maxTrain
+	}
+	cfg.Schedule = cfg.Schedule.InSteps(cfg.EpochSteps(n))
 	if cfg.Subset > s.train.N {
 		cfg.Subset = 0
 	}
@@ -390,66 +402,94 @@ func (s *Session) Handle(c wire.Command) {
 	}
 }
 
-// ParseConfig decodes and checks an engine.Config from the page. The error
-// is for the user: it names the field, or is the engine's own text (for a
-// shape, the layer and the formula).
+// pageConfig is a configuration as the page sends it: an engine.Config and
+// the protocol the Training box names.
+type pageConfig struct {
+	engine.Config
+	// Protocol "report" is engine.Config.ReportProtocol, with the
+	// validation set evaluated every 10 epochs (an epoch is one step) unless
+	// EvalEvery says otherwise, and every epoch under early stopping.
+	// "" and "modern" leave the Config as it is.
+	Protocol string `json:"protocol,omitempty"`
+}
+
+// reportEvalEvery is the evaluation period of the page's report protocol.
+const reportEvalEvery = 10
+
+// ParseConfig decodes and checks a configuration from the page (see
+// pageConfig). The error is for the user: it names the field, or is the
+// engine's own text (for a shape, the layer and the formula).
 func ParseConfig(raw []byte) (engine.Config, error) {
-	var cfg engine.Config
+	var pc pageConfig
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		return cfg, decodeError(err)
+	if err := dec.Decode(&pc); err != nil {
+		return pc.Config, decodeError(err)
 	}
 	if dec.More() {
-		return cfg, errors.New("the settings are followed by other data")
+		return pc.Config, errors.New("the settings are followed by other data")
+	}
+	cfg := pc.Config
+	switch pc.Protocol {
+	case "", "modern":
+	case "report":
+		cfg = cfg.ReportProtocol()
+		if cfg.EvalEvery == 0 && cfg.Patience == 0 {
+			cfg.EvalEvery = reportEvalEvery
+		}
+	default:
+		return cfg, fmt.Errorf("protocol %q: want modern or report", pc.Protocol)
 	}
 	return cfg, CheckConfig(cfg)
 }
 
-// CheckConfig checks the numbers of cfg, its model's shapes and that a
-// training step fits the engine's memory budget (an *engine.BudgetError).
+// CheckConfig checks cfg by the engine's rules (engine.Config.Validate:
+// the numbers, the model's shapes, the memory budget, an *engine.BudgetError
+// over it) and that its subsets fit in MNIST, before any data is loaded.
 func CheckConfig(cfg engine.Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	switch {
-	case cfg.BatchSize < 0:
-		return fmt.Errorf("batch size %d must be >= 0 (0 = full batch)", cfg.BatchSize)
-	case cfg.Epochs < 1 || cfg.Epochs > maxEpochs:
-		return fmt.Errorf("epochs %d must be in 1..%d", cfg.Epochs, maxEpochs)
-	case cfg.Subset < 0 || cfg.Subset > maxTrain:
+	case cfg.Subset > maxTrain:
 		return fmt.Errorf("training examples %d must be in 0..%d (0 = all)", cfg.Subset, maxTrain)
-	case cfg.Patience < 0:
-		return fmt.Errorf("patience %d must be >= 0 (0 = off)", cfg.Patience)
-	case cfg.EvalSubset < 0 || cfg.EvalSubset > maxTest:
+	case cfg.EvalSubset > maxTest:
 		return fmt.Errorf("validation examples %d must be in 0..%d (0 = all)", cfg.EvalSubset, maxTest)
-	case !(cfg.ShuffleFraction >= 0 && cfg.ShuffleFraction <= 1):
-		return fmt.Errorf("shuffle fraction %v must be in [0, 1]", cfg.ShuffleFraction)
-	case !(cfg.Schedule.LR0 > 0) || math.IsInf(float64(cfg.Schedule.LR0), 0):
-		return fmt.Errorf("learning rate %v must be a positive number", cfg.Schedule.LR0)
-	case !(cfg.Optim.L2 >= 0) || math.IsInf(float64(cfg.Optim.L2), 0):
-		return fmt.Errorf("L2 lambda %v must be >= 0", cfg.Optim.L2)
-	case !(cfg.Optim.Momentum >= 0 && cfg.Optim.Momentum < 1):
-		return fmt.Errorf("momentum %v must be in [0, 1)", cfg.Optim.Momentum)
 	}
-	if err := cfg.Schedule.Validate(); err != nil {
-		return err
-	}
-	if err := cfg.Optim.Validate(); err != nil {
-		return err
-	}
-	if err := cfg.ValidateOptions(); err != nil { // input scaling, epochs of N steps, evaluation
-		return err
-	}
-	return cfg.CheckMemory() // the spec's shapes, and the memory budget
+	return nil
 }
 
 // check validates a configuration as configure would, without making a run:
-// the page asks as the user types. A wire.CheckEvent answers, its Message empty
-// if the configuration is good.
+// the page asks as the user types. A wire.CheckEvent answers, its Message
+// empty if the configuration is good, with the shape preview of its model.
 func (s *Session) check(raw json.RawMessage) {
 	msg := ""
-	if _, err := ParseConfig(raw); err != nil {
+	cfg, err := ParseConfig(raw)
+	if err != nil {
 		msg = err.Error()
 	}
-	s.emit(wire.CheckEvent{Message: msg})
+	s.emit(wire.CheckEvent{Message: msg, Preview: shapePreview(cfg.Model)})
+}
+
+// shapePreview is the line under the page's convolution table: the input
+// and output size of each convolution and pooling, e.g. "conv1 28→24,
+// pool 24→12, ...", up to an impossible one (the check's message says why).
+// It is empty for an MLP.
+func shapePreview(spec engine.Spec) string {
+	if spec.Arch != engine.ArchCNN {
+		return ""
+	}
+	ls, _ := spec.Layers()
+	var parts []string
+	for _, l := range ls {
+		switch {
+		case strings.HasPrefix(l.Name, "conv"):
+			parts = append(parts, fmt.Sprintf("%s %d→%d", l.Name, l.In.H, l.Out.H))
+		case strings.HasPrefix(l.Name, "pool"):
+			parts = append(parts, fmt.Sprintf("pool %d→%d", l.In.H, l.Out.H))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s *Session) configure(raw json.RawMessage) {
@@ -462,19 +502,6 @@ func (s *Session) configure(raw json.RawMessage) {
 	s.cfgErr = nil
 	s.cfg = &cfg
 	s.newRun()
-}
-
-// Configure makes a new run from cfg, as the configure command does.
-func (s *Session) Configure(cfg engine.Config) error {
-	if err := CheckConfig(cfg); err != nil {
-		s.cfgErr = err
-		s.emit(wire.ErrorEvent{Message: err.Error(), Kind: wire.KindConfig})
-		return err
-	}
-	s.cfgErr = nil
-	s.cfg = &cfg
-	s.newRun()
-	return nil
 }
 
 // newRun starts a run from s.cfg: arch, state idle, weights.

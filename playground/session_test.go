@@ -185,10 +185,10 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{`{"model":{"arch":"mlp"},"bogus":1}`, `unknown setting "bogus"`},
 		{`{"model":`, "the settings are cut short"},
-		{mod(func(c *engine.Config) { c.Epochs = 0 }), "epochs 0"},
+		{mod(func(c *engine.Config) { c.Epochs = -1 }), "epochs -1"},
 		{mod(func(c *engine.Config) { c.BatchSize = -1 }), "batch size -1"},
 		{mod(func(c *engine.Config) { c.Schedule.LR0 = 0 }), "learning rate 0"},
-		{mod(func(c *engine.Config) { c.Optim.L2 = -1 }), "L2 lambda -1"},
+		{mod(func(c *engine.Config) { c.Optim.L2 = -1 }), "L2 strength -1"},
 		{mod(func(c *engine.Config) { c.ShuffleFraction = 2 }), "shuffle fraction 2"},
 		{mod(func(c *engine.Config) { c.Optim.Kind = "rmsprop" }), "rmsprop"},
 		{mod(func(c *engine.Config) { c.Model = impossible }), verr.Error()},

@@ -109,7 +109,7 @@ func TestLogTicks(t *testing.T) {
 		{1e-6, 1, []string{"1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1"}},
 		{1, 1, []string{"1", "2", "5", "10"}},
 	} {
-		ticks, _, _ := LogTicks(tc.lo, tc.hi)
+		ticks, _, _ := appendLogTicks(nil, tc.lo, tc.hi)
 		if got := labels(ticks); !slices.Equal(got, tc.want) {
 			t.Errorf("case %d: ticks %v, want %v", i, got, tc.want)
 		}
@@ -299,7 +299,8 @@ func TestMarkerDrawn(t *testing.T) {
 }
 
 func TestMaskCapsule(t *testing.T) {
-	m := NewMask(20, 20)
+	m := &Mask{}
+	m.Resize(20, 20)
 	m.Capsule(5, 10, 15, 10, 2)
 	if m.A[10*20+10] != 1 {
 		t.Errorf("centre coverage %v, want 1", m.A[10*20+10])

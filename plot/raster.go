@@ -16,13 +16,6 @@ type Mask struct {
 	x0, y0, x1, y1 int // dirty box [x0,x1) x [y0,y1); empty when x0 >= x1
 }
 
-// NewMask returns an empty w x h mask. It panics if w or h is negative.
-func NewMask(w, h int) *Mask {
-	m := &Mask{}
-	m.Resize(w, h)
-	return m
-}
-
 // Resize makes the mask w x h and clears it, reusing its storage when it is
 // large enough. It panics if w or h is negative.
 func (m *Mask) Resize(w, h int) {

@@ -58,13 +58,10 @@ func appendLinearTicks(ticks []Tick, lo, hi float64, n int) ([]Tick, float64, fl
 	return ticks, nlo, nhi
 }
 
-// LogTicks returns ticks at the powers of ten covering [lo, hi] (and at 2 and
-// 5 times them when the range spans at most two decades), and the range
-// widened to whole decades. lo and hi must be positive and finite.
-func LogTicks(lo, hi float64) (ticks []Tick, nlo, nhi float64) {
-	return appendLogTicks(nil, lo, hi)
-}
-
+// appendLogTicks appends to ticks the ticks at the powers of ten covering
+// [lo, hi] (and at 2 and 5 times them when the range spans at most two
+// decades), and returns them with the range widened to whole decades. lo
+// and hi must be positive and finite.
 func appendLogTicks(ticks []Tick, lo, hi float64) ([]Tick, float64, float64) {
 	if !(lo > 0) || !finite(lo) {
 		lo = 1

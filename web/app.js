@@ -32,7 +32,6 @@
   const P = mp.protocol;
   const C = P.cmd, T = P.type, K = P.kind, S = P.state;
 
-  const TRAIN_TOTAL = 60000; // MNIST training images, for schedule periods when the subset is "all"
 
   // ---- page state ----
   let worker = null;
@@ -106,6 +105,8 @@
   }
 
   // ---- controls -> config ----
+  // num reads a number field. Only whether it is a number is checked here:
+  // its range is the engine's rule, which the worker's check answer gives.
   function num(input, name, opts) {
     const s = input.value.trim();
     const v = Number(s);
@@ -118,17 +119,8 @@
     if (!Number.isFinite(v)) {
       throw new Error(name + ': "' + input.value + '" is not a number');
     }
-    if (opts.int && !Number.isInteger(v)) {
+    if (opts && opts.int && !Number.isInteger(v)) {
       throw new Error(name + ': ' + s + ' is not a whole number');
-    }
-    if (opts.min !== undefined && v < opts.min) {
-      throw new Error(name + ': ' + s + ' is below ' + opts.min);
-    }
-    if (opts.max !== undefined && v > opts.max) {
-      throw new Error(name + ': ' + s + ' is above ' + opts.max);
-    }
-    if (opts.positive && !(v > 0)) {
-      throw new Error(name + ': ' + s + ' must be greater than 0');
     }
     return v;
   }
@@ -167,93 +159,55 @@
       model.conv1 = conv('conv1');
       model.conv2 = conv('conv2');
       model.pool = el.pool.value;
-      model.poolSize = 2;
     }
     const kind = el.optimizer.value;
-    const lr = num(el.lr, 'Learning rate', { positive: true });
-    const mom = num(el.momentum, 'Momentum', { min: 0, max: 0.9999 });
-    const optim = { kind: kind, l2: num(el.l2, 'L2 lambda', { min: 0 }) };
+    const lr = num(el.lr, 'Learning rate');
+    const mom = num(el.momentum, 'Momentum');
+    const optim = { kind: kind, l2: num(el.l2, 'L2 lambda') };
     if (kind === 'momentum' || kind === 'nesterov') {
       optim.momentum = mom;
     } else if (kind === 'adam') {
       optim.beta1 = mom;
     }
-    const batch = num(el.batch, 'Batch size', { int: true, min: 0 });
-    const subset = num(el.subset, 'Training examples', { int: true, min: 0 });
-    const n = subset > 0 ? subset : (trainN > 0 ? Math.max(trainN, TRAIN_TOTAL) : TRAIN_TOTAL);
-    const stepsPerEpoch = batch > 0 ? Math.max(1, Math.ceil(n / batch)) : 1;
+    // The page's schedules count epochs (the worker turns them into steps):
+    // 1/t halves the rate after one epoch, step decay every two.
     const schedule = { kind: el.schedule.value, lr0: lr };
     if (schedule.kind === 'invt') {
-      schedule.tau = stepsPerEpoch;
+      schedule.tau = 1;
+      schedule.perEpoch = true;
     } else if (schedule.kind === 'step') {
       schedule.gamma = 0.5;
-      schedule.every = 2 * stepsPerEpoch;
+      schedule.every = 2;
+      schedule.perEpoch = true;
     }
     const cfg = {
       model: model,
       optim: optim,
       schedule: schedule,
-      batchSize: batch,
-      epochs: num(el.epochs, 'Epochs', { int: true, min: 1 }),
-      subset: subset,
-      patience: num(el.patience, 'Patience', { int: true, min: 0 }),
-      seed: num(el.seed, 'Seed', { int: true, min: 0 }),
+      batchSize: num(el.batch, 'Batch size', { int: true }),
+      epochs: num(el.epochs, 'Epochs', { int: true }),
+      subset: num(el.subset, 'Training examples', { int: true }),
+      patience: num(el.patience, 'Patience', { int: true }),
+      seed: num(el.seed, 'Seed', { int: true }),
       shuffleFraction: el.shuffle.checked ? Number(el.shuffleFraction.value) : 0,
-      evalSubset: num(el.evalSubset, 'Validation examples', { int: true, min: 0 }),
+      evalSubset: num(el.evalSubset, 'Validation examples', { int: true }),
     };
     if (el.protocol.value === 'report') {
       // The course report's framework (README, "The report's protocol"):
-      // raw pixels, an epoch of one random batch, L2 as 2λθ on every
-      // parameter; the validation set is evaluated every 10 epochs and at
-      // the last, since an epoch is a single step (a sweep: only the last).
-      cfg.input = 'raw';
-      cfg.stepsPerEpoch = 1;
-      cfg.optim.l2Form = 'norm';
-      cfg.evalEvery = cfg.patience > 0 ? 1 : 10;
-      if (schedule.kind === 'invt') {
-        schedule.tau = 1;
-      } else if (schedule.kind === 'step') {
-        schedule.every = 2;
-      }
+      // the worker sets its options (playground.pageConfig).
+      cfg.protocol = 'report';
     }
     return cfg;
   }
 
-  // Live preview of the convolution output sizes, with the formula.
-  function outSize(n, k, s, p) {
-    return Math.floor((n + 2 * p - k) / s) + 1;
-  }
+  // The convolution rows show for a CNN only. The output sizes under them
+  // come with the worker's check answer (the engine's shapes).
   function updateShapePreview() {
     el.cnnOnly.hidden = el.arch.value !== 'cnn';
     if (el.arch.value !== 'cnn') {
       el.shapePreview.textContent = '';
-      return;
     }
-    try {
-      const c1 = conv('conv1');
-      const c2 = conv('conv2');
-      const parts = [];
-      let n = 28;
-      for (const [name, c] of [['conv1', c1], ['conv2', c2]]) {
-        if (c.stride < 1) {
-          parts.push(name + ': stride must be ≥ 1');
-          break;
-        }
-        const o = outSize(n, c.kernel, c.stride, c.pad);
-        parts.push(name + ' ' + n + '→' + o);
-        if (o < 1) {
-          break;
-        }
-        n = Math.floor((o - 2) / 2) + 1;
-        parts.push('pool ' + o + '→' + n);
-        if (n < 1) {
-          break;
-        }
-      }
-      el.shapePreview.textContent = parts.join(', ');
-    } catch (e) {
-      el.shapePreview.textContent = e.message;
-    }
+    checkConfig();
   }
 
   // ---- worker ----
@@ -592,6 +546,7 @@
       }
       case T.check:
         showCheck(ev.message);
+        el.shapePreview.textContent = el.arch.value === 'cnn' ? ev.preview : '';
         break;
       case T.snapshot:
         if (snapWanted && ev.id === snapWanted.id) {
@@ -678,9 +633,6 @@
     }
     if (typeof m.cmd === 'string') {
       // A request for the trainer (sample, flatness, confusion, ...).
-      if (m.cmd === C.flatness && !m.alphas) {
-        m.alphas = alphas();
-      }
       send(m);
       return;
     }
@@ -868,7 +820,8 @@
     setNumber(el.patience, cfg.patience || 0, 'patience');
     setNumber(el.seed, cfg.seed, 'seed');
     setNumber(el.evalSubset, cfg.evalSubset || 0, 'validation examples');
-    el.protocol.value = cfg.input === 'raw' && cfg.stepsPerEpoch === 1 ? 'report' : 'modern';
+    // Runs saved before the protocol was named say it by its options.
+    el.protocol.value = cfg.protocol === 'report' || (cfg.input === 'raw' && cfg.stepsPerEpoch === 1) ? 'report' : 'modern';
     const f = cfg.shuffleFraction || 0;
     if (typeof f !== 'number' || !(f >= 0 && f <= 1)) {
       throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not in [0, 1]');
@@ -943,14 +896,6 @@
     el.start.focus();
   }
 
-  function alphas() {
-    const a = [];
-    for (let i = 0; i <= 40; i++) {
-      a.push(Math.round((-0.5 + i * 0.05) * 1000) / 1000);
-    }
-    return a;
-  }
-
   // ---- wiring ----
   function init() {
     // The canvas: ui.html presents on a 2D canvas; ?ui=ebiten presents the
@@ -1003,7 +948,7 @@
     });
     el.flatness.addEventListener('click', () => {
       clearError();
-      send({ cmd: C.flatness, alphas: alphas(), evalSubset: Number(el.evalSubset.value) || 1000 });
+      send({ cmd: C.flatness, evalSubset: Number(el.evalSubset.value) }); // the worker's alpha grid
     });
     el.confusion.addEventListener('click', () => send({ cmd: C.confusion }));
     el.robustness.addEventListener('click', () => {

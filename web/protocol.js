@@ -72,7 +72,7 @@
     // The keys of each message ("cmd:NAME" for a command), in Go's order.
     fields: Object.freeze({
       'arch': Object.freeze(['layers', 'params', 'spec']),
-      'check': Object.freeze(['message']),
+      'check': Object.freeze(['message', 'preview']),
       'cmd:check': Object.freeze(['config']),
       'cmd:classify': Object.freeze(['id', 'image', 'filter']),
       'cmd:configure': Object.freeze(['config']),

@@ -10,8 +10,7 @@
 'use strict';
 
 (function (ns) {
-  const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
-    '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  const COLORS = ns.PALETTE; // plot.Palette (colors.js)
   const SAVE_GAP = 3000; // ms between saves of a running run
   const OVERLAY_GAP = 1000; // ms between overlay updates for a live run
 

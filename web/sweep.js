@@ -6,26 +6,11 @@
 'use strict';
 
 (function (ns) {
-  // Viridis, sampled: a perceptually uniform sequential map.
-  const VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
-    [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
-
-  function colormap(t) {
+  // The heat maps' colours are plot.Viridis and its ink rule, sampled in
+  // colors.js: level returns the index of t in [0, 1] there.
+  function level(t) {
     t = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
-    const x = t * (VIRIDIS.length - 1);
-    const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-    const f = x - i;
-    const a = VIRIDIS[i];
-    const b = VIRIDIS[i + 1];
-    return [0, 1, 2].map((k) => Math.round(a[k] + f * (b[k] - a[k])));
-  }
-  function rgb(c) {
-    return 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
-  }
-  // inkFor returns black or white, whichever reads better on c.
-  function inkFor(c) {
-    const l = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-    return l > 140 ? '#111' : '#fff';
+    return Math.round(t * (ns.VIRIDIS.length - 1));
   }
 
   // parseList reads "100, 500 3000" into numbers; it throws for a bad entry.
@@ -131,7 +116,7 @@
           cfg.subset = subset;
           cfg.patience = 0;
           cfg.shuffleFraction = 0;
-          if (cfg.stepsPerEpoch === 1) {
+          if (cfg.protocol === 'report') {
             // The report's protocol: the tables' numbers come from the last
             // epoch, measured on every test and training image as the
             // report did; the epochs before are not evaluated.
@@ -321,9 +306,9 @@
             continue;
           }
           const v = Number(td.dataset.value);
-          const c = colormap(hi > lo ? (v - lo) / (hi - lo) : 1);
-          td.style.backgroundColor = rgb(c);
-          td.style.color = inkFor(c);
+          const i = level(hi > lo ? (v - lo) / (hi - lo) : 1);
+          td.style.backgroundColor = ns.VIRIDIS[i];
+          td.style.color = ns.VIRIDIS_INK[i];
         }
         const legend = document.getElementById('sweep-' + m.key + '-legend');
         if (legend) {
@@ -332,7 +317,7 @@
           lo0.textContent = vals.length ? m.fmt(lo) : '–';
           const bar = document.createElement('span');
           bar.className = 'legend-bar';
-          bar.style.backgroundImage = 'linear-gradient(to right, ' + VIRIDIS.map(rgb).join(', ') + ')';
+          bar.style.backgroundImage = 'linear-gradient(to right, ' + ns.VIRIDIS.filter((_, i) => i % 15 === 0).join(', ') + ')';
           bar.setAttribute('role', 'img');
           bar.setAttribute('aria-label', 'colour scale from ' + lo0.textContent + ' (dark purple) to ' + (vals.length ? m.fmt(hi) : '–') + ' (yellow)');
           const hi0 = document.createElement('span');
@@ -344,6 +329,4 @@
   }
 
   ns.Sweep = Sweep;
-  ns.colormap = colormap;
-  ns.inkFor = inkFor;
 })(window.mnistplay = window.mnistplay || {});

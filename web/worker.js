@@ -12,34 +12,33 @@ trainerResp.catch(() => {});
 
 // Start downloading the MNIST pack now, while trainer.wasm downloads and
 // compiles, instead of after the Go program starts: that saves the whole
-// wasm start-up time on a first visit. The Go program takes these responses
-// by URL (the names of mnist.PackFiles) and fetches any other name itself.
-// The empty catch only marks a failed prefetch as handled; the Go program
-// still sees the failure when it awaits the promise.
-//
-// Each piece is fetched under its content-hashed name (NAME.HASH.pack, from
-// assets/SHA256SUMS), which the server marks immutable, so a later visit
-// takes it from the browser's cache without asking; the plain name is the
-// fallback.
+// wasm start-up time on a first visit. The pieces are the .pack files that
+// assets/SHA256SUMS lists (cmd/mkpack writes it from mnist.PackFiles), so
+// no file name is written here. The Go program takes these responses by
+// URL and fetches any other name itself. Each piece is fetched under its
+// content-hashed name (NAME.HASH.pack), which the server marks immutable,
+// so a later visit takes it from the browser's cache without asking; the
+// plain name is the fallback. The empty catch only marks a failed prefetch
+// as handled; the Go program still sees the failure when it awaits it.
 self.packPrefetch = {};
 const packSums = fetch('assets/SHA256SUMS', { cache: 'no-cache' })
   .then((r) => (r.ok ? r.text() : ''))
   .catch(() => '');
-for (const name of ['mnist-0.pack', 'mnist-1.pack', 'mnist-2.pack']) {
-  const url = 'assets/' + name;
-  self.packPrefetch[url] = packSums.then(async (sums) => {
-    const line = sums.split('\n').find((l) => l.trim().endsWith('  ' + name));
-    const hash = line ? line.slice(0, 16) : '';
-    if (/^[0-9a-f]{16}$/.test(hash)) {
-      const r = await fetch('assets/' + name.replace(/\.pack$/, '.' + hash + '.pack'));
-      if (r.ok) {
-        return r;
-      }
+// The Go program may look for a response before the sums arrive: it awaits
+// this promise first (see wasm/trainer).
+self.packPrefetchReady = packSums.then((sums) => {
+  for (const line of sums.split('\n')) {
+    const m = /^([0-9a-f]{16})[0-9a-f]*  (\S+\.pack)$/.exec(line.trim());
+    if (!m) {
+      continue;
     }
-    return fetch(url);
-  });
-  self.packPrefetch[url].catch(() => {});
-}
+    const [, hash, name] = m;
+    const url = 'assets/' + name;
+    self.packPrefetch[url] = fetch('assets/' + name.replace(/\.pack$/, '.' + hash + '.pack'))
+      .then((r) => (r.ok ? r : fetch(url)), () => fetch(url));
+    self.packPrefetch[url].catch(() => {});
+  }
+});
 
 // The message names (generated from the Go package wire), for the errors
 // this script itself reports before the Go program runs.

@@ -80,7 +80,7 @@ type ShuffleCmd struct {
 // FlatnessCmd evaluates the validation set at θ(α) = (1−α)·θ₀ + α·θ for
 // each α; a FlatnessEvent per point answers.
 type FlatnessCmd struct {
-	Alphas     []float64 `wire:"alphas"`
+	Alphas     []float64 `wire:"alphas"`     // none: the worker's grid (engine.AlphaGrid)
 	EvalSubset int       `wire:"evalSubset"` // validation images; 0: the run's
 }
 
@@ -323,9 +323,12 @@ type ErrorEvent struct {
 }
 
 // CheckEvent answers a CheckCmd: Message is why the configuration would be
-// refused (what configure would say), or empty if it is good.
+// refused (what configure would say), or empty if it is good; Preview is
+// its model's convolution and pooling sizes ("conv1 28→24, pool 24→12, ..."),
+// empty for an MLP.
 type CheckEvent struct {
 	Message string `wire:"message"`
+	Preview string `wire:"preview"`
 }
 
 // SnapshotEvent is the run as the trainer holds it, answering a

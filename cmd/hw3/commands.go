@@ -320,15 +320,12 @@ func setupSweep(a *app, fs *flag.FlagSet) func(context.Context) error {
 		}
 		var jobs []job
 		for _, b := range bs {
-			if b < 0 {
-				return usagef("-batches: batch size %d must be >= 0 (0 = full-batch gradient descent)", b)
-			}
 			for _, lr := range ls {
 				cfg := base
 				cfg.BatchSize = b
 				cfg.Schedule.LR0 = float32(lr)
-				if err := cfg.Schedule.Validate(); err != nil {
-					return usageError{fmt.Errorf("-lrs: %w", err)}
+				if err := cfg.Validate(); err != nil {
+					return usageError{fmt.Errorf("-batches, -lrs: %w", err)}
 				}
 				jobs = append(jobs, job{name: fmt.Sprintf("batch=%s lr=%s", batchLabel(b), formatLR(lr)), cfg: cfg})
 			}
@@ -505,7 +502,8 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		if !(*frac > 0 && *frac <= 1) {
 			return usagef("-shuffled %v must be in (0, 1]", *frac)
 		}
-		if !(*step > 0) || !(*to >= *from) || (*to-*from) / *step > 1000 {
+		alphas := engine.AlphaGrid(*from, *to, *step, 1000)
+		if alphas == nil {
 			return usagef("alphas: want -alpha-from <= -alpha-to and -alpha-step > 0 (at most 1000 points)")
 		}
 		if *flatN < 0 {
@@ -521,14 +519,6 @@ func setupFlatness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		s, err := a.runSession(ctx, &f, "True vs shuffled labels and flatness (Task 3.3)", jobs)
 		if err != nil {
 			return err
-		}
-		var alphas []float64
-		for k := 0; ; k++ {
-			al := *from + float64(k)**step
-			if al > *to+1e-9 {
-				break
-			}
-			alphas = append(alphas, float64(int64(al*1e6+0.5*sign(al)))/1e6)
 		}
 		val := s.res[0].trainer.ValSet()
 		if *flatN > 0 && *flatN < s.val.N {
@@ -640,13 +630,6 @@ func flatnessTrainTable(w io.Writer, names []string, curves [][]engine.FlatnessP
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w)
-}
-
-func sign(v float64) float64 {
-	if v < 0 {
-		return -1
-	}
-	return 1
 }
 
 // flatnessTable writes the alpha sweep as a Markdown table with the width of

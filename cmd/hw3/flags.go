@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"runtime"
 	"strconv"
@@ -201,37 +199,9 @@ func (f *runFlags) config() (engine.Config, error) {
 			}
 		}
 	}
-	if err := spec.Validate(); err != nil {
-		return cfg, usageError{err}
-	}
 	cfg.Model = spec
 	cfg.Optim = engine.OptimConfig{Kind: engine.OptimKind(f.opt), Momentum: float32(f.momentum), L2: float32(f.l2), L2Form: engine.L2Form(f.l2Form)}
-	if f.momentum < 0 || f.momentum >= 1 {
-		return cfg, usagef("-momentum %v must be in [0, 1)", f.momentum)
-	}
-	if err := cfg.Optim.Validate(); err != nil {
-		return cfg, usageError{err}
-	}
 	cfg.Schedule = engine.Schedule{Kind: engine.ScheduleKind(f.schedule), LR0: float32(f.lr), Tau: float32(f.tau), Gamma: float32(f.gamma), Every: f.every}
-	if err := cfg.Schedule.Validate(); err != nil {
-		return cfg, usageError{err}
-	}
-	switch {
-	case f.batch < 0:
-		return cfg, usagef("-batch %d must be >= 0 (0 = full-batch gradient descent)", f.batch)
-	case f.epochs < 1:
-		return cfg, usagef("-epochs %d must be >= 1", f.epochs)
-	case f.subset < 0:
-		return cfg, usagef("-subset %d must be >= 0 (0 = all)", f.subset)
-	case f.evalSubset < 0:
-		return cfg, usagef("-eval-subset %d must be >= 0 (0 = all)", f.evalSubset)
-	case f.patience < 0:
-		return cfg, usagef("-patience %d must be >= 0 (0 = off)", f.patience)
-	case !(f.shuffle >= 0 && f.shuffle <= 1):
-		return cfg, usagef("-shuffle %v must be a fraction in [0, 1]", f.shuffle)
-	case f.workers < 1:
-		return cfg, usagef("-workers %d must be >= 1", f.workers)
-	}
 	cfg.BatchSize = f.batch
 	cfg.Epochs = f.epochs
 	cfg.Subset = f.subset
@@ -243,8 +213,14 @@ func (f *runFlags) config() (engine.Config, error) {
 	cfg.StepsPerEpoch = f.stepsEpoch
 	cfg.EvalEvery = f.evalEvery
 	cfg.EvalTrain = f.evalTrain
-	if err := cfg.ValidateOptions(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{err}
+	}
+	switch {
+	case f.epochs < 1: // the engine's 0 (no limit) would never write the results
+		return cfg, usagef("-epochs %d must be >= 1", f.epochs)
+	case f.workers < 1:
+		return cfg, usagef("-workers %d must be >= 1", f.workers)
 	}
 	return cfg, nil
 }
@@ -270,28 +246,12 @@ func (f *runFlags) applyProtocol() error {
 			set()
 		}
 	}
+	rp := engine.Config{}.ReportProtocol()
 	def("hidden", func() { f.hidden = "300,100" })
-	def("input", func() { f.input = string(engine.InputRaw) })
-	def("steps-per-epoch", func() { f.stepsEpoch = 1 })
-	def("l2-form", func() { f.l2Form = string(engine.L2SquaredNorm) })
+	def("input", func() { f.input = string(rp.Input) })
+	def("steps-per-epoch", func() { f.stepsEpoch = rp.StepsPerEpoch })
+	def("l2-form", func() { f.l2Form = string(rp.Optim.L2Form) })
 	def("eval-train", func() { f.evalTrain = true })
 	return nil
 }
 
-// parseFlags parses args into fs, records which flags were given and
-// rejects positional arguments. -h returns flag.ErrHelp.
-func parseFlags(fs *flag.FlagSet, f *runFlags, args []string) error {
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	f.set = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
-	return nil
-}

@@ -258,7 +258,7 @@ func setupReportProtocol(a *app, fs *flag.FlagSet) func(context.Context) error {
 				}
 				cfg := protoConfig(k, s, *epochs, every)
 				cfg.Subset, cfg.EvalSubset = *subset, *evalSubset
-				if err := cfg.ValidateOptions(); err != nil {
+				if err := cfg.Validate(); err != nil {
 					return usageError{err}
 				}
 				jobs = append(jobs, job{name: fmt.Sprintf("%s seed=%d", k, s), cfg: cfg})

@@ -1,6 +1,5 @@
 // Package kernels provides the float32 hot loops of the engine: matrix
-// multiplication (GEMM), im2col/col2im for convolutions and a few vector
-// operations.
+// multiplication (GEMM) and a few vector operations.
 //
 // Every kernel has two builds: one written with Go 1.27's portable simd
 // package (files with //go:build goexperiment.simd) and a scalar twin
@@ -21,9 +20,7 @@
 // rows of B are runs of the (C, H, W, N) input found through a table of
 // kernel-tap offsets.
 //
-// Im2col and Col2im unfold and fold NCHW images for convolutions, one image at
-// a time into any column range of a wider matrix, so a whole batch becomes one
-// GEMM. Axpy, Scale, Dot, Sum, AddConst, AddRowVector, SumRows, ReLU and ReLUBackward are the
+// Axpy, Scale, Dot, Sum, AddConst, AddRowVector, SumRows, ReLU and ReLUBackward are the
 // small vector loops of layers and optimizers.
 //
 // Under wasm every loop iteration and every call is costly (Go's wasm code

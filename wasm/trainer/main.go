@@ -367,8 +367,12 @@ func fetchOnce(url string, size func(int64), progress func(int64)) ([]byte, erro
 }
 
 // prefetched returns the fetch promise worker.js started for url before
-// this program ran (each is taken once), or a new fetch.
+// this program ran (each is taken once), or a new fetch. It blocks until
+// worker.js has read the pieces' names, so it must run in a goroutine.
 func prefetched(url string) js.Value {
+	if ready := js.Global().Get("packPrefetchReady"); ready.Type() == js.TypeObject {
+		await(ready) // never rejects: a failed SHA256SUMS lists no piece
+	}
 	if pre := js.Global().Get("packPrefetch"); pre.Type() == js.TypeObject {
 		if p := pre.Get(url); p.Type() == js.TypeObject {
 			pre.Delete(url)

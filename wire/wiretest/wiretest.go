@@ -48,7 +48,7 @@ func Table() []any {
 		confusion(),
 		wire.ModelBytesEvent{ID: 7, Bytes: []byte{9, 8, 7}},
 		wire.ErrorEvent{Message: "training diverged at step 3", Kind: wire.KindDiverged, Retry: true, ID: 2},
-		wire.CheckEvent{Message: "epochs 0 must be in 1..100000"},
+		wire.CheckEvent{Message: "epochs -1 must be at least 0", Preview: "conv1 28→24, pool 24→12"},
 		wire.SnapshotEvent{ID: 12, HasRun: true, Arch: arch(spec),
 			State:    wire.StateEvent{State: wire.StatePaused, Step: 40, Epoch: 1.5},
 			Steps:    []wire.StepPoint{{Step: 1, Epoch: 0.5, Loss: 1, Acc: 0.5, LR: 0.1, ExamplesPerSec: 10}},

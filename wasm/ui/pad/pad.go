@@ -51,9 +51,6 @@ func (p *Pad) Ink() []float32 { return p.mask.A }
 // from the version it drew.
 func (p *Pad) Version() int { return p.version }
 
-// Drawing reports whether a stroke is in progress.
-func (p *Pad) Drawing() bool { return p.down }
-
 // Clear removes all ink.
 func (p *Pad) Clear() {
 	p.mask.Resize(p.W, p.H)
