@@ -26,8 +26,8 @@ func kernelMeasures() []kernelMeasure {
 		oh         = h - k + 1
 		ckk        = c * k * k
 	)
-	x := make([]float32, c*h*h*n)  // (C, H, W, N)
-	w := make([]float32, o*ckk)    // (OutC, C·K·K)
+	x := make([]float32, c*h*h*n)   // (C, H, W, N)
+	w := make([]float32, o*ckk)     // (OutC, C·K·K)
 	y := make([]float32, o*oh*oh*n) // (OutC, OH, OW, N)
 	off := make([]int32, ckk)
 	for ci := range c {
