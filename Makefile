@@ -28,7 +28,7 @@ GOROOT_DIR = $(eval GOROOT_DIR := $$(shell GOTOOLCHAIN=$(GOTOOLCHAIN) $(GO) env 
 # the server (root package) and the command-line tools.
 WASM_SRC := $(shell find . -name '*.go' ! -name '*_test.go' ! -path './.git/*' \
 	! -path './e2e/*' ! -path './cmd/*' ! -path './bin/*' -path './*/*' 2>/dev/null) go.mod go.sum
-WASM_OUT := web/trainer.wasm web/ui.wasm web/ui-ebiten.wasm web/wasm_exec.js
+WASM_OUT := web/trainer.wasm web/trainer-relaxed.wasm web/ui.wasm web/ui-ebiten.wasm web/wasm_exec.js
 
 # Fragments from mk/ (mk/pack.mk, mk/bench.mk, ...). A fragment that makes
 # files the server must embed (the MNIST pack) adds them to PACK_FILES with a
@@ -54,6 +54,18 @@ wasm: $(WASM_OUT)
 
 web/trainer.wasm: $(WASM_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/trainer
+
+# The trainer with relaxed SIMD kernels (f32x4.relaxed_madd), which
+# web/worker.js loads instead of trainer.wasm where the browser validates
+# relaxed SIMD. Go's assembler misencodes the relaxed opcodes: wasmrelax
+# repairs them after linking (cmd/wasmrelax).
+web/trainer-relaxed.wasm: $(WASM_SRC) bin/wasmrelax
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -tags relaxedsimd -o bin/trainer-relaxed.wasm.tmp ./wasm/trainer
+	bin/wasmrelax bin/trainer-relaxed.wasm.tmp && mv bin/trainer-relaxed.wasm.tmp $@
+
+bin/wasmrelax: $(wildcard cmd/wasmrelax/*.go) go.mod
+	@mkdir -p bin
+	$(GO) build -o $@ ./cmd/wasmrelax
 
 web/ui.wasm: $(WASM_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/ui
@@ -103,7 +115,7 @@ test-go: vet test-native test-simd test-wasm
 # The server embeds web/ and assets/; the placeholder page keeps this
 # compiling before the wasm is built, the pack (if generated) must exist.
 vet: $(PACK_FILES)
-	$(call timed,go vet (native and js/wasm),$(GO) vet ./... && $(WASM_ENV) $(GO) vet ./wasm/... ./engine/... ./wire/...)
+	$(call timed,go vet (native and js/wasm),$(GO) vet ./... && $(WASM_ENV) $(GO) vet ./wasm/... ./engine/... ./wire/... && $(WASM_ENV) $(GO) vet -tags relaxedsimd ./engine/kernels)
 
 test-native: $(PACK_FILES)
 	$(call timed,go test native,$(GO) test $(GOTESTFLAGS) ./...)
@@ -113,6 +125,7 @@ test-simd: $(PACK_FILES)
 
 test-wasm:
 	$(call timed,go test engine and wire as wasm under Node,$(WASM_ENV) $(GO) test -short $(GOTESTFLAGS) -exec="$(GOROOT_DIR)/lib/wasm/go_js_wasm_exec" ./engine/... ./wire/...)
+	$(call timed,go test engine as wasm with relaxed SIMD under Node,$(WASM_ENV) $(GO) test -short -tags relaxedsimd $(GOTESTFLAGS) -exec="$(CURDIR)/scripts/relaxed_wasm_exec.sh" ./engine/...)
 
 E2E_TESTS := $(wildcard e2e/*.test.mjs)
 

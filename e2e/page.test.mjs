@@ -67,12 +67,40 @@ describe('playground page', { timeout: 300000 }, () => {
       // The pack pieces come by their content-hashed (immutable) names.
       const packs = requests.filter((u) => /\/assets\/mnist-\d/.test(u));
       assert.ok(packs.length >= 3 && packs.every((u) => /mnist-\d\.[0-9a-f]{16}\.pack$/.test(u)), `pack requests: ${packs.join(', ')}`);
+      // Chromium has relaxed SIMD: the worker fetches trainer-relaxed.wasm, and
+      // not trainer.wasm too.
+      const trainers = requests.filter((u) => /\/trainer(-relaxed)?\.wasm$/.test(u)).map((u) => u.replace(/^.*\//, ''));
+      assert.deepEqual(trainers, ['trainer-relaxed.wasm'], `trainer requests: ${trainers.join(', ')}`);
       const frame = await page.$('#ui-frame');
       assert.ok(frame, '#ui-frame is there');
       await screenshot(page, 'loaded');
     } finally {
       env.context.off('request', onRequest);
       await saveLog('loaded', log);
+      await page.close();
+    }
+  });
+
+  test('a relaxed SIMD build that does not compile: the worker falls back to trainer.wasm and trains', async () => {
+    const requests = [];
+    const onRequest = (r) => requests.push(r.url());
+    const bad = (route) => route.fulfill({ status: 200, contentType: 'application/wasm', body: 'not wasm' });
+    env.context.on('request', onRequest);
+    await env.context.route('**/trainer-relaxed.wasm', bad);
+    const { page, errors, log } = await openPage(env.context, env.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      await setControls(page, MLP_RUN);
+      await page.click('#start');
+      await waitFor(async () => (await stepCount(page)) > 0, { timeout: 30000, what: () => pageState(page) });
+      await page.click('#pause');
+      const trainers = requests.filter((u) => /\/trainer(-relaxed)?\.wasm$/.test(u)).map((u) => u.replace(/^.*\//, ''));
+      assert.deepEqual(trainers, ['trainer-relaxed.wasm', 'trainer.wasm'], `trainer requests: ${trainers.join(', ')}`);
+      assert.deepEqual(errors, [], 'console or page errors with the fallback');
+    } finally {
+      env.context.off('request', onRequest);
+      await env.context.unroute('**/trainer-relaxed.wasm', bad);
+      await saveLog('relaxed-fallback', log);
       await page.close();
     }
   });

@@ -1,11 +1,15 @@
 # Side-by-side benchmark (bench/): this engine native, native+simd, wasm in
-# Node with and without SIMD, wasm SIMD in headless Chromium, against
+# Node with and without SIMD, wasm SIMD and wasm relaxed SIMD in headless
+# Chromium, against
 # ConvNetJS and TensorFlow.js (cpu and wasm backends) in Node, and PyTorch
 # CPU natively.
 #
 #   make bench-quick   one short run of every system (under a minute), one line
 #                      per system and measure:
 #                      bench system=NAME net=cnn|mlp mode=train|infer examples_per_s=N
+#                      and, for this engine's builds, each kernel's rate next
+#                      to the build's register-only multiply-add peak:
+#                      bench system=NAME kernel=K gflops=N peak_gflops=P of_peak=F
 #   make bench         BENCH_REPS interleaved repetitions, medians and ratios
 #                      to go-wasm-simd-node; writes bench/results.md, prints it
 #
@@ -58,6 +62,8 @@ bench-build:
 	GOEXPERIMENT=simd $(GO) build -trimpath -o $(BENCH_BUILD)/gobench-simd ./bench/gobench
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(BENCH_BUILD)/gobench.wasm ./bench/gobench
 	GOOS=js GOARCH=wasm GOEXPERIMENT=simd $(GO) build -trimpath -o $(BENCH_BUILD)/gobench-simd.wasm ./bench/gobench
+	GOOS=js GOARCH=wasm GOEXPERIMENT=simd $(GO) build -trimpath -tags relaxedsimd -o $(BENCH_BUILD)/gobench-relaxed.wasm ./bench/gobench
+	$(GO) run ./cmd/wasmrelax $(BENCH_BUILD)/gobench-relaxed.wasm
 
 bench-deps: $(BENCH_DIR)/node_modules/.package-lock.json
 
@@ -80,6 +86,7 @@ bench-torch:
 BENCH_RUN = $(NODE) $(BENCH_DIR)/js/run.js \
 	-gobin $(BENCH_BUILD)/gobench -gobinsimd $(BENCH_BUILD)/gobench-simd \
 	-wasm $(BENCH_BUILD)/gobench.wasm -wasmsimd $(BENCH_BUILD)/gobench-simd.wasm \
+	-wasmrelaxed $(BENCH_BUILD)/gobench-relaxed.wasm \
 	-wasmexecjs "$(BENCH_GOROOT)/lib/wasm/wasm_exec.js" \
 	-gojswasmexec "$(BENCH_GOROOT)/lib/wasm/go_js_wasm_exec" \
 	-systems "$(BENCH_SYSTEMS)" -pincpu "$(BENCH_PIN_CPU)" \

@@ -1,13 +1,36 @@
-// Web Worker: runs trainer.wasm (wasm/trainer). Messages from the page that
-// arrive before the Go program has registered its handler are queued.
+// Web Worker: runs trainer.wasm (wasm/trainer), or trainer-relaxed.wasm, the
+// same program with relaxed SIMD kernels, where the browser has relaxed
+// SIMD. Messages from the page that arrive before the Go program has
+// registered its handler are queued.
 'use strict';
 
 const queue = [];
 let handler = null;
 
-// trainer.wasm first, before wasm_exec.js is even loaded: its download and
+// relaxedSIMD reports whether this browser's WebAssembly validates a tiny
+// module using f32x4.relaxed_madd: (func (result v128) three i32x4.splat of
+// 0, then f32x4.relaxed_madd).
+function relaxedSIMD() {
+  try {
+    return WebAssembly.validate(new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, // magic, version
+      1, 5, 1, 96, 0, 1, 123, // types: () -> v128
+      3, 2, 1, 0, // one function of type 0
+      10, 19, 1, 17, 0, // code: one body of 17 bytes, no locals
+      65, 0, 253, 17, 65, 0, 253, 17, 65, 0, 253, 17, // 3 x (i32.const 0, i32x4.splat)
+      253, 133, 2, 11, // f32x4.relaxed_madd, end
+    ]));
+  } catch (e) {
+    return false;
+  }
+}
+
+// The trainer first, before wasm_exec.js is even loaded: its download and
 // streaming compilation are the longest part of the way to a first step.
-const trainerResp = fetch('trainer.wasm');
+// Only one of the two builds is fetched; trainer.wasm is the fallback.
+const PLAIN_WASM = 'trainer.wasm';
+const trainerWasm = typeof WebAssembly === 'object' && relaxedSIMD() ? 'trainer-relaxed.wasm' : PLAIN_WASM;
+const trainerResp = fetch(trainerWasm);
 trainerResp.catch(() => {});
 
 // Start downloading the MNIST pack now, while trainer.wasm downloads and
@@ -97,23 +120,27 @@ async function run() {
       try {
         result = await WebAssembly.instantiateStreaming(resp, go.importObject);
       } catch (e) {
-        // A server with a wrong Content-Type, or a failed fetch: retry without streaming
-        // so the error says what went wrong.
-        const r = await fetch('trainer.wasm');
+        // A server with a wrong Content-Type, a failed fetch, or a relaxed
+        // build that does not compile: retry the plain build without
+        // streaming so the error says what went wrong.
+        const r = await fetch(PLAIN_WASM);
         if (!r.ok) {
-          throw new Error('HTTP ' + r.status + ' for trainer.wasm');
+          throw new Error('HTTP ' + r.status + ' for ' + PLAIN_WASM);
         }
         result = await WebAssembly.instantiate(await r.arrayBuffer(), go.importObject);
       }
     } else {
-      const r = await resp;
+      let r = await resp;
+      if (!r.ok && trainerWasm !== PLAIN_WASM) {
+        r = await fetch(PLAIN_WASM);
+      }
       if (!r.ok) {
-        throw new Error('HTTP ' + r.status + ' for trainer.wasm');
+        throw new Error('HTTP ' + r.status + ' for ' + PLAIN_WASM);
       }
       result = await WebAssembly.instantiate(await r.arrayBuffer(), go.importObject);
     }
   } catch (e) {
-    postError('could not start the trainer (trainer.wasm): ' + (e && e.message ? e.message : e));
+    postError('could not start the trainer (' + trainerWasm + '): ' + (e && e.message ? e.message : e));
     return;
   }
   try {

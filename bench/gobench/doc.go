@@ -9,6 +9,15 @@
 //
 //	bench system=NAME net=cnn|mlp mode=train|infer examples_per_s=N
 //
+// With -only kernels it measures instead the engine's kernels at shapes the
+// CNN uses, each in GFLOP/s next to the peak of a register-only
+// multiply-add loop of the same build (amd64: FMA at the kernels' vector
+// width; wasm SIMD: 4-lane mul and add, or relaxed_madd with the tag
+// relaxedsimd), so that how close each comes to the limit is a number:
+//
+//	bench system=NAME kernel=peak-WHAT gflops=P
+//	bench system=NAME kernel=K gflops=N peak_gflops=P of_peak=F
+//
 // Usage:
 //
 //	gobench [-system go-native] [-seconds 2] [-warmup 0.5] [-longstep 0] [-only cnn-train,cnn-infer,mlp-train]

@@ -24,7 +24,7 @@ func main() {
 	seconds := flag.Float64("seconds", 2, "timed seconds per measure (at least one step)")
 	warmup := flag.Float64("warmup", 0.5, "warm-up seconds per measure (at least one step)")
 	longstep := flag.Float64("longstep", 0, "if > 0 and the first warm-up step takes longer, that step is the measurement")
-	only := flag.String("only", "", "comma-separated measures to run (default all: "+strings.Join(measures, ",")+")")
+	only := flag.String("only", "", "comma-separated measures to run (default all: "+strings.Join(measures, ",")+"), or kernels (GFLOP/s of the kernels and the peak)")
 	flag.Parse()
 
 	list := measures
@@ -32,6 +32,10 @@ func main() {
 		list = strings.Split(*only, ",")
 	}
 	for _, m := range list {
+		if m == "kernels" {
+			runKernels(*system, *warmup, *seconds)
+			continue
+		}
 		eps, err := run(m, *warmup, *seconds, *longstep)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "gobench:", err)

@@ -14,6 +14,11 @@
 //                            ratios to go-wasm-simd-node; writes -out
 //                            (results.md) and prints it (make bench)
 //
+// The Go systems marked kernels also measure the engine's kernels in
+// GFLOP/s next to the peak of a register-only multiply-add loop of the same
+// build (gobench -only kernels): printed as they come with -quick, a table
+// of medians otherwise.
+//
 // Paths to the Go builds come from flags (the Makefile builds them).
 const fs = require('fs');
 const os = require('os');
@@ -23,7 +28,7 @@ const c = require('./common');
 
 const args = c.parseArgs(process.argv.slice(2), {
   quick: 'false', reps: 5, seconds: 1.5, warmup: 0.5, longstep: 0, out: '', systems: '',
-  gobin: '', gobinsimd: '', wasm: '', wasmsimd: '', wasmexecjs: '', gojswasmexec: '',
+  gobin: '', gobinsimd: '', wasm: '', wasmsimd: '', wasmrelaxed: '', wasmexecjs: '', gojswasmexec: '',
   python: '/usr/bin/python3', pincpu: '', torchcoretype: '', ref: 'go-wasm-simd-node',
 });
 const quick = args.quick === 'true' || args.quick === '1';
@@ -38,7 +43,7 @@ const pinNote = args.pincpu !== '' ? `, pinned to core ${args.pincpu}` : '';
 
 const ALL = [
   { name: 'go-native', cmd: pin([args.gobin]), what: `this engine, native Go, default build (amd64: the generated AVX2/AVX-512 kernels, other loops scalar)${pinNote}` },
-  { name: 'go-native-simd', cmd: pin([args.gobinsimd]), what: `this engine, native Go, GOEXPERIMENT=simd (amd64: the same assembly kernels)${pinNote}` },
+  { name: 'go-native-simd', kernels: true, cmd: pin([args.gobinsimd]), what: `this engine, native Go, GOEXPERIMENT=simd (amd64: the same assembly kernels)${pinNote}` },
   {
     // OpenBLAS picks its own kernels for this CPU: a forced core type
     // (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) is unset for this command only,
@@ -50,11 +55,19 @@ const ALL = [
     what: `PyTorch CPU (Debian python3-torch, OpenBLAS ${args.torchcoretype ? `with OPENBLAS_CORETYPE=${args.torchcoretype}` : 'choosing its kernels'}), one thread${pinNote}`,
   },
   { name: 'go-wasm-node', cmd: [args.gojswasmexec, args.wasm], what: 'this engine as wasm (no SIMD) in Node' },
-  { name: 'go-wasm-simd-node', cmd: [args.gojswasmexec, args.wasmsimd], what: 'this engine as wasm SIMD in Node (the reference)' },
+  { name: 'go-wasm-simd-node', kernels: true, cmd: [args.gojswasmexec, args.wasmsimd], what: 'this engine as wasm SIMD in Node (the reference)' },
   {
     name: 'go-wasm-simd-chromium',
+    kernels: true,
     cmd: [node, path.join(here, 'chromium.js'), '-wasm', args.wasmsimd, '-wasmexec', args.wasmexecjs, '--'],
     what: 'the same wasm SIMD binary in a Web Worker in headless Chromium',
+  },
+  {
+    // The page's trainer-relaxed.wasm: chosen where the browser has relaxed SIMD.
+    name: 'go-wasm-relaxed-chromium',
+    kernels: true,
+    cmd: [node, path.join(here, 'chromium.js'), '-wasm', args.wasmrelaxed, '-wasmexec', args.wasmexecjs, '--'],
+    what: 'this engine as wasm with relaxed SIMD (f32x4.relaxed_madd in the kernels, tag relaxedsimd) in a Web Worker in headless Chromium',
   },
   { name: 'convnetjs', cmd: [node, path.join(here, 'convnetjs.js')], what: 'ConvNetJS in Node (per-example, Float64Array)' },
   { name: 'tfjs-cpu', cmd: [node, path.join(here, 'tfjs.js'), '-backend', 'cpu'], what: 'TensorFlow.js layers, cpu backend, in Node' },
@@ -62,6 +75,26 @@ const ALL = [
 ];
 const systems = args.systems ? ALL.filter((s) => args.systems.split(',').includes(s.name)) : ALL;
 const notes = new Map(); // stderr remarks worth keeping, e.g. why unsupported
+const KERNEL_LINE = /^bench system=(\S+) kernel=(\S+) gflops=(\S+)/;
+
+// runKernels runs system s's kernel measures and returns {kernel: GFLOP/s},
+// the peak loop under the key 'peak' (its name in peakName).
+let peakName = {};
+function runKernels(s, seconds, warmup) {
+  const argv = [...s.cmd.slice(1), '-system', s.name, '-seconds', String(seconds), '-warmup', String(warmup), '-only', 'kernels'];
+  const r = spawnSync(s.cmd[0], argv, { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 900e3 });
+  const out = {};
+  for (const l of (r.stdout || '').split('\n')) {
+    const m = KERNEL_LINE.exec(l.trim());
+    if (!m) continue;
+    if (m[2].startsWith('peak-')) { out.peak = Number(m[3]); peakName[s.name] = m[2].slice(5); } else out[m[2]] = Number(m[3]);
+    if (quick) console.log(l.trim());
+  }
+  if (r.status !== 0 || r.error) {
+    process.stderr.write(`run.js: ${s.name} kernels failed (${r.error || 'exit ' + r.status}):\n${r.stderr}\n`);
+  }
+  return out;
+}
 
 // runOne runs system s on the given measures and returns {measure: eps}.
 function runOne(s, measures, seconds, warmup) {
@@ -133,6 +166,7 @@ function full() {
   const load0 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   // res[rep][measure][system] = eps
   const res = [];
+  const kres = []; // kres[rep][system][kernel] = GFLOP/s
   for (let rep = 0; rep < args.reps; rep++) {
     res.push({});
     for (const m of c.MEASURES) {
@@ -144,6 +178,11 @@ function full() {
         res[rep][m][s.name] = v;
         process.stderr.write(`rep ${rep + 1}/${args.reps} ${c.line(s.name, m, typeof v === 'number' ? v.toFixed(1) : v)}\n`);
       }
+    }
+    kres.push({});
+    for (const s of systems.filter((x) => x.kernels)) {
+      kres[rep][s.name] = runKernels(s, args.seconds, args.warmup);
+      process.stderr.write(`rep ${rep + 1}/${args.reps} kernels ${s.name}: ${JSON.stringify(kres[rep][s.name])}\n`);
     }
   }
   const load1 = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -191,6 +230,30 @@ function full() {
     for (const m of c.MEASURES) cells.push(fmt(med[s.name][m]), fmtRatio(ratio[s.name][m]));
     L.push(`| ${s.name} | ${cells.join(' | ')} |`);
   }
+  const ksys = systems.filter((s) => s.kernels);
+  if (ksys.length > 0) {
+    const names = [...new Set(ksys.flatMap((s) => kres.flatMap((r) => Object.keys(r[s.name] || {}))))].filter((k) => k !== 'peak');
+    L.push('');
+    L.push('Kernels, GFLOP/s (median over the repetitions), each next to the peak of a register-only');
+    L.push('multiply-add loop of the same build in the same repetition (fraction of it in parentheses):');
+    L.push('');
+    L.push(`| system | peak (loop) | ${names.join(' | ')} |`);
+    L.push(`|---|---:|${names.map(() => '---:').join('|')}|`);
+    for (const s of ksys) {
+      const med = (k) => median(kres.map((r) => (r[s.name] || {})[k]));
+      const frac = (k) => median(kres.map((r) => ((r[s.name] || {})[k] / (r[s.name] || {}).peak)));
+      const p = med('peak');
+      const cells = names.map((k) => (isFinite(med(k)) ? `${med(k).toFixed(1)}${isFinite(p) ? ` (${(100 * frac(k)).toFixed(0)}%)` : ''}` : 'n/a'));
+      L.push(`| ${s.name} | ${isFinite(p) ? `${p.toFixed(1)} (${peakName[s.name]})` : 'n/a'} | ${cells.join(' | ')} |`);
+    }
+    L.push('');
+    L.push('Kernel shapes: gemm-nn-256 is Gemm 256x256x256 (the packed 4-row micro-kernel); conv2-fwd and');
+    L.push('conv2-dw are the CNN\'s second convolution at batch 64, forward (the micro-kernel with B rows');
+    L.push('at tap offsets) and weight gradient (the 2x4 dot-product tile at tap offsets);');
+    L.push('gemm-nt-64x256x1024 is A·Bᵀ with k = 1024 (the dot-product tile). The peak loops: amd64, 12');
+    L.push('chains of FMA at the kernels\' vector width; wasm SIMD, 10 chains of 4-lane f32x4.mul and');
+    L.push('f32x4.add; relaxed, 10 chains of f32x4.relaxed_madd (a multiply-add counts 2 operations).');
+  }
   L.push('');
   L.push('Networks (the same in every system): the report\'s CNN, conv(1->10, 5x5) -> maxpool 2 -> ReLU ->');
   L.push('conv(10->20, 5x5) -> maxpool 2 -> ReLU -> fc 320->100 -> ReLU -> fc 100->10 -> softmax');
@@ -208,6 +271,12 @@ function full() {
   L.push('  PyTorch runs with torch.set_num_threads(1)).');
   L.push('- ConvNetJS trains one example per call (a batch = 64 train() calls, weights updated every 64th)');
   L.push('  and computes in float64; the others in float32. tfjs uses NHWC input (64, 28, 28, 1).');
+  // Relaxed SIMD against the plain SIMD build, pair by pair in each repetition.
+  const pairRatio = (x, y, m) => median(res.map((r) => (typeof r[m][x] === 'number' && typeof r[m][y] === 'number' ? r[m][x] / r[m][y] : NaN)));
+  if (systems.some((s) => s.name === 'go-wasm-relaxed-chromium') && systems.some((s) => s.name === 'go-wasm-simd-chromium')) {
+    L.push('- Relaxed SIMD over plain SIMD in Chromium (go-wasm-relaxed-chromium / go-wasm-simd-chromium, median of the' +
+      ' per-repetition ratios): ' + c.MEASURES.map((m) => `${m} ${fmtRatio(pairRatio('go-wasm-relaxed-chromium', 'go-wasm-simd-chromium', m))}`).join(', ') + '.');
+  }
   for (const n of notes.keys()) L.push(`- unsupported: ${n}`);
   const refSpread = median(c.MEASURES.map((m) => spread[REF] && spread[REF][m]));
   L.push(`- Load average (1, 5, 15 min) before: ${load0}; after: ${load1}; ${minutes} min in all.`);
@@ -231,6 +300,7 @@ function full() {
 
 if (quick) {
   for (const s of systems) runOne(s, c.MEASURES, args.seconds, args.warmup);
+  for (const s of systems.filter((x) => x.kernels)) runKernels(s, args.seconds, args.warmup);
 } else {
   full();
 }

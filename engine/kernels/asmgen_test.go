@@ -66,3 +66,37 @@ func dropGeneratedBy(b []byte) []byte {
 	}
 	return b
 }
+
+// TestWasmAssemblyUpToDate runs gen_wasm_asm.go into a temporary directory
+// and checks that the committed WebAssembly files match, the plain and the
+// relaxed SIMD ones.
+func TestWasmAssemblyUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
+		t.Skip("no go command under wasm")
+	}
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(gobin); err != nil {
+		t.Skipf("go command not found: %v", err)
+	}
+	dir := t.TempDir()
+	run := exec.Command(gobin, "run", "gen_wasm_asm.go", "-dir", dir)
+	if out, err := run.CombinedOutput(); err != nil {
+		t.Fatalf("gen_wasm_asm: %v\n%s", err, out)
+	}
+	for _, name := range []string{"gemm_wasm.s", "gemm_dot_wasm.s", "gemm_relaxed_wasm.s", "gemm_dot_relaxed_wasm.s"} {
+		want, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from what gen_wasm_asm.go writes: run go generate ./engine/kernels", name)
+		}
+	}
+}

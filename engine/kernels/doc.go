@@ -35,7 +35,16 @@
 // where the compiled Go spilled part of it to the stack. That doubled
 // their speed under Node. Their Go wrappers check every slice's extent
 // first, and the tests run them against blas32 like every other build.
-// gen_wasm_asm.go writes both files (go generate).
+// gen_wasm_asm.go writes both files (go generate), and a second pair for
+// builds with the tag relaxedsimd (gemm_relaxed_wasm.s,
+// gemm_dot_relaxed_wasm.s), where each multiply and add is one
+// f32x4.relaxed_madd of the relaxed SIMD proposal: an engine may fuse it
+// (one rounding, as FMA) or not, so those builds' results may differ from
+// the plain build's in the last bits, within the tests' tolerance. Go's
+// assembler misencodes the relaxed opcodes; cmd/wasmrelax repairs them in
+// the linked module, and an engine without relaxed SIMD rejects the
+// module, so the page loads that build only where WebAssembly.validate
+// accepts relaxed_madd.
 //
 // On amd64 the same three loops, and axpy, are x86 assembly generated with
 // avo (internal/asmgen, a module of its own so avo is no dependency of the
