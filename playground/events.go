@@ -298,3 +298,93 @@ func specMap(s engine.Spec) map[string]any {
 	}
 	return m
 }
+
+// LandscapeGridEvent starts a landscape job: the plane ("pca": the top two
+// principal components of the run's weight snapshots, with the share of
+// the trajectory's variance along each and the path's coordinates;
+// "random": two filter-normalised random directions), the grid's
+// coordinates along each, the validation images each point is evaluated
+// on, and Note when the plane is not the one asked for (and why).
+type LandscapeGridEvent struct {
+	Plane     string
+	Note      string
+	Xs, Ys    []float64
+	Explained [2]float64
+	Path      [][2]float64 // theta0, the snapshots, then the current weights (0, 0)
+	N         int
+	Count     int // points of the grid
+}
+
+// LandscapePointEvent is one point of the landscape: row I (Ys[I]), column J
+// (Xs[J]), the validation loss (NaN where it is not finite: the weights
+// there overflow) and accuracy, the Index-th point of Count, and the job's
+// computing time so far in seconds.
+type LandscapePointEvent struct {
+	I, J, Index, Count int
+	Loss, Acc          float64
+	Seconds            float64
+}
+
+// SharpnessEvent is the sharpness at the current weights: the top Ritz
+// values of the training loss' Hessian (on the first N training images, with
+// the run's labels) after Step of Steps Lanczos steps, with their residual
+// bounds; Loss is the training loss there. The last (Done) adds the
+// Hutchinson trace estimate and its standard error over Samples vectors
+// (NaN before).
+type SharpnessEvent struct {
+	Values, Bounds  []float64
+	Step, Steps     int
+	N               int
+	Loss            float64
+	Trace, TraceErr float64
+	Samples         int
+	Done            bool
+}
+
+// LandscapeDoneEvent ends a landscape job: finished, or Cancelled (Reason:
+// the cancel command, a new run, another job), with Points of Count grid
+// points computed (NaN of them not finite), Seconds of computing in the
+// worker's slices and Wall seconds since it started.
+type LandscapeDoneEvent struct {
+	Cancelled          bool
+	Reason             string
+	Points, Count, NaN int
+	Seconds, Wall      float64
+}
+
+func (LandscapeGridEvent) Type() string  { return "landscapeGrid" }
+func (LandscapePointEvent) Type() string { return "landscapePoint" }
+func (SharpnessEvent) Type() string      { return "sharpness" }
+func (LandscapeDoneEvent) Type() string  { return "landscapeDone" }
+
+func floats(v []float64) []any {
+	out := make([]any, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}
+
+func (e LandscapeGridEvent) Map() map[string]any {
+	path := make([]any, len(e.Path))
+	for i, p := range e.Path {
+		path[i] = []any{p[0], p[1]}
+	}
+	return map[string]any{"type": e.Type(), "plane": e.Plane, "note": e.Note, "xs": floats(e.Xs), "ys": floats(e.Ys),
+		"explained": []any{e.Explained[0], e.Explained[1]}, "path": path, "n": e.N, "count": e.Count}
+}
+
+func (e LandscapePointEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "i": e.I, "j": e.J, "index": e.Index, "count": e.Count,
+		"loss": e.Loss, "acc": e.Acc, "seconds": e.Seconds}
+}
+
+func (e SharpnessEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "values": floats(e.Values), "bounds": floats(e.Bounds), "step": e.Step,
+		"steps": e.Steps, "n": e.N, "loss": e.Loss, "trace": e.Trace, "traceErr": e.TraceErr, "samples": e.Samples, "done": e.Done}
+}
+
+func (e LandscapeDoneEvent) Map() map[string]any {
+	return map[string]any{"type": e.Type(), "cancelled": e.Cancelled, "reason": e.Reason, "points": e.Points,
+		"count": e.Count, "nan": e.NaN, "seconds": e.Seconds, "wall": e.Wall}
+}

@@ -23,7 +23,9 @@ type Command struct {
 	On         bool            `json:"on,omitempty"`     // shuffle
 	Fraction   float64         `json:"fraction,omitempty"`
 	Alphas     []float64       `json:"alphas,omitempty"`     // flatness
-	EvalSubset int             `json:"evalSubset,omitempty"` // flatness
+	EvalSubset int             `json:"evalSubset,omitempty"` // flatness, robustness, landscape
+	Grid       *float64        `json:"grid,omitempty"`       // landscape: points per side (nil: 25)
+	Plane      string          `json:"plane,omitempty"`      // landscape: "pca" (default) or "random"
 	Bytes      []byte          `json:"-"`                    // loadWeights (a Uint8Array, not JSON)
 }
 
@@ -120,8 +122,9 @@ type Session struct {
 	quick       *quickEvalState    // a quick evaluation in progress: training waits for it
 	lastEval    time.Time          // time of the last quick evaluation or epoch end
 
-	job      job        // flatness, confusion or robustness in progress
-	classify classifier // Classify's buffers
+	job      job         // flatness, confusion, robustness or landscape in progress
+	snaps    [][]float32 // (k, NumWeights) weights during the run, for the landscape's PCA plane
+	classify classifier  // Classify's buffers
 
 	loadedW []float32 // (NumWeights) weights from loadWeights waiting for the data (no trainer yet)
 }
@@ -383,6 +386,12 @@ func (s *Session) Handle(c Command) {
 		s.confusion()
 	case "robustness":
 		s.robustness(c.EvalSubset)
+	case "landscape":
+		s.landscape(c)
+	case "cancelLandscape":
+		if _, ok := s.job.(*landscapeJob); ok {
+			s.stopJob("cancelled")
+		}
 	case "loadWeights":
 		s.loadWeights(c.Bytes)
 	case "getWeights":
@@ -492,7 +501,8 @@ func (s *Session) newRun() {
 	s.lastEp = nil
 	s.sinceEval, s.lastEval = 0, time.Time{}
 	s.quick = nil
-	s.job = nil
+	s.stopJob("a new run")
+	s.snaps = nil
 	s.loadedW = nil
 	var m *engine.Model
 	if s.ready() {
@@ -764,6 +774,7 @@ func (s *Session) trainStep(whole bool) {
 		s.emit(EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
 			ValLoss: valLoss, ValAcc: valAcc, Best: ep.Best, Step: s.stepNow, TrainN: s.tr.TrainSet().N,
 			TrainEvalLoss: ep.TrainEvalLoss, TrainEvalAcc: ep.TrainEvalAcc})
+		s.snapshot()
 		if s.tr.Done() {
 			s.finish()
 			return
@@ -858,6 +869,7 @@ func (s *Session) quickEvalChunk() {
 		return
 	}
 	s.quick = nil
+	s.snapshot()
 	s.sinceEval, s.lastEval = 0, s.opt.Now()
 	s.emit(EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: q.lossSum / float64(q.n), ValAcc: float64(q.correct) / float64(q.n), N: q.n})
 }
@@ -991,6 +1003,9 @@ func (s *Session) recover() {
 	if s.state == StateRunning {
 		s.state = StatePaused
 		s.emit(StateEvent{State: StatePaused, Step: s.stepNow, Epoch: s.epochNow})
+	}
+	if j, ok := s.job.(*landscapeJob); ok {
+		j.stop() // its coroutine
 	}
 	s.job = nil
 	s.opt.Log(fmt.Sprintf("playground: internal error: %v\n%s", r, stack))
