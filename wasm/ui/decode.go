@@ -102,8 +102,55 @@ func decode(d js.Value) (m view.Msg, ok bool) {
 		m.Panel = str("panel")
 	case "runs":
 		m.Runs = runs(d.Get("runs"))
+	case "landscapeGrid", "landscapePoint", "sharpness", "landscapeDone":
+		m.Land = land(d)
 	}
 	return m, true
+}
+
+// land decodes the landscape job's messages (all four share view.Land).
+func land(d js.Value) *view.Land {
+	l := &view.Land{
+		Plane: jsStr(d.Get("plane")), Note: jsStr(d.Get("note")), Reason: jsStr(d.Get("reason")),
+		Xs: nums(d.Get("xs")), Ys: nums(d.Get("ys")), Values: nums(d.Get("values")), Bounds: nums(d.Get("bounds")),
+		N: int(jsNum0(d.Get("n"))), Count: int(jsNum0(d.Get("count"))),
+		I: int(jsNum0(d.Get("i"))), J: int(jsNum0(d.Get("j"))), Index: int(jsNum0(d.Get("index"))),
+		Loss: jsNum(d.Get("loss")), Acc: jsNum(d.Get("acc")), Seconds: jsNum0(d.Get("seconds")),
+		Step: int(jsNum0(d.Get("step"))), Steps: int(jsNum0(d.Get("steps"))),
+		Trace: jsNum(d.Get("trace")), TraceErr: jsNum(d.Get("traceErr")), Done: d.Get("done").Truthy(),
+		Cancelled: d.Get("cancelled").Truthy(), Points: int(jsNum0(d.Get("points"))), NaN: int(jsNum0(d.Get("nan"))),
+	}
+	if e := nums(d.Get("explained")); len(e) == 2 {
+		l.Explained = [2]float64{e[0], e[1]}
+	}
+	if p := d.Get("path"); p.Type() == js.TypeObject {
+		for i := 0; i < p.Length(); i++ {
+			if q := nums(p.Index(i)); len(q) == 2 {
+				l.Path = append(l.Path, [2]float64{q[0], q[1]})
+			}
+		}
+	}
+	return l
+}
+
+// nums copies an array of numbers (NaN for what is not a number).
+func nums(a js.Value) []float64 {
+	if a.Type() != js.TypeObject {
+		return nil
+	}
+	out := make([]float64, a.Length())
+	for i := range out {
+		out[i] = jsNum(a.Index(i))
+	}
+	return out
+}
+
+// jsNum0 is jsNum with 0 for what is not a number (counts, indices).
+func jsNum0(x js.Value) float64 {
+	if x.Type() != js.TypeNumber {
+		return 0
+	}
+	return x.Float()
 }
 
 func stepPoint(s js.Value) view.StepPoint {
@@ -216,6 +263,11 @@ func runs(a js.Value) []view.Run {
 			run.Flatness = append(run.Flatness, view.RunFlat{Alpha: jsNum(e.Get("alpha")),
 				Loss: jsNum(e.Get("loss")), Error: jsNum(e.Get("error"))})
 		})
+		if sh := r.Get("sharpness"); sh.Type() == js.TypeObject {
+			if vals := nums(sh.Get("values")); len(vals) > 0 {
+				run.Sharp = &view.RunSharp{Values: vals, Trace: jsNum(sh.Get("trace"))}
+			}
+		}
 		out = append(out, run)
 	}
 	return out
