@@ -22,6 +22,7 @@
     archBody: document.querySelector('#arch-table tbody'), paramCount: $('param-count'),
     epochsBody: document.querySelector('#epochs-table tbody'),
     flatness: $('flatness'), confusion: $('confusion'), robustness: $('robustness'), sample: $('sample'),
+    landscape: $('landscape'), landscapeGrid: $('landscape-grid'), landscapeNote: $('landscape-note'),
     saveWeights: $('save-weights'), loadWeights: $('load-weights'),
     runsList: $('runs-list'), runsUndo: $('runs-undo'), runsNote: $('runs-note'), pngNote: $('png-note'),
     retryData: $('retry-data'),
@@ -577,6 +578,12 @@
       case 'check':
         showCheck(ev.message);
         break;
+      case 'landscapeGrid':
+      case 'landscapePoint':
+      case 'sharpness':
+      case 'landscapeDone':
+        landscapeEvent(ev);
+        break;
       case 'error':
         showError(ev.message);
         if (ev.kind === 'weights') {
@@ -603,10 +610,63 @@
     }
     if (ev.type !== 'weights' && ev.type !== 'progress' && ev.type !== 'modelBytes' &&
         ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness' && ev.type !== 'check' &&
-        ev.type !== 'robustness') {
+        ev.type !== 'robustness' && !landscapeTypes.has(ev.type)) {
       replay.push(ev);
     }
     toFrame(ev);
+  }
+
+  // ---- the landscape job ----
+  // Its events fill the canvas' panel as they come; the button starts and
+  // cancels it, and the note says how far it is.
+  const landscapeTypes = new Set(['landscapeGrid', 'landscapePoint', 'sharpness', 'landscapeDone']);
+  let landscapeBusy = false;
+  let landscapeText = '';
+  let sharpText = '';
+
+  function setLandscapeBusy(on) {
+    landscapeBusy = on;
+    el.landscape.textContent = on ? 'Cancel landscape' : 'Landscape';
+  }
+
+  function showLandscapeNote() {
+    el.landscapeNote.textContent = landscapeText + (sharpText ? ' ' + sharpText : '');
+  }
+
+  function landscapeEvent(ev) {
+    switch (ev.type) {
+      case 'landscapeGrid': {
+        setLandscapeBusy(true);
+        sharpText = '';
+        const plane = ev.plane === 'pca'
+          ? 'PCA plane (' + Math.round(100 * ev.explained[0]) + '% and ' + Math.round(100 * ev.explained[1]) + '% of the path\'s variance)'
+          : 'random filter-normalised directions';
+        landscapeText = 'Landscape: 0/' + ev.count + ' points on ' + plane + ', ' + ev.n + ' validation images.' +
+          (ev.note ? ' ' + ev.note + '.' : '');
+        el.landscapeNote.dataset.plane = ev.plane;
+        break;
+      }
+      case 'landscapePoint':
+        landscapeText = landscapeText.replace(/\d+\/\d+ points/, (ev.index + 1) + '/' + ev.count + ' points');
+        el.landscapeNote.dataset.points = String(ev.index + 1);
+        break;
+      case 'sharpness':
+        sharpText = 'Sharpness: top Hessian eigenvalue ' + ev.values[0].toPrecision(3) +
+          (ev.done ? ', trace ≈ ' + ev.trace.toPrecision(3) + ' (' + ev.n + ' training images).' : ' (Lanczos step ' + ev.step + '/' + ev.steps + ')');
+        break;
+      case 'landscapeDone':
+        setLandscapeBusy(false);
+        landscapeText = ev.cancelled
+          ? 'Landscape cancelled (' + ev.reason + ') after ' + ev.points + '/' + ev.count + ' points.'
+          : 'Landscape: ' + ev.points + ' points' + (ev.nan ? ' (' + ev.nan + ' with a NaN loss)' : '') +
+            ', ' + ev.seconds.toFixed(1) + ' s of computing in the worker.';
+        el.landscapeNote.dataset.state = ev.cancelled ? 'cancelled' : 'done';
+        break;
+    }
+    if (ev.type === 'landscapeGrid') {
+      el.landscapeNote.dataset.state = 'running';
+    }
+    showLandscapeNote();
   }
 
   function toFrame(ev) {
@@ -967,6 +1027,14 @@
       send({ cmd: 'robustness', evalSubset: Number(el.evalSubset.value) || 1000 });
     });
     el.sample.addEventListener('click', () => send({ cmd: 'sample' }));
+    el.landscape.addEventListener('click', () => {
+      if (landscapeBusy) {
+        send({ cmd: 'cancelLandscape' });
+        return;
+      }
+      clearError();
+      send({ cmd: 'landscape', grid: Number(el.landscapeGrid.value) || 0 });
+    });
     el.retryData.addEventListener('click', () => {
       el.retryData.hidden = true;
       clearError();

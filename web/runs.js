@@ -261,6 +261,14 @@
             this.sendOverlay(true);
           }
           break;
+        case 'sharpness':
+          if (!ev.done) {
+            return;
+          }
+          run.sharpness = { values: ev.values, trace: ev.trace, traceErr: ev.traceErr, n: ev.n };
+          this.save(run, true);
+          this.sendOverlay(true);
+          break;
         case 'state':
           if (ev.state !== 'idle') {
             run.state = ev.state;
@@ -334,6 +342,7 @@
       return this.runs.filter((r) => r.overlay).map((r) => ({
         id: r.id, name: r.name, color: r.color,
         epochs: r.epochs, steps: r.steps, markers: r.markers, flatness: r.flatness, evals: r.evals,
+        sharpness: r.sharpness,
       }));
     }
 
@@ -458,6 +467,9 @@
         parts.push('val ' + pct(run.evals[run.evals.length - 1].valAcc));
       } else {
         parts.push((run.lastStep || 0) + ' steps');
+      }
+      if (run.sharpness && run.sharpness.values.length) {
+        parts.push('sharpness ' + fmtNum(run.sharpness.values[0]));
       }
       const state = run === this.current && run.state === 'running' ? 'training' : run.state;
       parts.push(state + (run.weights ? '' : ', no weights yet'));
