@@ -8,4 +8,7 @@
 // callback; the thin js/wasm main (wasm/trainer) converts them to JS objects
 // with Event.Map. Training is time-sliced: RunFor trains until a time budget
 // is spent and returns, so the worker's event loop can deliver messages.
+// Jobs (flatness, confusion, robustness, landscape: jobs.go, landscape.go)
+// get one slice of each RunFor; the landscape runs package engine/landscape
+// as a coroutine that yields after every batch.
 package playground
