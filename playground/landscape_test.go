@@ -9,7 +9,7 @@ import (
 	"mnistplay/engine"
 )
 
-func grid(n float64) *float64 { return &n }
+func gridSide(n float64) *float64 { return &n }
 
 // trained returns a session whose MLP run trained 3 epochs on synthetic
 // data (snapshots at every evaluation), and its recorder.
@@ -41,7 +41,7 @@ func since[E Event](r *recorder, from int, typ string) []E {
 func TestLandscapeProgressive(t *testing.T) {
 	s, r := trained(t)
 	from := len(r.events)
-	s.Handle(Command{Cmd: "landscape", Grid: grid(5), Plane: "random", EvalSubset: 200})
+	s.Handle(Command{Cmd: "landscape", Grid: gridSide(5), Plane: "random", EvalSubset: 200})
 	if !s.Busy() {
 		t.Fatal("not busy after a landscape command")
 	}
@@ -128,7 +128,7 @@ func checkMaps(t *testing.T, evs []Event) {
 func TestLandscapePCAPlane(t *testing.T) {
 	s, r := trained(t)
 	from := len(r.events)
-	s.Handle(Command{Cmd: "landscape", Grid: grid(3), EvalSubset: 100})
+	s.Handle(Command{Cmd: "landscape", Grid: gridSide(3), EvalSubset: 100})
 	s.RunFor(time.Millisecond)
 	g := since[LandscapeGridEvent](r, from, "landscapeGrid")
 	if len(g) != 1 {
@@ -158,7 +158,7 @@ func TestLandscapeWithoutSnapshotsFallsBack(t *testing.T) {
 	s, r := newTestSession(time.Millisecond)
 	s.AddPiece(synth(300, 1), synth(200, 2))
 	configure(t, s, mlpConfig())
-	s.Handle(Command{Cmd: "landscape", Grid: grid(2), Plane: "pca"})
+	s.Handle(Command{Cmd: "landscape", Grid: gridSide(2), Plane: "pca"})
 	s.RunFor(time.Millisecond)
 	g := r.of("landscapeGrid")
 	if len(g) != 1 {
@@ -175,7 +175,7 @@ func TestLandscapeCancel(t *testing.T) {
 	s, r := trained(t)
 	for _, how := range []string{"cancelLandscape", "reset", "flatness"} {
 		from := len(r.events)
-		s.Handle(Command{Cmd: "landscape", Grid: grid(40), Plane: "random", EvalSubset: 100})
+		s.Handle(Command{Cmd: "landscape", Grid: gridSide(40), Plane: "random", EvalSubset: 100})
 		for len(since[LandscapePointEvent](r, from, "landscapePoint")) < 2 {
 			s.RunFor(time.Millisecond)
 		}
@@ -209,7 +209,7 @@ func TestLandscapeInterleavesWithTraining(t *testing.T) {
 	cfg.Epochs = 100
 	startSynth(t, s, cfg, 600, 300)
 	runUntil(s, 200, func() bool { return len(s.snaps) >= 2 })
-	s.Handle(Command{Cmd: "landscape", Grid: grid(30), EvalSubset: 200})
+	s.Handle(Command{Cmd: "landscape", Grid: gridSide(30), EvalSubset: 200})
 	before := s.Step()
 	from := len(r.events)
 	for len(since[LandscapePointEvent](r, from, "landscapePoint")) < 3 {
@@ -230,12 +230,12 @@ func TestLandscapeBadInput(t *testing.T) {
 		cmd  Command
 		want string
 	}{
-		{Command{Cmd: "landscape", Grid: grid(0)}, "0 points"},
-		{Command{Cmd: "landscape", Grid: grid(100)}, "10000 points"},
-		{Command{Cmd: "landscape", Grid: grid(math.NaN())}, "NaN"},
-		{Command{Cmd: "landscape", Grid: grid(2.5)}, "whole number"},
-		{Command{Cmd: "landscape", Grid: grid(math.Inf(1))}, "whole number"},
-		{Command{Cmd: "landscape", Grid: grid(5), Plane: "diagonal"}, "pca or random"},
+		{Command{Cmd: "landscape", Grid: gridSide(0)}, "0 points"},
+		{Command{Cmd: "landscape", Grid: gridSide(100)}, "10000 points"},
+		{Command{Cmd: "landscape", Grid: gridSide(math.NaN())}, "NaN"},
+		{Command{Cmd: "landscape", Grid: gridSide(2.5)}, "whole number"},
+		{Command{Cmd: "landscape", Grid: gridSide(math.Inf(1))}, "whole number"},
+		{Command{Cmd: "landscape", Grid: gridSide(5), Plane: "diagonal"}, "pca or random"},
 	} {
 		from := len(r.events)
 		s.Handle(c.cmd)
@@ -280,7 +280,7 @@ func TestLandscapeNaN(t *testing.T) {
 	}
 	s.Handle(Command{Cmd: "loadWeights", Bytes: b})
 	from := len(r.events)
-	s.Handle(Command{Cmd: "landscape", Grid: grid(3), EvalSubset: 50})
+	s.Handle(Command{Cmd: "landscape", Grid: gridSide(3), EvalSubset: 50})
 	runUntil(s, 1000, nil)
 	pts := since[LandscapePointEvent](r, from, "landscapePoint")
 	if len(pts) != 9 {
