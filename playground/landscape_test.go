@@ -12,11 +12,15 @@ import (
 func gridSide(n float64) *float64 { return &n }
 
 // trained returns a session whose MLP run trained 3 epochs on synthetic
-// data (snapshots at every evaluation), and its recorder.
+// data (snapshots at every evaluation), and its recorder. Its pixels are
+// scaled to [0, 1], not the default: the landscape must use the run's
+// scaling.
 func trained(t *testing.T) (*Session, *recorder) {
 	t.Helper()
 	s, r := newTestSession(time.Millisecond)
-	startSynth(t, s, mlpConfig(), 600, 300)
+	cfg := mlpConfig()
+	cfg.Input = engine.InputUnit
+	startSynth(t, s, cfg, 600, 300)
 	runUntil(s, 10000, nil)
 	if s.State() != StateDone {
 		t.Fatalf("run state %s, want done", s.State())
@@ -76,7 +80,7 @@ func TestLandscapeProgressive(t *testing.T) {
 		}
 	}
 	val := dataset(s.test).Head(200)
-	want, _ := engine.EvaluateInput(s.tr.Model(), val, s.cfg.Input, 0)
+	want, _ := engine.EvaluateInput(s.tr.Model(), val, engine.InputUnit, 0)
 	if c := pts[12].Loss; math.Abs(c-want) > 1e-6 {
 		t.Errorf("loss at the grid's centre %v, the current weights' %v", c, want)
 	}
