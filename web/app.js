@@ -643,12 +643,10 @@
           : 'random filter-normalised directions';
         landscapeText = 'Landscape: 0/' + ev.count + ' points on ' + plane + ', ' + ev.n + ' validation images.' +
           (ev.note ? ' ' + ev.note + '.' : '');
-        el.landscapeNote.dataset.plane = ev.plane;
         break;
       }
       case 'landscapePoint':
         landscapeText = landscapeText.replace(/\d+\/\d+ points/, (ev.index + 1) + '/' + ev.count + ' points');
-        el.landscapeNote.dataset.points = String(ev.index + 1);
         break;
       case 'sharpness':
         sharpText = 'Sharpness: top Hessian eigenvalue ' + ev.values[0].toPrecision(3) +
@@ -660,11 +658,7 @@
           ? 'Landscape cancelled (' + ev.reason + ') after ' + ev.points + '/' + ev.count + ' points.'
           : 'Landscape: ' + ev.points + ' points' + (ev.nan ? ' (' + ev.nan + ' with a NaN loss)' : '') +
             ', ' + ev.seconds.toFixed(1) + ' s of computing in the worker.';
-        el.landscapeNote.dataset.state = ev.cancelled ? 'cancelled' : 'done';
         break;
-    }
-    if (ev.type === 'landscapeGrid') {
-      el.landscapeNote.dataset.state = 'running';
     }
     showLandscapeNote();
   }
