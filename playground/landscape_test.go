@@ -324,3 +324,29 @@ func TestSnapshotsBounded(t *testing.T) {
 		}
 	}
 }
+
+// A panic inside the landscape's coroutine becomes an internal error; the
+// job ends (said so) and the session goes on.
+func TestLandscapePanicIsContained(t *testing.T) {
+	s, r := trained(t)
+	var logged []string
+	s.opt.Log = func(m string) { logged = append(logged, m) }
+	s.Handle(Command{Cmd: "landscape", Grid: gridSide(3), Plane: "random", EvalSubset: 50})
+	s.RunFor(time.Millisecond)
+	j := s.job.(*landscapeJob)
+	j.next, j.stop = func() (Event, bool) { panic("boom") }, func() {}
+	from := len(r.events)
+	s.RunFor(time.Millisecond)
+	errs := since[ErrorEvent](r, from, "error")
+	if len(errs) != 1 || errs[0].Kind != KindInternal || s.job != nil || len(logged) != 1 {
+		t.Errorf("errors %+v, job %v, log %d", errs, s.job, len(logged))
+	}
+	if d := since[LandscapeDoneEvent](r, from, "landscapeDone"); len(d) != 1 || !d[0].Cancelled {
+		t.Errorf("done events %+v", d)
+	}
+	s.Handle(Command{Cmd: "landscape", Grid: gridSide(2), Plane: "random", EvalSubset: 50})
+	runUntil(s, 1000, nil)
+	if d := since[LandscapeDoneEvent](r, from, "landscapeDone"); len(d) != 2 || d[1].Cancelled || d[1].Points != 4 {
+		t.Errorf("a landscape after the panic: %+v", d)
+	}
+}

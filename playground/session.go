@@ -1004,10 +1004,7 @@ func (s *Session) recover() {
 		s.state = StatePaused
 		s.emit(StateEvent{State: StatePaused, Step: s.stepNow, Epoch: s.epochNow})
 	}
-	if j, ok := s.job.(*landscapeJob); ok {
-		j.stop() // its coroutine
-	}
-	s.job = nil
+	s.stopJob("internal error")
 	s.opt.Log(fmt.Sprintf("playground: internal error: %v\n%s", r, stack))
 	s.emit(ErrorEvent{Message: internalMessage, Kind: KindInternal})
 }
