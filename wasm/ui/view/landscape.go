@@ -103,7 +103,7 @@ func (v *View) applyLand(typ string, m *Land) {
 		}
 		v.land.seconds = m.Seconds
 		if m.Cancelled {
-			v.land.status = "cancelled: " + m.Reason
+			v.land.status = "cancelled" // the page's note says why
 		} else {
 			v.land.status = "done"
 		}
