@@ -650,7 +650,7 @@
         break;
       case 'sharpness':
         sharpText = 'Sharpness: top Hessian eigenvalue ' + ev.values[0].toPrecision(3) +
-          (ev.done ? ', trace ≈ ' + ev.trace.toPrecision(3) + ' (' + ev.n + ' training images).' : ' (Lanczos step ' + ev.step + '/' + ev.steps + ')');
+          (ev.done ? ', trace ≈ ' + ev.trace.toPrecision(3) + ' ± ' + ev.traceErr.toPrecision(2) + ' (' + ev.n + ' training images).' : ' (Lanczos step ' + ev.step + '/' + ev.steps + ')');
         break;
       case 'landscapeDone':
         setLandscapeBusy(false);
