@@ -112,6 +112,11 @@ func (v *View) applyLand(typ string, m *Land) {
 	v.dirty(PFlat)
 }
 
+// landBusy reports whether a landscape job is computing: its points come
+// several times a second, and the worker needs the CPU more than the map
+// needs redrawing at every one.
+func (v *View) landBusy() bool { return v.land != nil && v.land.status == "" }
+
 // sharpLabel is the top eigenvalue, with the trace once known.
 func sharpLabel(values []float64, trace float64) string {
 	if len(values) == 0 {

@@ -702,7 +702,7 @@ func (v *View) Tick() {
 // many panels it drew.
 func (v *View) Render(now time.Time) int {
 	interval := IdleInterval
-	if v.state == "running" {
+	if v.state == "running" || v.landBusy() {
 		interval = TrainingInterval
 	}
 	if !v.inRound && (now.Sub(v.lastRender) >= interval || now.Before(v.lastRender)) {
