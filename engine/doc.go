@@ -105,7 +105,9 @@
 // earlystop.go keeps the best
 // weights by validation loss; labels.go shuffles a seeded fraction of the
 // training labels into a copy (the caller's data are never written);
-// flatness.go evaluates theta(alpha) and restores the weights. One seed
+// flatness.go evaluates theta(alpha) and restores the weights;
+// evaluator.go is Evaluate a batch at a time, for callers that stop
+// between batches (engine/landscape). One seed
 // fixes the initial weights, the batch order and the label shuffle, so a run
 // is bit-for-bit reproducible on one build.
 package engine

@@ -9,4 +9,7 @@
 // of being replayed every event. Training is time-sliced: RunFor trains
 // until a time budget is spent and returns, so the worker's event loop can
 // deliver messages.
+// Jobs (flatness, confusion, robustness, landscape: jobs.go, landscape.go)
+// get one slice of each RunFor; the landscape runs package engine/landscape
+// as a coroutine that yields after every batch.
 package playground

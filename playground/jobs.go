@@ -55,7 +55,7 @@ func (s *Session) flatness(alphas []float64, evalSubset int) {
 	if err != nil {
 		panic("playground: rebuilding the trained spec: " + err.Error())
 	}
-	s.job = &flatnessJob{
+	s.setJob(&flatnessJob{
 		m:      m,
 		theta0: s.theta0,
 		theta1: s.tr.Model().Weights(nil),
@@ -63,7 +63,7 @@ func (s *Session) flatness(alphas []float64, evalSubset int) {
 		alphas: append([]float64(nil), alphas...),
 		val:    val,
 		input:  s.cfg.Input,
-	}
+	})
 }
 
 func (j *flatnessJob) advance(s *Session) bool {
@@ -106,7 +106,7 @@ func (s *Session) confusion() {
 	if err := m.SetWeights(s.tr.Model().Weights(nil)); err != nil {
 		panic("playground: " + err.Error())
 	}
-	s.job = &confusionJob{
+	s.setJob(&confusionJob{
 		m:     m,
 		val:   s.test,
 		x:     make([]float32, evalBatch*mnist.ImageSize),
@@ -114,7 +114,7 @@ func (s *Session) confusion() {
 		idx:   make([]int, evalBatch),
 		probs: make([]float32, engine.NumClasses),
 		input: s.cfg.Input,
-	}
+	})
 }
 
 func (j *confusionJob) advance(s *Session) bool {
@@ -196,7 +196,7 @@ func (s *Session) robustness(n int) {
 	if err := m.SetWeights(s.tr.Model().Weights(nil)); err != nil {
 		panic("playground: " + err.Error())
 	}
-	s.job = &robustnessJob{m: m, val: dataset(s.test).Head(min(n, s.test.N)), input: s.cfg.Input, moves: engine.RobustnessMoves()}
+	s.setJob(&robustnessJob{m: m, val: dataset(s.test).Head(min(n, s.test.N)), input: s.cfg.Input, moves: engine.RobustnessMoves()})
 }
 
 func (j *robustnessJob) advance(s *Session) bool {

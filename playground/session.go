@@ -115,8 +115,9 @@ type Session struct {
 	quick       *quickEvalState    // a quick evaluation in progress: training waits for it
 	lastEval    time.Time          // time of the last quick evaluation or epoch end
 
-	job      job        // flatness, confusion or robustness in progress
-	classify classifier // Classify's buffers
+	job      job         // flatness, confusion, robustness or landscape in progress
+	snaps    [][]float32 // (k, NumWeights) weights during the run, for the landscape's PCA plane
+	classify classifier  // Classify's buffers
 
 	loadedW []float32 // (NumWeights) weights from loadWeights waiting for the data (no trainer yet)
 }
@@ -389,6 +390,12 @@ func (s *Session) Handle(c wire.Command) {
 		s.confusion()
 	case wire.RobustnessCmd:
 		s.robustness(c.EvalSubset)
+	case wire.LandscapeCmd:
+		s.landscape(c)
+	case wire.CancelLandscapeCmd:
+		if _, ok := s.job.(*landscapeJob); ok {
+			s.stopJob("cancelled")
+		}
 	case wire.LoadWeightsCmd:
 		s.loadWeights(c.Bytes)
 	case wire.GetWeightsCmd:
@@ -517,7 +524,8 @@ func (s *Session) newRun() {
 	s.lastEp = nil
 	s.sinceEval, s.lastEval = 0, time.Time{}
 	s.quick = nil
-	s.job = nil
+	s.stopJob("a new run")
+	s.snaps = nil
 	s.loadedW = nil
 	var m *engine.Model
 	if s.ready() {
@@ -789,6 +797,7 @@ func (s *Session) trainStep(whole bool) {
 		s.emit(wire.EpochEvent{Epoch: s.epochOff + ep.Epoch, TrainLoss: ep.TrainLoss, TrainAcc: ep.TrainAcc,
 			ValLoss: valLoss, ValAcc: valAcc, Best: ep.Best, Step: s.stepNow, TrainN: s.tr.TrainSet().N,
 			TrainEvalLoss: ep.TrainEvalLoss, TrainEvalAcc: ep.TrainEvalAcc})
+		s.keepWeights()
 		if s.tr.Done() {
 			s.finish()
 			return
@@ -883,6 +892,7 @@ func (s *Session) quickEvalChunk() {
 		return
 	}
 	s.quick = nil
+	s.keepWeights()
 	s.sinceEval, s.lastEval = 0, s.opt.Now()
 	s.emit(wire.EvalEvent{Epoch: s.epochNow, Step: s.stepNow, ValLoss: q.lossSum / float64(q.n), ValAcc: float64(q.correct) / float64(q.n), N: q.n})
 }
@@ -1019,7 +1029,7 @@ func (s *Session) recover() {
 		s.state = wire.StatePaused
 		s.emit(wire.StateEvent{State: wire.StatePaused, Step: s.stepNow, Epoch: s.epochNow})
 	}
-	s.job = nil
+	s.stopJob("internal error")
 	s.opt.Log(fmt.Sprintf("playground: internal error: %v\n%s", r, stack))
 	s.emit(wire.ErrorEvent{Message: internalMessage, Kind: wire.KindInternal})
 }

@@ -22,6 +22,7 @@
     archBody: document.querySelector('#arch-table tbody'), paramCount: $('param-count'),
     epochsBody: document.querySelector('#epochs-table tbody'),
     flatness: $('flatness'), confusion: $('confusion'), robustness: $('robustness'), sample: $('sample'),
+    landscape: $('landscape'), landscapeGrid: $('landscape-grid'), landscapeNote: $('landscape-note'),
     saveWeights: $('save-weights'), loadWeights: $('load-weights'),
     runsList: $('runs-list'), runsUndo: $('runs-undo'), runsNote: $('runs-note'), pngNote: $('png-note'),
     retryData: $('retry-data'),
@@ -548,6 +549,12 @@
         showCheck(ev.message);
         el.shapePreview.textContent = el.arch.value === 'cnn' ? ev.preview : '';
         break;
+      case T.landscapeGrid:
+      case T.landscapePoint:
+      case T.sharpness:
+      case T.landscapeDone:
+        landscapeEvent(ev);
+        break;
       case T.snapshot:
         if (snapWanted && ev.id === snapWanted.id) {
           const run = snapWanted.run;
@@ -609,6 +616,52 @@
         return ev.state !== S.running && ev.state !== S.idle;
     }
     return false;
+  }
+
+  // ---- the landscape job ----
+  // Its events fill the canvas' panel as they come; the button starts and
+  // cancels it, and the note says how far it is.
+  let landscapeBusy = false;
+  let landscapeText = '';
+  let sharpText = '';
+
+  function setLandscapeBusy(on) {
+    landscapeBusy = on;
+    el.landscape.textContent = on ? 'Cancel landscape' : 'Landscape';
+  }
+
+  function showLandscapeNote() {
+    el.landscapeNote.textContent = landscapeText + (sharpText ? ' ' + sharpText : '');
+  }
+
+  function landscapeEvent(ev) {
+    switch (ev.type) {
+      case T.landscapeGrid: {
+        setLandscapeBusy(true);
+        sharpText = '';
+        const plane = ev.plane === 'pca'
+          ? 'PCA plane (' + Math.round(100 * ev.explained[0]) + '% and ' + Math.round(100 * ev.explained[1]) + '% of the path\'s variance)'
+          : 'random filter-normalised directions';
+        landscapeText = 'Landscape: 0/' + ev.count + ' points on ' + plane + ', ' + ev.n + ' validation images.' +
+          (ev.note ? ' ' + ev.note + '.' : '');
+        break;
+      }
+      case T.landscapePoint:
+        landscapeText = landscapeText.replace(/\d+\/\d+ points/, (ev.index + 1) + '/' + ev.count + ' points');
+        break;
+      case T.sharpness:
+        sharpText = 'Sharpness: top Hessian eigenvalue ' + ev.values[0].toPrecision(3) +
+          (ev.done ? ', trace ≈ ' + ev.trace.toPrecision(3) + ' ± ' + ev.traceErr.toPrecision(2) + ' (' + ev.n + ' training images).' : ' (Lanczos step ' + ev.step + '/' + ev.steps + ')');
+        break;
+      case T.landscapeDone:
+        setLandscapeBusy(false);
+        landscapeText = ev.cancelled
+          ? 'Landscape cancelled (' + ev.reason + ') after ' + ev.points + '/' + ev.count + ' points.'
+          : 'Landscape: ' + ev.points + ' points' + (ev.nan ? ' (' + ev.nan + ' with a NaN loss)' : '') +
+            ', ' + ev.seconds.toFixed(1) + ' s of computing in the worker.';
+        break;
+    }
+    showLandscapeNote();
   }
 
   function toFrame(ev) {
@@ -956,6 +1009,14 @@
       send({ cmd: C.robustness, evalSubset: Number(el.evalSubset.value) || 1000 });
     });
     el.sample.addEventListener('click', () => send({ cmd: C.sample }));
+    el.landscape.addEventListener('click', () => {
+      if (landscapeBusy) {
+        send({ cmd: C.cancelLandscape });
+        return;
+      }
+      clearError();
+      send({ cmd: C.landscape, grid: Number(el.landscapeGrid.value) || 0 });
+    });
     el.retryData.addEventListener('click', () => {
       el.retryData.hidden = true;
       clearError();

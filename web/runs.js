@@ -232,6 +232,15 @@
         return;
       }
       switch (ev.type) {
+        case ns.protocol.type.sharpness:
+          // The landscape job's last sharpness: the run's, saved with it.
+          if (!ev.done) {
+            return;
+          }
+          run.sharpness = { values: ev.values, trace: ev.trace, traceErr: ev.traceErr, n: ev.n };
+          this.save(run, true);
+          this.sendOverlay(true);
+          break;
         case ns.protocol.type.state:
           if (ev.state !== ns.protocol.state.idle) {
             run.state = ev.state;
@@ -315,6 +324,7 @@
       return this.runs.filter((r) => r.overlay).map((r) => ({
         id: r.id, name: r.name, color: r.color,
         epochs: r.epochs, steps: r.steps, markers: r.markers, shuffles: r.shuffles || [], flatness: r.flatness, evals: r.evals,
+        sharpness: r.sharpness || {},
       }));
     }
 
@@ -439,6 +449,9 @@
         parts.push('val ' + pct(run.evals[run.evals.length - 1].valAcc));
       } else {
         parts.push((run.lastStep || 0) + ' steps');
+      }
+      if (run.sharpness && run.sharpness.values.length) {
+        parts.push('sharpness ' + fmtNum(run.sharpness.values[0]));
       }
       const state = run === this.current && run.state === 'running' ? 'training' : run.state;
       parts.push(state + (run.weights ? '' : ', no weights yet'));

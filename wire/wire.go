@@ -140,6 +140,21 @@ func (r ClassifyCmd) Check() error {
 	return nil
 }
 
+// LandscapeCmd computes the validation loss on a Grid x Grid plane through
+// the current weights ("pca": the top two principal components of the
+// run's weight snapshots; "random": two filter-normalised random
+// directions), then the sharpness there: a LandscapeGridEvent, a
+// LandscapePointEvent per point, SharpnessEvents, and a LandscapeDoneEvent.
+type LandscapeCmd struct {
+	Grid       float64 `wire:"grid"`       // points per side, a whole number from 2
+	Plane      string  `wire:"plane"`      // "pca" (none: pca) or "random"
+	EvalSubset int     `wire:"evalSubset"` // validation images; 0: the run's
+}
+
+// CancelLandscapeCmd stops a landscape job (a LandscapeDoneEvent with
+// Cancelled answers).
+type CancelLandscapeCmd struct{}
+
 func (ConfigureCmd) Cmd() string   { return "configure" }
 func (CheckCmd) Cmd() string       { return "check" }
 func (StartCmd) Cmd() string       { return "start" }
@@ -156,6 +171,10 @@ func (GetWeightsCmd) Cmd() string  { return "getWeights" }
 func (RetryDataCmd) Cmd() string   { return "retryData" }
 func (SnapshotCmd) Cmd() string    { return "snapshot" }
 func (ClassifyCmd) Cmd() string    { return "classify" }
+func (LandscapeCmd) Cmd() string   { return "landscape" }
+func (CancelLandscapeCmd) Cmd() string {
+	return "cancelLandscape"
+}
 
 // ---- events: trainer -> page and canvas ----
 
@@ -366,26 +385,94 @@ type PredictionError struct {
 	Message string `wire:"message"`
 }
 
-func (ProgressEvent) Type() string     { return "progress" }
-func (ReadyEvent) Type() string        { return "ready" }
-func (DataCompleteEvent) Type() string { return "dataComplete" }
-func (ArchEvent) Type() string         { return "arch" }
-func (StateEvent) Type() string        { return "state" }
-func (StepsEvent) Type() string        { return "steps" }
-func (EpochEvent) Type() string        { return "epoch" }
-func (EvalEvent) Type() string         { return "eval" }
-func (WeightsEvent) Type() string      { return "weights" }
-func (ShuffleEvent) Type() string      { return "shuffle" }
-func (FlatnessEvent) Type() string     { return "flatness" }
-func (RobustnessEvent) Type() string   { return "robustness" }
-func (SampleEvent) Type() string       { return "sample" }
-func (ConfusionEvent) Type() string    { return "confusion" }
-func (ModelBytesEvent) Type() string   { return "modelBytes" }
-func (ErrorEvent) Type() string        { return "error" }
-func (CheckEvent) Type() string        { return "check" }
-func (SnapshotEvent) Type() string     { return "snapshot" }
-func (Prediction) Type() string        { return "prediction" }
-func (PredictionError) Type() string   { return "predictionError" }
+// LandscapeGridEvent starts a landscape job: the plane ("pca": the top two
+// principal components of the run's weight snapshots, with the share of
+// the trajectory's variance along each and the path's coordinates;
+// "random": two filter-normalised random directions), the grid's
+// coordinates along each, the validation images each point is evaluated
+// on, and Note when the plane is not the one asked for (and why).
+type LandscapeGridEvent struct {
+	Plane     string       `wire:"plane"`
+	Note      string       `wire:"note"`
+	Xs        []float64    `wire:"xs"`
+	Ys        []float64    `wire:"ys"`
+	Explained [2]float64   `wire:"explained"`
+	Path      [][2]float64 `wire:"path"` // theta0, the snapshots, then the current weights (0, 0)
+	N         int          `wire:"n"`
+	Count     int          `wire:"count"` // points of the grid
+}
+
+// LandscapePointEvent is one point of the landscape: row I (Ys[I]), column J
+// (Xs[J]), the validation loss (NaN where it is not finite: the weights
+// there overflow) and accuracy, the Index-th point of Count, and the job's
+// computing time so far in seconds.
+type LandscapePointEvent struct {
+	I       int     `wire:"i"`
+	J       int     `wire:"j"`
+	Index   int     `wire:"index"`
+	Count   int     `wire:"count"`
+	Loss    float64 `wire:"loss"`
+	Acc     float64 `wire:"acc"`
+	Seconds float64 `wire:"seconds"`
+}
+
+// SharpnessEvent is the sharpness at the current weights: the top Ritz
+// values of the training loss' Hessian (on the first N training images, with
+// the run's labels) after Step of Steps Lanczos steps, with their residual
+// bounds; Loss is the training loss there. The last (Done) adds the
+// Hutchinson trace estimate and its standard error over Samples vectors
+// (NaN before).
+type SharpnessEvent struct {
+	Values   []float64 `wire:"values"`
+	Bounds   []float64 `wire:"bounds"`
+	Step     int       `wire:"step"`
+	Steps    int       `wire:"steps"`
+	N        int       `wire:"n"`
+	Loss     float64   `wire:"loss"`
+	Trace    float64   `wire:"trace"`
+	TraceErr float64   `wire:"traceErr"`
+	Samples  int       `wire:"samples"`
+	Done     bool      `wire:"done"`
+}
+
+// LandscapeDoneEvent ends a landscape job: finished, or Cancelled (Reason:
+// the cancel command, a new run, another job), with Points of Count grid
+// points computed (NaN of them not finite), Seconds of computing in the
+// worker's slices and Wall seconds since it started.
+type LandscapeDoneEvent struct {
+	Cancelled bool    `wire:"cancelled"`
+	Reason    string  `wire:"reason"`
+	Points    int     `wire:"points"`
+	Count     int     `wire:"count"`
+	NaN       int     `wire:"nan"`
+	Seconds   float64 `wire:"seconds"`
+	Wall      float64 `wire:"wall"`
+}
+
+func (ProgressEvent) Type() string       { return "progress" }
+func (ReadyEvent) Type() string          { return "ready" }
+func (DataCompleteEvent) Type() string   { return "dataComplete" }
+func (ArchEvent) Type() string           { return "arch" }
+func (StateEvent) Type() string          { return "state" }
+func (StepsEvent) Type() string          { return "steps" }
+func (EpochEvent) Type() string          { return "epoch" }
+func (EvalEvent) Type() string           { return "eval" }
+func (WeightsEvent) Type() string        { return "weights" }
+func (ShuffleEvent) Type() string        { return "shuffle" }
+func (FlatnessEvent) Type() string       { return "flatness" }
+func (RobustnessEvent) Type() string     { return "robustness" }
+func (SampleEvent) Type() string         { return "sample" }
+func (ConfusionEvent) Type() string      { return "confusion" }
+func (ModelBytesEvent) Type() string     { return "modelBytes" }
+func (ErrorEvent) Type() string          { return "error" }
+func (CheckEvent) Type() string          { return "check" }
+func (SnapshotEvent) Type() string       { return "snapshot" }
+func (Prediction) Type() string          { return "prediction" }
+func (PredictionError) Type() string     { return "predictionError" }
+func (LandscapeGridEvent) Type() string  { return "landscapeGrid" }
+func (LandscapePointEvent) Type() string { return "landscapePoint" }
+func (SharpnessEvent) Type() string      { return "sharpness" }
+func (LandscapeDoneEvent) Type() string  { return "landscapeDone" }
 
 // ---- page -> canvas ----
 
@@ -400,6 +487,8 @@ type Run struct {
 	Shuffles []ShuffleEvent  `wire:"shuffles"`
 	Markers  []Marker        `wire:"markers"` // labelled epochs, e.g. a record's initial shuffle
 	Flatness []FlatnessEvent `wire:"flatness"`
+	// Sharpness is the run's last sharpness; no Values: not measured.
+	Sharpness SharpnessEvent `wire:"sharpness"`
 }
 
 // Marker is a labelled epoch of a Run (e.g. where shuffling started).
@@ -435,6 +524,7 @@ var (
 		ConfigureCmd{}, CheckCmd{}, StartCmd{}, PauseCmd{}, StepCmd{}, ResetCmd{},
 		ShuffleCmd{}, FlatnessCmd{}, SampleCmd{}, ConfusionCmd{}, RobustnessCmd{},
 		LoadWeightsCmd{}, GetWeightsCmd{}, RetryDataCmd{}, SnapshotCmd{}, ClassifyCmd{},
+		LandscapeCmd{}, CancelLandscapeCmd{},
 	}
 	Events = []Event{
 		ProgressEvent{}, ReadyEvent{}, DataCompleteEvent{}, ArchEvent{}, StateEvent{},
@@ -442,5 +532,6 @@ var (
 		FlatnessEvent{}, RobustnessEvent{}, SampleEvent{}, ConfusionEvent{},
 		ModelBytesEvent{}, ErrorEvent{}, CheckEvent{}, SnapshotEvent{},
 		Prediction{}, PredictionError{}, RunsEvent{}, ExportEvent{}, PadEvent{},
+		LandscapeGridEvent{}, LandscapePointEvent{}, SharpnessEvent{}, LandscapeDoneEvent{},
 	}
 )

@@ -394,24 +394,7 @@ func computePlane(ctx context.Context, j *planeResult, r *trainedRun, ts, vs eng
 		}
 		j.pca = pc
 		plane = landscape.Plane{Origin: final, D1: pc.Dirs[0], D2: pc.Dirs[1]}
-		lo, hi := [2]float64{}, [2]float64{}
-		for _, q := range pc.Path {
-			for c := range 2 {
-				lo[c], hi[c] = min(lo[c], q[c]), max(hi[c], q[c])
-			}
-		}
-		ext := max(hi[0]-lo[0], hi[1]-lo[1])
-		for c := range 2 {
-			// Each axis covers the path plus the margin, and at least a
-			// quarter of the larger extent, so a flat axis is still seen.
-			pad := margin*ext + max(0, ext/4-(hi[c]-lo[c]))/2
-			g := landscape.Linspace(lo[c]-pad, hi[c]+pad, grid)
-			if c == 0 {
-				xs = g
-			} else {
-				ys = g
-			}
-		}
+		xs, ys = pc.Grid(grid, margin)
 	case "random":
 		d1, d2 := make([]float32, len(final)), make([]float32, len(final))
 		if err := landscape.FilterNormalized(m, final, seed, d1); err != nil {
@@ -423,11 +406,11 @@ func computePlane(ctx context.Context, j *planeResult, r *trainedRun, ts, vs eng
 		plane = landscape.Plane{Origin: final, D1: d1, D2: d2}
 		xs, ys = landscape.Linspace(-span, span, grid), landscape.Linspace(-span, span, grid)
 	}
-	ot, err := landscape.NewObjective(m, ts)
+	ot, err := landscape.NewObjectiveInput(m, ts, r.Config.Input)
 	if err != nil {
 		return err
 	}
-	ov, err := landscape.NewObjective(m, vs)
+	ov, err := landscape.NewObjectiveInput(m, vs, r.Config.Input)
 	if err != nil {
 		return err
 	}
@@ -678,7 +661,7 @@ func computeSharpness(ctx context.Context, r *trainedRun, train, val engine.Data
 	if err != nil {
 		return nil, err
 	}
-	obj, err := landscape.NewObjective(m, ts)
+	obj, err := landscape.NewObjectiveInput(m, ts, r.Config.Input)
 	if err != nil {
 		return nil, err
 	}

@@ -8,14 +8,17 @@
 // # Pieces
 //
 //   - objective.go: Objective, the mean cross-entropy of a model on a
-//     dataset as a function of the flat weights, and its gradient, in
-//     batches of 256 weighted into one mean.
+//     dataset (pixels scaled as its run's, NewObjectiveInput) as a function
+//     of the flat weights, and its gradient, in batches of 256 weighted
+//     into one mean; the loss through engine.Evaluator, the engine's own
+//     evaluation.
 //   - directions.go: FilterNormalized, the random directions of Li et al.
 //     2018 (every filter scaled to the norm of the weights' filter, biases
 //     left at 0), and Plane, theta(x, y) = Origin + x·D1 + y·D2.
 //   - pca.go: TrajectoryPCA, the top two principal components of weight
 //     snapshots centred at the final weights (gonum's thin SVD), the
-//     explained variance of each and the path's coordinates on them.
+//     explained variance of each and the path's coordinates on them;
+//     PCA.Grid, the grid around the path.
 //   - surface.go: Surface, the loss on a grid of a plane, one point per
 //     Next call.
 //   - hessian.go: Operator and Hessian, the Hessian-vector product by a
@@ -34,7 +37,11 @@
 // that must return to an event loop (a Web Worker) calls one step per turn
 // and shows the partial result (Surface.Loss holds NaN for points not yet
 // computed, Lanczos.Ritz works after any step); cancelling is not calling
-// again. Nothing here starts a goroutine. An Objective sets its model's
+// again. A caller that cannot afford even one pass over the dataset per
+// turn sets Objective.Yield, called after every batch, and runs the loops
+// as a coroutine (iter.Pull), as the playground's worker does; Yield
+// returning false stops the pass with ErrCancelled. Nothing here starts a
+// goroutine. An Objective sets its model's
 // weights on every call, so one model serves one goroutine; after the
 // first call no step allocates.
 //

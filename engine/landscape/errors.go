@@ -14,6 +14,7 @@ var (
 	ErrEmptyData   = errors.New("empty dataset")
 	ErrBadOption   = errors.New("bad option")
 	ErrDone        = errors.New("finished")
+	ErrCancelled   = errors.New("cancelled")
 )
 
 // Error is what every function of this package returns when its input is

@@ -55,6 +55,9 @@ func NewLanczos(op Operator, maxIter int, seed uint64) (*Lanczos, error) {
 	return l, nil
 }
 
+// Iterations is the number of steps taken.
+func (l *Lanczos) Iterations() int { return len(l.alpha) }
+
 // Done reports whether Step has nothing left to do: the iteration limit is
 // reached or the Krylov space is invariant (the Ritz values are exact).
 func (l *Lanczos) Done() bool { return l.done }

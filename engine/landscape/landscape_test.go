@@ -607,3 +607,75 @@ func TestSurfaceNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per Hessian-vector product", a)
 	}
 }
+
+// An objective of a run with another input scaling evaluates what the
+// engine's evaluation of that run says (not the standard scaling), and its
+// gradient is of that loss.
+func TestObjectiveUsesTheRunsInputScaling(t *testing.T) {
+	m := build(t, []int{8}, 5)
+	d := synthetic(300, 4)
+	theta := m.Weights(nil)
+	obj, err := NewObjectiveInput(m, d, engine.InputUnit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss, acc, err := obj.Loss(theta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantL, wantA := engine.EvaluateInput(m, d, engine.InputUnit, 0)
+	if math.Abs(loss-wantL) > 1e-9 || acc != wantA {
+		t.Errorf("unit-scaled objective: loss %v acc %v; the engine says %v %v", loss, acc, wantL, wantA)
+	}
+	stdL, _ := engine.EvaluateInput(m, d, engine.InputStandard, 0)
+	if math.Abs(stdL-wantL) < 1e-6 {
+		t.Fatalf("the test cannot tell the scalings apart (%v)", stdL)
+	}
+	g := make([]float32, len(theta))
+	gl, err := obj.Gradient(theta, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(gl-wantL) > 1e-5 {
+		t.Errorf("gradient pass loss %v, want %v", gl, wantL)
+	}
+	if _, err := NewObjectiveInput(m, d, "bogus"); !errors.Is(err, ErrBadOption) {
+		t.Errorf("unknown scaling: %v, want ErrBadOption", err)
+	}
+}
+
+// Yield is called after every batch; returning false stops the pass with
+// ErrCancelled, and a later pass works again.
+func TestObjectiveYieldCancels(t *testing.T) {
+	m := build(t, []int{8}, 5)
+	obj, _ := NewObjective(m, synthetic(3*batch+10, 4))
+	theta := m.Weights(nil)
+	calls := 0
+	obj.Yield = func() bool { calls++; return calls < 2 }
+	if _, _, err := obj.Loss(theta); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("loss with a refusing Yield: %v, want ErrCancelled", err)
+	}
+	if calls != 2 {
+		t.Errorf("Yield called %d times before stopping, want 2", calls)
+	}
+	calls = -100
+	if _, err := obj.Gradient(theta, make([]float32, len(theta))); err != nil {
+		t.Fatal(err)
+	}
+	if calls != -96 {
+		t.Errorf("a gradient over 4 batches yielded %d times", calls+100)
+	}
+}
+
+// The PCA grid covers the path with its margin, and a flat axis gets a
+// quarter of the larger extent.
+func TestPCAGridCoversPath(t *testing.T) {
+	p := &PCA{Path: [][2]float64{{-4, -0.1}, {-2, 0}, {0, 0}}}
+	xs, ys := p.Grid(5, 0.25)
+	if xs[0] != -5 || xs[4] != 1 {
+		t.Errorf("x range %v..%v, want -5..1", xs[0], xs[4])
+	}
+	if w := ys[4] - ys[0]; math.Abs(w-(0.1+2+0.9)) > 1e-12 {
+		t.Errorf("y range %v..%v: width %v, want 3", ys[0], ys[4], w)
+	}
+}

@@ -16,18 +16,36 @@ const batch = 256
 type Objective struct {
 	m     *engine.Model
 	d     engine.Dataset
+	in    engine.InputScale
+	ev    *engine.Evaluator
 	n     int       // number of weights
 	x     []float32 // (batch, 1, 28, 28)
 	y     []uint8   // (batch)
 	idx   []int     // (batch)
 	dl    []float32 // (batch, 10)
 	Evals int       // passes over the dataset so far (loss or gradient)
+
+	// Yield, if set, is called after every batch of a pass; when it
+	// returns false the pass stops with an *Error of cause ErrCancelled.
+	// A caller that runs the computation as a coroutine (iter.Pull) hands
+	// control back to its event loop there, so even one pass over a large
+	// dataset does not hold it.
+	Yield func() bool
 }
 
-// NewObjective returns the loss of m on d. The labels in d are the ones
-// the loss is measured against (a shuffled-label run's training set gives
-// its training loss).
+// NewObjective returns the loss of m on d, with the standard pixel scaling.
+// The labels in d are the ones the loss is measured against (a
+// shuffled-label run's training set gives its training loss).
 func NewObjective(m *engine.Model, d engine.Dataset) (*Objective, error) {
+	return NewObjectiveInput(m, d, engine.InputStandard)
+}
+
+// NewObjectiveInput is NewObjective for a model trained on pixels scaled as
+// in says (its run's Config.Input).
+func NewObjectiveInput(m *engine.Model, d engine.Dataset, in engine.InputScale) (*Objective, error) {
+	if err := in.Validate(); err != nil {
+		return nil, errorf("objective", ErrBadOption, "%v", err)
+	}
 	if d.N == 0 {
 		return nil, errorf("objective", ErrEmptyData, "the dataset has no examples")
 	}
@@ -36,7 +54,7 @@ func NewObjective(m *engine.Model, d engine.Dataset) (*Objective, error) {
 	}
 	k := min(batch, d.N)
 	return &Objective{
-		m: m, d: d, n: m.NumWeights(),
+		m: m, d: d, in: in, ev: engine.NewEvaluator(in), n: m.NumWeights(),
 		x:   make([]float32, k*engine.ImageSize*engine.ImageSize),
 		y:   make([]uint8, k),
 		idx: make([]int, k),
@@ -70,22 +88,25 @@ func (o *Objective) Loss(theta []float32) (loss, acc float64, err error) {
 		return 0, 0, err
 	}
 	o.Evals++
-	pix := engine.ImageSize * engine.ImageSize
 	var sum float64
 	correct := 0
-	for lo := 0; lo < o.d.N; lo += len(o.idx) {
-		k := min(len(o.idx), o.d.N-lo)
-		idx := o.idx[:k]
-		for i := range idx {
-			idx[i] = lo + i
-		}
-		o.d.Batch(idx, o.x, o.y)
-		logits := o.m.Forward(o.x[:k*pix], k, false)
-		l, c := engine.SoftmaxCrossEntropy(logits, o.y[:k], k, engine.NumClasses, nil)
-		sum += l * float64(k)
+	for lo := 0; lo < o.d.N; {
+		k, l, c := o.ev.Part(o.m, o.d, lo, batch)
+		lo += k
+		sum += l
 		correct += c
+		if err := o.yield(); err != nil {
+			return 0, 0, err
+		}
 	}
 	return sum / float64(o.d.N), float64(correct) / float64(o.d.N), nil
+}
+
+func (o *Objective) yield() error {
+	if o.Yield == nil || o.Yield() {
+		return nil
+	}
+	return errorf("objective", ErrCancelled, "stopped by the caller")
 }
 
 // Gradient writes d(mean loss)/d(theta) into grad (Dim values) and returns
@@ -107,7 +128,7 @@ func (o *Objective) Gradient(theta, grad []float32) (loss float64, err error) {
 		for i := range idx {
 			idx[i] = lo + i
 		}
-		o.d.Batch(idx, o.x, o.y)
+		o.d.BatchScaled(o.in, idx, o.x, o.y)
 		logits := o.m.Forward(o.x[:k*pix], k, true)
 		dl := o.dl[:k*engine.NumClasses]
 		l, _ := engine.SoftmaxCrossEntropy(logits, o.y[:k], k, engine.NumClasses, dl)
@@ -120,6 +141,9 @@ func (o *Objective) Gradient(theta, grad []float32) (loss float64, err error) {
 		}
 		o.m.Backward(dl)
 		sum += l * float64(k)
+		if err := o.yield(); err != nil {
+			return 0, err
+		}
 	}
 	off := 0
 	for _, p := range o.m.Params() {

@@ -92,3 +92,23 @@ func TrajectoryPCA(snapshots [][]float32, final []float32) (*PCA, error) {
 	}
 	return p, nil
 }
+
+// Grid returns n coordinates along each axis of the plane that cover the
+// path with margin times its larger extent on every side. An axis along
+// which the path hardly moves still covers at least a quarter of the larger
+// extent, so its shape is seen.
+func (p *PCA) Grid(n int, margin float64) (xs, ys []float64) {
+	lo, hi := [2]float64{}, [2]float64{}
+	for _, q := range p.Path {
+		for c := range 2 {
+			lo[c], hi[c] = min(lo[c], q[c]), max(hi[c], q[c])
+		}
+	}
+	ext := max(hi[0]-lo[0], hi[1]-lo[1])
+	var g [2][]float64
+	for c := range 2 {
+		pad := margin*ext + max(0, ext/4-(hi[c]-lo[c]))/2
+		g[c] = Linspace(lo[c]-pad, hi[c]+pad, n)
+	}
+	return g[0], g[1]
+}

@@ -60,3 +60,17 @@ func BenchmarkWeights(b *testing.B) {
 		v.Apply(msg)
 	}
 }
+
+// The landscape panel of a full 25 x 25 grid, redrawn as a point arrives.
+func BenchmarkLandscapePanel(b *testing.B) {
+	v := New()
+	v.Apply(landGrid(25))
+	for k := 0; k < 625; k++ {
+		i, j := k/25, k%25
+		v.Apply(wire.LandscapePointEvent{I: i, J: j, Index: k, Count: 625, Loss: 0.1 + float64(i*i+j*j)/100})
+	}
+	p := v.Panels[PFlat]
+	for b.Loop() {
+		v.renderPanel(PFlat, p)
+	}
+}

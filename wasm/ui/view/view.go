@@ -66,6 +66,7 @@ type overlay struct {
 	vX, vLoss, vAcc []float64 // epochs and quick evaluations, by epoch
 	markers         []plot.Marker
 	fA, fLoss, fErr []float64
+	sharp           string // its sharpness, for the flatness legend
 }
 
 // Redraw intervals of panels changed by events (not by the person): while a
@@ -110,6 +111,12 @@ type View struct {
 	showRobust bool
 	robChart   [2]plot.Chart
 	run        int
+	// land and sharp are the live run's landscape job (landscape.go);
+	// showLand puts it in the flatness panel's place.
+	land      *landState
+	sharp     *sharpState
+	showLand  bool
+	landChart plot.Contour
 
 	// status
 	state           string
@@ -246,13 +253,15 @@ func (v *View) Apply(m wire.Event) {
 		v.setWeights(string(spec), m.Data)
 	case wire.FlatnessEvent:
 		v.addFlat(m)
-		v.showRobust = false
+		v.showRobust, v.showLand = false, false
+	case wire.LandscapeGridEvent, wire.LandscapePointEvent, wire.SharpnessEvent, wire.LandscapeDoneEvent:
+		v.applyLand(m)
 	case wire.RobustnessEvent:
 		if m.Index == 0 || v.robust == nil {
 			v.robust = map[engine.Move]float64{}
 		}
 		v.robust[m.Move()] = 100 * m.Acc
-		v.showRobust = true
+		v.showRobust, v.showLand = true, false
 		v.dirty(PFlat)
 	case wire.Prediction:
 		v.answer(&m)
@@ -396,6 +405,9 @@ func (v *View) setOverlays(runs []wire.Run) {
 		for _, f := range r.Flatness {
 			o.fA, o.fLoss, o.fErr = append(o.fA, f.Alpha), append(o.fLoss, f.Loss), append(o.fErr, 100*f.Error)
 		}
+		if len(r.Sharpness.Values) > 0 {
+			o.sharp = sharpLabel(r.Sharpness.Values, r.Sharpness.Trace)
+		}
 		v.overlays = append(v.overlays, o)
 	}
 	v.dirty(PLoss, PAcc, PFlat)
@@ -410,6 +422,7 @@ func (v *View) newRun() {
 	// runs' come back as overlays when the person ticks them.
 	v.flats = v.flats[:0]
 	v.robust, v.showRobust = nil, false
+	v.land, v.sharp, v.showLand = nil, nil, false
 	v.dirty(PFlat)
 	v.markers = v.markers[:0]
 	v.state, v.step, v.epoch, v.exPerSec = "idle", 0, 0, 0
@@ -579,10 +592,8 @@ func (v *View) Pointer(x, y int, pressed bool) {
 		case p.In(v.flatBtn):
 			v.post(wire.Encode(wire.FlatnessCmd{})) // the page adds the alphas
 		case p.In(v.Panels[PFlat].Rect) && y < v.Panels[PFlat].Rect.Min.Y+20:
-			if v.robust != nil {
-				v.showRobust = !v.showRobust
-				v.touch(PFlat)
-			}
+			v.nextMode()
+			v.touch(PFlat)
 		case p.In(v.Panels[PLoss].Rect):
 			if y < v.Panels[PLoss].Rect.Min.Y+20 {
 				v.LogLoss = !v.LogLoss
@@ -637,7 +648,7 @@ func (v *View) Tick() {
 // many panels it drew.
 func (v *View) Render(now time.Time) int {
 	interval := IdleInterval
-	if v.state == "running" {
+	if v.state == "running" || v.landBusy() {
 		interval = TrainingInterval
 	}
 	if !v.inRound && (now.Sub(v.lastRender) >= interval || now.Before(v.lastRender)) {
@@ -888,14 +899,17 @@ func (v *View) renderFlat(p *Panel) {
 	dst := p.Img
 	r := dst.Rect
 	r.Max.Y -= 22
-	if v.showRobust {
+	switch {
+	case v.showLand && v.land != nil:
+		v.drawLand(dst, r, 1)
+	case v.showRobust:
 		v.drawRobust(dst, r, 1)
-	} else {
+	default:
 		v.drawFlat(dst, r, 1)
 	}
 	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), dst.Rect.Max.Y), plot.Background)
 	button(dst, local(p, v.flatBtn), "flatness")
-	if len(v.flats) == 0 && !v.overlayFlat() && !v.showRobust {
+	if len(v.flats) == 0 && !v.overlayFlat() && !v.showRobust && !v.showLand {
 		plot.TextAt(dst, r.Dx()/2, r.Dy()/2, "press flatness", plot.Faint, plot.MiddleCenter)
 	}
 }
@@ -951,7 +965,7 @@ func insertSorted(xs, ys []float64, x, y float64) ([]float64, []float64) {
 // overlayFlat reports whether an overlaid run has flatness points.
 func (v *View) overlayFlat() bool {
 	for _, o := range v.overlays {
-		if len(o.fA) > 0 {
+		if len(o.fA) > 0 || o.sharp != "" {
 			return true
 		}
 	}
@@ -964,6 +978,9 @@ func (v *View) overlayFlat() bool {
 func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c := &v.flatChart
 	c.Title = "flatness"
+	if v.sharp != nil && len(v.sharp.values) > 0 {
+		c.Title = "flatness  " + sharpLabel(v.sharp.values, v.sharp.trace)
+	}
 	c.X = plot.Axis{Label: "alpha", Min: -0.5, Max: 1.5}
 	c.Y = plot.Axis{Label: "loss", Log: true}
 	c.Y2 = &plot.Axis{Label: "error", Min: 0, Max: 100, Unit: "%"}
@@ -985,11 +1002,15 @@ func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
 		}
 	}
 	for _, o := range v.overlays {
-		if len(o.fA) == 0 {
+		if len(o.fA) == 0 && o.sharp == "" {
 			continue
 		}
+		name := o.name
+		if o.sharp != "" {
+			name += " " + o.sharp
+		}
 		c.Series = append(c.Series,
-			plot.Series{Name: o.name, Color: o.color, X: o.fA, Y: o.fLoss, Width: 2 * scale},
+			plot.Series{Name: name, Color: o.color, X: o.fA, Y: o.fLoss, Width: 2 * scale},
 			plot.Series{Color: o.color, X: o.fA, Y: o.fErr, Dots: true, NoLine: true, Right: true, Width: 1.5 * scale})
 	}
 	c.Draw(dst, r)
@@ -1028,6 +1049,8 @@ func (v *View) ExportImage(panel string) (*image.RGBA, error) {
 		v.dirty(i) // the chart's scratch now holds the export's layout
 	case PFlat:
 		switch {
+		case v.showLand && v.land != nil:
+			v.drawLand(img, img.Rect, 2)
 		case v.showRobust:
 			v.drawRobust(img, img.Rect, 2)
 		case len(v.flats) == 0 && !v.overlayFlat():
