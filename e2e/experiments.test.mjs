@@ -31,11 +31,6 @@ const SHUFFLE_RUN = {
   l2: '0', batch: '50', epochs: '150', subset: '500', 'eval-subset': '1000', patience: '0', seed: '5',
 };
 
-// View geometry of the canvas (wasm/ui/view: 960x540, the pad's square and
-// its clear button), in view pixels.
-const VIEW_W = 960;
-const PAD = { x: 488, y: 22, size: 230 };
-const CLEAR = { x: 518, y: 261 };
 
 // Strokes of each digit in pad units (0..1, y down): lists of polylines.
 function arc(cx, cy, rx, ry, a0, a1, n = 24) {
@@ -81,11 +76,15 @@ async function record(page) {
 const uiEvents = (page, event) => page.evaluate((ev) => window.__ui.filter((m) => m.event === ev), event);
 const workerEvents = (frame, type) => frame.evaluate((t) => window.__ev.filter((m) => m.type === t), type);
 
-// toPage maps view pixels to page coordinates through the canvas' box.
+// geometry maps pad units (0..1) to page coordinates, from where the
+// canvas program says its pad and clear button are (data-pad, data-clear:
+// CSS pixels in the canvas).
 async function geometry(frame) {
-  const box = await (await frame.$('#ui-canvas')).boundingBox();
-  const s = box.width / VIEW_W;
-  return { at: (x, y) => [box.x + x * s, box.y + y * s], padAt: (u, v) => [box.x + (PAD.x + u * PAD.size) * s, box.y + (PAD.y + v * PAD.size) * s] };
+  const c = await frame.$('#ui-canvas');
+  const box = await c.boundingBox();
+  const [px, py, size] = (await c.getAttribute('data-pad')).split(' ').map(Number);
+  const [cx, cy] = (await c.getAttribute('data-clear')).split(' ').map(Number);
+  return { clear: [box.x + cx, box.y + cy], padAt: (u, v) => [box.x + px + u * size, box.y + py + v * size] };
 }
 
 // drawStroke drags the mouse along a polyline in pad units, in small steps.
@@ -104,7 +103,7 @@ async function drawStroke(page, g, pts) {
 }
 
 async function clearPad(page, g) {
-  await page.mouse.click(...g.at(CLEAR.x, CLEAR.y));
+  await page.mouse.click(...g.clear);
   await sleep(100);
 }
 

@@ -26,7 +26,7 @@ func (g *FilterGrid) layout(r image.Rectangle) (cols, rows, cell int, origin ima
 	}
 	top := r.Min.Y
 	if g.Title != "" {
-		top += lineH + 4
+		top += lineH + px(4)
 	}
 	avail := image.Rect(r.Min.X, top, r.Max.X, r.Max.Y)
 	cols = g.Cols
@@ -55,7 +55,7 @@ func (g *FilterGrid) Draw(dst *image.RGBA, r image.Rectangle) {
 	r = r.Intersect(dst.Rect)
 	Fill(dst, r, Background)
 	if g.Title != "" {
-		TextAt(dst, (r.Min.X+r.Max.X)/2, r.Min.Y+1, g.Title, Ink, TopCenter)
+		TextAt(dst, (r.Min.X+r.Max.X)/2, r.Min.Y+px(1), g.Title, Ink, TopCenter)
 	}
 	if g.N <= 0 || g.H <= 0 || g.W <= 0 {
 		return

@@ -21,7 +21,7 @@ type Series struct {
 	Name   string // legend text; "" keeps it out of the legend
 	Color  color.RGBA
 	X, Y   []float64
-	Width  float64 // line width in pixels; 0 means 1.5
+	Width  float64 // line width in layout pixels (times the scale); 0 means 1.5
 	Dots   bool    // draw a dot at every point
 	NoLine bool    // dots only
 	Right  bool    // plot against the chart's right axis Y2
@@ -162,42 +162,42 @@ func maxLabel(t []Tick, unit string) int {
 func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 	r = r.Intersect(dst.Rect)
 	Fill(dst, r, Background)
-	if r.Dx() < 40 || r.Dy() < 40 {
+	if r.Dx() < px(40) || r.Dy() < px(40) {
 		return
 	}
-	top := r.Min.Y + 4
+	top := r.Min.Y + px(4)
 	inHeader := !c.NoLegend && c.headerLegend(dst, r)
 	if c.Title != "" || inHeader {
 		tx := (r.Min.X + r.Max.X) / 2
 		if inHeader {
-			tx = r.Min.X + 4 + TextWidth(c.Title)/2
+			tx = r.Min.X + px(4) + TextWidth(c.Title)/2
 		}
-		TextAt(dst, tx, r.Min.Y+2, c.Title, Ink, TopCenter)
-		top += lineH + 2
+		TextAt(dst, tx, r.Min.Y+px(2), c.Title, Ink, TopCenter)
+		top += lineH + px(2)
 	}
 	if c.Y.Label != "" || (c.Y2 != nil && c.Y2.Label != "") {
 		top += lineH
 	}
-	bottom := r.Max.Y - lineH - 6
+	bottom := r.Max.Y - lineH - px(6)
 	if c.X.Label != "" {
 		bottom -= lineH
 	}
 	plotH := bottom - top
 	var y0, y1 float64
-	c.yt, y0, y1 = c.ticks(c.yt, &c.Y, 1, plotH, 32)
-	left := r.Min.X + maxLabel(c.yt, c.Y.Unit) + 8
-	right := r.Max.X - 10
+	c.yt, y0, y1 = c.ticks(c.yt, &c.Y, 1, plotH, px(32))
+	left := r.Min.X + maxLabel(c.yt, c.Y.Unit) + px(8)
+	right := r.Max.X - px(10)
 	var y20, y21 float64
 	if c.Y2 != nil {
-		c.y2t, y20, y21 = c.ticks(c.y2t, c.Y2, 2, plotH, 32)
-		right = r.Max.X - maxLabel(c.y2t, c.Y2.Unit) - 8
+		c.y2t, y20, y21 = c.ticks(c.y2t, c.Y2, 2, plotH, px(32))
+		right = r.Max.X - maxLabel(c.y2t, c.Y2.Unit) - px(8)
 	}
 	plotW := right - left
-	if plotW < 10 || plotH < 10 {
+	if plotW < px(10) || plotH < px(10) {
 		return
 	}
 	var x0, x1 float64
-	c.xt, x0, x1 = c.ticks(c.xt, &c.X, 0, plotW, 60)
+	c.xt, x0, x1 = c.ticks(c.xt, &c.X, 0, plotW, px(60))
 	fx := newFrame(x0, x1, float64(left), float64(right), c.X.Log)
 	fy := newFrame(y0, y1, float64(bottom), float64(top), c.Y.Log)
 	var fy2 frame
@@ -209,29 +209,29 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 	for _, t := range c.yt {
 		y := int(math.Round(fy.pos(t.Value)))
 		hline(dst, left, right, y, GridColor, 0)
-		TextAt(dst, left-4, y, t.Label+c.Y.Unit, Ink, MiddleRight)
+		TextAt(dst, left-px(4), y, t.Label+c.Y.Unit, Ink, MiddleRight)
 	}
 	if c.Y2 != nil {
 		for _, t := range c.y2t {
 			y := int(math.Round(fy2.pos(t.Value)))
-			hline(dst, right, right+3, y, Ink, 0)
-			TextAt(dst, right+5, y, t.Label+c.Y2.Unit, Ink, MiddleLeft)
+			hline(dst, right, right+px(3), y, Ink, 0)
+			TextAt(dst, right+px(5), y, t.Label+c.Y2.Unit, Ink, MiddleLeft)
 		}
 	}
 	for _, t := range c.xt {
 		x := int(math.Round(fx.pos(t.Value)))
 		vline(dst, x, top, bottom, GridColor, 0)
-		vline(dst, x, bottom, bottom+3, Ink, 0)
-		TextAt(dst, x, bottom+4, t.Label+c.X.Unit, Ink, TopCenter)
+		vline(dst, x, bottom, bottom+px(3), Ink, 0)
+		TextAt(dst, x, bottom+px(4), t.Label+c.X.Unit, Ink, TopCenter)
 	}
 	if c.X.Label != "" {
-		TextAt(dst, (left+right)/2, bottom+4+lineH, c.X.Label, Faint, TopCenter)
+		TextAt(dst, (left+right)/2, bottom+px(4)+lineH, c.X.Label, Faint, TopCenter)
 	}
 	if c.Y.Label != "" {
-		TextAt(dst, max(r.Min.X+2, left-TextWidth(c.Y.Label)/2), top-lineH-1, c.Y.Label, Faint, TopLeft)
+		TextAt(dst, max(r.Min.X+px(2), left-TextWidth(c.Y.Label)/2), top-lineH-px(1), c.Y.Label, Faint, TopLeft)
 	}
 	if c.Y2 != nil && c.Y2.Label != "" {
-		TextAt(dst, min(r.Max.X-2, right+TextWidth(c.Y2.Label)/2), top-lineH-1, c.Y2.Label, Faint, TopRight)
+		TextAt(dst, min(r.Max.X-px(2), right+TextWidth(c.Y2.Label)/2), top-lineH-px(1), c.Y2.Label, Faint, TopRight)
 	}
 	plot := image.Rect(left, top, right+1, bottom+1)
 	strokeRect(dst, plot, Faint)
@@ -247,13 +247,13 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 			col = Faint
 		}
 		xi := int(math.Round(x))
-		vline(dst, xi, top+1, bottom, col, 3)
+		vline(dst, xi, top+1, bottom, col, px(3))
 		if m.Label != "" {
-			ty := top + 2 + (i%3)*lineH
-			if xi+3+TextWidth(m.Label) > right {
-				TextAt(dst, xi-3, ty, m.Label, col, TopRight)
+			ty := top + px(2) + (i%3)*lineH
+			if xi+px(3)+TextWidth(m.Label) > right {
+				TextAt(dst, xi-px(3), ty, m.Label, col, TopRight)
 			} else {
-				TextAt(dst, xi+3, ty, m.Label, col, TopLeft)
+				TextAt(dst, xi+px(3), ty, m.Label, col, TopLeft)
 			}
 		}
 	}
@@ -273,6 +273,7 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 		if w <= 0 {
 			w = 1.5
 		}
+		w *= scale
 		n := min(len(s.X), len(s.Y))
 		if !s.NoLine {
 			pn := pen{m: &c.mask, r: w / 2}
@@ -282,7 +283,7 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 			pn.end()
 		}
 		if s.Dots || s.NoLine {
-			rd := w + 1
+			rd := w + scale
 			if !s.Dots {
 				rd = w / 2
 			}
@@ -305,11 +306,11 @@ func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
 	w, n := 0, 0
 	for _, s := range c.Series {
 		if s.Name != "" {
-			w += 18 + TextWidth(s.Name) + 10
+			w += px(28) + TextWidth(s.Name)
 			n++
 		}
 	}
-	if n == 0 || TextWidth(c.Title)+16+w > r.Dx() {
+	if n == 0 || TextWidth(c.Title)+px(16)+w > r.Dx() {
 		return false
 	}
 	x := r.Max.X - w
@@ -317,9 +318,10 @@ func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
 		if s.Name == "" {
 			continue
 		}
-		Fill(dst, image.Rect(x, r.Min.Y+7, x+14, r.Min.Y+10), s.Color)
-		Text(dst, x+18, r.Min.Y+2, s.Name, Ink)
-		x += 18 + TextWidth(s.Name) + 10
+		sy := r.Min.Y + px(2) + lineH/2
+		Fill(dst, image.Rect(x, sy-px(2), x+px(14), sy+px(1)), s.Color)
+		Text(dst, x+px(18), r.Min.Y+px(2), s.Name, Ink)
+		x += px(28) + TextWidth(s.Name)
 	}
 	return true
 }
@@ -328,9 +330,9 @@ func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
 func (c *Chart) legend(dst *image.RGBA, plot image.Rectangle) {
 	drawLegend(dst, plot, c.Series, func(w, h int) image.Point {
 		if c.LegendBottom {
-			return image.Pt(plot.Max.X-4-w, plot.Max.Y-4-h)
+			return image.Pt(plot.Max.X-px(4)-w, plot.Max.Y-px(4)-h)
 		}
-		return image.Pt(plot.Max.X-4-w, plot.Min.Y+4)
+		return image.Pt(plot.Max.X-px(4)-w, plot.Min.Y+px(4))
 	})
 }
 
@@ -348,7 +350,7 @@ func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(
 	if n == 0 {
 		return
 	}
-	size := image.Pt(w+26, n*lineH+4)
+	size := image.Pt(w+px(26), n*lineH+px(4))
 	box := image.Rectangle{Min: at(size.X, size.Y)}
 	box.Max = box.Min.Add(size)
 	if !box.In(plot) {
@@ -356,13 +358,14 @@ func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(
 	}
 	Fill(dst, box, Background)
 	strokeRect(dst, box, GridColor)
-	y := box.Min.Y + 2
+	y := box.Min.Y + px(2)
 	for _, s := range series {
 		if s.Name == "" {
 			continue
 		}
-		Fill(dst, image.Rect(box.Min.X+4, y+5, box.Min.X+18, y+8), s.Color)
-		Text(dst, box.Min.X+22, y, s.Name, Ink)
+		sy := y + lineH/2
+		Fill(dst, image.Rect(box.Min.X+px(4), sy-px(2), box.Min.X+px(18), sy+px(1)), s.Color)
+		Text(dst, box.Min.X+px(22), y, s.Name, Ink)
 		y += lineH
 	}
 }

@@ -204,7 +204,7 @@ func TestChartNaNSkipped(t *testing.T) {
 	}
 	ys[4], ys[5], ys[6] = math.NaN(), math.Inf(1), math.NaN()
 	c := &Chart{X: Axis{Min: 0, Max: 10}, Y: Axis{Min: 0, Max: 10},
-		Series: []Series{{Color: red, X: xs, Y: ys}}, NoLegend: true}
+		Series: []Series{{Color: red, X: xs, Y: ys, Width: 3}}, NoLegend: true}
 	img := newImg(400, 250)
 	c.Draw(img, img.Rect)
 	save(t, "nan", img)
@@ -499,7 +499,7 @@ func TestLegendBottom(t *testing.T) {
 	for i, bottom := range []bool{false, true} {
 		c := &Chart{Title: "accuracy", X: Axis{Min: 0, Max: 1}, Y: Axis{Min: 0, Max: 1}, LegendBottom: bottom,
 			// No points: only the legend's swatches have these colours.
-			Series: []Series{{Name: "a run name too long", Color: sw}, {Name: "for the title row: a box", Color: sw}}}
+			Series: []Series{{Name: "a run name much too long", Color: sw}, {Name: "for the title row: so a box instead", Color: sw}}}
 		img := newImg(400, 250)
 		c.Draw(img, img.Rect)
 		save(t, fmt.Sprintf("legend-bottom-%v", bottom), img)

@@ -649,6 +649,12 @@
         runs.sendOverlay(true);
       }
     }
+    if (m.type === 'ui' && m.event === 'size' && m.height > 0) {
+      // The height the canvas' layout wants for the iframe's width, plus
+      // the frame's border.
+      el.frame.style.aspectRatio = 'auto';
+      el.frame.style.height = (m.height + el.frame.offsetHeight - el.frame.clientHeight) + 'px';
+    }
     if (m.type === 'ui' && m.event === 'png') {
       clearTimeout(pngTimers[m.panel]);
       delete pngTimers[m.panel];

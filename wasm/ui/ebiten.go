@@ -36,6 +36,9 @@ type game struct {
 	wakeAt    time.Time // when wakeTimer fires; zero if it is not armed
 
 	stats frameStats // counts Updates as frames
+
+	canvas js.Value
+	screen screen
 }
 
 // wake schedules a frame at t (now or earlier: the next animation frame),
@@ -125,7 +128,22 @@ func (g *game) Draw(screen *ebiten.Image) {
 	}
 }
 
-func (g *game) Layout(w, h int) (int, int) { return view.Width, view.Height }
+// Layout lays the view out for the iframe's CSS width at the screen's
+// devicePixelRatio, and makes ebiten's screen the view's size in device
+// pixels, so every panel is drawn 1:1 (crisp at any ratio).
+func (g *game) Layout(w, h int) (int, int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cw, ch, dpr := g.screen.size()
+	if vw, vh, vs := g.v.Size(); g.screen.changed || vw != cw || vh != ch || vs != dpr {
+		g.screen.changed = false
+		g.v.Resize(cw, ch, dpr)
+		g.shown = [len(g.shown)]bool{}
+		exposeLayout(g.canvas, g.v)
+		postSize(ch, dpr)
+	}
+	return devSize(cw, dpr), devSize(ch, dpr)
+}
 
 func run(v *view.View, in *inbox) {
 	doc := js.Global().Get("document")
@@ -143,14 +161,15 @@ func run(v *view.View, in *inbox) {
 		doc.Get("body").Call("addEventListener", ev, stop, map[string]any{"capture": true, "passive": true})
 	}
 
-	ebiten.SetWindowSize(view.Width, view.Height)
+	ebiten.SetWindowSize(view.Width, view.Height) // ignored in a browser: the iframe sets the size
 	ebiten.SetWindowTitle("MNIST playground")
 	ebiten.SetScreenClearedEveryFrame(false)
 	ebiten.SetRunnableOnUnfocused(true)
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
 	ebiten.SetTPS(ebiten.SyncWithFPS) // one Update per drawn frame
-	g := &game{v: v, in: in, stats: frameStats{last: time.Now()}}
-	g.input = listen(c, in, true, ebiten.ScheduleFrame)
+	g := &game{v: v, in: in, stats: frameStats{last: time.Now()}, canvas: c}
+	g.input = listen(c, in, v, true, ebiten.ScheduleFrame)
+	g.screen.watch(ebiten.ScheduleFrame)
 	// A queued event is applied within IdleInterval; the view then says
 	// when its panels are due.
 	in.wake = func() { g.wake(time.Now().Add(view.IdleInterval)) }
