@@ -19,8 +19,8 @@ var digitLabels = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 // 0, 1, ... below (labels overrides them) with the percentage above the
 // largest; the argmax is highlighted. Non-finite values draw no bar. It
 // returns the argmax, or -1 if no value is positive.
-func Bars(dst *image.RGBA, r image.Rectangle, values []float32, labels []string) int {
-	r = r.Intersect(dst.Rect)
+func Bars(dst Canvas, r image.Rectangle, values []float32, labels []string) int {
+	r = r.Intersect(dst.Bounds())
 	Fill(dst, r, Background)
 	n := len(values)
 	if n == 0 || r.Dx() < n || r.Dy() < 2*lineH+px(4) {

@@ -48,7 +48,7 @@ type Chart struct {
 	// title) at the plot's bottom right instead of its top right.
 	LegendBottom bool
 
-	mask        Mask
+	path        Path
 	xt, yt, y2t []Tick
 }
 
@@ -159,8 +159,8 @@ func maxLabel(t []Tick, unit string) int {
 }
 
 // Draw renders the chart into r of dst (background included).
-func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
-	r = r.Intersect(dst.Rect)
+func (c *Chart) Draw(dst Canvas, r image.Rectangle) {
+	r = r.Intersect(dst.Bounds())
 	Fill(dst, r, Background)
 	if r.Dx() < px(40) || r.Dy() < px(40) {
 		return
@@ -258,42 +258,14 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 		}
 	}
 
-	// Series: each into the coverage mask (clipped to the plot area), then
-	// composited once with its colour.
-	c.mask.Resize(plot.Dx(), plot.Dy())
-	at := plot.Min
-	ox, oy := float64(at.X), float64(at.Y)
+	// Series, clipped to the plot area.
 	for i := range c.Series {
 		s := &c.Series[i]
 		f := fy
 		if s.Right && c.Y2 != nil {
 			f = fy2
 		}
-		w := s.Width
-		if w <= 0 {
-			w = 1.5
-		}
-		w *= scale
-		n := min(len(s.X), len(s.Y))
-		if !s.NoLine {
-			pn := pen{m: &c.mask, r: w / 2}
-			for j := 0; j < n; j++ {
-				pn.add(fx.pos(s.X[j])-ox, f.pos(s.Y[j])-oy)
-			}
-			pn.end()
-		}
-		if s.Dots || s.NoLine {
-			rd := w + scale
-			if !s.Dots {
-				rd = w / 2
-			}
-			for j := 0; j < n; j++ {
-				x, y := fx.pos(s.X[j])-ox, f.pos(s.Y[j])-oy
-				c.mask.Capsule(x, y, x, y, rd)
-			}
-		}
-		c.mask.Composite(dst, at, s.Color)
-		c.mask.Clear()
+		drawSeries(dst, plot, s, fx, f, &c.path)
 	}
 	if !c.NoLegend && !inHeader {
 		c.legend(dst, plot)
@@ -302,7 +274,7 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 
 // headerLegend draws the named series in one row at the top right of r when
 // they fit next to the title, and reports whether it did.
-func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
+func (c *Chart) headerLegend(dst Canvas, r image.Rectangle) bool {
 	w, n := 0, 0
 	for _, s := range c.Series {
 		if s.Name != "" {
@@ -327,7 +299,7 @@ func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
 }
 
 // legend draws the named series in a box at the plot's top right.
-func (c *Chart) legend(dst *image.RGBA, plot image.Rectangle) {
+func (c *Chart) legend(dst Canvas, plot image.Rectangle) {
 	drawLegend(dst, plot, c.Series, func(w, h int) image.Point {
 		if c.LegendBottom {
 			return image.Pt(plot.Max.X-px(4)-w, plot.Max.Y-px(4)-h)
@@ -339,7 +311,7 @@ func (c *Chart) legend(dst *image.RGBA, plot image.Rectangle) {
 // drawLegend draws the named series in a box of the size they need, its
 // top left corner where at (given the box's width and height) puts it;
 // nothing when no series is named or the box does not fit in plot.
-func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(w, h int) image.Point) {
+func drawLegend(dst Canvas, plot image.Rectangle, series []Series, at func(w, h int) image.Point) {
 	w, n := 0, 0
 	for _, s := range series {
 		if s.Name != "" {
@@ -370,17 +342,49 @@ func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(
 	}
 }
 
-// pen draws a polyline into a mask, broken at non-finite points. Points that
-// fall into the same pixel column are aggregated (first, min, max, last), so
-// a series of many thousands of points costs about one short segment per
-// column and looks the same. An isolated point is drawn as a dot.
-type pen struct {
-	m *Mask
-	r float64
+// drawSeries draws s (a line, dots or both) in the frame fx, fy, clipped
+// to clip; path is scratch.
+func drawSeries(dst Canvas, clip image.Rectangle, s *Series, fx, fy frame, path *Path) {
+	w := s.Width
+	if w <= 0 {
+		w = 1.5
+	}
+	w *= scale
+	n := min(len(s.X), len(s.Y))
+	if !s.NoLine {
+		path.Reset()
+		pn := pen{p: path}
+		for j := 0; j < n; j++ {
+			pn.add(fx.pos(s.X[j]), fy.pos(s.Y[j]))
+		}
+		pn.end()
+		dst.Stroke(clip, path, w, s.Color)
+	}
+	if s.Dots || s.NoLine {
+		d := 2 * (w + scale) // dot diameter
+		if !s.Dots {
+			d = w
+		}
+		path.Reset()
+		for j := 0; j < n; j++ {
+			if x, y := fx.pos(s.X[j]), fy.pos(s.Y[j]); finite(x) && finite(y) {
+				path.MoveTo(x, y)
+			}
+		}
+		dst.Stroke(clip, path, d, s.Color)
+	}
+}
 
-	has       bool    // a previous point exists (px, py)
-	px, py    float64 // previous point
-	connected bool    // the previous point has a segment drawn to it
+// pen turns a series' points into a path, broken at non-finite points.
+// Points that fall into the same pixel column are aggregated (first, min,
+// max, last), so a series of many thousands of points costs about one
+// short segment per column and looks the same. An isolated point becomes a
+// piece of one point (a dot).
+type pen struct {
+	p *Path
+
+	has    bool    // a previous point exists (px, py)
+	px, py float64 // previous point
 
 	agg            bool // a column is being aggregated
 	col            int
@@ -405,22 +409,23 @@ func (p *pen) add(x, y float64) {
 	p.agg, p.col, p.ax, p.fy, p.lx, p.ly, p.lo, p.hi, p.cnt = true, col, x, y, x, y, y, y, 1
 }
 
-// flush draws the aggregated column.
+// flush adds the aggregated column to the path: from the previous point to
+// the column's first, down and up its extent, and on to its last.
 func (p *pen) flush() {
 	if !p.agg {
 		return
 	}
 	p.agg = false
 	if p.has {
-		p.m.Capsule(p.px, p.py, p.ax, p.fy, p.r)
-		p.connected = true
+		p.p.LineTo(p.ax, p.fy)
 	} else {
-		p.connected = false
+		p.p.MoveTo(p.ax, p.fy)
 	}
 	if p.cnt > 1 {
-		p.m.Capsule(p.ax, p.lo, p.ax, p.hi, p.r)
-		p.m.Capsule(p.ax, p.ly, p.lx, p.ly, p.r)
-		p.connected = true
+		p.p.LineTo(p.ax, p.lo)
+		p.p.LineTo(p.ax, p.hi)
+		p.p.LineTo(p.ax, p.ly)
+		p.p.LineTo(p.lx, p.ly)
 	}
 	p.has, p.px, p.py = true, p.lx, p.ly
 }
@@ -428,8 +433,5 @@ func (p *pen) flush() {
 // end finishes the current piece of line.
 func (p *pen) end() {
 	p.flush()
-	if p.has && !p.connected {
-		p.m.Capsule(p.px, p.py, p.px, p.py, p.r)
-	}
-	p.has, p.connected = false, false
+	p.has = false
 }

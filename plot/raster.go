@@ -208,53 +208,17 @@ func clipSegment(ax, ay, bx, by, x0, y0, x1, y1 float64) (float64, float64, floa
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Fill paints r (clipped to dst) with the opaque colour c.
-func Fill(dst *image.RGBA, r image.Rectangle, c color.RGBA) {
-	r = r.Intersect(dst.Rect)
-	if r.Empty() {
-		return
-	}
-	off := dst.PixOffset(r.Min.X, r.Min.Y)
-	row := dst.Pix[off : off+4*r.Dx()]
-	for i := 0; i < len(row); i += 4 {
-		row[i], row[i+1], row[i+2], row[i+3] = c.R, c.G, c.B, c.A
-	}
-	for y := r.Min.Y + 1; y < r.Max.Y; y++ {
-		o := dst.PixOffset(r.Min.X, y)
-		copy(dst.Pix[o:o+len(row)], row)
-	}
-}
+func Fill(dst Canvas, r image.Rectangle, c color.RGBA) { dst.Fill(r, c) }
 
 // hline draws a 1-pixel horizontal line from x0 to x1 (exclusive) at y;
 // dash > 0 draws dash pixels on, dash off.
-func hline(dst *image.RGBA, x0, x1, y int, c color.RGBA, dash int) {
-	if y < dst.Rect.Min.Y || y >= dst.Rect.Max.Y {
-		return
-	}
-	x0, x1 = max(x0, dst.Rect.Min.X), min(x1, dst.Rect.Max.X)
-	for x := x0; x < x1; x++ {
-		if dash > 0 && (x/dash)%2 == 1 {
-			continue
-		}
-		blend(dst.Pix[dst.PixOffset(x, y):], c, float32(c.A)/255)
-	}
-}
+func hline(dst Canvas, x0, x1, y int, c color.RGBA, dash int) { dst.Rule(x0, y, x1, y, c, dash) }
 
 // vline draws a 1-pixel vertical line from y0 to y1 (exclusive) at x.
-func vline(dst *image.RGBA, x, y0, y1 int, c color.RGBA, dash int) {
-	if x < dst.Rect.Min.X || x >= dst.Rect.Max.X {
-		return
-	}
-	y0, y1 = max(y0, dst.Rect.Min.Y), min(y1, dst.Rect.Max.Y)
-	for y := y0; y < y1; y++ {
-		if dash > 0 && (y/dash)%2 == 1 {
-			continue
-		}
-		blend(dst.Pix[dst.PixOffset(x, y):], c, float32(c.A)/255)
-	}
-}
+func vline(dst Canvas, x, y0, y1 int, c color.RGBA, dash int) { dst.Rule(x, y0, x, y1, c, dash) }
 
 // strokeRect draws a 1-pixel rectangle outline just inside r.
-func strokeRect(dst *image.RGBA, r image.Rectangle, c color.RGBA) {
+func strokeRect(dst Canvas, r image.Rectangle, c color.RGBA) {
 	if r.Empty() {
 		return
 	}

@@ -1,7 +1,6 @@
 package plot
 
 import (
-	"image"
 	"image/color"
 	"math"
 	"sync"
@@ -9,7 +8,6 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
 )
 
 // Labels are drawn anti-aliased in Go Regular (a proportional font) at
@@ -69,6 +67,19 @@ func SetScale(s float64) {
 	charW = font.MeasureString(fc, "0").Ceil()
 }
 
+// NewFace returns a new face of the labels' font at the current scale, for
+// a back end that draws text itself (an opentype face is not safe for
+// concurrent use, so each user has its own).
+func NewFace() font.Face {
+	fontMu.Lock()
+	defer fontMu.Unlock()
+	f, err := opentype.NewFace(goFont, &opentype.FaceOptions{Size: math.Round(textSize*scale*2) / 2, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		panic("plot: " + err.Error())
+	}
+	return f
+}
+
 // Scale returns the scale set by SetScale.
 func Scale() float64 { return scale }
 
@@ -89,15 +100,7 @@ func TextWidth(s string) int {
 }
 
 // Text draws s with its top-left corner at (x, y).
-func Text(dst *image.RGBA, x, y int, s string, c color.RGBA) {
-	if s == "" {
-		return
-	}
-	fontMu.Lock()
-	defer fontMu.Unlock()
-	d := font.Drawer{Dst: dst, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, y+ascent)}
-	d.DrawString(s)
-}
+func Text(dst Canvas, x, y int, s string, c color.RGBA) { dst.Text(x, y, s, c) }
 
 // Align is a text anchor: which point of the text box (x, y) is.
 type Align int
@@ -114,7 +117,7 @@ const (
 )
 
 // TextAt draws s anchored at (x, y) by a.
-func TextAt(dst *image.RGBA, x, y int, s string, c color.RGBA, a Align) {
+func TextAt(dst Canvas, x, y int, s string, c color.RGBA, a Align) {
 	w := TextWidth(s)
 	switch a {
 	case TopCenter, MiddleCenter, BottomCenter:

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"mnistplay/plot"
 
 	"mnistplay/wasm/ui/view"
 )
@@ -39,6 +42,11 @@ type game struct {
 
 	canvas js.Value
 	screen screen
+
+	// The panels are drawn on the GPU (gpuCanvas) into one texture each,
+	// which Draw copies to the screen when it changed.
+	panels [len(view.View{}.Panels)]*ebiten.Image
+	gpu    *gpuScratch
 }
 
 // wake schedules a frame at t (now or earlier: the next animation frame),
@@ -112,18 +120,18 @@ func (g *game) Update() error {
 	return nil
 }
 
-// Draw copies the panels that changed straight into the screen's texture
-// (WritePixels on a sub-image: no triangles for the software rasteriser);
-// the screen is not cleared between frames. A panel's Img stays as Render
-// left it until the next Update.
+// Draw copies the panel textures that changed to the screen, which is not
+// cleared between frames.
 func (g *game) Draw(screen *ebiten.Image) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for i, p := range g.v.Panels {
-		if g.shown[i] {
+		if g.shown[i] || g.panels[i] == nil {
 			continue
 		}
-		screen.SubImage(p.Rect).(*ebiten.Image).WritePixels(p.Img.Pix)
+		op := &ebiten.DrawImageOptions{Blend: ebiten.BlendCopy}
+		op.GeoM.Translate(float64(p.Rect.Min.X), float64(p.Rect.Min.Y))
+		screen.DrawImage(g.panels[i], op)
 		g.shown[i] = true
 	}
 }
@@ -131,6 +139,22 @@ func (g *game) Draw(screen *ebiten.Image) {
 // Layout lays the view out for the iframe's CSS width at the screen's
 // devicePixelRatio, and makes ebiten's screen the view's size in device
 // pixels, so every panel is drawn 1:1 (crisp at any ratio).
+// targets gives every panel a texture of its size and a GPU canvas on it,
+// after the view was laid out.
+func (g *game) targets() {
+	if g.gpu == nil {
+		g.gpu = newGPUScratch()
+	}
+	face := text.NewGoXFace(plot.NewFace())
+	for i, p := range g.v.Panels {
+		if t := g.panels[i]; t != nil {
+			t.Deallocate()
+		}
+		g.panels[i] = ebiten.NewImage(p.Rect.Dx(), p.Rect.Dy())
+		p.Canvas = &gpuCanvas{dst: g.panels[i], face: face, gpu: g.gpu}
+	}
+}
+
 func (g *game) Layout(w, h int) (int, int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -139,6 +163,7 @@ func (g *game) Layout(w, h int) (int, int) {
 		g.screen.changed = false
 		g.v.Resize(cw, ch, dpr)
 		g.shown = [len(g.shown)]bool{}
+		g.targets()
 		exposeLayout(g.canvas, g.v)
 		postSize(ch, dpr)
 	}

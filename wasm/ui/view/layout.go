@@ -91,6 +91,7 @@ func (v *View) Resize(w, h int, scale float64) {
 		if p.Img == nil || p.Img.Rect.Size() != r.Size() {
 			p.Img = image.NewRGBA(image.Rectangle{Max: r.Size()})
 		}
+		p.Canvas = plot.NewRaster(p.Img)
 		p.Dirty, p.urgent = true, relayout
 	}
 

@@ -121,6 +121,9 @@ type Panel struct {
 	Name  string
 	Rect  image.Rectangle // on the screen
 	Img   *image.RGBA     // (Rect.Dx(), Rect.Dy()), origin 0,0
+	// Canvas is where Render draws the panel: a plot.Raster over Img
+	// unless the presenter sets another back end (the GPU) after Resize.
+	Canvas plot.Canvas
 	Dirty bool            // its state changed since Img was drawn
 	// Drawn is set by Render when it redrew Img; the caller uploads the
 	// image and clears Drawn.
@@ -715,9 +718,9 @@ func (v *View) Render(now time.Time) int {
 func (v *View) renderPanel(i int, p *Panel) {
 	switch i {
 	case PLoss:
-		v.drawLoss(p.Img, p.Img.Rect, 1)
+		v.drawLoss(p.Canvas, p.Canvas.Bounds(), 1)
 	case PAcc:
-		v.drawAcc(p.Img, p.Img.Rect, 1)
+		v.drawAcc(p.Canvas, p.Canvas.Bounds(), 1)
 	case PPad:
 		v.renderPad(p)
 	case PFilters:
@@ -769,7 +772,7 @@ func (v *View) allMarkers(dst []plot.Marker) []plot.Marker {
 
 // drawLoss draws the loss chart into r of dst; scale multiplies line widths
 // (on top of plot's own scale).
-func (v *View) drawLoss(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawLoss(dst plot.Canvas, r image.Rectangle, scale float64) {
 	c := &v.lossChart
 	title := "loss (log)"
 	if !v.LogLoss {
@@ -791,7 +794,7 @@ func (v *View) drawLoss(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c.Draw(dst, r)
 }
 
-func (v *View) drawAcc(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawAcc(dst plot.Canvas, r image.Rectangle, scale float64) {
 	c := &v.accChart
 	c.Title = "accuracy"
 	if len(v.overlays) > 0 {
@@ -813,15 +816,15 @@ func (v *View) drawAcc(dst *image.RGBA, r image.Rectangle, scale float64) {
 // local converts a screen rectangle to panel p's image coordinates.
 func local(p *Panel, r image.Rectangle) image.Rectangle { return r.Sub(p.Rect.Min) }
 
-func button(dst *image.RGBA, r image.Rectangle, label string) {
+func button(dst plot.Canvas, r image.Rectangle, label string) {
 	plot.Fill(dst, r, color.RGBA{235, 238, 245, 255})
 	plot.Fill(dst, image.Rect(r.Min.X, r.Max.Y-1, r.Max.X, r.Max.Y), plot.Faint)
 	plot.TextAt(dst, (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2, label, plot.Ink, plot.MiddleCenter)
 }
 
 func (v *View) renderPad(p *Panel) {
-	dst := p.Img
-	plot.Fill(dst, dst.Rect, plot.Background)
+	dst := p.Canvas
+	plot.Fill(dst, dst.Bounds(), plot.Background)
 	pr := local(p, v.padRect)
 	label := pr.Min.Y - v.px(18)
 	plot.Text(dst, pr.Min.X, label, "draw a digit", plot.Ink)
@@ -862,26 +865,27 @@ func (v *View) renderPad(p *Panel) {
 
 func (v *View) renderFilters(p *Panel) {
 	if v.model == nil || v.grid.N == 0 {
-		plot.Fill(p.Img, p.Img.Rect, plot.Background)
-		plot.TextAt(p.Img, p.Rect.Dx()/2, v.px(2), "first-layer filters", plot.Ink, plot.TopCenter)
-		plot.TextAt(p.Img, p.Rect.Dx()/2, p.Rect.Dy()/2, "(waiting for weights)", plot.Faint, plot.MiddleCenter)
+		plot.Fill(p.Canvas, p.Canvas.Bounds(), plot.Background)
+		plot.TextAt(p.Canvas, p.Rect.Dx()/2, v.px(2), "first-layer filters", plot.Ink, plot.TopCenter)
+		plot.TextAt(p.Canvas, p.Rect.Dx()/2, p.Rect.Dy()/2, "(waiting for weights)", plot.Faint, plot.MiddleCenter)
 		return
 	}
-	v.grid.Draw(p.Img, p.Img.Rect)
+	v.grid.Draw(p.Canvas, p.Canvas.Bounds())
 }
 
 func (v *View) renderStatus(p *Panel) {
-	dst := p.Img
-	plot.Fill(dst, dst.Rect, plot.Background)
-	plot.Fill(dst, image.Rect(0, 0, dst.Rect.Dx(), 1), plot.GridColor)
+	dst := p.Canvas
+	bounds := dst.Bounds()
+	plot.Fill(dst, bounds, plot.Background)
+	plot.Fill(dst, image.Rect(0, 0, bounds.Dx(), 1), plot.GridColor)
 	y, lh := v.px(3), plot.LineHeight()
 	line := func(s string, c color.RGBA) {
-		if y+lh <= dst.Rect.Dy() {
+		if y+lh <= bounds.Dy() {
 			plot.Text(dst, v.px(4), y, s, c)
 		}
 		y += lh
 	}
-	wrapW := dst.Rect.Dx() - v.px(8)
+	wrapW := bounds.Dx() - v.px(8)
 	if v.total > 0 && v.loaded < v.total {
 		line(fmt.Sprintf("data %.0f%%", 100*v.loaded/v.total), plot.Ink)
 	}
@@ -914,7 +918,7 @@ func (v *View) renderStatus(p *Panel) {
 			}
 		}
 		s := b.String()
-		for len(s) > 0 && y+lh <= dst.Rect.Dy() {
+		for len(s) > 0 && y+lh <= bounds.Dy() {
 			n := fitText(s, wrapW, true)
 			line(strings.TrimSpace(s[:n]), plot.Faint)
 			s = s[n:]
@@ -924,15 +928,15 @@ func (v *View) renderStatus(p *Panel) {
 }
 
 func (v *View) renderFlat(p *Panel) {
-	dst := p.Img
-	r := dst.Rect
+	dst := p.Canvas
+	r := dst.Bounds()
 	r.Max.Y -= v.px(22)
 	if v.showRobust {
 		v.drawRobust(dst, r, 1)
 	} else {
 		v.drawFlat(dst, r, 1)
 	}
-	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), dst.Rect.Max.Y), plot.Background)
+	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), p.Rect.Dy()), plot.Background)
 	button(dst, local(p, v.flatBtn), "flatness")
 	if len(v.flats) == 0 && !v.overlayFlat() && !v.showRobust {
 		plot.TextAt(dst, r.Dx()/2, r.Dy()/2, "press flatness", plot.Faint, plot.MiddleCenter)
@@ -941,7 +945,7 @@ func (v *View) renderFlat(p *Panel) {
 
 // drawRobust draws the robustness job's accuracy against rotation (top)
 // and against shifts right and down (bottom).
-func (v *View) drawRobust(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawRobust(dst plot.Canvas, r image.Rectangle, scale float64) {
 	var rot, rotAcc, sx, sxAcc, sy, syAcc []float64
 	for _, mv := range engine.RobustnessMoves() {
 		acc, ok := v.robust[mv]
@@ -1000,7 +1004,7 @@ func (v *View) overlayFlat() bool {
 // drawFlat draws the flatness chart: the live run's last curves (older ones
 // faded) and the overlaid runs' in their colours; loss as a line on the
 // left axis, error as dots on the right one.
-func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawFlat(dst plot.Canvas, r image.Rectangle, scale float64) {
 	c := &v.flatChart
 	c.Title = "flatness"
 	c.X = plot.Axis{Label: "alpha", Min: -0.5, Max: 1.5}
@@ -1055,6 +1059,7 @@ func (v *View) ExportImage(panel string) (*image.RGBA, error) {
 	r := v.Panels[i].Rect
 	sz := image.Pt(int(math.Round(float64(r.Dx())/v.scale)), int(math.Round(float64(r.Dy())/v.scale))).Mul(2)
 	img := image.NewRGBA(image.Rectangle{Max: sz})
+	dst := plot.NewRaster(img)
 	// Drawn at scale 2 (the charts' line widths and text follow it), then
 	// the screen's scale again.
 	plot.SetScale(2)
@@ -1065,26 +1070,26 @@ func (v *View) ExportImage(panel string) (*image.RGBA, error) {
 			return nil, nil
 		}
 		if i == PLoss {
-			v.drawLoss(img, img.Rect, 1)
+			v.drawLoss(dst, img.Rect, 1)
 		} else {
-			v.drawAcc(img, img.Rect, 1)
+			v.drawAcc(dst, img.Rect, 1)
 		}
 		v.dirty(i) // the chart's scratch now holds the export's layout
 	case PFlat:
 		switch {
 		case v.showRobust:
-			v.drawRobust(img, img.Rect, 1)
+			v.drawRobust(dst, img.Rect, 1)
 		case len(v.flats) == 0 && !v.overlayFlat():
 			return nil, nil
 		default:
-			v.drawFlat(img, img.Rect, 1)
+			v.drawFlat(dst, img.Rect, 1)
 		}
 		v.dirty(i)
 	case PFilters:
 		if v.model == nil || v.grid.N == 0 {
 			return nil, nil
 		}
-		v.grid.Draw(img, img.Rect)
+		v.grid.Draw(dst, img.Rect)
 	}
 	return img, nil
 }
