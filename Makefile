@@ -58,9 +58,9 @@ web/trainer.wasm: $(WASM_SRC)
 web/ui.wasm: $(WASM_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/ui
 
-# The same canvas presented with ebiten (WebGL): opt-in with ?ui=ebiten,
-# since with software WebGL (headless Chromium) it cannot keep 50 fps while
-# the worker trains; see wasm/ui/main.go.
+# The same canvas drawn on the GPU with ebiten (WebGL): the default where
+# WebGL is hardware-accelerated (web/ui.js chooses); ?ui=canvas|ebiten
+# overrides.
 web/ui-ebiten.wasm: $(WASM_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -tags uiebiten -o $@ ./wasm/ui
 

@@ -107,20 +107,25 @@ async function clearPad(page, g) {
   await sleep(100);
 }
 
-describe('playground experiments', { timeout: 600000 }, () => {
+// The pad and export tests run on both presenters of the canvas (the 2D
+// canvas and ebiten on WebGL, here software-rendered); the experiments'
+// own tests once.
+for (const ui of ['canvas', 'ebiten']) {
+describe(`playground experiments (?ui=${ui})`, { timeout: 600000 }, () => {
   let page;
   let frame;
   let errors;
   let log;
+  const more = ui === 'canvas' ? test : () => {};
 
   before(async () => {
-    ({ page, errors, log } = await openPage(env.context, env.url));
+    ({ page, errors, log } = await openPage(env.context, `${env.url}?ui=${ui}`));
     frame = await record(page);
     await waitDataLoaded(page, 60000);
   });
 
   after(async () => {
-    await saveLog('experiments', log ?? []);
+    await saveLog(`experiments-${ui}`, log ?? []);
     await page?.close();
   });
 
@@ -158,7 +163,7 @@ describe('playground experiments', { timeout: 600000 }, () => {
     }
     assert.equal(await text(page, 'state'), 'paused', 'Step keeps the run paused');
     await sleep(500); // the last weight snapshot reaches the canvas
-    await screenshot(page, 'experiments-trained');
+    await screenshot(page, `experiments-trained-${ui}`);
   });
 
   test('digits drawn with the mouse are classified right (at least 5 of 6)', async () => {
@@ -180,14 +185,14 @@ describe('playground experiments', { timeout: 600000 }, () => {
       const sum = last.probs.reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(sum - 1) < 1e-3, `probabilities sum to ${sum}`);
       results.push({ want: d.digit, got: last.digit, p: last.probs[last.digit] });
-      await screenshot(page, `experiments-digit-${d.digit}`);
+      await screenshot(page, `experiments-digit-${d.digit}-${ui}`);
     }
     const right = results.filter((r) => r.want === r.got).length;
-    console.log('# drawn digits: ' + results.map((r) => `${r.want}->${r.got} (${(100 * r.p).toFixed(0)}%)`).join(', '));
+    console.log(`# drawn digits (${ui}): ` + results.map((r) => `${r.want}->${r.got} (${(100 * r.p).toFixed(0)}%)`).join(', '));
     assert.ok(right >= 5, `only ${right} of ${results.length} drawn digits classified right: ${JSON.stringify(results)}`);
   });
 
-  test('flatness: points in alpha order, minimum of the loss near alpha = 1', async () => {
+  more('flatness: points in alpha order, minimum of the loss near alpha = 1', async () => {
     const before = (await workerEvents(frame, 'flatness')).length;
     await page.click('#flatness');
     const pts = await waitFor(async () => {
@@ -211,7 +216,7 @@ describe('playground experiments', { timeout: 600000 }, () => {
     await screenshot(page, 'experiments-flatness');
   });
 
-  test('robustness: accuracy against rotation and shift, lower for large moves, drawn in the canvas', async () => {
+  more('robustness: accuracy against rotation and shift, lower for large moves, drawn in the canvas', async () => {
     const before = (await workerEvents(frame, 'robustness')).length;
     await page.click('#robustness');
     const pts = await waitFor(async () => {
@@ -248,7 +253,7 @@ describe('playground experiments', { timeout: 600000 }, () => {
     }
   });
 
-  test('shuffling labels: train accuracy stays high by memorising, validation falls towards chance', async () => {
+  more('shuffling labels: train accuracy stays high by memorising, validation falls towards chance', async () => {
     await setControls(page, { ...SHUFFLE_RUN, shuffle: false });
     await page.click('#reset');
     const t0 = (await workerEvents(frame, 'epoch')).length;
@@ -293,3 +298,4 @@ describe('playground experiments', { timeout: 600000 }, () => {
     assert.deepEqual(errors, [], 'console or page errors during the experiments');
   });
 });
+}

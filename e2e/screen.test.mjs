@@ -28,6 +28,15 @@ async function canvasFrame(page) {
   return frame;
 }
 
+// presenter checks that the iframe runs the presenter ui (the program it
+// loaded and what ui.js says).
+async function assertPresenter(frame, ui) {
+  const loaded = await frame.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+  const want = ui === 'ebiten' ? '/ui-ebiten.wasm' : '/ui.wasm';
+  assert.ok(loaded.some((n) => n.endsWith(want)), `${want} loaded: ${loaded.join(', ')}`);
+  assert.equal(await frame.evaluate(() => window.uiPresenter.name), ui);
+}
+
 // backingStore is the canvas' size in device pixels and in CSS pixels.
 const backingStore = (frame) => frame.evaluate(() => {
   const c = document.getElementById('ui-canvas');
@@ -42,6 +51,7 @@ for (const ui of PRESENTERS) {
       const { page, errors, log } = await openPage(b.context, `${server.url}?ui=${ui}`);
       try {
         const frame = await canvasFrame(page);
+        await assertPresenter(frame, ui);
         await waitFor(async () => {
           const s = await backingStore(frame);
           return s.w >= 2 * s.cssW - 1 && s.h >= 2 * s.cssH - 1;
@@ -68,6 +78,7 @@ for (const ui of PRESENTERS) {
           addEventListener('message', (e) => { if (e.data && e.data.type === 'ui') window.__ui.push(e.data); });
         });
         const frame = await canvasFrame(page);
+        await assertPresenter(frame, ui);
         await waitDataLoaded(page, 60000);
         const s = await backingStore(frame);
         assert.ok(s.w >= 3 * s.cssW - 1, `backing store ${s.w} for ${s.cssW} CSS px at DPR 3`);
@@ -113,3 +124,28 @@ for (const ui of PRESENTERS) {
     });
   });
 }
+
+// Headless Chromium here renders WebGL with SwiftShader: without ?ui= the
+// page picks the 2D canvas and says why.
+test('the default presenter follows the WebGL renderer and the page says which runs', async () => {
+  const b = await launchBrowser();
+  const { page, errors, log } = await openPage(b.context, server.url);
+  try {
+    const frame = await canvasFrame(page);
+    const p = await frame.evaluate(() => window.uiPresenter);
+    const soft = /swiftshader|llvmpipe|softpipe|software|basic render/i.test(p.renderer) || !p.renderer;
+    assert.equal(p.name, soft ? 'canvas' : 'ebiten', `renderer "${p.renderer}": ${p.reason}`);
+    await assertPresenter(frame, p.name);
+    await waitFor(async () => /Canvas drawn with/.test(await page.$eval('#presenter', (e) => e.textContent)), {
+      timeout: 5000, what: () => 'no presenter note on the page',
+    });
+    const note = await page.$eval('#presenter', (e) => e.textContent);
+    assert.ok(note.includes(p.reason), `note "${note}" gives the reason "${p.reason}"`);
+    console.log(`# default presenter: ${note}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await saveLog('presenter-default', log);
+    await page.close();
+    await b.close();
+  }
+});
