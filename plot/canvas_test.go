@@ -96,3 +96,19 @@ func TestRasterImage(t *testing.T) {
 		}
 	}
 }
+
+// TestVerticalCapsule: the fast path for vertical segments gives the
+// coverage of the general one (a segment tilted by a hair).
+func TestVerticalCapsule(t *testing.T) {
+	for i, c := range []struct{ x, y0, y1, r float64 }{{10.5, 3.2, 17.9, 1.5}, {10, 5, 5.4, 0.75}, {7.3, 0, 30, 3}, {12.25, 10.6, 2.1, 2}} {
+		a, b := NewMask(25, 25), NewMask(25, 25)
+		a.Capsule(c.x, c.y0, c.x, c.y1, c.r)
+		b.Capsule(c.x, c.y0, c.x+1e-9, c.y1, c.r)
+		for k := range a.A {
+			if d := a.A[k] - b.A[k]; d > 1e-4 || d < -1e-4 {
+				t.Errorf("case %d: pixel (%d, %d) coverage %v, want %v", i, k%25, k/25, a.A[k], b.A[k])
+				break
+			}
+		}
+	}
+}

@@ -409,8 +409,10 @@ func (p *pen) add(x, y float64) {
 	p.agg, p.col, p.ax, p.fy, p.lx, p.ly, p.lo, p.hi, p.cnt = true, col, x, y, x, y, y, y, 1
 }
 
-// flush adds the aggregated column to the path: from the previous point to
-// the column's first, down and up its extent, and on to its last.
+// flush adds the aggregated column to the path: a line from the previous
+// point to the column's first, then (several points) its extent as a
+// vertical piece of its own and a piece on to its last point, which the
+// next column's line continues.
 func (p *pen) flush() {
 	if !p.agg {
 		return
@@ -422,9 +424,9 @@ func (p *pen) flush() {
 		p.p.MoveTo(p.ax, p.fy)
 	}
 	if p.cnt > 1 {
-		p.p.LineTo(p.ax, p.lo)
+		p.p.MoveTo(p.ax, p.lo)
 		p.p.LineTo(p.ax, p.hi)
-		p.p.LineTo(p.ax, p.ly)
+		p.p.MoveTo(p.ax, p.ly)
 		p.p.LineTo(p.lx, p.ly)
 	}
 	p.has, p.px, p.py = true, p.lx, p.ly

@@ -114,6 +114,10 @@ func (m *Mask) capsule(ax, ay, bx, by, r float64) {
 		return
 	}
 	m.touch(x0, y0, x1, y1)
+	if ax == bx {
+		m.vertical(ax, min(ay, by), max(ay, by), r, x0, y0, x1, y1)
+		return
+	}
 	dx, dy := bx-ax, by-ay
 	l2 := dx*dx + dy*dy
 	rr := r + 0.5
@@ -138,6 +142,52 @@ func (m *Mask) capsule(ax, ay, bx, by, r float64) {
 			}
 			if c > row[x] {
 				row[x] = c
+			}
+		}
+	}
+}
+
+// vertical is capsule for a vertical segment x = ax, ay <= y <= by, in the
+// box [x0,x1) x [y0,y1): between the caps a pixel's coverage depends only
+// on its column, so each column's is computed once (a dense series is
+// mostly such segments).
+func (m *Mask) vertical(ax, ay, by, r float64, x0, y0, x1, y1 int) {
+	rr := r + 0.5
+	// Rows whose centre lies within [ay, by] are in the straight part.
+	s0 := max(y0, int(math.Ceil(ay-0.5)))
+	s1 := min(y1, int(math.Floor(by-0.5))+1)
+	for x := x0; x < x1; x++ {
+		px := math.Abs(float64(x) + 0.5 - ax)
+		for y := y0; y < y1; y++ {
+			if y == s0 && s0 < s1 {
+				// The straight part: the same coverage down the column.
+				if c := float32(min(rr-px, 1)); c > 0 {
+					for yy := s0; yy < s1; yy++ {
+						if a := &m.A[yy*m.W+x]; c > *a {
+							*a = c
+						}
+					}
+				}
+				y = s1 - 1
+				continue
+			}
+			py := float64(y) + 0.5
+			ey := 0.0
+			if py < ay {
+				ey = ay - py
+			} else if py > by {
+				ey = py - by
+			}
+			d2 := px*px + ey*ey
+			if d2 >= rr*rr {
+				continue
+			}
+			c := float32(rr - math.Sqrt(d2))
+			if c > 1 {
+				c = 1
+			}
+			if a := &m.A[y*m.W+x]; c > *a {
+				*a = c
 			}
 		}
 	}

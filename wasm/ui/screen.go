@@ -5,6 +5,7 @@ package main
 import (
 	"math"
 	"strconv"
+	"strings"
 	"syscall/js"
 
 	"mnistplay/wasm/ui/view"
@@ -84,13 +85,23 @@ func postSize(h int, dpr float64) {
 	postParent(map[string]any{"type": "ui", "event": "size", "height": h, "dpr": dpr})
 }
 
-// exposeLayout writes where the pad and its clear button are on canvas c,
-// in CSS pixels from its top left ("x y size" and "x y"), for tests and
-// tools that draw on the pad.
+// exposeLayout writes where the pad, its clear button and the panels are
+// on canvas c, in CSS pixels from its top left, for tests and tools that
+// draw on the pad or take pictures of panels.
 func exposeLayout(c js.Value, v *view.View) {
 	_, _, dpr := v.Size()
 	p, cl := v.PadRect()
 	css := func(n int) string { return strconv.FormatFloat(float64(n)/dpr, 'f', 1, 64) }
 	c.Call("setAttribute", "data-pad", css(p.Min.X)+" "+css(p.Min.Y)+" "+css(p.Dx()))
 	c.Call("setAttribute", "data-clear", css((cl.Min.X+cl.Max.X)/2)+" "+css((cl.Min.Y+cl.Max.Y)/2))
+	// data-panels: "name x y w h" per panel, separated by commas.
+	var b strings.Builder
+	for i, p := range v.Panels {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		r := p.Rect
+		b.WriteString(p.Name + " " + css(r.Min.X) + " " + css(r.Min.Y) + " " + css(r.Dx()) + " " + css(r.Dy()))
+	}
+	c.Call("setAttribute", "data-panels", b.String())
 }
