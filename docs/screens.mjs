@@ -56,7 +56,7 @@ try {
         timeout: 120000, interval: 250, what: () => pageState(page),
       });
       await waitFor(async () => (await text(page, 'state')) === 'done', { timeout: 120000, interval: 250, what: () => pageState(page) });
-      await page.$eval('#ui-frame', (f) => f.scrollIntoView({ block: sc.isMobile ? 'start' : 'nearest' }));
+      await page.$eval('#ui-frame', (f, block) => f.scrollIntoView({ block }), sc.isMobile ? 'start' : 'nearest');
       if (!sc.isMobile) await page.evaluate(() => window.scrollTo(0, 0));
       await sleep(300);
       const c = await frame.$('#ui-canvas');

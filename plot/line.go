@@ -222,7 +222,10 @@ func (c *Chart) Draw(dst Canvas, r image.Rectangle) {
 		x := int(math.Round(fx.pos(t.Value)))
 		vline(dst, x, top, bottom, GridColor, 0)
 		vline(dst, x, bottom, bottom+px(3), Ink, 0)
-		TextAt(dst, x, bottom+px(4), t.Label+c.X.Unit, Ink, TopCenter)
+		// The end ticks' labels stay inside r.
+		l := t.Label + c.X.Unit
+		hw := TextWidth(l) / 2
+		TextAt(dst, min(max(x, r.Min.X+hw), r.Max.X-hw-1), bottom+px(4), l, Ink, TopCenter)
 	}
 	if c.X.Label != "" {
 		TextAt(dst, (left+right)/2, bottom+px(4)+lineH, c.X.Label, Faint, TopCenter)
