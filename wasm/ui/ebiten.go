@@ -105,6 +105,9 @@ func (g *game) Update() error {
 		n += m
 	}
 	if n > 0 {
+		if g.gpu != nil {
+			g.gpu.flush() // the last panel's gathered strokes
+		}
 		for i, p := range g.v.Panels {
 			if !p.Drawn {
 				continue

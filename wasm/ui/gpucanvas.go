@@ -18,10 +18,17 @@ import (
 // ebiten's vector package (anti-aliased), text is drawn from glyphs of the
 // labels' face cached in textures (text/v2), and images (filters, the pad,
 // heat maps) are uploaded to scratch textures and scaled there.
+//
+// Anti-aliased triangles cost ebiten an offscreen pass each time they are
+// drawn, so consecutive strokes (a chart's series and dots, each vertex
+// carrying its colour) are gathered and drawn in one call: before any
+// other kind of drawing, and by flush once the panel is rendered.
 type gpuCanvas struct {
 	dst  *ebiten.Image
 	face *text.GoXFace
 	gpu  *gpuScratch
+
+	clip image.Rectangle // of the gathered strokes
 }
 
 // gpuScratch is what every panel's canvas shares: vertex buffers, the
@@ -34,6 +41,15 @@ type gpuScratch struct {
 	imgs  []*ebiten.Image // ring of upload textures
 	next  int
 	pix   []byte // a source image repacked without stride
+
+	owner *gpuCanvas // whose strokes vs and is hold
+}
+
+// flush draws the strokes some canvas gathered.
+func (g *gpuScratch) flush() {
+	if g.owner != nil {
+		g.owner.flush()
+	}
 }
 
 // imageRing is how many uploads may be in flight before a texture is
@@ -53,6 +69,7 @@ func newGPUScratch() *gpuScratch {
 func (c *gpuCanvas) Bounds() image.Rectangle { return c.dst.Bounds() }
 
 func (c *gpuCanvas) Fill(r image.Rectangle, col color.RGBA) {
+	c.flush()
 	r = r.Intersect(c.dst.Bounds())
 	if r.Empty() {
 		return
@@ -61,6 +78,7 @@ func (c *gpuCanvas) Fill(r image.Rectangle, col color.RGBA) {
 }
 
 func (c *gpuCanvas) Rule(x0, y0, x1, y1 int, col color.RGBA, dash int) {
+	c.flush()
 	horiz := y0 == y1
 	n := x1 - x0
 	if !horiz {
@@ -84,47 +102,66 @@ func (c *gpuCanvas) Stroke(clip image.Rectangle, p *plot.Path, width float64, co
 	if clip.Empty() || p.Pieces() == 0 {
 		return
 	}
-	dst := c.dst.SubImage(clip).(*ebiten.Image)
 	g := c.gpu
+	if g.owner != c || clip != c.clip {
+		g.flush()
+		c.clip, g.owner = clip, c
+	}
 	op := &vector.StrokeOptions{Width: float32(width), LineCap: vector.LineCapRound, LineJoin: vector.LineJoinRound}
-	g.vs, g.is = g.vs[:0], g.is[:0]
+	n0 := len(g.vs)
 	for i := range p.Pieces() {
 		xy := p.Piece(i)
-		if len(xy) == 2 {
-			vector.DrawFilledCircle(dst, float32(xy[0]), float32(xy[1]), float32(width/2), col, true)
-			continue
-		}
 		// Long pieces go in runs of 256 points (the caps of two runs
-		// overlap at their shared point).
-		for k := 0; k+2 < len(xy); k += 2 * 255 {
+		// overlap at their shared point); a piece of one point is a dot,
+		// a round-capped stroke a hundredth of a pixel long.
+		for k := 0; k+2 <= len(xy); k += 2 * 255 {
 			run := xy[k:min(len(xy), k+2*256)]
 			g.path = vector.Path{}
 			g.path.MoveTo(float32(run[0]), float32(run[1]))
+			if len(run) == 2 {
+				g.path.LineTo(float32(run[0])+0.01, float32(run[1]))
+			}
 			for j := 2; j+1 < len(run); j += 2 {
 				g.path.LineTo(float32(run[j]), float32(run[j+1]))
 			}
 			g.vs, g.is = g.path.AppendVerticesAndIndicesForStroke(g.vs, g.is, op)
 			if len(g.vs) > maxStrokeVertices {
-				c.flush(dst, col)
+				c.colour(n0, col)
+				c.flush()
+				g.owner, n0 = c, 0
+			}
+			if len(run) == 2 {
+				break
 			}
 		}
 	}
-	c.flush(dst, col)
+	c.colour(n0, col)
 }
 
-// flush draws the triangles gathered in the scratch buffers with colour col.
-func (c *gpuCanvas) flush(dst *ebiten.Image, col color.RGBA) {
+// colour gives the gathered vertices from n0 on the premultiplied colour
+// col.
+func (c *gpuCanvas) colour(n0 int, col color.RGBA) {
 	g := c.gpu
-	if len(g.is) == 0 {
-		g.vs = g.vs[:0]
-		return
-	}
 	r, gr, b, a := float32(col.R)/255, float32(col.G)/255, float32(col.B)/255, float32(col.A)/255
-	for i := range g.vs {
+	for i := n0; i < len(g.vs); i++ {
 		v := &g.vs[i]
 		v.SrcX, v.SrcY = 1, 1
 		v.ColorR, v.ColorG, v.ColorB, v.ColorA = r*a, gr*a, b*a, a
 	}
+}
+
+// flush draws the strokes c gathered, clipped to their clip rectangle.
+func (c *gpuCanvas) flush() {
+	g := c.gpu
+	if g.owner != c {
+		return
+	}
+	g.owner = nil
+	if len(g.is) == 0 {
+		g.vs = g.vs[:0]
+		return
+	}
+	dst := c.dst.SubImage(c.clip).(*ebiten.Image)
 	op := &ebiten.DrawTrianglesOptions{AntiAlias: true, ColorScaleMode: ebiten.ColorScaleModePremultipliedAlpha}
 	dst.DrawTriangles(g.vs, g.is, g.white, op)
 	g.vs, g.is = g.vs[:0], g.is[:0]
@@ -134,6 +171,7 @@ func (c *gpuCanvas) Text(x, y int, s string, col color.RGBA) {
 	if s == "" {
 		return
 	}
+	c.flush()
 	op := &text.DrawOptions{}
 	op.GeoM.Translate(float64(x), float64(y))
 	op.ColorScale.ScaleWithColor(col)
@@ -145,6 +183,7 @@ func (c *gpuCanvas) Image(r image.Rectangle, src *image.RGBA) {
 	if r.Intersect(c.dst.Bounds()).Empty() || sw <= 0 || sh <= 0 {
 		return
 	}
+	c.flush()
 	g := c.gpu
 	t := g.imgs[g.next]
 	if t == nil || t.Bounds().Dx() != sw || t.Bounds().Dy() != sh {
