@@ -59,6 +59,13 @@ for (const ui of PRESENTERS) {
         const s = await backingStore(frame);
         assert.ok(s.cssW > 900, `the canvas takes its column's width: ${s.cssW} CSS px`);
         await screenshot(page, `dpr2-${ui}`);
+        // The ratio changes (zoom, another screen): the backing store follows.
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 800, deviceScaleFactor: 3, mobile: false });
+        await waitFor(async () => {
+          const t = await backingStore(frame);
+          return t.dpr === 3 && t.w >= 3 * t.cssW - 1 && t.h >= 3 * t.cssH - 1;
+        }, { timeout: 10000, what: async () => 'after a change to ratio 3: ' + JSON.stringify(await backingStore(frame)) });
         assert.deepEqual(errors, []);
       } finally {
         await saveLog(`dpr2-${ui}`, log);

@@ -197,6 +197,9 @@ func run(v *view.View, in *inbox) {
 	ebiten.SetTPS(ebiten.SyncWithFPS) // one Update per drawn frame
 	g := &game{v: v, in: in, stats: frameStats{last: time.Now()}, canvas: c}
 	g.input = listen(c, in, v, true, ebiten.ScheduleFrame)
+	// ebiten 2.8 reads devicePixelRatio once: on a change the program
+	// starts again (the page replays the run when it is ready).
+	g.screen.onRatio = func() { js.Global().Get("location").Call("reload") }
 	g.screen.watch(ebiten.ScheduleFrame)
 	// A queued event is applied within IdleInterval; the view then says
 	// when its panels are due.

@@ -19,6 +19,10 @@ type screen struct {
 	wake    func() // nil: nothing; else asks the presenter for a frame
 	onDPR   js.Func
 	mq      js.Value // the media query of the current ratio
+	dpr     float64  // the ratio mq is for
+	// onRatio, if set, handles a change of the ratio instead (ebiten keeps
+	// the first ratio it sees: its presenter starts again).
+	onRatio func()
 }
 
 // watch installs the resize and resolution listeners.
@@ -30,11 +34,18 @@ func (s *screen) watch(wake func()) {
 		return nil
 	}))
 	s.onDPR = js.FuncOf(func(js.Value, []js.Value) any {
-		s.mark()
-		s.listenDPR()
+		s.dprChanged()
 		return nil
 	})
 	s.listenDPR()
+	// Not every change of the ratio reaches the media query (DevTools'
+	// device emulation does not): look at it twice a second too.
+	win.Call("setInterval", js.FuncOf(func(js.Value, []js.Value) any {
+		if win.Get("devicePixelRatio").Float() != s.dpr {
+			s.dprChanged()
+		}
+		return nil
+	}), 500)
 }
 
 // listenDPR watches for the ratio to leave its current value: a media
@@ -47,9 +58,20 @@ func (s *screen) listenDPR() {
 	if win.Get("matchMedia").Type() != js.TypeFunction {
 		return
 	}
-	q := "(resolution: " + strconv.FormatFloat(win.Get("devicePixelRatio").Float(), 'g', -1, 64) + "dppx)"
+	s.dpr = win.Get("devicePixelRatio").Float()
+	q := "(resolution: " + strconv.FormatFloat(s.dpr, 'g', -1, 64) + "dppx)"
 	s.mq = win.Call("matchMedia", q)
 	s.mq.Call("addEventListener", "change", s.onDPR)
+}
+
+// dprChanged follows a new ratio.
+func (s *screen) dprChanged() {
+	if s.onRatio != nil {
+		s.onRatio()
+		return
+	}
+	s.listenDPR()
+	s.mark()
 }
 
 func (s *screen) mark() {
