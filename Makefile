@@ -46,7 +46,7 @@ help:
 	@echo "make test    vet, unit tests (native, native+simd, wasm under Node), browser tests"
 	@echo "make build   bin/mnistplay: one binary with everything embedded"
 	@echo "make e2e     only the browser tests"
-	@echo "make measure page speed in headless Chromium at 1280x800 (bytes, first step, fps, examples/s)"
+	@echo "make measure page speed in headless Chromium at 1280x800, both presenters at devicePixelRatio 1 and 2 (bytes, first step, fps, examples/s)"
 
 # ---- wasm ---------------------------------------------------------------
 
