@@ -176,7 +176,7 @@ func (c *Chart) Draw(dst Canvas, r image.Rectangle) {
 		top += lineH + px(2)
 	}
 	if c.Y.Label != "" || (c.Y2 != nil && c.Y2.Label != "") {
-		top += lineH
+		top += lineH + lineH/2 // clear of the top tick's label
 	}
 	bottom := r.Max.Y - lineH - px(6)
 	if c.X.Label != "" {
@@ -231,10 +231,10 @@ func (c *Chart) Draw(dst Canvas, r image.Rectangle) {
 		TextAt(dst, (left+right)/2, bottom+px(4)+lineH, c.X.Label, Faint, TopCenter)
 	}
 	if c.Y.Label != "" {
-		TextAt(dst, max(r.Min.X+px(2), left-TextWidth(c.Y.Label)/2), top-lineH-px(1), c.Y.Label, Faint, TopLeft)
+		TextAt(dst, max(r.Min.X+px(2), left-TextWidth(c.Y.Label)/2), top-lineH-lineH/2, c.Y.Label, Faint, TopLeft)
 	}
 	if c.Y2 != nil && c.Y2.Label != "" {
-		TextAt(dst, min(r.Max.X-px(2), right+TextWidth(c.Y2.Label)/2), top-lineH-px(1), c.Y2.Label, Faint, TopRight)
+		TextAt(dst, min(r.Max.X-px(2), right+TextWidth(c.Y2.Label)/2), top-lineH-lineH/2, c.Y2.Label, Faint, TopRight)
 	}
 	plot := image.Rect(left, top, right+1, bottom+1)
 	strokeRect(dst, plot, Faint)
