@@ -108,15 +108,30 @@ func (c *gpuCanvas) Stroke(clip image.Rectangle, p *plot.Path, width float64, co
 		c.clip, g.owner = clip, c
 	}
 	op := &vector.StrokeOptions{Width: float32(width), LineCap: vector.LineCapRound, LineJoin: vector.LineJoinRound}
-	n0 := len(g.vs)
+	n0, pts := len(g.vs), 0
+	// emit turns the path gathered so far (pts points in one or more
+	// subpaths) into triangles; vertices are drawn before their uint16
+	// indices could overflow.
+	emit := func() {
+		if pts == 0 {
+			return
+		}
+		g.vs, g.is = g.path.AppendVerticesAndIndicesForStroke(g.vs, g.is, op)
+		g.path, pts = vector.Path{}, 0
+		if len(g.vs) > maxStrokeVertices {
+			c.colour(n0, col)
+			c.flush()
+			g.owner, n0 = c, 0
+		}
+	}
 	for i := range p.Pieces() {
 		xy := p.Piece(i)
-		// Long pieces go in runs of 256 points (the caps of two runs
-		// overlap at their shared point); a piece of one point is a dot,
-		// a round-capped stroke a hundredth of a pixel long.
+		// Each piece is a subpath; a piece of one point is a dot, a
+		// round-capped stroke a hundredth of a pixel long. Long pieces go in
+		// runs of 256 points (the caps of two runs overlap at their shared
+		// point).
 		for k := 0; k+2 <= len(xy); k += 2 * 255 {
 			run := xy[k:min(len(xy), k+2*256)]
-			g.path = vector.Path{}
 			g.path.MoveTo(float32(run[0]), float32(run[1]))
 			if len(run) == 2 {
 				g.path.LineTo(float32(run[0])+0.01, float32(run[1]))
@@ -124,17 +139,15 @@ func (c *gpuCanvas) Stroke(clip image.Rectangle, p *plot.Path, width float64, co
 			for j := 2; j+1 < len(run); j += 2 {
 				g.path.LineTo(float32(run[j]), float32(run[j+1]))
 			}
-			g.vs, g.is = g.path.AppendVerticesAndIndicesForStroke(g.vs, g.is, op)
-			if len(g.vs) > maxStrokeVertices {
-				c.colour(n0, col)
-				c.flush()
-				g.owner, n0 = c, 0
+			if pts += len(run) / 2; pts >= 512 {
+				emit()
 			}
 			if len(run) == 2 {
 				break
 			}
 		}
 	}
+	emit()
 	c.colour(n0, col)
 }
 
