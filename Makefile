@@ -46,7 +46,7 @@ help:
 	@echo "make test    vet, unit tests (native, native+simd, wasm under Node), browser tests"
 	@echo "make build   bin/mnistplay: one binary with everything embedded"
 	@echo "make e2e     only the browser tests"
-	@echo "make measure page speed in headless Chromium at 1280x800 (bytes, first step, fps, examples/s)"
+	@echo "make measure page speed in headless Chromium at 1280x800, both presenters at devicePixelRatio 1 and 2 (bytes, first step, fps, examples/s)"
 
 # ---- wasm ---------------------------------------------------------------
 
@@ -70,9 +70,9 @@ bin/wasmrelax: $(wildcard cmd/wasmrelax/*.go) go.mod
 web/ui.wasm: $(WASM_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/ui
 
-# The same canvas presented with ebiten (WebGL): opt-in with ?ui=ebiten,
-# since with software WebGL (headless Chromium) it cannot keep 50 fps while
-# the worker trains; see wasm/ui/main.go.
+# The same canvas drawn on the GPU with ebiten (WebGL): the default where
+# WebGL is hardware-accelerated (web/ui.js chooses); ?ui=canvas|ebiten
+# overrides.
 web/ui-ebiten.wasm: $(WASM_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -tags uiebiten -o $@ ./wasm/ui
 

@@ -43,9 +43,19 @@ await frame.evaluate(() => {
 const events = (type) => frame.evaluate((t) => window.__ev.filter((m) => m.type === t), type);
 await waitDataLoaded(page, 60000);
 
-const VIEW_W = 960;
-const PAD = { x: 488, y: 22, size: 230 };
-const PANELS = { loss: [0, 0, 480, 270], accuracy: [0, 270, 480, 270], pad: [480, 0, 480, 270], filters: [480, 270, 240, 170], flatness: [720, 270, 240, 270] };
+// layout reads where the canvas program put its panels, pad and clear
+// button (data-* attributes of the canvas, CSS pixels).
+async function layout() {
+  const c = await frame.$('#ui-canvas');
+  const nums = async (a) => (await c.getAttribute(a)).split(' ').map(Number);
+  const panels = {};
+  for (const p of (await c.getAttribute('data-panels')).split(',')) {
+    const [name, ...r] = p.split(' ');
+    panels[name] = r.map(Number);
+  }
+  const [x, y, size] = await nums('data-pad');
+  return { panels, pad: { x, y, size }, clear: await nums('data-clear') };
+}
 
 // canvasBox scrolls the page to the top (the canvas is there) and returns
 // the canvas' box in viewport coordinates.
@@ -72,10 +82,11 @@ async function shot(name, what) {
   const file = path.join(IMG, name + '.png');
   if (Array.isArray(what)) {
     const b = await canvasBox();
-    const s = b.width / VIEW_W;
+    const s = 1;
+    const { panels } = await layout();
     let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
     for (const p of what) {
-      const [x, y, w, h] = PANELS[p];
+      const [x, y, w, h] = panels[p];
       x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x + w); y1 = Math.max(y1, y + h);
     }
     await page.screenshot({ path: file, clip: { x: b.x + x0 * s, y: b.y + y0 * s, width: (x1 - x0) * s, height: (y1 - y0) * s } });
@@ -144,9 +155,9 @@ async function flatness() {
 
 async function drawDigit3() {
   const b = await canvasBox();
-  const s = b.width / VIEW_W;
-  const at = (u, v) => [b.x + (PAD.x + u * PAD.size) * s, b.y + (PAD.y + v * PAD.size) * s];
-  await page.mouse.click(b.x + 518 * s, b.y + 261 * s); // clear
+  const { pad, clear } = await layout();
+  const at = (u, v) => [b.x + pad.x + u * pad.size, b.y + pad.y + v * pad.size];
+  await page.mouse.click(b.x + clear[0], b.y + clear[1]);
   const pts = [];
   for (let i = 0; i <= 20; i++) { const t = (-160 + 250 * i / 20) * Math.PI / 180; pts.push([0.48 + 0.2 * Math.cos(t), 0.32 + 0.17 * Math.sin(t)]); }
   for (let i = 0; i <= 20; i++) { const t = (-90 + 245 * i / 20) * Math.PI / 180; pts.push([0.48 + 0.22 * Math.cos(t), 0.67 + 0.18 * Math.sin(t)]); }

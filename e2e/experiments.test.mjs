@@ -31,11 +31,6 @@ const SHUFFLE_RUN = {
   l2: '0', batch: '50', epochs: '150', subset: '500', 'eval-subset': '1000', patience: '0', seed: '5',
 };
 
-// View geometry of the canvas (wasm/ui/view: 960x540, the pad's square and
-// its clear button), in view pixels.
-const VIEW_W = 960;
-const PAD = { x: 488, y: 22, size: 230 };
-const CLEAR = { x: 518, y: 261 };
 
 // Strokes of each digit in pad units (0..1, y down): lists of polylines.
 function arc(cx, cy, rx, ry, a0, a1, n = 24) {
@@ -81,11 +76,15 @@ async function record(page) {
 const uiEvents = (page, event) => page.evaluate((ev) => window.__ui.filter((m) => m.event === ev), event);
 const workerEvents = (frame, type) => frame.evaluate((t) => window.__ev.filter((m) => m.type === t), type);
 
-// toPage maps view pixels to page coordinates through the canvas' box.
+// geometry maps pad units (0..1) to page coordinates, from where the
+// canvas program says its pad and clear button are (data-pad, data-clear:
+// CSS pixels in the canvas).
 async function geometry(frame) {
-  const box = await (await frame.$('#ui-canvas')).boundingBox();
-  const s = box.width / VIEW_W;
-  return { at: (x, y) => [box.x + x * s, box.y + y * s], padAt: (u, v) => [box.x + (PAD.x + u * PAD.size) * s, box.y + (PAD.y + v * PAD.size) * s] };
+  const c = await frame.$('#ui-canvas');
+  const box = await c.boundingBox();
+  const [px, py, size] = (await c.getAttribute('data-pad')).split(' ').map(Number);
+  const [cx, cy] = (await c.getAttribute('data-clear')).split(' ').map(Number);
+  return { clear: [box.x + cx, box.y + cy], padAt: (u, v) => [box.x + px + u * size, box.y + py + v * size] };
 }
 
 // drawStroke drags the mouse along a polyline in pad units, in small steps.
@@ -104,24 +103,29 @@ async function drawStroke(page, g, pts) {
 }
 
 async function clearPad(page, g) {
-  await page.mouse.click(...g.at(CLEAR.x, CLEAR.y));
+  await page.mouse.click(...g.clear);
   await sleep(100);
 }
 
-describe('playground experiments', { timeout: 600000 }, () => {
+// The pad and export tests run on both presenters of the canvas (the 2D
+// canvas and ebiten on WebGL, here software-rendered); the experiments'
+// own tests once.
+for (const ui of ['canvas', 'ebiten']) {
+describe(`playground experiments (?ui=${ui})`, { timeout: 600000 }, () => {
   let page;
   let frame;
   let errors;
   let log;
+  const more = ui === 'canvas' ? test : () => {};
 
   before(async () => {
-    ({ page, errors, log } = await openPage(env.context, env.url));
+    ({ page, errors, log } = await openPage(env.context, `${env.url}?ui=${ui}`));
     frame = await record(page);
     await waitDataLoaded(page, 60000);
   });
 
   after(async () => {
-    await saveLog('experiments', log ?? []);
+    await saveLog(`experiments-${ui}`, log ?? []);
     await page?.close();
   });
 
@@ -159,7 +163,7 @@ describe('playground experiments', { timeout: 600000 }, () => {
     }
     assert.equal(await text(page, 'state'), 'paused', 'Step keeps the run paused');
     await sleep(500); // the last weight snapshot reaches the canvas
-    await screenshot(page, 'experiments-trained');
+    await screenshot(page, `experiments-trained-${ui}`);
   });
 
   test('digits drawn with the mouse are classified right (at least 5 of 6)', async () => {
@@ -181,14 +185,14 @@ describe('playground experiments', { timeout: 600000 }, () => {
       const sum = last.probs.reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(sum - 1) < 1e-3, `probabilities sum to ${sum}`);
       results.push({ want: d.digit, got: last.digit, p: last.probs[last.digit] });
-      await screenshot(page, `experiments-digit-${d.digit}`);
+      await screenshot(page, `experiments-digit-${d.digit}-${ui}`);
     }
     const right = results.filter((r) => r.want === r.got).length;
-    console.log('# drawn digits: ' + results.map((r) => `${r.want}->${r.got} (${(100 * r.p).toFixed(0)}%)`).join(', '));
+    console.log(`# drawn digits (${ui}): ` + results.map((r) => `${r.want}->${r.got} (${(100 * r.p).toFixed(0)}%)`).join(', '));
     assert.ok(right >= 5, `only ${right} of ${results.length} drawn digits classified right: ${JSON.stringify(results)}`);
   });
 
-  test('flatness: points in alpha order, minimum of the loss near alpha = 1', async () => {
+  more('flatness: points in alpha order, minimum of the loss near alpha = 1', async () => {
     const before = (await workerEvents(frame, 'flatness')).length;
     await page.click('#flatness');
     const pts = await waitFor(async () => {
@@ -212,7 +216,7 @@ describe('playground experiments', { timeout: 600000 }, () => {
     await screenshot(page, 'experiments-flatness');
   });
 
-  test('robustness: accuracy against rotation and shift, lower for large moves, drawn in the canvas', async () => {
+  more('robustness: accuracy against rotation and shift, lower for large moves, drawn in the canvas', async () => {
     const before = (await workerEvents(frame, 'robustness')).length;
     await page.click('#robustness');
     const pts = await waitFor(async () => {
@@ -233,7 +237,9 @@ describe('playground experiments', { timeout: 600000 }, () => {
   });
 
   test('the canvas exports its panels as PNG', async () => {
-    for (const panel of ['loss', 'accuracy', 'flatness', 'filters']) {
+    // The flatness panel has points only after the flatness test (run on
+    // the first presenter only).
+    for (const panel of ui === 'canvas' ? ['loss', 'accuracy', 'flatness', 'filters'] : ['loss', 'accuracy', 'filters']) {
       const before = (await uiEvents(page, 'png')).length;
       await frame.evaluate((p) => window.postMessage({ type: 'export', panel: p }, '*'), panel);
       const m = await waitFor(async () => {
@@ -249,7 +255,7 @@ describe('playground experiments', { timeout: 600000 }, () => {
     }
   });
 
-  test('shuffling labels: train accuracy stays high by memorising, validation falls towards chance', async () => {
+  more('shuffling labels: train accuracy stays high by memorising, validation falls towards chance', async () => {
     await setControls(page, { ...SHUFFLE_RUN, shuffle: false });
     await page.click('#reset');
     const t0 = (await workerEvents(frame, 'epoch')).length;
@@ -331,3 +337,4 @@ describe('playground experiments', { timeout: 600000 }, () => {
     assert.deepEqual(errors, [], 'console or page errors after the reload');
   });
 });
+}

@@ -83,9 +83,10 @@ export async function startServer({ dir } = {}) {
   };
 }
 
-// launchBrowser starts Chromium with a fresh profile in a temporary folder.
+// launchBrowser starts Chromium with a fresh profile in a temporary folder;
+// opts may set viewport, deviceScaleFactor, hasTouch and isMobile (a phone).
 // The returned close() closes the browser (bounded) and removes the profile.
-export async function launchBrowser() {
+export async function launchBrowser(opts = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: run "make e2e" (it installs Debian's chromium as root) or set CHROMIUM`);
   }
@@ -96,6 +97,7 @@ export async function launchBrowser() {
     args: CHROMIUM_FLAGS,
     viewport: VIEWPORT,
     timeout: 30000,
+    ...opts,
   });
   return {
     context,

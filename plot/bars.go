@@ -19,11 +19,11 @@ var digitLabels = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 // 0, 1, ... below (labels overrides them) with the percentage above the
 // largest; the argmax is highlighted. Non-finite values draw no bar. It
 // returns the argmax, or -1 if no value is positive.
-func Bars(dst *image.RGBA, r image.Rectangle, values []float32, labels []string) int {
-	r = r.Intersect(dst.Rect)
+func Bars(dst Canvas, r image.Rectangle, values []float32, labels []string) int {
+	r = r.Intersect(dst.Bounds())
 	Fill(dst, r, Background)
 	n := len(values)
-	if n == 0 || r.Dx() < n || r.Dy() < 2*lineH+4 {
+	if n == 0 || r.Dx() < n || r.Dy() < 2*lineH+px(4) {
 		return -1
 	}
 	best := -1
@@ -35,8 +35,8 @@ func Bars(dst *image.RGBA, r image.Rectangle, values []float32, labels []string)
 	if best >= 0 && !(values[best] > 0) {
 		best = -1 // nothing to highlight when all are zero
 	}
-	top := r.Min.Y + lineH + 2
-	bottom := r.Max.Y - lineH - 2
+	top := r.Min.Y + lineH + px(2)
+	bottom := r.Max.Y - lineH - px(2)
 	bw := float64(r.Dx()) / float64(n)
 	hline(dst, r.Min.X, r.Max.X, bottom, Faint, 0)
 	for i, v := range values {
@@ -55,7 +55,7 @@ func Bars(dst *image.RGBA, r image.Rectangle, values []float32, labels []string)
 		if i == best {
 			col = BarHighlight
 		}
-		TextAt(dst, cx, bottom+2, lab, col, TopCenter)
+		TextAt(dst, cx, bottom+px(2), lab, col, TopCenter)
 		if !finite(float64(v)) {
 			continue
 		}
@@ -68,7 +68,7 @@ func Bars(dst *image.RGBA, r image.Rectangle, values []float32, labels []string)
 		gap := max(1, int(bw/6))
 		Fill(dst, image.Rect(x0+gap, bottom-h, x1-gap, bottom), bc)
 		if i == best {
-			TextAt(dst, cx, bottom-h-1, strconv.Itoa(int(math.Round(p*100)))+"%", BarHighlight, BottomCenter)
+			TextAt(dst, cx, bottom-h-px(1), strconv.Itoa(int(math.Round(p*100)))+"%", BarHighlight, BottomCenter)
 		}
 	}
 	return best

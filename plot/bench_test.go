@@ -21,7 +21,7 @@ func benchmarkChart(b *testing.B, w, h, series, points int) {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	b.ReportAllocs()
 	for b.Loop() {
-		c.Draw(img, img.Rect)
+		c.Draw(NewRaster(img), img.Rect)
 	}
 }
 
@@ -36,6 +36,6 @@ func BenchmarkFilterGridMLP100(b *testing.B) {
 	g := &FilterGrid{N: 100, H: 28, W: 28, Data: data, Selected: -1}
 	img := image.NewRGBA(image.Rect(0, 0, 300, 300))
 	for b.Loop() {
-		g.Draw(img, img.Rect)
+		g.Draw(NewRaster(img), img.Rect)
 	}
 }

@@ -22,7 +22,8 @@ type Contour struct {
 	ScaleLabel string   // above the colour scale, e.g. "loss"
 	Paths      []Series // drawn over the map in data coordinates
 
-	mask  Mask
+	path  Path
+	img   *image.RGBA // scratch: the smooth map
 	field []float64 // (len(Ys), len(Xs)) scratch: the values in colour space
 }
 
@@ -35,8 +36,8 @@ func grow64(b []float64, n int) []float64 {
 
 // Draw renders the map into r of dst. It panics if len(Values) <
 // len(Xs)·len(Ys).
-func (c *Contour) Draw(dst *image.RGBA, r image.Rectangle) {
-	r = r.Intersect(dst.Rect)
+func (c *Contour) Draw(dst Canvas, r image.Rectangle) {
+	r = r.Intersect(dst.Bounds())
 	Fill(dst, r, Background)
 	nx, ny := len(c.Xs), len(c.Ys)
 	if len(c.Values) < nx*ny {
@@ -102,6 +103,10 @@ func (c *Contour) Draw(dst *image.RGBA, r image.Rectangle) {
 	fy := newFrame(c.Ys[0], c.Ys[ny-1], float64(bottom), float64(top), false)
 
 	// The map: every pixel bilinearly interpolated in grid coordinates.
+	plot := image.Rect(left, top, right+1, bottom+1)
+	if c.img == nil || c.img.Rect.Size() != plot.Size() {
+		c.img = image.NewRGBA(image.Rectangle{Max: plot.Size()})
+	}
 	for py := top; py <= bottom; py++ {
 		gy := gridPos(c.Ys, c.Ys[0]+(float64(bottom-py)/float64(bottom-top))*(c.Ys[ny-1]-c.Ys[0]))
 		for px := left; px <= right; px++ {
@@ -111,46 +116,25 @@ func (c *Contour) Draw(dst *image.RGBA, r image.Rectangle) {
 			if finite(v) {
 				col = cmap((v - lo) / (hi - lo))
 			}
-			o := dst.PixOffset(px, py)
-			dst.Pix[o], dst.Pix[o+1], dst.Pix[o+2], dst.Pix[o+3] = col.R, col.G, col.B, 255
+			o := c.img.PixOffset(px-left, py-top)
+			c.img.Pix[o], c.img.Pix[o+1], c.img.Pix[o+2], c.img.Pix[o+3] = col.R, col.G, col.B, 255
 		}
 	}
-	plot := image.Rect(left, top, right+1, bottom+1)
-	c.mask.Resize(plot.Dx(), plot.Dy())
-	ox, oy := float64(left), float64(top)
+	dst.Image(plot, c.img)
 
-	// Contour lines.
+	// Contour lines: one piece per segment.
+	c.path.Reset()
 	for _, l := range levels {
 		ContourSegments(c.Xs, c.Ys, field, l, func(x0, y0, x1, y1 float64) {
-			c.mask.Capsule(fx.pos(x0)-ox, fy.pos(y0)-oy, fx.pos(x1)-ox, fy.pos(y1)-oy, 0.6)
+			c.path.MoveTo(fx.pos(x0), fy.pos(y0))
+			c.path.LineTo(fx.pos(x1), fy.pos(y1))
 		})
 	}
-	c.mask.Composite(dst, plot.Min, color.RGBA{255, 255, 255, 170})
-	c.mask.Clear()
+	dst.Stroke(plot, &c.path, 1.2*scale, color.RGBA{255, 255, 255, 170})
 
 	// Paths.
 	for i := range c.Paths {
-		s := &c.Paths[i]
-		w := s.Width
-		if w <= 0 {
-			w = 1.5
-		}
-		n := min(len(s.X), len(s.Y))
-		if !s.NoLine {
-			pn := pen{m: &c.mask, r: w / 2}
-			for j := 0; j < n; j++ {
-				pn.add(fx.pos(s.X[j])-ox, fy.pos(s.Y[j])-oy)
-			}
-			pn.end()
-		}
-		if s.Dots || s.NoLine {
-			for j := 0; j < n; j++ {
-				x, y := fx.pos(s.X[j])-ox, fy.pos(s.Y[j])-oy
-				c.mask.Capsule(x, y, x, y, w+1)
-			}
-		}
-		c.mask.Composite(dst, plot.Min, s.Color)
-		c.mask.Clear()
+		drawSeries(dst, plot, &c.Paths[i], fx, fy, &c.path)
 	}
 	strokeRect(dst, plot, Faint)
 
@@ -253,7 +237,7 @@ func (c *Contour) inv(v float64) float64 {
 }
 
 // legend lists the named paths in a box at the plot's top left.
-func (c *Contour) legend(dst *image.RGBA, plot image.Rectangle) {
+func (c *Contour) legend(dst Canvas, plot image.Rectangle) {
 	drawLegend(dst, plot, c.Paths, func(w, h int) image.Point { return plot.Min.Add(image.Pt(4, 4)) })
 }
 

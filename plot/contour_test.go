@@ -77,7 +77,7 @@ func TestContourDraw(t *testing.T) {
 		Paths: []Series{{Name: "path", Color: color.RGBA{255, 0, 0, 255}, X: []float64{-2, 0}, Y: []float64{-1, 0}, Dots: true}}}
 	c.Values[8] = math.NaN() // (x 2, y -1): the lower right corner
 	img := newImg(500, 320)
-	c.Draw(img, img.Rect)
+	c.Draw(NewRaster(img), img.Rect)
 	save(t, "contour", img)
 	// Locate the plot box from the drawing: the lowest value is at the centre,
 	// darkest in viridis; the highest at the corners (yellow).
@@ -107,7 +107,7 @@ func TestContourDraw(t *testing.T) {
 	}
 	// A second draw gives the same picture (scratch buffers are reset).
 	img2 := newImg(500, 320)
-	c.Draw(img2, img2.Rect)
+	c.Draw(NewRaster(img2), img2.Rect)
 	for i := range img.Pix {
 		if img.Pix[i] != img2.Pix[i] {
 			t.Fatal("second draw differs")

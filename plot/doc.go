@@ -5,11 +5,14 @@
 // over them, filter grids with a diverging colour map, probability bars and
 // scaled greyscale images.
 //
-// The same code draws the live canvas in the browser (the image is uploaded
-// with ebiten's WritePixels only when its data changed), the PNGs a user
-// downloads and the figures a native command writes with image/png. It is
-// built for per-frame cost: drawing reuses scratch buffers and does not
-// allocate per point.
+// The same code draws the live canvas in the browser (each panel's image is
+// uploaded only when its data changed), the PNGs a user downloads and the
+// figures a native command writes with image/png. It is built for per-frame
+// cost: drawing reuses scratch buffers and does not allocate per point.
+//
+// Labels are anti-aliased Go Regular (golang.org/x/image/font/gofont).
+// SetScale draws for a screen of another pixel density: text, margins and
+// line widths are given in layout pixels and multiplied by the scale.
 //
 // Non-finite values (NaN, ±Inf, and values <= 0 on a log axis) are never
 // drawn: a line series is broken at them and automatic ranges ignore them.

@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"sync"
 )
 
 // FilterGrid draws N small weight images (conv filters, or an MLP's first
@@ -16,6 +17,8 @@ type FilterGrid struct {
 	Cols      int       // grid columns; 0 chooses a near-square grid
 	PerFilter bool      // scale each filter by its own max |w| (else one scale for all)
 	Selected  int       // index outlined in black; -1 for none
+
+	img *image.RGBA // scratch: one filter in colour, (H, W)
 }
 
 // layout returns the grid's columns, rows, cell size and the top-left of
@@ -26,7 +29,7 @@ func (g *FilterGrid) layout(r image.Rectangle) (cols, rows, cell int, origin ima
 	}
 	top := r.Min.Y
 	if g.Title != "" {
-		top += lineH + 4
+		top += lineH + px(4)
 	}
 	avail := image.Rect(r.Min.X, top, r.Max.X, r.Max.Y)
 	cols = g.Cols
@@ -51,11 +54,11 @@ func (g *FilterGrid) layout(r image.Rectangle) (cols, rows, cell int, origin ima
 }
 
 // Draw renders the grid into r of dst. It panics if len(Data) < N*H*W.
-func (g *FilterGrid) Draw(dst *image.RGBA, r image.Rectangle) {
-	r = r.Intersect(dst.Rect)
+func (g *FilterGrid) Draw(dst Canvas, r image.Rectangle) {
+	r = r.Intersect(dst.Bounds())
 	Fill(dst, r, Background)
 	if g.Title != "" {
-		TextAt(dst, (r.Min.X+r.Max.X)/2, r.Min.Y+1, g.Title, Ink, TopCenter)
+		TextAt(dst, (r.Min.X+r.Max.X)/2, r.Min.Y+px(1), g.Title, Ink, TopCenter)
 	}
 	if g.N <= 0 || g.H <= 0 || g.W <= 0 {
 		return
@@ -77,12 +80,13 @@ func (g *FilterGrid) Draw(dst *image.RGBA, r image.Rectangle) {
 		}
 		gap := max(2, cell/10)
 		cr := image.Rect(0, 0, cell-gap, cell-gap).Add(o).Add(image.Pt((k%cols)*cell+gap/2, (k/cols)*cell+gap/2))
-		drawMapped(dst, cr, f, g.W, g.H, func(v float32) color.RGBA {
+		g.img = mapped(g.img, f, g.W, g.H, func(v float32) color.RGBA {
 			if s == 0 {
 				return Diverging(0)
 			}
 			return Diverging(float64(v / s))
 		})
+		dst.Image(cr, g.img)
 		if k == g.Selected {
 			strokeRect(dst, cr.Inset(-1), Ink)
 		}
@@ -113,64 +117,55 @@ func maxAbs(v []float32) float32 {
 	return m
 }
 
-// drawMapped fills r with the w x h image img (nearest-neighbour scaled),
-// colouring each value with cmap.
-func drawMapped(dst *image.RGBA, r image.Rectangle, img []float32, w, h int, cmap func(float32) color.RGBA) {
-	c := r.Intersect(dst.Rect)
-	if c.Empty() || w <= 0 || h <= 0 {
-		return
+// mapped colours the w x h image img with cmap into dst (reused when it
+// has the size) and returns it.
+func mapped(dst *image.RGBA, img []float32, w, h int, cmap func(float32) color.RGBA) *image.RGBA {
+	if dst == nil || dst.Rect.Dx() != w || dst.Rect.Dy() != h {
+		dst = image.NewRGBA(image.Rect(0, 0, w, h))
 	}
-	// Colour each source pixel once (at most 28x28 here), then blit.
-	var buf [28 * 28]color.RGBA
-	cols := buf[:0]
-	if w*h > len(buf) {
-		cols = make([]color.RGBA, 0, w*h)
+	for i, v := range img[:w*h] {
+		c := cmap(v)
+		dst.Pix[4*i], dst.Pix[4*i+1], dst.Pix[4*i+2], dst.Pix[4*i+3] = c.R, c.G, c.B, 255
 	}
-	for _, v := range img[:w*h] {
-		cols = append(cols, cmap(v))
-	}
-	for y := c.Min.Y; y < c.Max.Y; y++ {
-		sy := (y - r.Min.Y) * h / r.Dy()
-		off := dst.PixOffset(c.Min.X, y)
-		for x := c.Min.X; x < c.Max.X; x, off = x+1, off+4 {
-			sx := (x - r.Min.X) * w / r.Dx()
-			col := cols[sy*w+sx]
-			dst.Pix[off], dst.Pix[off+1], dst.Pix[off+2], dst.Pix[off+3] = col.R, col.G, col.B, 255
-		}
-	}
+	return dst
 }
+
+// grays holds scratch images for Gray, which may run on several
+// goroutines (figures drawn in parallel).
+var grays = sync.Pool{New: func() any { return new(image.RGBA) }}
 
 // Gray draws the w x h greyscale image img (values lo..hi map black..white,
 // clamped) scaled into r with nearest-neighbour sampling. It panics if
 // len(img) < w*h.
-func Gray(dst *image.RGBA, r image.Rectangle, img []float32, w, h int, lo, hi float32) {
+func Gray(dst Canvas, r image.Rectangle, img []float32, w, h int, lo, hi float32) {
 	if len(img) < w*h {
 		panic("plot: Gray image shorter than w*h")
 	}
 	if hi == lo {
 		hi = lo + 1
 	}
-	c := r.Intersect(dst.Rect)
-	if c.Empty() || w <= 0 || h <= 0 {
+	if r.Intersect(dst.Bounds()).Empty() || w <= 0 || h <= 0 {
 		return
 	}
-	scale := 255 / (hi - lo)
-	for y := c.Min.Y; y < c.Max.Y; y++ {
-		sy := (y - r.Min.Y) * h / r.Dy()
-		off := dst.PixOffset(c.Min.X, y)
-		for x := c.Min.X; x < c.Max.X; x, off = x+1, off+4 {
-			sx := (x - r.Min.X) * w / r.Dx()
-			v := (img[sy*w+sx] - lo) * scale
-			if !(v > 0) { // also NaN
-				v = 0
-			} else if v > 255 {
-				v = 255
-			}
-			g := uint8(v + 0.5)
-			if v >= 254.5 {
-				g = 255
-			}
-			dst.Pix[off], dst.Pix[off+1], dst.Pix[off+2], dst.Pix[off+3] = g, g, g, 255
-		}
+	g := grays.Get().(*image.RGBA)
+	defer grays.Put(g)
+	if cap(g.Pix) < 4*w*h {
+		g.Pix = make([]uint8, 4*w*h)
 	}
+	g.Pix, g.Stride, g.Rect = g.Pix[:4*w*h], 4*w, image.Rect(0, 0, w, h)
+	scale := 255 / (hi - lo)
+	for i, off := 0, 0; i < w*h; i, off = i+1, off+4 {
+		v := (img[i] - lo) * scale
+		if !(v > 0) { // also NaN
+			v = 0
+		} else if v > 255 {
+			v = 255
+		}
+		c := uint8(v + 0.5)
+		if v >= 254.5 {
+			c = 255
+		}
+		g.Pix[off], g.Pix[off+1], g.Pix[off+2], g.Pix[off+3] = c, c, c, 255
+	}
+	dst.Image(r, g)
 }

@@ -26,8 +26,8 @@ type HeatMap struct {
 
 // Draw renders the heat map into r of dst. It panics if len(Values) <
 // Rows*Cols.
-func (h *HeatMap) Draw(dst *image.RGBA, r image.Rectangle) {
-	r = r.Intersect(dst.Rect)
+func (h *HeatMap) Draw(dst Canvas, r image.Rectangle) {
+	r = r.Intersect(dst.Bounds())
 	Fill(dst, r, Background)
 	if h.Rows <= 0 || h.Cols <= 0 {
 		return

@@ -21,7 +21,7 @@ type Series struct {
 	Name   string // legend text; "" keeps it out of the legend
 	Color  color.RGBA
 	X, Y   []float64
-	Width  float64 // line width in pixels; 0 means 1.5
+	Width  float64 // line width in layout pixels (times the scale); 0 means 1.5
 	Dots   bool    // draw a dot at every point
 	NoLine bool    // dots only
 	Right  bool    // plot against the chart's right axis Y2
@@ -48,7 +48,7 @@ type Chart struct {
 	// title) at the plot's bottom right instead of its top right.
 	LegendBottom bool
 
-	mask        Mask
+	path        Path
 	xt, yt, y2t []Tick
 }
 
@@ -159,45 +159,45 @@ func maxLabel(t []Tick, unit string) int {
 }
 
 // Draw renders the chart into r of dst (background included).
-func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
-	r = r.Intersect(dst.Rect)
+func (c *Chart) Draw(dst Canvas, r image.Rectangle) {
+	r = r.Intersect(dst.Bounds())
 	Fill(dst, r, Background)
-	if r.Dx() < 40 || r.Dy() < 40 {
+	if r.Dx() < px(40) || r.Dy() < px(40) {
 		return
 	}
-	top := r.Min.Y + 4
+	top := r.Min.Y + px(4)
 	inHeader := !c.NoLegend && c.headerLegend(dst, r)
 	if c.Title != "" || inHeader {
 		tx := (r.Min.X + r.Max.X) / 2
 		if inHeader {
-			tx = r.Min.X + 4 + TextWidth(c.Title)/2
+			tx = r.Min.X + px(4) + TextWidth(c.Title)/2
 		}
-		TextAt(dst, tx, r.Min.Y+2, c.Title, Ink, TopCenter)
-		top += lineH + 2
+		TextAt(dst, tx, r.Min.Y+px(2), c.Title, Ink, TopCenter)
+		top += lineH + px(2)
 	}
 	if c.Y.Label != "" || (c.Y2 != nil && c.Y2.Label != "") {
-		top += lineH
+		top += lineH + lineH/2 // clear of the top tick's label
 	}
-	bottom := r.Max.Y - lineH - 6
+	bottom := r.Max.Y - lineH - px(6)
 	if c.X.Label != "" {
 		bottom -= lineH
 	}
 	plotH := bottom - top
 	var y0, y1 float64
-	c.yt, y0, y1 = c.ticks(c.yt, &c.Y, 1, plotH, 32)
-	left := r.Min.X + maxLabel(c.yt, c.Y.Unit) + 8
-	right := r.Max.X - 10
+	c.yt, y0, y1 = c.ticks(c.yt, &c.Y, 1, plotH, px(32))
+	left := r.Min.X + maxLabel(c.yt, c.Y.Unit) + px(8)
+	right := r.Max.X - px(10)
 	var y20, y21 float64
 	if c.Y2 != nil {
-		c.y2t, y20, y21 = c.ticks(c.y2t, c.Y2, 2, plotH, 32)
-		right = r.Max.X - maxLabel(c.y2t, c.Y2.Unit) - 8
+		c.y2t, y20, y21 = c.ticks(c.y2t, c.Y2, 2, plotH, px(32))
+		right = r.Max.X - maxLabel(c.y2t, c.Y2.Unit) - px(8)
 	}
 	plotW := right - left
-	if plotW < 10 || plotH < 10 {
+	if plotW < px(10) || plotH < px(10) {
 		return
 	}
 	var x0, x1 float64
-	c.xt, x0, x1 = c.ticks(c.xt, &c.X, 0, plotW, 60)
+	c.xt, x0, x1 = c.ticks(c.xt, &c.X, 0, plotW, px(60))
 	fx := newFrame(x0, x1, float64(left), float64(right), c.X.Log)
 	fy := newFrame(y0, y1, float64(bottom), float64(top), c.Y.Log)
 	var fy2 frame
@@ -209,29 +209,32 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 	for _, t := range c.yt {
 		y := int(math.Round(fy.pos(t.Value)))
 		hline(dst, left, right, y, GridColor, 0)
-		TextAt(dst, left-4, y, t.Label+c.Y.Unit, Ink, MiddleRight)
+		TextAt(dst, left-px(4), y, t.Label+c.Y.Unit, Ink, MiddleRight)
 	}
 	if c.Y2 != nil {
 		for _, t := range c.y2t {
 			y := int(math.Round(fy2.pos(t.Value)))
-			hline(dst, right, right+3, y, Ink, 0)
-			TextAt(dst, right+5, y, t.Label+c.Y2.Unit, Ink, MiddleLeft)
+			hline(dst, right, right+px(3), y, Ink, 0)
+			TextAt(dst, right+px(5), y, t.Label+c.Y2.Unit, Ink, MiddleLeft)
 		}
 	}
 	for _, t := range c.xt {
 		x := int(math.Round(fx.pos(t.Value)))
 		vline(dst, x, top, bottom, GridColor, 0)
-		vline(dst, x, bottom, bottom+3, Ink, 0)
-		TextAt(dst, x, bottom+4, t.Label+c.X.Unit, Ink, TopCenter)
+		vline(dst, x, bottom, bottom+px(3), Ink, 0)
+		// The end ticks' labels stay inside r.
+		l := t.Label + c.X.Unit
+		hw := TextWidth(l) / 2
+		TextAt(dst, min(max(x, r.Min.X+hw), r.Max.X-hw-1), bottom+px(4), l, Ink, TopCenter)
 	}
 	if c.X.Label != "" {
-		TextAt(dst, (left+right)/2, bottom+4+lineH, c.X.Label, Faint, TopCenter)
+		TextAt(dst, (left+right)/2, bottom+px(4)+lineH, c.X.Label, Faint, TopCenter)
 	}
 	if c.Y.Label != "" {
-		TextAt(dst, max(r.Min.X+2, left-TextWidth(c.Y.Label)/2), top-lineH-1, c.Y.Label, Faint, TopLeft)
+		TextAt(dst, max(r.Min.X+px(2), left-TextWidth(c.Y.Label)/2), top-lineH-lineH/2, c.Y.Label, Faint, TopLeft)
 	}
 	if c.Y2 != nil && c.Y2.Label != "" {
-		TextAt(dst, min(r.Max.X-2, right+TextWidth(c.Y2.Label)/2), top-lineH-1, c.Y2.Label, Faint, TopRight)
+		TextAt(dst, min(r.Max.X-px(2), right+TextWidth(c.Y2.Label)/2), top-lineH-lineH/2, c.Y2.Label, Faint, TopRight)
 	}
 	plot := image.Rect(left, top, right+1, bottom+1)
 	strokeRect(dst, plot, Faint)
@@ -247,52 +250,25 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 			col = Faint
 		}
 		xi := int(math.Round(x))
-		vline(dst, xi, top+1, bottom, col, 3)
+		vline(dst, xi, top+1, bottom, col, px(3))
 		if m.Label != "" {
-			ty := top + 2 + (i%3)*lineH
-			if xi+3+TextWidth(m.Label) > right {
-				TextAt(dst, xi-3, ty, m.Label, col, TopRight)
+			ty := top + px(2) + (i%3)*lineH
+			if xi+px(3)+TextWidth(m.Label) > right {
+				TextAt(dst, xi-px(3), ty, m.Label, col, TopRight)
 			} else {
-				TextAt(dst, xi+3, ty, m.Label, col, TopLeft)
+				TextAt(dst, xi+px(3), ty, m.Label, col, TopLeft)
 			}
 		}
 	}
 
-	// Series: each into the coverage mask (clipped to the plot area), then
-	// composited once with its colour.
-	c.mask.Resize(plot.Dx(), plot.Dy())
-	at := plot.Min
-	ox, oy := float64(at.X), float64(at.Y)
+	// Series, clipped to the plot area.
 	for i := range c.Series {
 		s := &c.Series[i]
 		f := fy
 		if s.Right && c.Y2 != nil {
 			f = fy2
 		}
-		w := s.Width
-		if w <= 0 {
-			w = 1.5
-		}
-		n := min(len(s.X), len(s.Y))
-		if !s.NoLine {
-			pn := pen{m: &c.mask, r: w / 2}
-			for j := 0; j < n; j++ {
-				pn.add(fx.pos(s.X[j])-ox, f.pos(s.Y[j])-oy)
-			}
-			pn.end()
-		}
-		if s.Dots || s.NoLine {
-			rd := w + 1
-			if !s.Dots {
-				rd = w / 2
-			}
-			for j := 0; j < n; j++ {
-				x, y := fx.pos(s.X[j])-ox, f.pos(s.Y[j])-oy
-				c.mask.Capsule(x, y, x, y, rd)
-			}
-		}
-		c.mask.Composite(dst, at, s.Color)
-		c.mask.Clear()
+		drawSeries(dst, plot, s, fx, f, &c.path)
 	}
 	if !c.NoLegend && !inHeader {
 		c.legend(dst, plot)
@@ -301,15 +277,15 @@ func (c *Chart) Draw(dst *image.RGBA, r image.Rectangle) {
 
 // headerLegend draws the named series in one row at the top right of r when
 // they fit next to the title, and reports whether it did.
-func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
+func (c *Chart) headerLegend(dst Canvas, r image.Rectangle) bool {
 	w, n := 0, 0
 	for _, s := range c.Series {
 		if s.Name != "" {
-			w += 18 + TextWidth(s.Name) + 10
+			w += px(28) + TextWidth(s.Name)
 			n++
 		}
 	}
-	if n == 0 || TextWidth(c.Title)+16+w > r.Dx() {
+	if n == 0 || TextWidth(c.Title)+px(16)+w > r.Dx() {
 		return false
 	}
 	x := r.Max.X - w
@@ -317,27 +293,28 @@ func (c *Chart) headerLegend(dst *image.RGBA, r image.Rectangle) bool {
 		if s.Name == "" {
 			continue
 		}
-		Fill(dst, image.Rect(x, r.Min.Y+7, x+14, r.Min.Y+10), s.Color)
-		Text(dst, x+18, r.Min.Y+2, s.Name, Ink)
-		x += 18 + TextWidth(s.Name) + 10
+		sy := r.Min.Y + px(2) + lineH/2
+		Fill(dst, image.Rect(x, sy-px(2), x+px(14), sy+px(1)), s.Color)
+		Text(dst, x+px(18), r.Min.Y+px(2), s.Name, Ink)
+		x += px(28) + TextWidth(s.Name)
 	}
 	return true
 }
 
 // legend draws the named series in a box at the plot's top right.
-func (c *Chart) legend(dst *image.RGBA, plot image.Rectangle) {
+func (c *Chart) legend(dst Canvas, plot image.Rectangle) {
 	drawLegend(dst, plot, c.Series, func(w, h int) image.Point {
 		if c.LegendBottom {
-			return image.Pt(plot.Max.X-4-w, plot.Max.Y-4-h)
+			return image.Pt(plot.Max.X-px(4)-w, plot.Max.Y-px(4)-h)
 		}
-		return image.Pt(plot.Max.X-4-w, plot.Min.Y+4)
+		return image.Pt(plot.Max.X-px(4)-w, plot.Min.Y+px(4))
 	})
 }
 
 // drawLegend draws the named series in a box of the size they need, its
 // top left corner where at (given the box's width and height) puts it;
 // nothing when no series is named or the box does not fit in plot.
-func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(w, h int) image.Point) {
+func drawLegend(dst Canvas, plot image.Rectangle, series []Series, at func(w, h int) image.Point) {
 	w, n := 0, 0
 	for _, s := range series {
 		if s.Name != "" {
@@ -348,7 +325,7 @@ func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(
 	if n == 0 {
 		return
 	}
-	size := image.Pt(w+26, n*lineH+4)
+	size := image.Pt(w+px(26), n*lineH+px(4))
 	box := image.Rectangle{Min: at(size.X, size.Y)}
 	box.Max = box.Min.Add(size)
 	if !box.In(plot) {
@@ -356,28 +333,61 @@ func drawLegend(dst *image.RGBA, plot image.Rectangle, series []Series, at func(
 	}
 	Fill(dst, box, Background)
 	strokeRect(dst, box, GridColor)
-	y := box.Min.Y + 2
+	y := box.Min.Y + px(2)
 	for _, s := range series {
 		if s.Name == "" {
 			continue
 		}
-		Fill(dst, image.Rect(box.Min.X+4, y+5, box.Min.X+18, y+8), s.Color)
-		Text(dst, box.Min.X+22, y, s.Name, Ink)
+		sy := y + lineH/2
+		Fill(dst, image.Rect(box.Min.X+px(4), sy-px(2), box.Min.X+px(18), sy+px(1)), s.Color)
+		Text(dst, box.Min.X+px(22), y, s.Name, Ink)
 		y += lineH
 	}
 }
 
-// pen draws a polyline into a mask, broken at non-finite points. Points that
-// fall into the same pixel column are aggregated (first, min, max, last), so
-// a series of many thousands of points costs about one short segment per
-// column and looks the same. An isolated point is drawn as a dot.
-type pen struct {
-	m *Mask
-	r float64
+// drawSeries draws s (a line, dots or both) in the frame fx, fy, clipped
+// to clip; path is scratch.
+func drawSeries(dst Canvas, clip image.Rectangle, s *Series, fx, fy frame, path *Path) {
+	w := s.Width
+	if w <= 0 {
+		w = 1.5
+	}
+	w *= scale
+	n := min(len(s.X), len(s.Y))
+	if !s.NoLine {
+		path.Reset()
+		pn := pen{p: path}
+		for j := 0; j < n; j++ {
+			pn.add(fx.pos(s.X[j]), fy.pos(s.Y[j]))
+		}
+		pn.end()
+		dst.Stroke(clip, path, w, s.Color)
+	}
+	if s.Dots || s.NoLine {
+		d := 2 * (w + scale) // dot diameter
+		if !s.Dots {
+			d = w
+		}
+		path.Reset()
+		for j := 0; j < n; j++ {
+			if x, y := fx.pos(s.X[j]), fy.pos(s.Y[j]); finite(x) && finite(y) {
+				path.MoveTo(x, y)
+			}
+		}
+		dst.Stroke(clip, path, d, s.Color)
+	}
+}
 
-	has       bool    // a previous point exists (px, py)
-	px, py    float64 // previous point
-	connected bool    // the previous point has a segment drawn to it
+// pen turns a series' points into a path, broken at non-finite points.
+// Points that fall into the same pixel column are aggregated (first, min,
+// max, last), so a series of many thousands of points costs about one
+// short segment per column and looks the same. An isolated point becomes a
+// piece of one point (a dot).
+type pen struct {
+	p *Path
+
+	has    bool    // a previous point exists (px, py)
+	px, py float64 // previous point
 
 	agg            bool // a column is being aggregated
 	col            int
@@ -402,22 +412,25 @@ func (p *pen) add(x, y float64) {
 	p.agg, p.col, p.ax, p.fy, p.lx, p.ly, p.lo, p.hi, p.cnt = true, col, x, y, x, y, y, y, 1
 }
 
-// flush draws the aggregated column.
+// flush adds the aggregated column to the path: a line from the previous
+// point to the column's first, then (several points) its extent as a
+// vertical piece of its own and a piece on to its last point, which the
+// next column's line continues.
 func (p *pen) flush() {
 	if !p.agg {
 		return
 	}
 	p.agg = false
 	if p.has {
-		p.m.Capsule(p.px, p.py, p.ax, p.fy, p.r)
-		p.connected = true
+		p.p.LineTo(p.ax, p.fy)
 	} else {
-		p.connected = false
+		p.p.MoveTo(p.ax, p.fy)
 	}
 	if p.cnt > 1 {
-		p.m.Capsule(p.ax, p.lo, p.ax, p.hi, p.r)
-		p.m.Capsule(p.ax, p.ly, p.lx, p.ly, p.r)
-		p.connected = true
+		p.p.MoveTo(p.ax, p.lo)
+		p.p.LineTo(p.ax, p.hi)
+		p.p.MoveTo(p.ax, p.ly)
+		p.p.LineTo(p.lx, p.ly)
 	}
 	p.has, p.px, p.py = true, p.lx, p.ly
 }
@@ -425,8 +438,5 @@ func (p *pen) flush() {
 // end finishes the current piece of line.
 func (p *pen) end() {
 	p.flush()
-	if p.has && !p.connected {
-		p.m.Capsule(p.px, p.py, p.px, p.py, p.r)
-	}
-	p.has, p.connected = false, false
+	p.has = false
 }

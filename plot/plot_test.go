@@ -157,7 +157,7 @@ func TestChartSeriesAtExpectedPoint(t *testing.T) {
 		NoLegend: true,
 	}
 	img := newImg(400, 250)
-	c.Draw(img, img.Rect)
+	c.Draw(NewRaster(img), img.Rect)
 	save(t, "points", img)
 	// Find the plot box: the red line is at 20% of the height from the
 	// bottom, the blue one at 80%; both span the width. Scan a middle column.
@@ -204,9 +204,9 @@ func TestChartNaNSkipped(t *testing.T) {
 	}
 	ys[4], ys[5], ys[6] = math.NaN(), math.Inf(1), math.NaN()
 	c := &Chart{X: Axis{Min: 0, Max: 10}, Y: Axis{Min: 0, Max: 10},
-		Series: []Series{{Color: red, X: xs, Y: ys}}, NoLegend: true}
+		Series: []Series{{Color: red, X: xs, Y: ys, Width: 3}}, NoLegend: true}
 	img := newImg(400, 250)
-	c.Draw(img, img.Rect)
+	c.Draw(NewRaster(img), img.Rect)
 	save(t, "nan", img)
 	// Locate x pixels of data x=3 and x=7 through the red extent.
 	var cols []int
@@ -254,7 +254,7 @@ func TestChartDegenerate(t *testing.T) {
 							t.Errorf("case %d log %v size %v: panic %v", i, log, sz, r)
 						}
 					}()
-					c.Draw(img, img.Rect)
+					c.Draw(NewRaster(img), img.Rect)
 				}()
 			}
 		}
@@ -265,7 +265,7 @@ func TestChartOnePointVisible(t *testing.T) {
 	red := color.RGBA{255, 0, 0, 255}
 	c := &Chart{Series: []Series{{Color: red, X: []float64{3}, Y: []float64{0.5}}}, NoLegend: true}
 	img := newImg(200, 150)
-	c.Draw(img, img.Rect)
+	c.Draw(NewRaster(img), img.Rect)
 	if countColor(img, img.Rect, red, 80) == 0 {
 		t.Error("a single point is not drawn")
 	}
@@ -276,7 +276,7 @@ func TestChartLogSkipsNonPositive(t *testing.T) {
 	c := &Chart{Y: Axis{Log: true}, NoLegend: true,
 		Series: []Series{{Color: red, X: []float64{0, 1, 2, 3}, Y: []float64{1, 0, -1, 0.1}}}}
 	img := newImg(300, 200)
-	c.Draw(img, img.Rect)
+	c.Draw(NewRaster(img), img.Rect)
 	if countColor(img, img.Rect, red, 80) == 0 {
 		t.Error("the positive points are not drawn")
 	}
@@ -286,7 +286,7 @@ func TestMarkerDrawn(t *testing.T) {
 	mc := color.RGBA{0, 160, 0, 255}
 	c := &Chart{X: Axis{Min: 0, Max: 4}, Markers: []Marker{{X: 2, Label: "shuffle on", Color: mc}}}
 	img := newImg(400, 250)
-	c.Draw(img, img.Rect)
+	c.Draw(NewRaster(img), img.Rect)
 	save(t, "marker", img)
 	// A column near the middle holds a dashed green line over many rows.
 	best := 0
@@ -336,7 +336,7 @@ func TestFilterGrid(t *testing.T) {
 	g := &FilterGrid{N: 2, H: 2, W: 2, Data: []float32{-1, 1, 0, 0, 0, 0, 0, 0}, Selected: -1}
 	img := newImg(200, 100)
 	r := img.Rect
-	g.Draw(img, r)
+	g.Draw(NewRaster(img), r)
 	save(t, "filters", img)
 	cols, _, cell, o := g.layout(r)
 	if cols != 2 || cell < 40 {
@@ -363,14 +363,14 @@ func TestFilterGrid(t *testing.T) {
 		t.Errorf("HitTest outside = %d, want -1", k)
 	}
 	// Empty and degenerate grids do not panic.
-	(&FilterGrid{}).Draw(img, r)
-	(&FilterGrid{N: 1, H: 1, W: 1, Data: []float32{float32(math.NaN())}}).Draw(img, r)
+	(&FilterGrid{}).Draw(NewRaster(img), r)
+	(&FilterGrid{N: 1, H: 1, W: 1, Data: []float32{float32(math.NaN())}}).Draw(NewRaster(img), r)
 }
 
 func TestBars(t *testing.T) {
 	img := newImg(300, 120)
 	p := []float32{0.01, 0.02, 0.8, 0.05, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02}
-	if k := Bars(img, img.Rect, p, nil); k != 2 {
+	if k := Bars(NewRaster(img), img.Rect, p, nil); k != 2 {
 		t.Errorf("argmax %d, want 2", k)
 	}
 	save(t, "bars", img)
@@ -382,11 +382,11 @@ func TestBars(t *testing.T) {
 	if countColor(img, image.Rect(5*bw, 0, 6*bw, 120), BarHighlight, 10) > 0 {
 		t.Error("bar 5 highlighted")
 	}
-	if k := Bars(img, img.Rect, nil, nil); k != -1 {
+	if k := Bars(NewRaster(img), img.Rect, nil, nil); k != -1 {
 		t.Errorf("empty argmax %d", k)
 	}
 	nan := float32(math.NaN())
-	if k := Bars(img, img.Rect, []float32{nan, 0.5, nan}, nil); k != 1 {
+	if k := Bars(NewRaster(img), img.Rect, []float32{nan, 0.5, nan}, nil); k != 1 {
 		t.Errorf("NaN argmax %d, want 1", k)
 	}
 }
@@ -396,7 +396,7 @@ func TestGray(t *testing.T) {
 	src[0] = 1          // top-left white
 	src[27*28+27] = 0.5 // bottom-right mid grey
 	img := newImg(112, 112)
-	Gray(img, img.Rect, src, 28, 28, 0, 1)
+	Gray(NewRaster(img), img.Rect, src, 28, 28, 0, 1)
 	if got := img.RGBAAt(2, 2); got != (color.RGBA{255, 255, 255, 255}) {
 		t.Errorf("top-left %v, want white", got)
 	}
@@ -412,7 +412,7 @@ func TestHeatMap(t *testing.T) {
 	h := &HeatMap{Title: "final test accuracy", Rows: 2, Cols: 2, Values: []float64{0, 1, math.NaN(), 0.5},
 		RowLabels: []string{"100", "500"}, ColLabels: []string{"1e-3", "1e-4"}, RowTitle: "batch", ColTitle: "lr"}
 	img := newImg(400, 200)
-	h.Draw(img, img.Rect)
+	h.Draw(NewRaster(img), img.Rect)
 	save(t, "heatmap", img)
 	if countColor(img, img.Rect, viridis[0], 2) < 500 {
 		t.Error("min cell not drawn with the colour map's low end")
@@ -427,7 +427,7 @@ func TestHeatMap(t *testing.T) {
 					t.Errorf("case %d: panic %v", i, r)
 				}
 			}()
-			hm.Draw(img, img.Rect)
+			hm.Draw(NewRaster(img), img.Rect)
 		}()
 	}
 }
@@ -456,14 +456,14 @@ func TestGallery(t *testing.T) {
 		Markers: []Marker{{X: 3, Label: "shuffle on", Color: Palette[3]}},
 	}
 	img := newImg(400, 250)
-	c.Draw(img, img.Rect)
+	c.Draw(NewRaster(img), img.Rect)
 	save(t, "loss", img)
 	a := &Chart{Title: "accuracy", X: Axis{Label: "epoch"}, Y: Axis{Min: 0, Max: 100, Unit: "%"},
 		Series: []Series{
 			{Name: "train", Color: Palette[1], X: ep, Y: []float64{91, 96, 97.5, 40, 60}, Dots: true, Width: 2},
 			{Name: "validation", Color: Palette[2], X: ep, Y: []float64{92, 95.5, 97, 30, 15}, Dots: true, Width: 2},
 		}, Markers: c.Markers}
-	a.Draw(img, img.Rect)
+	a.Draw(NewRaster(img), img.Rect)
 	save(t, "accuracy", img)
 	al := make([]float64, 21)
 	lo := make([]float64, 21)
@@ -479,7 +479,7 @@ func TestGallery(t *testing.T) {
 			{Name: "loss", Color: Palette[0], X: al, Y: lo, Dots: true},
 			{Name: "error", Color: Palette[3], X: al, Y: er, Dots: true, Right: true},
 		}}
-	f.Draw(img, img.Rect)
+	f.Draw(NewRaster(img), img.Rect)
 	save(t, "flatness", img)
 	rng := uint32(1)
 	w := make([]float32, 10*25)
@@ -489,7 +489,7 @@ func TestGallery(t *testing.T) {
 	}
 	g := &FilterGrid{Title: "conv1 filters", N: 10, H: 5, W: 5, Data: w, Selected: 3}
 	gi := newImg(300, 140)
-	g.Draw(gi, gi.Rect)
+	g.Draw(NewRaster(gi), gi.Rect)
 	save(t, "conv1", gi)
 }
 
@@ -500,9 +500,9 @@ func TestLegendBottom(t *testing.T) {
 	for i, bottom := range []bool{false, true} {
 		c := &Chart{Title: "accuracy", X: Axis{Min: 0, Max: 1}, Y: Axis{Min: 0, Max: 1}, LegendBottom: bottom,
 			// No points: only the legend's swatches have these colours.
-			Series: []Series{{Name: "a run name too long", Color: sw}, {Name: "for the title row: a box", Color: sw}}}
+			Series: []Series{{Name: "a run name much too long", Color: sw}, {Name: "for the title row: so a box instead", Color: sw}}}
 		img := newImg(400, 250)
-		c.Draw(img, img.Rect)
+		c.Draw(NewRaster(img), img.Rect)
 		save(t, fmt.Sprintf("legend-bottom-%v", bottom), img)
 		top := countColor(img, image.Rect(0, 20, 400, 125), sw, 10) // below the title row
 		low := countColor(img, image.Rect(0, 125, 400, 250), sw, 10)

@@ -107,6 +107,10 @@ func (m *Mask) capsule(ax, ay, bx, by, r float64) {
 		return
 	}
 	m.touch(x0, y0, x1, y1)
+	if ax == bx {
+		m.vertical(ax, min(ay, by), max(ay, by), r, x0, y0, x1, y1)
+		return
+	}
 	dx, dy := bx-ax, by-ay
 	l2 := dx*dx + dy*dy
 	rr := r + 0.5
@@ -131,6 +135,52 @@ func (m *Mask) capsule(ax, ay, bx, by, r float64) {
 			}
 			if c > row[x] {
 				row[x] = c
+			}
+		}
+	}
+}
+
+// vertical is capsule for a vertical segment x = ax, ay <= y <= by, in the
+// box [x0,x1) x [y0,y1): between the caps a pixel's coverage depends only
+// on its column, so each column's is computed once (a dense series is
+// mostly such segments).
+func (m *Mask) vertical(ax, ay, by, r float64, x0, y0, x1, y1 int) {
+	rr := r + 0.5
+	// Rows whose centre lies within [ay, by] are in the straight part.
+	s0 := max(y0, int(math.Ceil(ay-0.5)))
+	s1 := min(y1, int(math.Floor(by-0.5))+1)
+	for x := x0; x < x1; x++ {
+		px := math.Abs(float64(x) + 0.5 - ax)
+		for y := y0; y < y1; y++ {
+			if y == s0 && s0 < s1 {
+				// The straight part: the same coverage down the column.
+				if c := float32(min(rr-px, 1)); c > 0 {
+					for yy := s0; yy < s1; yy++ {
+						if a := &m.A[yy*m.W+x]; c > *a {
+							*a = c
+						}
+					}
+				}
+				y = s1 - 1
+				continue
+			}
+			py := float64(y) + 0.5
+			ey := 0.0
+			if py < ay {
+				ey = ay - py
+			} else if py > by {
+				ey = py - by
+			}
+			d2 := px*px + ey*ey
+			if d2 >= rr*rr {
+				continue
+			}
+			c := float32(rr - math.Sqrt(d2))
+			if c > 1 {
+				c = 1
+			}
+			if a := &m.A[y*m.W+x]; c > *a {
+				*a = c
 			}
 		}
 	}
@@ -201,53 +251,17 @@ func clipSegment(ax, ay, bx, by, x0, y0, x1, y1 float64) (float64, float64, floa
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Fill paints r (clipped to dst) with the opaque colour c.
-func Fill(dst *image.RGBA, r image.Rectangle, c color.RGBA) {
-	r = r.Intersect(dst.Rect)
-	if r.Empty() {
-		return
-	}
-	off := dst.PixOffset(r.Min.X, r.Min.Y)
-	row := dst.Pix[off : off+4*r.Dx()]
-	for i := 0; i < len(row); i += 4 {
-		row[i], row[i+1], row[i+2], row[i+3] = c.R, c.G, c.B, c.A
-	}
-	for y := r.Min.Y + 1; y < r.Max.Y; y++ {
-		o := dst.PixOffset(r.Min.X, y)
-		copy(dst.Pix[o:o+len(row)], row)
-	}
-}
+func Fill(dst Canvas, r image.Rectangle, c color.RGBA) { dst.Fill(r, c) }
 
 // hline draws a 1-pixel horizontal line from x0 to x1 (exclusive) at y;
 // dash > 0 draws dash pixels on, dash off.
-func hline(dst *image.RGBA, x0, x1, y int, c color.RGBA, dash int) {
-	if y < dst.Rect.Min.Y || y >= dst.Rect.Max.Y {
-		return
-	}
-	x0, x1 = max(x0, dst.Rect.Min.X), min(x1, dst.Rect.Max.X)
-	for x := x0; x < x1; x++ {
-		if dash > 0 && (x/dash)%2 == 1 {
-			continue
-		}
-		blend(dst.Pix[dst.PixOffset(x, y):], c, float32(c.A)/255)
-	}
-}
+func hline(dst Canvas, x0, x1, y int, c color.RGBA, dash int) { dst.Rule(x0, y, x1, y, c, dash) }
 
 // vline draws a 1-pixel vertical line from y0 to y1 (exclusive) at x.
-func vline(dst *image.RGBA, x, y0, y1 int, c color.RGBA, dash int) {
-	if x < dst.Rect.Min.X || x >= dst.Rect.Max.X {
-		return
-	}
-	y0, y1 = max(y0, dst.Rect.Min.Y), min(y1, dst.Rect.Max.Y)
-	for y := y0; y < y1; y++ {
-		if dash > 0 && (y/dash)%2 == 1 {
-			continue
-		}
-		blend(dst.Pix[dst.PixOffset(x, y):], c, float32(c.A)/255)
-	}
-}
+func vline(dst Canvas, x, y0, y1 int, c color.RGBA, dash int) { dst.Rule(x, y0, x, y1, c, dash) }
 
 // strokeRect draws a 1-pixel rectangle outline just inside r.
-func strokeRect(dst *image.RGBA, r image.Rectangle, c color.RGBA) {
+func strokeRect(dst Canvas, r image.Rectangle, c color.RGBA) {
 	if r.Empty() {
 		return
 	}

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// measure-page.mjs measures the playground in headless Chromium at 1280x800:
-//   - bytes a first visit transfers (compressed, as on the wire; fresh profile)
+// measure-page.mjs measures the playground in headless Chromium at 1280x800,
+// for each presenter of the canvas (?ui=canvas: 2D canvas, ?ui=ebiten:
+// WebGL) at devicePixelRatio 1 and 2, each in a fresh browser profile:
+//   - bytes a first visit transfers (compressed, as on the wire)
 //   - time from navigation to the first training step (localhost)
 //   - frames per second idle and while training (rAF callbacks in the UI iframe)
 //   - training examples/s shown by the page for the report's CNN
+// It also names the presenter the page picks by itself here.
 //
 // Usage (from the repo root, after `make build` and `make e2e-deps`):
 //   node scripts/measure-page.mjs [--url http://127.0.0.1:8080/] [--seconds 5] [--json out.json]
+//        [--ui canvas,ebiten] [--dpr 1,2]
 // Without --url it starts bin/mnistplay on a free loopback port.
 
 import { writeFile } from 'node:fs/promises';
@@ -24,6 +28,8 @@ function arg(name, def) {
 }
 const seconds = Number(arg('seconds', '5'));
 const jsonOut = arg('json', '');
+const presenters = arg('ui', 'canvas,ebiten').split(',');
+const ratios = arg('dpr', '1,2').split(',').map(Number);
 let url = arg('url', '');
 
 let server = null;
@@ -31,9 +37,11 @@ if (!url) {
   server = await startServer();
   url = server.url;
 }
-const browser = await launchBrowser();
-const result = { url, viewport: `${VIEWPORT.width}x${VIEWPORT.height}`, chromiumFlags: lib.CHROMIUM_FLAGS.join(' ') };
-
+// measure loads the page with ?ui=ui at devicePixelRatio dpr in a fresh
+// browser and returns its figures.
+async function measure(ui, dpr) {
+const browser = await launchBrowser({ deviceScaleFactor: dpr });
+const result = { ui, dpr };
 try {
   const page = await browser.context.newPage();
   const requests = [];
@@ -58,7 +66,7 @@ try {
     });
   });
 
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30000 });
+  await page.goto(ui ? `${url}?ui=${ui}` : url, { waitUntil: 'domcontentloaded', timeout: 30000 });
   // Press Start as soon as the page accepts it (data usable), unless the
   // page starts by itself.
   let clicked = false;
@@ -84,6 +92,11 @@ try {
 
   // Frames per second while training: rAF callbacks in the UI iframe.
   const frame = await (await page.$('#ui-frame')).contentFrame();
+  result.presenter = await frame.evaluate(() => window.uiPresenter);
+  result.canvas = await frame.evaluate(() => {
+    const c = document.getElementById('ui-canvas') || document.querySelector('canvas');
+    return c ? `${c.width}x${c.height}` : '';
+  });
   const fps = (secs) => frame.evaluate((ms) => new Promise((resolve) => {
     let n = 0;
     const t0 = performance.now();
@@ -123,15 +136,43 @@ try {
   await page.close();
 } finally {
   await browser.close();
-  await server?.stop();
+}
+return result;
+}
+
+// The presenter the page picks by itself in this browser.
+async function defaultPresenter() {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(url, { waitUntil: 'load', timeout: 30000 });
+    const frame = await (await page.$('#ui-frame')).contentFrame();
+    await frame.waitForFunction(() => window.uiPresenter, null, { timeout: 30000 });
+    return await frame.evaluate(() => window.uiPresenter);
+  } finally {
+    await browser.close();
+  }
 }
 
 const mb = (b) => (b / 1e6).toFixed(2) + ' MB';
-console.log(`viewport ${result.viewport}, ${url}`);
-console.log(`first visit: ${mb(result.bytesTransferred)} in ${result.requests} requests (${result.largest.join('; ')})`);
-console.log(`navigation -> data ready (start pressed): ${result.dataLoadedMs ?? '-'} ms; -> first training step: ${result.firstStepMs} ms`);
-console.log(`fps idle ${result.fpsIdle}, training ${result.fpsTraining} (ratio ${result.fpsRatio})`);
-console.log(`training ${result.model}: ${result.examplesPerSec} examples/s (median of page readings)`);
+const report = { url, viewport: `${VIEWPORT.width}x${VIEWPORT.height}`, chromiumFlags: lib.CHROMIUM_FLAGS.join(' '), runs: [] };
+try {
+  report.defaultPresenter = await defaultPresenter();
+  console.log(`viewport ${report.viewport}, ${url}; the page picks ${report.defaultPresenter.name} here: ${report.defaultPresenter.reason}`);
+  for (const dpr of ratios) {
+    for (const ui of presenters) {
+      const r = await measure(ui, dpr);
+      report.runs.push(r);
+      console.log(`\n?ui=${ui} at devicePixelRatio ${dpr} (canvas backing store ${r.canvas})`);
+      console.log(`  first visit: ${mb(r.bytesTransferred)} in ${r.requests} requests (${r.largest.slice(0, 3).join('; ')})`);
+      console.log(`  navigation -> data ready (start pressed): ${r.dataLoadedMs ?? '-'} ms; -> first training step: ${r.firstStepMs} ms`);
+      console.log(`  fps idle ${r.fpsIdle}, training ${r.fpsTraining} (ratio ${r.fpsRatio})`);
+      console.log(`  training ${r.model}: ${r.examplesPerSec} examples/s (median of page readings)`);
+    }
+  }
+} finally {
+  await server?.stop();
+}
 if (jsonOut) {
-  await writeFile(jsonOut, JSON.stringify(result, null, 2) + '\n');
+  await writeFile(jsonOut, JSON.stringify(report, null, 2) + '\n');
 }

@@ -12,6 +12,7 @@
     start: $('start'), pause: $('pause'), step: $('step'), reset: $('reset'),
     status: $('status'), progress: $('progress'), error: $('error'), pending: $('pending'),
     frame: $('ui-frame'),
+    presenter: $('presenter'),
     arch: $('arch'), hidden: $('hidden'), pool: $('pool'), cnnOnly: $('cnn-only'), shapePreview: $('shape-preview'),
     optimizer: $('optimizer'), lr: $('lr'), momentum: $('momentum'), schedule: $('schedule'), l2: $('l2'),
     protocol: $('protocol'), batch: $('batch'), epochs: $('epochs'), subset: $('subset'), evalSubset: $('eval-subset'),
@@ -698,6 +699,16 @@
         runs.sendOverlay(true);
       }
     }
+    if (m.type === 'ui' && m.event === 'presenter') {
+      el.presenter.textContent = 'Canvas drawn with ' + (m.name === 'ebiten' ? 'ebiten on the GPU (WebGL)' : 'a 2D canvas') +
+        ': ' + m.reason + '. Add ?ui=' + (m.name === 'ebiten' ? 'canvas' : 'ebiten') + ' to the address for the other.';
+    }
+    if (m.type === 'ui' && m.event === 'size' && m.height > 0) {
+      // The height the canvas' layout wants for the iframe's width, plus
+      // the frame's border.
+      el.frame.style.aspectRatio = 'auto';
+      el.frame.style.height = (m.height + el.frame.offsetHeight - el.frame.clientHeight) + 'px';
+    }
     if (m.type === 'ui' && m.event === 'png') {
       clearTimeout(pngTimers[m.panel]);
       delete pngTimers[m.panel];
@@ -951,10 +962,10 @@
 
   // ---- wiring ----
   function init() {
-    // The canvas: ui.html presents on a 2D canvas; ?ui=ebiten presents the
-    // same view with ebiten (WebGL). Set here, not in the HTML, so only one
-    // of the two programs is downloaded.
-    el.frame.src = new URLSearchParams(location.search).get('ui') === 'ebiten' ? 'ui.html?ui=ebiten' : 'ui.html';
+    // The canvas: ui.html picks its presenter (ebiten on a GPU, else a 2D
+    // canvas; ui.js); ?ui=ebiten or ?ui=canvas on this page overrides.
+    const ui = new URLSearchParams(location.search).get('ui');
+    el.frame.src = ui === 'ebiten' || ui === 'canvas' ? 'ui.html?ui=' + ui : 'ui.html';
     const why = supported();
     if (why) {
       showError(why);

@@ -1,9 +1,48 @@
-// Runs the canvas program (wasm/ui) in this iframe. ui.wasm presents on a 2D
-// canvas (the default: smooth with software WebGL); ui.html?ui=ebiten runs
-// ui-ebiten.wasm, the same view presented with ebiten (WebGL), for browsers
-// with a GPU. The parent page forwards worker events here with postMessage
+// Runs the canvas program (wasm/ui) in this iframe, with one of two
+// presenters of the same view: ui-ebiten.wasm draws it on the GPU with
+// ebiten (WebGL), ui.wasm on a 2D canvas from CPU-drawn pixels.
+// choosePresenter picks ebiten where WebGL runs on a GPU and the 2D canvas
+// where WebGL is missing or rendered in software (there every WebGL frame
+// costs the CPU more than the 2D canvas does); ?ui=ebiten or ?ui=canvas
+// overrides. The parent page forwards worker events here with postMessage
 // and the Go program answers with {type:'ui', ...} messages.
 'use strict';
+
+// softwareRenderer matches the unmasked renderer strings of WebGL drawn on
+// the CPU (Chromium's SwiftShader, Mesa's llvmpipe and softpipe, Windows'
+// basic render driver).
+const softwareRenderer = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
+// choosePresenter returns {name: 'ebiten' | 'canvas', reason, renderer}.
+function choosePresenter() {
+  const asked = new URLSearchParams(location.search).get('ui');
+  let renderer = '';
+  let gl = null;
+  try {
+    const c = document.createElement('canvas');
+    gl = c.getContext('webgl2') || c.getContext('webgl');
+    if (gl) {
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) || '');
+      const lose = gl.getExtension('WEBGL_lose_context');
+      if (lose) {
+        lose.loseContext(); // one probe context less
+      }
+    }
+  } catch (e) {
+    gl = null;
+  }
+  if (asked === 'ebiten' || asked === 'canvas') {
+    return { name: asked, reason: '?ui=' + asked + ' in the address', renderer };
+  }
+  if (!gl) {
+    return { name: 'canvas', reason: 'this browser has no WebGL', renderer };
+  }
+  if (softwareRenderer.test(renderer)) {
+    return { name: 'canvas', reason: 'WebGL renders in software here (' + renderer + ')', renderer };
+  }
+  return { name: 'ebiten', reason: 'WebGL runs on the GPU' + (renderer ? ' (' + renderer + ')' : ''), renderer };
+}
 
 // uiEncodePNG turns a panel the Go program exported ({panel, rgba, width,
 // height}) into a PNG with the browser's own encoder and sends it to the
@@ -45,7 +84,10 @@ window.uiEncodePNG = function (m) {
     fail('This browser does not support WebAssembly.');
     return;
   }
-  const wasmFile = new URLSearchParams(location.search).get('ui') === 'ebiten' ? 'ui-ebiten.wasm' : 'ui.wasm';
+  const presenter = choosePresenter();
+  window.uiPresenter = presenter;
+  window.parent.postMessage({ type: 'ui', event: 'presenter', name: presenter.name, reason: presenter.reason, renderer: presenter.renderer }, '*');
+  const wasmFile = presenter.name === 'ebiten' ? 'ui-ebiten.wasm' : 'ui.wasm';
   const go = new Go();
   let result;
   try {

@@ -20,11 +20,12 @@ const (
 
 // writePNG draws panels side by side (each panelW x panelH) into one PNG.
 func writePNG(path string, panels ...interface {
-	Draw(*image.RGBA, image.Rectangle)
+	Draw(plot.Canvas, image.Rectangle)
 }) error {
 	img := image.NewRGBA(image.Rect(0, 0, panelW*len(panels), panelH))
+	dst := plot.NewRaster(img)
 	for i, p := range panels {
-		p.Draw(img, image.Rect(i*panelW, 0, (i+1)*panelW, panelH))
+		p.Draw(dst, image.Rect(i*panelW, 0, (i+1)*panelW, panelH))
 	}
 	f, err := os.Create(path)
 	if err != nil {

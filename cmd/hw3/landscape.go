@@ -524,7 +524,7 @@ func landscapeOutputs(dir string, runs []*trainedRun, jobs []*planeResult) error
 			}
 		}
 		var panels []interface {
-			Draw(*image.RGBA, image.Rectangle)
+			Draw(plot.Canvas, image.Rectangle)
 		}
 		for set, what := range []string{"training", "validation"} {
 			c := &plot.Contour{

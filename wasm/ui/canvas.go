@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strconv"
 	"syscall/js"
 	"time"
 
@@ -24,22 +25,19 @@ type canvasUI struct {
 	pix    [len(view.View{}.Panels)]js.Value // its Uint8ClampedArray
 	canvas js.Value
 	stats  frameStats
+	screen screen
 }
 
 func run(v *view.View, in *inbox) {
 	doc := js.Global().Get("document")
 	c := doc.Call("createElement", "canvas")
-	c.Set("width", view.Width)
-	c.Set("height", view.Height)
 	c.Set("id", "ui-canvas")
 	c.Set("tabIndex", 0)
 	doc.Get("body").Call("appendChild", c)
 	ui := &canvasUI{v: v, in: in, canvas: c, ctx: c.Call("getContext", "2d", map[string]any{"alpha": false}), stats: frameStats{last: time.Now()}}
-	for i, p := range v.Panels {
-		ui.pix[i] = js.Global().Get("Uint8ClampedArray").New(len(p.Img.Pix))
-		ui.data[i] = js.Global().Get("ImageData").New(ui.pix[i], p.Rect.Dx(), p.Rect.Dy())
-	}
-	ui.input = listen(c, in, false, nil)
+	ui.input = listen(c, in, v, false, nil)
+	ui.screen.watch(nil)
+	ui.layout()
 
 	var frame js.Func
 	frame = js.FuncOf(func(js.Value, []js.Value) any {
@@ -52,8 +50,34 @@ func run(v *view.View, in *inbox) {
 	select {}
 }
 
+// layout sizes the canvas' backing store to its CSS size times the
+// devicePixelRatio, so the view draws in device pixels (crisp at any
+// ratio), and lays the view out for it.
+func (ui *canvasUI) layout() {
+	ui.screen.changed = false
+	w, h, dpr := ui.screen.size()
+	if cw, ch, cs := ui.v.Size(); cw == w && ch == h && cs == dpr && ui.data[0].Truthy() {
+		return
+	}
+	ui.v.Resize(w, h, dpr)
+	st := ui.canvas.Get("style")
+	st.Set("width", strconv.Itoa(w)+"px")
+	st.Set("height", strconv.Itoa(h)+"px")
+	ui.canvas.Set("width", devSize(w, dpr))
+	ui.canvas.Set("height", devSize(h, dpr))
+	for i, p := range ui.v.Panels {
+		ui.pix[i] = js.Global().Get("Uint8ClampedArray").New(len(p.Img.Pix))
+		ui.data[i] = js.Global().Get("ImageData").New(ui.pix[i], p.Rect.Dx(), p.Rect.Dy())
+	}
+	exposeLayout(ui.canvas, ui.v)
+	postSize(h, dpr)
+}
+
 func (ui *canvasUI) frame() {
 	t0 := time.Now()
+	if ui.screen.changed {
+		ui.layout()
+	}
 	ui.msgs = ui.in.drain(ui.msgs)
 	applyAll(ui.v, ui.msgs)
 	ui.input.feed(ui.v)

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"mnistplay/plot"
 
 	"mnistplay/wasm/ui/view"
 	"mnistplay/wire"
@@ -37,6 +40,14 @@ type game struct {
 	wakeAt    time.Time // when wakeTimer fires; zero if it is not armed
 
 	stats frameStats // counts Updates as frames
+
+	canvas js.Value
+	screen screen
+
+	// The panels are drawn on the GPU (gpuCanvas) into one texture each,
+	// which Draw copies to the screen when it changed.
+	panels [len(view.View{}.Panels)]*ebiten.Image
+	gpu    *gpuScratch
 }
 
 // wake schedules a frame at t (now or earlier: the next animation frame),
@@ -95,6 +106,9 @@ func (g *game) Update() error {
 		n += m
 	}
 	if n > 0 {
+		if g.gpu != nil {
+			g.gpu.flush() // the last panel's gathered strokes
+		}
 		for i, p := range g.v.Panels {
 			if !p.Drawn {
 				continue
@@ -110,23 +124,55 @@ func (g *game) Update() error {
 	return nil
 }
 
-// Draw copies the panels that changed straight into the screen's texture
-// (WritePixels on a sub-image: no triangles for the software rasteriser);
-// the screen is not cleared between frames. A panel's Img stays as Render
-// left it until the next Update.
+// Draw copies the panel textures that changed to the screen, which is not
+// cleared between frames.
 func (g *game) Draw(screen *ebiten.Image) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for i, p := range g.v.Panels {
-		if g.shown[i] {
+		if g.shown[i] || g.panels[i] == nil {
 			continue
 		}
-		screen.SubImage(p.Rect).(*ebiten.Image).WritePixels(p.Img.Pix)
+		op := &ebiten.DrawImageOptions{Blend: ebiten.BlendCopy}
+		op.GeoM.Translate(float64(p.Rect.Min.X), float64(p.Rect.Min.Y))
+		screen.DrawImage(g.panels[i], op)
 		g.shown[i] = true
 	}
 }
 
-func (g *game) Layout(w, h int) (int, int) { return view.Width, view.Height }
+// Layout lays the view out for the iframe's CSS width at the screen's
+// devicePixelRatio, and makes ebiten's screen the view's size in device
+// pixels, so every panel is drawn 1:1 (crisp at any ratio).
+// targets gives every panel a texture of its size and a GPU canvas on it,
+// after the view was laid out.
+func (g *game) targets() {
+	if g.gpu == nil {
+		g.gpu = newGPUScratch()
+	}
+	face := text.NewGoXFace(plot.NewFace())
+	for i, p := range g.v.Panels {
+		if t := g.panels[i]; t != nil {
+			t.Deallocate()
+		}
+		g.panels[i] = ebiten.NewImage(p.Rect.Dx(), p.Rect.Dy())
+		p.Canvas = &gpuCanvas{dst: g.panels[i], face: face, gpu: g.gpu}
+	}
+}
+
+func (g *game) Layout(w, h int) (int, int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	cw, ch, dpr := g.screen.size()
+	if vw, vh, vs := g.v.Size(); g.screen.changed || vw != cw || vh != ch || vs != dpr {
+		g.screen.changed = false
+		g.v.Resize(cw, ch, dpr)
+		g.shown = [len(g.shown)]bool{}
+		g.targets()
+		exposeLayout(g.canvas, g.v)
+		postSize(ch, dpr)
+	}
+	return devSize(cw, dpr), devSize(ch, dpr)
+}
 
 func run(v *view.View, in *inbox) {
 	doc := js.Global().Get("document")
@@ -144,14 +190,18 @@ func run(v *view.View, in *inbox) {
 		doc.Get("body").Call("addEventListener", ev, stop, map[string]any{"capture": true, "passive": true})
 	}
 
-	ebiten.SetWindowSize(view.Width, view.Height)
+	ebiten.SetWindowSize(view.Width, view.Height) // ignored in a browser: the iframe sets the size
 	ebiten.SetWindowTitle("MNIST playground")
 	ebiten.SetScreenClearedEveryFrame(false)
 	ebiten.SetRunnableOnUnfocused(true)
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
 	ebiten.SetTPS(ebiten.SyncWithFPS) // one Update per drawn frame
-	g := &game{v: v, in: in, stats: frameStats{last: time.Now()}}
-	g.input = listen(c, in, true, ebiten.ScheduleFrame)
+	g := &game{v: v, in: in, stats: frameStats{last: time.Now()}, canvas: c}
+	g.input = listen(c, in, v, true, ebiten.ScheduleFrame)
+	// ebiten 2.8 reads devicePixelRatio once: on a change the program
+	// starts again (the page replays the run when it is ready).
+	g.screen.onRatio = func() { js.Global().Get("location").Call("reload") }
+	g.screen.watch(ebiten.ScheduleFrame)
 	// A queued event is applied within IdleInterval; the view then says
 	// when its panels are due.
 	in.wake = func() { g.wake(time.Now().Add(view.IdleInterval)) }

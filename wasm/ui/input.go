@@ -28,11 +28,17 @@ type domInput struct {
 	letterbox bool
 	// wake is called after each queued event (nil: nothing).
 	wake func()
+	// size is the view's size in device pixels.
+	size func() (w, h int)
 }
 
 // listen installs the listeners on canvas; keys push to in.
-func listen(canvas js.Value, in *inbox, letterbox bool, wake func()) *domInput {
-	d := &domInput{canvas: canvas, letterbox: letterbox, wake: wake}
+func listen(canvas js.Value, in *inbox, v *view.View, letterbox bool, wake func()) *domInput {
+	size := func() (int, int) {
+		w, h, dpr := v.Size()
+		return devSize(w, dpr), devSize(h, dpr)
+	}
+	d := &domInput{canvas: canvas, letterbox: letterbox, wake: wake, size: size}
 	c := canvas
 	// Pointer events cover mouse, pen and touch; capture keeps a stroke
 	// that leaves the canvas going until the button is released.
@@ -87,12 +93,14 @@ func (d *domInput) push(e js.Value, pressed bool) {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	sx, sy := float64(view.Width)/w, float64(view.Height)/h
+	iw, ih := d.size()
+	vw, vh := float64(iw), float64(ih)
+	sx, sy := vw/w, vh/h
 	ox, oy := 0.0, 0.0
 	if d.letterbox {
 		s := max(sx, sy) // view pixels per CSS pixel
 		sx, sy = s, s
-		ox, oy = (w-float64(view.Width)/s)/2, (h-float64(view.Height)/s)/2
+		ox, oy = (w-vw/s)/2, (h-vh/s)/2
 	}
 	x := (e.Get("clientX").Float() - r.Get("left").Float() - ox) * sx
 	y := (e.Get("clientY").Float() - r.Get("top").Float() - oy) * sy

@@ -7,15 +7,15 @@
 // package view, which builds and tests natively and draws each panel into
 // an *image.RGBA on the CPU.
 //
-// The presenter that puts those images on the screen is a 2D canvas
-// (canvas.go: putImageData of the panels that changed). An ebiten presenter
-// (ebiten.go) builds with -tags uiebiten; both take pointer and key input
-// from input.go. With Chromium's software WebGL (SwiftShader, the test
-// machine) every frame ebiten presents stalls the page's compositor for
-// 100-300 ms while the worker trains. In FPSModeVsyncOffMinimum with about
-// three presents a second (one per redraw round) the page still drew 38-45
-// fps training against 60 idle (measure-page.mjs, 1280x800), so the 2D
-// canvas, 60 fps in both, stays the default.
+// Two presenters put the view on the screen; web/ui.js picks one. The
+// ebiten one (ebiten.go, -tags uiebiten) draws every panel on the GPU
+// through plot's Canvas (gpucanvas.go): the default where WebGL runs on a
+// GPU. The 2D-canvas one (canvas.go) draws panels on the CPU (plot.Raster)
+// and copies those that changed with putImageData: the default where WebGL
+// is missing or software-rendered (SwiftShader), where each WebGL frame
+// costs the CPU more. Both size their backing store to the CSS size times
+// devicePixelRatio and follow it (screen.go), and take pointer and key
+// input from input.go.
 package main
 
 import (

@@ -27,9 +27,14 @@ func trainedView(b *testing.B, n int) *View {
 	return v
 }
 
-// benchmarkPanel times redrawing panel p of a view with n steps of history.
-func benchmarkPanel(b *testing.B, p, n int) {
+// benchmarkPanel times redrawing panel p of a view with n steps of history,
+// laid out for the page at 1280x800 (956x537 CSS pixels) at scale dpr.
+func benchmarkPanel(b *testing.B, p, n int, dpr ...float64) {
 	v := trainedView(b, n)
+	if len(dpr) > 0 {
+		v.Resize(956, 537, dpr[0])
+		defer v.Resize(Width, Height, 1)
+	}
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -43,6 +48,11 @@ func BenchmarkLossPanel2k(b *testing.B)  { benchmarkPanel(b, PLoss, 2000) }
 func BenchmarkLossPanel20k(b *testing.B) { benchmarkPanel(b, PLoss, 20000) }
 func BenchmarkAccPanel20k(b *testing.B)  { benchmarkPanel(b, PAcc, 20000) }
 func BenchmarkStatusPanel(b *testing.B)  { benchmarkPanel(b, PStatus, 10) }
+
+func BenchmarkLossPanel20kDPR2(b *testing.B) { benchmarkPanel(b, PLoss, 20000, 2) }
+func BenchmarkAccPanel20kDPR2(b *testing.B)  { benchmarkPanel(b, PAcc, 20000, 2) }
+func BenchmarkStatusPanelDPR2(b *testing.B)  { benchmarkPanel(b, PStatus, 10, 2) }
+func BenchmarkFilterPanelDPR2(b *testing.B)  { benchmarkPanel(b, PFilters, 10, 2) }
 func BenchmarkFilterPanel(b *testing.B)  { benchmarkPanel(b, PFilters, 10) }
 func BenchmarkPadPanel(b *testing.B)     { benchmarkPanel(b, PPad, 10) }
 

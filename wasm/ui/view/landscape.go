@@ -95,10 +95,11 @@ func sharpLabel(values []float64, trace float64) string {
 
 // drawLand draws the landscape as a map with contour lines, the training
 // path over it, and a line of progress and sharpness below.
-func (v *View) drawLand(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawLand(dst plot.Canvas, r image.Rectangle, scale float64) {
 	l := v.land
 	foot := r
-	foot.Min.Y = r.Max.Y - 2*13 - 2
+	lh := plot.LineHeight()
+	foot.Min.Y = r.Max.Y - 2*lh - v.px(2)
 	r.Max.Y = foot.Min.Y
 	c := &v.landChart
 	c.Xs, c.Ys, c.Values = l.xs, l.ys, l.loss
@@ -134,8 +135,8 @@ func (v *View) drawLand(dst *image.RGBA, r image.Rectangle, scale float64) {
 			line2 += fmt.Sprintf(" (%d/%d)", sh.step, sh.steps)
 		}
 	}
-	plot.Text(dst, foot.Min.X+4, foot.Min.Y+1, clip(line1, foot.Dx()), plot.Ink)
-	plot.Text(dst, foot.Min.X+4, foot.Min.Y+14, clip(line2, foot.Dx()), plot.Faint)
+	plot.Text(dst, foot.Min.X+v.px(4), foot.Min.Y+v.px(1), clip(line1, foot.Dx()), plot.Ink)
+	plot.Text(dst, foot.Min.X+v.px(4), foot.Min.Y+v.px(1)+lh, clip(line2, foot.Dx()), plot.Faint)
 }
 
 // clip shortens s to fit w pixels.

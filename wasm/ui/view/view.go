@@ -18,7 +18,7 @@ import (
 	"mnistplay/wire"
 )
 
-// Screen size the layout is made for (the iframe's size).
+// Default screen size (CSS pixels) of New; Resize lays out any other.
 const (
 	Width  = 960
 	Height = 540
@@ -29,6 +29,9 @@ type Panel struct {
 	Name  string
 	Rect  image.Rectangle // on the screen
 	Img   *image.RGBA     // (Rect.Dx(), Rect.Dy()), origin 0,0
+	// Canvas is where Render draws the panel: a plot.Raster over Img
+	// unless the presenter sets another back end (the GPU) after Resize.
+	Canvas plot.Canvas
 	Dirty bool            // its state changed since Img was drawn
 	// Drawn is set by Render when it redrew Img; the caller uploads the
 	// image and clears Drawn.
@@ -152,29 +155,20 @@ type View struct {
 	clearBtn     image.Rectangle
 	sampleBtn    image.Rectangle
 	flatBtn      image.Rectangle
+
+	// layout (layout.go): screen size in CSS pixels, device pixels per CSS
+	// pixel, and the pad panel's parts in its image's coordinates
+	cssW, cssH                int
+	scale                     float64
+	inRect, actRect, barsRect image.Rectangle
+	predAt                    image.Point
 }
 
-// New returns a view laid out for Width x Height.
+// New returns a view laid out for Width x Height at scale 1 (Resize lays
+// it out for another screen).
 func New() *View {
 	v := &View{LogLoss: true, selected: -1, digit: -1}
-	rects := [numPanels]image.Rectangle{
-		PLoss:    image.Rect(0, 0, 480, 270),
-		PAcc:     image.Rect(0, 270, 480, 540),
-		PPad:     image.Rect(480, 0, 960, 270),
-		PFilters: image.Rect(480, 270, 720, 440),
-		PStatus:  image.Rect(480, 440, 720, 540),
-		PFlat:    image.Rect(720, 270, 960, 540),
-	}
-	names := [numPanels]string{"loss", "accuracy", "pad", "filters", "status", "flatness"}
-	for i, r := range rects {
-		v.Panels[i] = &Panel{Name: names[i], Rect: r, Img: image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy())), Dirty: true}
-	}
-	v.padRect = image.Rect(488, 22, 718, 252)
-	v.Pad = pad.New(v.padRect.Dx(), v.padRect.Dy(), 10)
-	v.clearBtn = image.Rect(488, 254, 548, 269)
-	v.sampleBtn = image.Rect(556, 254, 622, 269)
-	v.flatBtn = image.Rect(724, 520, 820, 536)
-	v.padVer = v.Pad.Version()
+	v.Resize(Width, Height, 1)
 	return v
 }
 
@@ -590,12 +584,12 @@ func (v *View) Pointer(x, y int, pressed bool) {
 		case p.In(v.sampleBtn):
 			v.post(wire.Encode(wire.SampleCmd{}))
 		case p.In(v.flatBtn):
-			v.post(wire.Encode(wire.FlatnessCmd{})) // the page adds the alphas
-		case p.In(v.Panels[PFlat].Rect) && y < v.Panels[PFlat].Rect.Min.Y+20:
+			v.post(wire.Encode(wire.FlatnessCmd{})) // the worker's alpha grid
+		case p.In(v.Panels[PFlat].Rect) && y < v.Panels[PFlat].Rect.Min.Y+v.px(20):
 			v.nextMode()
 			v.touch(PFlat)
 		case p.In(v.Panels[PLoss].Rect):
-			if y < v.Panels[PLoss].Rect.Min.Y+20 {
+			if y < v.Panels[PLoss].Rect.Min.Y+v.px(20) {
 				v.LogLoss = !v.LogLoss
 				v.touch(PLoss)
 			}
@@ -684,9 +678,9 @@ func (v *View) Render(now time.Time) int {
 func (v *View) renderPanel(i int, p *Panel) {
 	switch i {
 	case PLoss:
-		v.drawLoss(p.Img, p.Img.Rect, 1)
+		v.drawLoss(p.Canvas, p.Canvas.Bounds(), 1)
 	case PAcc:
-		v.drawAcc(p.Img, p.Img.Rect, 1)
+		v.drawAcc(p.Canvas, p.Canvas.Bounds(), 1)
 	case PPad:
 		v.renderPad(p)
 	case PFilters:
@@ -737,8 +731,8 @@ func (v *View) allMarkers(dst []plot.Marker) []plot.Marker {
 }
 
 // drawLoss draws the loss chart into r of dst; scale multiplies line widths
-// (exports are drawn at twice the panel's size).
-func (v *View) drawLoss(dst *image.RGBA, r image.Rectangle, scale float64) {
+// (on top of plot's own scale).
+func (v *View) drawLoss(dst plot.Canvas, r image.Rectangle, scale float64) {
 	c := &v.lossChart
 	title := "loss (log)"
 	if !v.LogLoss {
@@ -760,7 +754,7 @@ func (v *View) drawLoss(dst *image.RGBA, r image.Rectangle, scale float64) {
 	c.Draw(dst, r)
 }
 
-func (v *View) drawAcc(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawAcc(dst plot.Canvas, r image.Rectangle, scale float64) {
 	c := &v.accChart
 	c.Title = "accuracy"
 	if len(v.overlays) > 0 {
@@ -782,44 +776,45 @@ func (v *View) drawAcc(dst *image.RGBA, r image.Rectangle, scale float64) {
 // local converts a screen rectangle to panel p's image coordinates.
 func local(p *Panel, r image.Rectangle) image.Rectangle { return r.Sub(p.Rect.Min) }
 
-func button(dst *image.RGBA, r image.Rectangle, label string) {
+func button(dst plot.Canvas, r image.Rectangle, label string) {
 	plot.Fill(dst, r, color.RGBA{235, 238, 245, 255})
 	plot.Fill(dst, image.Rect(r.Min.X, r.Max.Y-1, r.Max.X, r.Max.Y), plot.Faint)
 	plot.TextAt(dst, (r.Min.X+r.Max.X)/2, (r.Min.Y+r.Max.Y)/2, label, plot.Ink, plot.MiddleCenter)
 }
 
 func (v *View) renderPad(p *Panel) {
-	dst := p.Img
-	plot.Fill(dst, dst.Rect, plot.Background)
+	dst := p.Canvas
+	plot.Fill(dst, dst.Bounds(), plot.Background)
 	pr := local(p, v.padRect)
-	plot.Text(dst, pr.Min.X, 4, "draw a digit", plot.Ink)
+	label := pr.Min.Y - v.px(18)
+	plot.Text(dst, pr.Min.X, label, "draw a digit", plot.Ink)
 	plot.Gray(dst, pr, v.Pad.Ink(), v.Pad.W, v.Pad.H, 0, 1)
 	button(dst, local(p, v.clearBtn), "clear")
 	button(dst, local(p, v.sampleBtn), "sample")
 
-	x0 := pr.Max.X + 12
-	plot.Text(dst, x0, 4, "model input", plot.Ink)
-	in := image.Rect(x0, 22, x0+84, 106)
+	in := v.inRect
+	plot.Text(dst, in.Min.X, in.Min.Y-v.px(18), "model input", plot.Ink)
 	plot.Gray(dst, in, v.input[:], pad.Side, pad.Side, 0, 1)
 	if len(v.act) > 0 && v.actW > 0 {
 		h := len(v.act) / v.actW
-		ar := image.Rect(x0+96, 22, x0+96+84, 106)
-		plot.Text(dst, ar.Min.X, 4, fmt.Sprintf("filter %d map", v.selected), plot.Ink)
+		ar := v.actRect
+		plot.Text(dst, ar.Min.X, ar.Min.Y-v.px(18), fmt.Sprintf("filter %d map", v.selected), plot.Ink)
 		lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
 		for _, a := range v.act {
 			lo, hi = min(lo, a), max(hi, a)
 		}
 		plot.Gray(dst, ar, v.act, v.actW, h, lo, hi)
 	}
+	x0, y0 := v.predAt.X, v.predAt.Y
 	switch {
 	case v.hasProbs:
-		plot.Text(dst, x0, 112, fmt.Sprintf("prediction: %d (%.0f%%)", v.digit, 100*v.probs[v.digit]), plot.Ink)
+		plot.Text(dst, x0, y0, fmt.Sprintf("prediction: %d (%.0f%%)", v.digit, 100*v.probs[v.digit]), plot.Ink)
 	case v.model == nil:
-		plot.Text(dst, x0, 112, "no model yet: train", plot.Faint)
+		plot.Text(dst, x0, y0, "no model yet: train", plot.Faint)
 	default:
-		plot.Text(dst, x0, 112, "draw to classify", plot.Faint)
+		plot.Text(dst, x0, y0, "draw to classify", plot.Faint)
 	}
-	bars := image.Rect(x0, 128, p.Rect.Dx()-6, p.Rect.Dy()-4)
+	bars := v.barsRect
 	if v.hasProbs {
 		plot.Bars(dst, bars, v.probs[:], nil)
 	} else {
@@ -830,25 +825,27 @@ func (v *View) renderPad(p *Panel) {
 
 func (v *View) renderFilters(p *Panel) {
 	if v.model == nil || v.grid.N == 0 {
-		plot.Fill(p.Img, p.Img.Rect, plot.Background)
-		plot.TextAt(p.Img, p.Rect.Dx()/2, 2, "first-layer filters", plot.Ink, plot.TopCenter)
-		plot.TextAt(p.Img, p.Rect.Dx()/2, p.Rect.Dy()/2, "(waiting for weights)", plot.Faint, plot.MiddleCenter)
+		plot.Fill(p.Canvas, p.Canvas.Bounds(), plot.Background)
+		plot.TextAt(p.Canvas, p.Rect.Dx()/2, v.px(2), "first-layer filters", plot.Ink, plot.TopCenter)
+		plot.TextAt(p.Canvas, p.Rect.Dx()/2, p.Rect.Dy()/2, "(waiting for weights)", plot.Faint, plot.MiddleCenter)
 		return
 	}
-	v.grid.Draw(p.Img, p.Img.Rect)
+	v.grid.Draw(p.Canvas, p.Canvas.Bounds())
 }
 
 func (v *View) renderStatus(p *Panel) {
-	dst := p.Img
-	plot.Fill(dst, dst.Rect, plot.Background)
-	plot.Fill(dst, image.Rect(0, 0, dst.Rect.Dx(), 1), plot.GridColor)
-	y := 3
+	dst := p.Canvas
+	bounds := dst.Bounds()
+	plot.Fill(dst, bounds, plot.Background)
+	plot.Fill(dst, image.Rect(0, 0, bounds.Dx(), 1), plot.GridColor)
+	y, lh := v.px(3), plot.LineHeight()
 	line := func(s string, c color.RGBA) {
-		if y+13 <= dst.Rect.Dy() {
-			plot.Text(dst, 4, y, s, c)
+		if y+lh <= bounds.Dy() {
+			plot.Text(dst, v.px(4), y, s, c)
 		}
-		y += 13
+		y += lh
 	}
+	wrapW := bounds.Dx() - v.px(8)
 	if v.total > 0 && v.loaded < v.total {
 		line(fmt.Sprintf("data %.0f%%", 100*v.loaded/v.total), plot.Ink)
 	}
@@ -863,7 +860,7 @@ func (v *View) renderStatus(p *Panel) {
 	if v.errMsg != "" {
 		msg := v.errMsg
 		for len(msg) > 0 {
-			n := min(len(msg), 33)
+			n := fitText(msg, wrapW, false)
 			line(msg[:n], plot.Palette[3])
 			msg = msg[n:]
 		}
@@ -881,13 +878,8 @@ func (v *View) renderStatus(p *Panel) {
 			}
 		}
 		s := b.String()
-		for len(s) > 0 && y+13 <= dst.Rect.Dy() {
-			n := min(len(s), 33)
-			if n < len(s) {
-				if k := strings.LastIndexByte(s[:n], ' '); k > 0 {
-					n = k + 1
-				}
-			}
+		for len(s) > 0 && y+lh <= bounds.Dy() {
+			n := fitText(s, wrapW, true)
 			line(strings.TrimSpace(s[:n]), plot.Faint)
 			s = s[n:]
 		}
@@ -896,9 +888,9 @@ func (v *View) renderStatus(p *Panel) {
 }
 
 func (v *View) renderFlat(p *Panel) {
-	dst := p.Img
-	r := dst.Rect
-	r.Max.Y -= 22
+	dst := p.Canvas
+	r := dst.Bounds()
+	r.Max.Y -= v.px(22)
 	switch {
 	case v.showLand && v.land != nil:
 		v.drawLand(dst, r, 1)
@@ -907,7 +899,7 @@ func (v *View) renderFlat(p *Panel) {
 	default:
 		v.drawFlat(dst, r, 1)
 	}
-	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), dst.Rect.Max.Y), plot.Background)
+	plot.Fill(dst, image.Rect(0, r.Max.Y, r.Dx(), p.Rect.Dy()), plot.Background)
 	button(dst, local(p, v.flatBtn), "flatness")
 	if len(v.flats) == 0 && !v.overlayFlat() && !v.showRobust && !v.showLand {
 		plot.TextAt(dst, r.Dx()/2, r.Dy()/2, "press flatness", plot.Faint, plot.MiddleCenter)
@@ -916,7 +908,7 @@ func (v *View) renderFlat(p *Panel) {
 
 // drawRobust draws the robustness job's accuracy against rotation (top)
 // and against shifts right and down (bottom).
-func (v *View) drawRobust(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawRobust(dst plot.Canvas, r image.Rectangle, scale float64) {
 	var rot, rotAcc, sx, sxAcc, sy, syAcc []float64
 	for _, mv := range engine.RobustnessMoves() {
 		acc, ok := v.robust[mv]
@@ -975,7 +967,7 @@ func (v *View) overlayFlat() bool {
 // drawFlat draws the flatness chart: the live run's last curves (older ones
 // faded) and the overlaid runs' in their colours; loss as a line on the
 // left axis, error as dots on the right one.
-func (v *View) drawFlat(dst *image.RGBA, r image.Rectangle, scale float64) {
+func (v *View) drawFlat(dst plot.Canvas, r image.Rectangle, scale float64) {
 	c := &v.flatChart
 	c.Title = "flatness"
 	if v.sharp != nil && len(v.sharp.values) > 0 {
@@ -1034,36 +1026,42 @@ func (v *View) ExportImage(panel string) (*image.RGBA, error) {
 	default:
 		return nil, fmt.Errorf("view: no panel %q to export", panel)
 	}
-	sz := v.Panels[i].Rect.Size().Mul(2)
+	r := v.Panels[i].Rect
+	sz := image.Pt(int(math.Round(float64(r.Dx())/v.scale)), int(math.Round(float64(r.Dy())/v.scale))).Mul(2)
 	img := image.NewRGBA(image.Rectangle{Max: sz})
+	dst := plot.NewRaster(img)
+	// Drawn at scale 2 (the charts' line widths and text follow it), then
+	// the screen's scale again.
+	plot.SetScale(2)
+	defer plot.SetScale(v.scale)
 	switch i {
 	case PLoss, PAcc:
 		if len(v.stepX) == 0 && len(v.epX) == 0 && len(v.vaX) == 0 && len(v.overlays) == 0 {
 			return nil, nil
 		}
 		if i == PLoss {
-			v.drawLoss(img, img.Rect, 2)
+			v.drawLoss(dst, img.Rect, 1)
 		} else {
-			v.drawAcc(img, img.Rect, 2)
+			v.drawAcc(dst, img.Rect, 1)
 		}
 		v.dirty(i) // the chart's scratch now holds the export's layout
 	case PFlat:
 		switch {
 		case v.showLand && v.land != nil:
-			v.drawLand(img, img.Rect, 2)
+			v.drawLand(dst, img.Rect, 1)
 		case v.showRobust:
-			v.drawRobust(img, img.Rect, 2)
+			v.drawRobust(dst, img.Rect, 1)
 		case len(v.flats) == 0 && !v.overlayFlat():
 			return nil, nil
 		default:
-			v.drawFlat(img, img.Rect, 2)
+			v.drawFlat(dst, img.Rect, 1)
 		}
 		v.dirty(i)
 	case PFilters:
 		if v.model == nil || v.grid.N == 0 {
 			return nil, nil
 		}
-		v.grid.Draw(img, img.Rect)
+		v.grid.Draw(dst, img.Rect)
 	}
 	return img, nil
 }
