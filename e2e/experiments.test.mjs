@@ -300,7 +300,7 @@ describe(`playground experiments (?ui=${ui})`, { timeout: 600000 }, () => {
     assert.deepEqual(errors, [], 'console or page errors during the experiments');
   });
 
-  test("a reloaded canvas draws the run again from the trainer's snapshot", async () => {
+  more("a reloaded canvas draws the run again from the trainer's snapshot", async () => {
     const epochs = (await workerEvents(frame, 'epoch')).length;
     await page.addInitScript(() => {
       if (location.pathname.endsWith('/ui.html')) {
