@@ -19,7 +19,7 @@ var memoryLimit atomic.Int64
 func init() { memoryLimit.Store(DefaultMemoryLimit) }
 
 // MemoryLimit returns the budget in bytes that Spec.Validate, Build,
-// UnmarshalModel, Config.CheckMemory and NewTrainer check.
+// UnmarshalModel, Config.Validate and NewTrainer check.
 func MemoryLimit() int64 { return memoryLimit.Load() }
 
 // SetMemoryLimit sets the budget in bytes (<= 0: DefaultMemoryLimit) and

@@ -21,8 +21,11 @@
 //   - init.go: PyTorch's default initialisation from a seeded PCG generator.
 //   - budget.go: the memory budget (MemoryLimit: 1 GB in WebAssembly,
 //     8 GB natively): the bytes a model's buffers need to classify or to
-//     train a chunk of examples, checked by Validate, Build, UnmarshalModel,
-//     Config.CheckMemory and NewTrainer (a *BudgetError naming the layer).
+//     train a chunk of examples, checked by Spec.Validate, Build,
+//     UnmarshalModel, Config.Validate (and its CheckMemory) and NewTrainer
+//     (a *BudgetError naming the layer).
+//   - options.go: OptionError, the protocol options (input scaling, L2
+//     form, ReportProtocol) and Config.Validate, the one check of a Config.
 //   - outcome.go: DivergedError and NotLearnedError (CheckLearned).
 //   - model.go: Build, Model (Forward, Backward, Params, ZeroGrad, Info,
 //     Activation); weights.go: flat weight vectors and Interpolate;

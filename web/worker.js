@@ -143,6 +143,9 @@ async function run() {
     postError('could not start the trainer (' + trainerWasm + '): ' + (e && e.message ? e.message : e));
     return;
   }
+  // The Go program's linear memory, for tools that watch its size (the
+  // memory browser test reads its byteLength).
+  self.trainerMemory = result.instance.exports.mem;
   try {
     await go.run(result.instance);
     postError('the trainer stopped unexpectedly; reload the page');

@@ -254,4 +254,3 @@ func (f *runFlags) applyProtocol() error {
 	def("eval-train", func() { f.evalTrain = true })
 	return nil
 }
-
