@@ -12,10 +12,11 @@ import (
 
 // Header layout, in int32 words.
 const (
-	hGen     = iota // barrier generation: the number of completed barriers
-	hArrived        // replicas waiting at the current barrier
-	hAbort          // non-zero: the run was cancelled
-	hGone           // replicas that stopped for good
+	hGen        = iota // barrier generation: the number of completed barriers
+	hArrived           // replicas waiting at the current barrier
+	hAbort             // non-zero: the run was cancelled
+	hGone              // replicas that stopped for good
+	hShuffle           // label shuffling of the run: 0 never set, -1 off, else the fraction in millionths
 	headerWords = 16
 	headerBytes = 4 * headerWords
 )
@@ -136,6 +137,25 @@ func (e *Exchange) Abort() {
 func (e *Exchange) Leave() {
 	e.atomics.Call("add", e.hdr, hGone, 1)
 	e.atomics.Call("notify", e.hdr, hGen)
+}
+
+// SetShuffle publishes the run's label shuffling (Trainer.SetShuffle) to
+// the other replicas.
+func (e *Exchange) SetShuffle(on bool, fraction float32) {
+	v := -1
+	if on && fraction > 0 {
+		v = max(1, int(fraction*1e6+0.5))
+	}
+	e.atomics.Call("store", e.hdr, hShuffle, v)
+}
+
+// Shuffle reads what SetShuffle published; ok is false before any call.
+func (e *Exchange) Shuffle() (on bool, fraction float32, ok bool) {
+	v := e.atomics.Call("load", e.hdr, hShuffle).Int()
+	if v == 0 {
+		return false, 0, false
+	}
+	return v > 0, float32(v) / 1e6, true
 }
 
 func bytesOf(v []float32) []byte {

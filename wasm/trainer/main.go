@@ -21,6 +21,7 @@ import (
 	"mnistplay/engine"
 	"mnistplay/engine/mnist"
 	"mnistplay/playground"
+	"mnistplay/wasm/gradsum"
 	"mnistplay/wire"
 )
 
@@ -98,6 +99,20 @@ func handle(data js.Value) {
 	if data.Get("cmd").String() == "connectView" {
 		connectView(data.Get("port"))
 		return
+	}
+	switch data.Get("cmd").String() {
+	case "dataParallel":
+		leadReplicas(data)
+		return
+	case "replica":
+		followRun(data)
+		return
+	case "configure", "loadWeights":
+		endReplicas() // the run they train is over
+	case "shuffle":
+		if lead != nil {
+			lead.SetShuffle(data.Get("on").Truthy(), float32(data.Get("fraction").Float()))
+		}
 	}
 	if data.Get("cmd").String() == "retryData" {
 		sess.RetryData()
@@ -230,6 +245,132 @@ func intOf(v js.Value) int {
 	return v.Int()
 }
 
+// ---- data-parallel training (wasm/gradsum) ----
+
+// leaderWait is how long the worker that reports a data-parallel run
+// waits for the others at a step before giving up: long enough for a new
+// worker to download and decode the data.
+const leaderWait = 120 * time.Second
+
+var (
+	lead     *gradsum.Exchange // this worker's exchange when it leads a data-parallel run
+	dataDone bool              // every piece of the data is in (guarded by mu)
+)
+
+// leadReplicas makes the session's new run replica 0 of a data-parallel
+// run ({cmd: "dataParallel", sab, size}); the page has sent the same config
+// to the other workers as "replica" commands. It answers with a
+// {type: "dataParallel", replicas, message} event: replicas 1 and a message
+// when the run trains alone.
+func leadReplicas(d js.Value) {
+	mu.Lock()
+	defer mu.Unlock()
+	size := intOf(d.Get("size"))
+	ex, err := gradsum.New(d.Get("sab"), 0, max(size, 1), leaderWait)
+	tr := sess.Trainer()
+	switch {
+	case err != nil:
+	case tr == nil || tr.Steps() > 0 || tr.InStep():
+		err = errors.New("the run has begun training")
+	case !dataDone:
+		err = errors.New("the data is still loading")
+	}
+	o := object.New()
+	o.Set("type", "dataParallel")
+	if err != nil {
+		if ex != nil {
+			ex.Abort()
+		}
+		o.Set("replicas", 1)
+		o.Set("message", "trained by one worker: "+err.Error())
+		self.Call("postMessage", o)
+		return
+	}
+	endReplicas()
+	tr.SetReplica(0, size, ex)
+	if on, f := tr.Shuffled(); on {
+		ex.SetShuffle(on, f)
+	}
+	lead = ex
+	o.Set("replicas", size)
+	self.Call("postMessage", o)
+}
+
+// endReplicas cancels the data-parallel run this worker leads, if any.
+func endReplicas() {
+	if lead != nil {
+		lead.Abort()
+		lead = nil
+	}
+}
+
+// followRun trains replica rank of a data-parallel run ({cmd: "replica",
+// config, sab, rank, size}) once the data is in. The worker does nothing
+// else until the run ends (done, failed, or cancelled by the leader or the
+// page), then posts {type: "replicaEnd", rank, message}.
+func followRun(d js.Value) {
+	rank, size := intOf(d.Get("rank")), intOf(d.Get("size"))
+	cfgJSON := jsJSON.Call("stringify", d.Get("config")).String()
+	ex, err := gradsum.New(d.Get("sab"), max(rank, 0), max(size, 1), 0)
+	end := func(err error) {
+		o := object.New()
+		o.Set("type", "replicaEnd")
+		o.Set("rank", rank)
+		if err != nil {
+			o.Set("message", err.Error())
+		}
+		self.Call("postMessage", o)
+	}
+	if err != nil {
+		end(err)
+		return
+	}
+	go func() {
+		for {
+			mu.Lock()
+			ok := dataDone
+			mu.Unlock()
+			if ok {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		defer ex.Leave()
+		cfg, err := playground.ParseConfig([]byte(cfgJSON))
+		if err == nil {
+			err = sess.Configure(cfg)
+		}
+		tr := sess.Trainer()
+		if err != nil || tr == nil {
+			ex.Abort()
+			end(fmt.Errorf("replica %d: %v", rank, err))
+			return
+		}
+		tr.SetReplica(rank, size, ex)
+		type shuffle struct {
+			on bool
+			f  float32
+		}
+		var last shuffle
+		for {
+			// The leader's shuffle changes, a step late at most.
+			if on, f, ok := ex.Shuffle(); ok && (shuffle{on, f}) != last {
+				last = shuffle{on, f}
+				tr.SetShuffle(on, f)
+			}
+			if _, _, err := tr.Step(); err != nil {
+				if errors.Is(err, engine.ErrDone) {
+					err = nil
+				}
+				end(err)
+				return
+			}
+		}
+	}()
+}
+
 // ---- data ----
 
 type file struct {
@@ -328,6 +469,7 @@ func loadData() {
 	mu.Lock()
 	sess.Progress(l, l)
 	sess.DataComplete()
+	dataDone = true
 	mu.Unlock()
 	schedule()
 }
