@@ -10,6 +10,7 @@
 
   const el = {
     start: $('start'), pause: $('pause'), step: $('step'), reset: $('reset'),
+    startBackground: $('start-background'), workers: $('workers'), workersNote: $('workers-note'),
     status: $('status'), progress: $('progress'), error: $('error'), pending: $('pending'),
     frame: $('ui-frame'),
     arch: $('arch'), hidden: $('hidden'), pool: $('pool'), cnnOnly: $('cnn-only'), shapePreview: $('shape-preview'),
@@ -45,6 +46,15 @@
   // Runs (web/runs.js): a record is made when a fresh run first trains.
   let runs = null;
   let sweep = null;
+  // The pool of training workers (web/pool.js) and the data-parallel run
+  // of the page's worker: dp {sab, slots} while it trains; dpWant the config
+  // of a run to make data-parallel when its arch event comes back, with the
+  // start or step commands held until then.
+  let pool = null;
+  let dp = null;
+  let dpWant = null;
+  const held = [];
+  let allData = false;
   let recordPending = false; // the worker's run has no record yet
   let nextRunExtra = null;   // name/sweep fields for the next record
   let fromWeights = null;    // the arch of a run made by loadWeights: its spec
@@ -252,9 +262,17 @@
 
   // ---- worker ----
   function send(msg, transfer) {
-    if (worker) {
-      worker.postMessage(msg, transfer || []);
+    if (!worker) {
+      return;
     }
+    if (msg.cmd === 'configure' || msg.cmd === 'loadWeights') {
+      endDataParallel();
+    }
+    if (dpWant && (msg.cmd === 'start' || msg.cmd === 'step')) {
+      held.push(msg);
+      return;
+    }
+    worker.postMessage(msg, transfer || []);
   }
 
   function configure() {
@@ -276,6 +294,209 @@
     sentConfig = JSON.stringify(cfg);
     el.pending.hidden = true;
     send({ cmd: 'configure', config: cfg });
+    wantDataParallel(cfg);
+  }
+
+  // ---- the worker pool and data-parallel runs ----
+  function workersNote(extra) {
+    if (!pool) {
+      return;
+    }
+    const n = pool.size;
+    let t = n === 1 ? '1 worker: runs train one at a time.' :
+      n + ' workers: sweeps and background runs train up to ' + n + ' runs at once';
+    if (n > 1) {
+      t += mp.crossOriginIsolated() ? '; a new run trains on ' + n + ' workers (data-parallel).' :
+        '. Data-parallel training needs a cross-origin isolated page (the server\'s COOP/COEP headers), which this one is not: each run trains on one worker.';
+    }
+    el.workersNote.textContent = t + (extra ? ' ' + extra : '');
+  }
+
+  // wantDataParallel marks the run just configured to train on the pool's
+  // size of workers, once the whole data is in (the workers must train on
+  // the same images).
+  function wantDataParallel(cfg) {
+    if (!pool || pool.size < 2 || !mp.crossOriginIsolated()) {
+      return;
+    }
+    if (!allData) {
+      workersNote('This run trains on one worker: the data was still loading.');
+      return;
+    }
+    dpWant = cfg;
+  }
+
+  // startDataParallel takes up to size-1 pool workers to follow the page's
+  // worker in the run whose model has params weights, then lets the held
+  // start or step go.
+  function startDataParallel(params) {
+    const cfg = dpWant;
+    dpWant = null;
+    const slots = [];
+    while (slots.length < pool.size - 1) {
+      const s = pool.take();
+      if (!s) {
+        break;
+      }
+      slots.push(s);
+    }
+    if (slots.length === 0) {
+      workersNote('This run trains on one worker: every pool worker is busy.');
+    } else {
+      const size = slots.length + 1;
+      const sab = mp.exchangeBuffer(size, params + 2); // gradients, loss and correct count (engine/replica.go)
+      const run = { sab: sab, slots: slots };
+      dp = run;
+      slots.forEach((slot, i) => {
+        slot.handler = (ev) => {
+          if (ev.type === 'replicaEnd') {
+            run.slots.splice(run.slots.indexOf(slot), 1);
+            pool.release(slot);
+          }
+        };
+        slot.worker.postMessage({ cmd: 'replica', config: cfg, sab: sab, rank: i + 1, size: size });
+      });
+      worker.postMessage({ cmd: 'dataParallel', sab: sab, size: size });
+    }
+    for (const m of held.splice(0)) {
+      worker.postMessage(m);
+    }
+  }
+
+  function endDataParallel() {
+    if (dp) {
+      mp.abortExchange(dp.sab); // the followers end and free their workers
+      dp = null;
+    }
+  }
+
+  // poolEvent sees the page worker's events first; it reports whether one
+  // is the pool's alone.
+  function poolEvent(ev) {
+    switch (ev.type) {
+      case 'dataComplete':
+        allData = true;
+        break;
+      case 'arch':
+        if (dpWant) {
+          startDataParallel(ev.params);
+        }
+        break;
+      case 'error':
+        if (dpWant && ev.kind === 'config') { // the configure was refused: no arch comes
+          dpWant = null;
+          for (const m of held.splice(0)) {
+            worker.postMessage(m);
+          }
+        }
+        break;
+      case 'dataParallel':
+        workersNote(ev.replicas > 1 ? 'This run trains on ' + ev.replicas + ' workers.' : 'This run ' + ev.message + '.');
+        return true;
+      default:
+        break;
+    }
+    return false;
+  }
+
+  // runInPool trains cfg as a new run in a free pool worker, recorded in
+  // the runs list (extra: its name and sweep fields), and calls
+  // ended(state, lastEpochEvent, message) when it is done, diverged or
+  // refused ('error'). It returns {stop()}, or null when no worker is free.
+  function runInPool(cfg, extra, ended) {
+    const slot = pool && pool.take();
+    if (!slot) {
+      return null;
+    }
+    let run = null;
+    let ours = false; // events before the configure's arch are an earlier run's
+    let lastEpoch = null;
+    let endState = '';
+    let over = false;
+    const finish = (st, message) => {
+      if (!over) {
+        over = true;
+        pool.release(slot);
+        ended(st, lastEpoch, message);
+      }
+    };
+    slot.handler = (ev) => {
+      if (ev.type === 'arch') {
+        ours = true;
+      }
+      if (ev.type === 'error' && (ev.kind === 'config' || ev.kind === 'internal') && !run) {
+        finish('error', ev.message);
+        return;
+      }
+      if (!ours) {
+        return;
+      }
+      if (ev.type === 'state' && !run && (ev.state === 'running' || ev.state === 'paused') && runs) {
+        run = runs.begin(cfg, extra, true);
+      }
+      if (ev.type === 'epoch') {
+        lastEpoch = ev;
+      }
+      if (run) {
+        runs.eventFor(run, ev);
+      }
+      if (ev.type === 'state' && (ev.state === 'done' || ev.state === 'diverged')) {
+        endState = ev.state;
+        slot.worker.postMessage({ cmd: 'getWeights' });
+      } else if (ev.type === 'modelBytes' && endState) {
+        if (run) {
+          runs.setWeights(run, ev.bytes);
+        }
+        finish(endState);
+      }
+    };
+    slot.worker.postMessage({ cmd: 'configure', config: cfg });
+    slot.worker.postMessage({ cmd: 'start' });
+    return {
+      stop: () => {
+        slot.worker.postMessage({ cmd: 'pause' });
+        if (run && run.state === 'running') {
+          run.state = 'stopped';
+          runs.save(run, true);
+          runs.update(run);
+        }
+        over = true;
+        pool.release(slot);
+      },
+    };
+  }
+
+  function initPool() {
+    if (!mp.Pool) {
+      return;
+    }
+    pool = new mp.Pool({ onFree: () => sweep && sweep.pump() });
+    el.workers.max = String(mp.poolMax);
+    el.workers.value = String(pool.size);
+    el.workers.addEventListener('change', () => {
+      pool.setSize(el.workers.value);
+      el.workers.value = String(pool.size);
+      workersNote();
+    });
+    workersNote();
+    el.startBackground.addEventListener('click', () => {
+      clearError();
+      let cfg;
+      try {
+        cfg = readConfig();
+      } catch (e) {
+        showError(e.message);
+        return;
+      }
+      const h = runInPool(cfg, null, (st, lastEpoch, message) => {
+        if (st === 'error') {
+          showError(message);
+        }
+      });
+      if (!h) {
+        showError('All ' + pool.size + ' workers are busy: raise Workers or wait for a run to end.');
+      }
+    });
   }
 
   function saveCurrentWeights() {
@@ -463,6 +684,9 @@
 
   // ---- events from the worker ----
   function onWorkerEvent(ev) {
+    if (poolEvent(ev)) {
+      return;
+    }
     switch (ev.type) {
       case 'progress': {
         el.progress.max = ev.total > 0 ? ev.total : 1;
@@ -597,9 +821,6 @@
     }
     if (runs) {
       runs.event(ev);
-    }
-    if (sweep) {
-      sweep.event(ev, lastEpochEv);
     }
     if (ev.type !== 'weights' && ev.type !== 'progress' && ev.type !== 'modelBytes' &&
         ev.type !== 'sample' && ev.type !== 'confusion' && ev.type !== 'flatness' && ev.type !== 'check' &&
@@ -1021,6 +1242,7 @@
     setStatus('Loading the trainer…');
     configFromURL();
     updateURL();
+    initPool();
     initRuns();
     // A first run from the settings, so the architecture and the untrained
     // model show at once; Start then trains it.
@@ -1066,13 +1288,7 @@
           el.evalSubset.value = '0';
           updateURL();
         },
-        run: (cfg, extra) => {
-          clearError();
-          nextRunExtra = extra;
-          sendConfig(cfg);
-          send({ cmd: 'start' });
-        },
-        pause: () => send({ cmd: 'pause' }),
+        run: (cfg, extra, ended) => runInPool(cfg, extra, ended),
         onError: showError,
       });
     }

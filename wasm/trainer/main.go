@@ -261,10 +261,8 @@ var (
 // run ({cmd: "dataParallel", sab, size}); the page has sent the same config
 // to the other workers as "replica" commands. It answers with a
 // {type: "dataParallel", replicas, message} event: replicas 1 and a message
-// when the run trains alone.
+// when the run trains alone. The caller holds mu.
 func leadReplicas(d js.Value) {
-	mu.Lock()
-	defer mu.Unlock()
 	size := intOf(d.Get("size"))
 	ex, err := gradsum.New(d.Get("sab"), 0, max(size, 1), leaderWait)
 	tr := sess.Trainer()
