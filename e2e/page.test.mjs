@@ -218,7 +218,9 @@ describe('playground page', { timeout: 300000 }, () => {
       link = await waitFor(async () => {
         const u = new URL(maker.page.url());
         const c = u.searchParams.get('c');
-        return c && JSON.parse(Buffer.from(c, 'base64url').toString()).model.conv1.kernel === 64 ? u.href : null;
+        const c1 = c && JSON.parse(Buffer.from(c, 'base64url').toString()).model.conv1;
+        // The link is written 150 ms after the last keystroke: wait for the padding too.
+        return c1 && c1.kernel === 64 && c1.pad === 63 ? u.href : null;
       }, { timeout: 10000, what: () => maker.page.url() });
     } finally {
       await maker.page.close();
