@@ -424,7 +424,12 @@
       if (ev.type === 'arch') {
         ours = true;
       }
-      if (ev.type === 'error' && (ev.kind === 'config' || ev.kind === 'internal') && !run) {
+      if (ev.type === 'error' && (ev.kind === 'internal' || (ev.kind === 'config' && !run))) {
+        if (run) {
+          run.state = 'stopped';
+          runs.save(run, true);
+          runs.update(run);
+        }
         finish('error', ev.message);
         return;
       }
