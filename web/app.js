@@ -303,8 +303,8 @@
       return;
     }
     const n = pool.size;
-    let t = n === 1 ? '1 worker: runs train one at a time.' :
-      n + ' workers: sweeps and background runs train up to ' + n + ' runs at once';
+    let t = n === 1 ? 'A sweep or background runs train one at a time in a worker of their own, beside the run shown.' :
+      'A sweep or background runs train up to ' + n + ' runs at once, beside the run shown';
     if (n > 1) {
       t += mp.crossOriginIsolated() ? '; a new run trains on ' + n + ' workers (data-parallel).' :
         '. Data-parallel training needs a cross-origin isolated page (the server\'s COOP/COEP headers), which this one is not: each run trains on one worker.';
