@@ -4,7 +4,8 @@
 // with Workers 1 and then 2, in one run of this script, twice each (the
 // first with the pool's workers still to start and load the data, the
 // second with them warm). It also counts the frames the page and its
-// canvas draw while the sweep trains.
+// canvas draw while the sweep trains, and, with the first Workers value,
+// while the page's own CNN run trains beside a third sweep.
 //
 //   make bin/mnistplay e2e-deps chromium && node e2e/sweep-speed.mjs [-workers 1,2]
 //
@@ -37,11 +38,14 @@ function countFrames(f) {
   });
 }
 
-async function sweepOnce(page) {
+async function sweepOnce(page, foreground) {
   const frame = page.frames().find((f) => f !== page.mainFrame());
   await countFrames(page.mainFrame());
   if (frame) {
     await countFrames(frame);
+  }
+  if (foreground) {
+    await page.click('#start'); // the page's own run (the default CNN) trains beside the sweep
   }
   const t0 = performance.now();
   await page.click('#sweep-start');
@@ -51,6 +55,9 @@ async function sweepOnce(page) {
   const sec = (performance.now() - t0) / 1000;
   const frames = await page.evaluate(() => self.__frames);
   const uiFrames = frame ? await frame.evaluate(() => self.__frames) : NaN;
+  if (foreground) {
+    await page.click('#pause');
+  }
   const cells = await page.$$eval('#sweep-test td', (tds) => tds.map((td) => td.textContent));
   return { sec, fps: frames / sec, uiFps: uiFrames / sec, cells };
 }
@@ -73,6 +80,11 @@ async function main() {
         const r = await sweepOnce(page);
         res[k].push(r);
         console.log(`sweep workers=${k} ${i === 0 ? 'cold' : 'warm'} seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)} test_acc=${r.cells.join(',')}`);
+      }
+      if (k === WORKERS[0]) {
+        // Every worker busy: the page's own CNN run trains beside the sweep.
+        const r = await sweepOnce(page, true);
+        console.log(`sweep workers=${k} warm+page-run seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)}`);
       }
       if (errors.length) {
         console.log('errors: ' + errors.join('; '));
