@@ -6,6 +6,8 @@
 // it gives worker.js (self.trainerAttach), training runs in slices of
 // sliceBudget scheduled through a MessageChannel so messages are handled in
 // between, and events are posted to the page with typed arrays transferred.
+// A worker of the page's pool may also lead or follow a data-parallel run
+// (commands dataParallel and replica; wasm/gradsum sums the gradients).
 package main
 
 import (
