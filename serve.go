@@ -275,7 +275,11 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
+	// COOP and COEP make the page cross-origin isolated, which it needs for
+	// the SharedArrayBuffer of data-parallel training (web/pool.js); every
+	// file is same-origin and marked so (CORP), the iframe included.
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Embedder-Policy", "require-corp")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -141,6 +141,9 @@ func TestSecurityHeaders(t *testing.T) {
 			"Content-Security-Policy": contentSecurityPolicy,
 			"X-Content-Type-Options":  "nosniff",
 			"Referrer-Policy":         "no-referrer",
+			// Cross-origin isolation, for SharedArrayBuffer.
+			"Cross-Origin-Opener-Policy":   "same-origin",
+			"Cross-Origin-Embedder-Policy": "require-corp",
 		} {
 			if got := res.Header.Get(k); got != want {
 				t.Errorf("case %d: %s %s: %s = %q, want %q", i, tc.method, tc.path, k, got, want)

@@ -119,6 +119,7 @@ type Trainer struct {
 	last      EpochStats
 	cur       batchProgress // the batch StepChunk is working through
 	chunkN    int           // examples per StepChunk call, 1..chunk (SetChunk); 0: chunk
+	rep       *replica      // data-parallel run (SetReplica); nil: this trainer alone
 	done      bool
 	err       error
 }
@@ -128,7 +129,8 @@ type batchProgress struct {
 	idx      []int // the batch's examples; nil: none in progress
 	passEnd  bool  // the batch ends a pass over the training set
 	epochEnd bool  // the batch ends an epoch
-	lo       int   // examples done
+	lo       int   // next example of this trainer's shard
+	hi       int   // end of this trainer's shard (the batch's end unless data-parallel)
 	lossSum  float64
 	correct  int
 
@@ -357,6 +359,11 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 		return t.evalChunk()
 	}
 	if b.idx == nil {
+		if t.rep != nil && !t.rep.synced {
+			if err := t.syncWeights(); err != nil {
+				return t.stop(err)
+			}
+		}
 		t.applyShuffle()
 		if k := t.cfg.StepsPerEpoch; k > 0 {
 			b.idx, b.passEnd = t.batcher.NextFull()
@@ -365,31 +372,43 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 			b.idx, b.passEnd = t.batcher.Next()
 			b.epochEnd = b.passEnd
 		}
-		b.lo, b.lossSum, b.correct = 0, 0, 0
+		b.lo, b.hi = t.shard(len(b.idx))
+		b.lossSum, b.correct = 0, 0
 		t.model.ZeroGrad()
 	}
 	idx, n := b.idx, len(b.idx)
-	part := idx[b.lo:min(b.lo+t.chunkSize(), n)]
-	k := len(part)
-	t.train.batch(t.pixels, part, t.x, t.y)
-	logits := t.model.Forward(t.x[:k*imagePixels], k, true)
-	dl := t.dlogits[:k*NumClasses]
-	loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		return t.fail(fmt.Sprintf("loss is %v", loss))
-	}
-	if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
-		s := float32(k) / float32(n)
-		for i := range dl {
-			dl[i] *= s
+	if b.lo < b.hi { // a replica's shard may be empty when the batch is smaller than the replicas
+		part := idx[b.lo:min(b.lo+t.chunkSize(), b.hi)]
+		k := len(part)
+		t.train.batch(t.pixels, part, t.x, t.y)
+		logits := t.model.Forward(t.x[:k*imagePixels], k, true)
+		dl := t.dlogits[:k*NumClasses]
+		loss, c := SoftmaxCrossEntropy(logits, t.y[:k], k, NumClasses, dl)
+		// A replica checks the summed loss instead, so that all stop together.
+		if t.rep == nil && (math.IsNaN(loss) || math.IsInf(loss, 0)) {
+			return t.fail(fmt.Sprintf("loss is %v", loss))
+		}
+		if k != n { // the chunk's gradient is of its own mean; weight it to the batch mean
+			s := float32(k) / float32(n)
+			for i := range dl {
+				dl[i] *= s
+			}
+		}
+		t.model.Backward(dl)
+		b.lossSum += loss * float64(k)
+		b.correct += c
+		b.lo += k
+		if b.lo < b.hi {
+			return StepStats{}, nil, false, nil
 		}
 	}
-	t.model.Backward(dl)
-	b.lossSum += loss * float64(k)
-	b.correct += c
-	b.lo += k
-	if b.lo < n {
-		return StepStats{}, nil, false, nil
+	if t.rep != nil {
+		if err := t.reduce(b); err != nil {
+			return t.stop(err)
+		}
+		if loss := b.lossSum / float64(n); math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return t.fail(fmt.Sprintf("loss is %v", loss))
+		}
 	}
 	lr := t.sched.LR(t.steps)
 	for _, p := range t.params {
@@ -475,6 +494,17 @@ func (t *Trainer) fail(why string) (StepStats, *EpochStats, bool, error) {
 	t.batcher.unread(len(t.cur.idx), t.cur.passEnd)
 	t.cur.idx = nil
 	t.err = &DivergedError{Step: t.steps + 1, Epoch: t.progress(), Why: why}
+	return StepStats{}, nil, false, t.err
+}
+
+// stop ends training with err (a replica's Reduce failed), rewinding the
+// batcher like fail.
+func (t *Trainer) stop(err error) (StepStats, *EpochStats, bool, error) {
+	if t.cur.idx != nil {
+		t.batcher.unread(len(t.cur.idx), t.cur.passEnd)
+		t.cur.idx = nil
+	}
+	t.err = fmt.Errorf("engine: data-parallel step %d: %w", t.steps+1, err)
 	return StepStats{}, nil, false, t.err
 }
 

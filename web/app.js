@@ -10,6 +10,7 @@
 
   const el = {
     start: $('start'), pause: $('pause'), step: $('step'), reset: $('reset'),
+    startBackground: $('start-background'), workers: $('workers'), workersNote: $('workers-note'),
     status: $('status'), progress: $('progress'), error: $('error'), pending: $('pending'),
     frame: $('ui-frame'),
     presenter: $('presenter'),
@@ -46,10 +47,17 @@
   // Runs (web/runs.js): a record is made when a fresh run first trains.
   let runs = null;
   let sweep = null;
+  // The pool of training workers (web/pool.js) and the data-parallel run
+  // of the page's worker: dp {sab, slots} while it trains; dpWant the config
+  // of a run to make data-parallel when its arch event comes back, with the
+  // start or step commands held until then.
+  let pool = null;
+  let dp = null;
+  let dpWant = null;
+  const held = [];
+  let allData = false;
   let recordPending = false; // the worker's run has no record yet
-  let nextRunExtra = null;   // name/sweep fields for the next record
   let fromWeights = null;    // the arch of a run made by loadWeights: its spec
-  let lastEpochEv = null;    // the newest epoch event of the worker's run
   // What each getWeights request is for, by its id: {kind:'save', run} | {kind:'download', name}.
   const bytesWanted = new Map();
   let lastRequestID = 0;
@@ -214,9 +222,17 @@
 
   // ---- worker ----
   function send(msg, transfer) {
-    if (worker) {
-      worker.postMessage(msg, transfer || []);
+    if (!worker) {
+      return;
     }
+    if (msg.cmd === C.configure || msg.cmd === C.loadWeights) {
+      endDataParallel();
+    }
+    if (dpWant && (msg.cmd === C.start || msg.cmd === C.step)) {
+      held.push(msg);
+      return;
+    }
+    worker.postMessage(msg, transfer || []);
   }
 
   function configure() {
@@ -240,6 +256,223 @@
     sentConfig = JSON.stringify(cfg);
     el.pending.hidden = true;
     send({ cmd: C.configure, config: cfg });
+    wantDataParallel(cfg);
+  }
+
+  // ---- the worker pool and data-parallel runs ----
+  function workersNote(extra) {
+    if (!pool) {
+      return;
+    }
+    const n = pool.size;
+    let t = n === 1 ? 'A sweep or background runs train one at a time in a worker of their own, beside the run shown.' :
+      'A sweep or background runs train up to ' + n + ' runs at once, beside the run shown';
+    if (n > 1) {
+      t += mp.crossOriginIsolated() ? '; a new run trains on ' + n + ' workers (data-parallel).' :
+        '. Data-parallel training needs a cross-origin isolated page (the server\'s COOP/COEP headers), which this one is not: each run trains on one worker.';
+    }
+    el.workersNote.textContent = t + (extra ? ' ' + extra : '');
+  }
+
+  // wantDataParallel marks the run just configured to train on the pool's
+  // size of workers, once the whole data is in (the workers must train on
+  // the same images).
+  function wantDataParallel(cfg) {
+    if (!pool || pool.size < 2 || !mp.crossOriginIsolated()) {
+      return;
+    }
+    if (!allData) {
+      workersNote('This run trains on one worker: the data was still loading.');
+      return;
+    }
+    dpWant = cfg;
+  }
+
+  // startDataParallel takes up to size-1 pool workers to follow the page's
+  // worker in the run whose model has params weights, then lets the held
+  // start or step go.
+  function startDataParallel(params) {
+    const cfg = dpWant;
+    dpWant = null;
+    const slots = [];
+    while (slots.length < pool.size - 1) {
+      const s = pool.take();
+      if (!s) {
+        break;
+      }
+      slots.push(s);
+    }
+    if (slots.length === 0) {
+      workersNote('This run trains on one worker: every pool worker is busy.');
+    } else {
+      const size = slots.length + 1;
+      const sab = mp.exchangeBuffer(size, params + 2); // gradients, loss and correct count (engine/replica.go)
+      const run = { sab: sab, slots: slots };
+      dp = run;
+      slots.forEach((slot, i) => {
+        slot.handler = (ev) => {
+          if (ev.type === T.replicaEnd) {
+            run.slots.splice(run.slots.indexOf(slot), 1);
+            pool.release(slot);
+          }
+        };
+        slot.worker.postMessage({ cmd: 'replica', config: cfg, sab: sab, rank: i + 1, size: size });
+      });
+      worker.postMessage({ cmd: 'dataParallel', sab: sab, size: size });
+    }
+    for (const m of held.splice(0)) {
+      worker.postMessage(m);
+    }
+  }
+
+  function endDataParallel() {
+    if (dp) {
+      mp.abortExchange(dp.sab); // the followers end and free their workers
+      dp = null;
+    }
+  }
+
+  // poolEvent sees the page worker's events first; it reports whether one
+  // is the pool's alone.
+  function poolEvent(ev) {
+    switch (ev.type) {
+      case T.dataComplete:
+        allData = true;
+        break;
+      case T.arch:
+        if (dpWant) {
+          startDataParallel(ev.params);
+        }
+        break;
+      case T.error:
+        if (dpWant && ev.kind === K.config) { // the configure was refused: no arch comes
+          dpWant = null;
+          for (const m of held.splice(0)) {
+            worker.postMessage(m);
+          }
+        }
+        break;
+      case T.dataParallel:
+        workersNote(ev.replicas > 1 ? 'This run trains on ' + ev.replicas + ' workers.' : 'This run ' + ev.message + '.');
+        return true;
+      default:
+        break;
+    }
+    return false;
+  }
+
+  // runInPool trains cfg as a new run in a free pool worker, recorded in
+  // the runs list (extra: its name and sweep fields), and calls
+  // ended(state, lastEpochEvent, message) when it is done, diverged or
+  // refused ('error'). It returns {stop()}, or null when no worker is free.
+  function runInPool(cfg, extra, ended) {
+    const slot = pool && pool.take();
+    if (!slot) {
+      return null;
+    }
+    let run = null;
+    let ours = false; // events before the configure's arch are an earlier run's
+    let lastEpoch = null;
+    let endState = '';
+    let over = false;
+    let snapID = 0; // the snapshot request in flight
+    const finish = (st, message) => {
+      if (!over) {
+        over = true;
+        pool.release(slot);
+        ended(st, lastEpoch, message);
+      }
+    };
+    slot.handler = (ev) => {
+      if (ev.type === T.arch) {
+        ours = true;
+      }
+      if (ev.type === T.error && (ev.kind === K.internal || (ev.kind === K.config && !run))) {
+        if (run) {
+          run.state = 'stopped';
+          runs.save(run, true);
+          runs.update(run);
+        }
+        finish('error', ev.message);
+        return;
+      }
+      if (!ours) {
+        return;
+      }
+      if (ev.type === T.state && !run && (ev.state === S.running || ev.state === S.paused) && runs) {
+        run = runs.begin(cfg, extra, true);
+      }
+      if (ev.type === T.epoch) {
+        lastEpoch = ev;
+      }
+      if (run) {
+        runs.eventFor(run, ev);
+        // The run's history is its worker's snapshot, as for the run shown.
+        if (ev.type === T.snapshot && ev.id === snapID) {
+          snapID = 0;
+          runs.fromSnapshot(run, ev);
+        } else if (!snapID && (changesHistory(ev) || (ev.type === T.state && ev.state !== S.running))) {
+          snapID = ++lastRequestID;
+          slot.worker.postMessage({ cmd: C.snapshot, id: snapID });
+        }
+      }
+      if (ev.type === T.state && (ev.state === S.done || ev.state === S.diverged)) {
+        endState = ev.state;
+        slot.worker.postMessage({ cmd: C.getWeights, id: ++lastRequestID });
+      } else if (ev.type === T.modelBytes && endState) {
+        if (run) {
+          runs.setWeights(run, ev.bytes);
+        }
+        finish(endState);
+      }
+    };
+    slot.worker.postMessage({ cmd: C.configure, config: cfg });
+    slot.worker.postMessage({ cmd: C.start });
+    return {
+      stop: () => {
+        slot.worker.postMessage({ cmd: C.pause });
+        if (run && run.state === S.running) {
+          run.state = 'stopped';
+          runs.save(run, true);
+          runs.update(run);
+        }
+        over = true;
+        pool.release(slot);
+      },
+    };
+  }
+
+  function initPool() {
+    if (!mp.Pool) {
+      return;
+    }
+    pool = new mp.Pool({ onFree: () => sweep && sweep.pump() });
+    el.workers.max = String(mp.poolMax);
+    el.workers.value = String(pool.size);
+    el.workers.addEventListener('change', () => {
+      pool.setSize(el.workers.value);
+      el.workers.value = String(pool.size);
+      workersNote();
+    });
+    workersNote();
+    el.startBackground.addEventListener('click', () => {
+      clearError();
+      let cfg;
+      try {
+        cfg = readConfig();
+      } catch (e) {
+        showError(e.message);
+        return;
+      }
+      const h = runInPool(cfg, null, (st, lastEpoch, message) => {
+        if (st === 'error') {
+          showError(message);
+        }
+      });
+      if (!h) {
+        showError('All ' + pool.size + ' workers are busy: raise Workers or wait for a run to end.');
+      }
+    });
   }
 
   function saveCurrentWeights() {
@@ -439,6 +672,9 @@
 
   // ---- events from the worker ----
   function onWorkerEvent(ev) {
+    if (poolEvent(ev)) {
+      return;
+    }
     switch (ev.type) {
       case T.progress: {
         el.progress.max = ev.total > 0 ? ev.total : 1;
@@ -488,7 +724,6 @@
           runs.detach();
         }
         recordPending = true;
-        lastEpochEv = null;
         break;
       case T.state:
         state = ev.state;
@@ -518,7 +753,6 @@
       case T.epoch:
         el.valAcc.textContent = pct(ev.valAcc);
         addEpochRow(ev);
-        lastEpochEv = ev;
         // Keep the record's weights current: a closed tab still leaves the last epoch's.
         if (runs && runs.current && state === S.running) {
           askWeights({ kind: 'save', run: runs.current });
@@ -596,9 +830,6 @@
       if (runs.current && changesHistory(ev)) {
         askSnapshot();
       }
-    }
-    if (sweep) {
-      sweep.event(ev, lastEpochEv);
     }
     if (ev.type !== T.modelBytes && ev.type !== T.check && ev.type !== T.confusion && !(ev.type === T.snapshot && ev.id !== 0)) {
       toFrame(ev);
@@ -760,9 +991,7 @@
       cfg.model = fromWeights;
     }
     fromWeights = null;
-    const extra = nextRunExtra;
-    nextRunExtra = null;
-    runs.begin(cfg, extra);
+    runs.begin(cfg, null);
   }
 
   function useRunWeights(run) {
@@ -1082,6 +1311,7 @@
     setStatus('Loading the trainer…');
     configFromURL();
     updateURL();
+    initPool();
     initRuns();
     // A first run from the settings, so the architecture and the untrained
     // model show at once; Start then trains it.
@@ -1127,13 +1357,7 @@
           el.evalSubset.value = '0';
           updateURL();
         },
-        run: (cfg, extra) => {
-          clearError();
-          nextRunExtra = extra;
-          sendConfig(cfg);
-          send({ cmd: C.start });
-        },
-        pause: () => send({ cmd: C.pause }),
+        run: (cfg, extra, ended) => runInPool(cfg, extra, ended),
         onError: showError,
       });
     }

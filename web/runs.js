@@ -177,8 +177,10 @@
       return COLORS[this.runs.length % COLORS.length];
     }
 
-    // begin makes the record of a fresh run and makes it current.
-    begin(config, extra) {
+    // begin makes the record of a fresh run and makes it current, unless
+    // it trains in a pool worker (background): then the caller records its
+    // events with eventFor.
+    begin(config, extra, background) {
       const n = this.runs.length + 1;
       const run = Object.assign({
         id: newID(),
@@ -207,7 +209,9 @@
         run.name = m ? 'run ' + (++k) : run.name + '′';
       }
       this.runs.push(run);
-      this.current = run;
+      if (!background) {
+        this.current = run;
+      }
       this.mine.add(run.id);
       this.render();
       this.store.add(run).then(() => this.update(run)).catch((e) => {
@@ -227,7 +231,11 @@
 
     // event records a worker event into the current run.
     event(ev) {
-      const run = this.current;
+      this.eventFor(this.current, ev);
+    }
+
+    // eventFor records a worker event into run.
+    eventFor(run, ev) {
       if (!run) {
         return;
       }
@@ -450,10 +458,10 @@
       } else {
         parts.push((run.lastStep || 0) + ' steps');
       }
-      if (run.sharpness && run.sharpness.values.length) {
+      if (run.sharpness && run.sharpness.values && run.sharpness.values.length) {
         parts.push('sharpness ' + fmtNum(run.sharpness.values[0]));
       }
-      const state = run === this.current && run.state === 'running' ? 'training' : run.state;
+      const state = run.state === 'running' && this.mine.has(run.id) ? 'training' : run.state;
       parts.push(state + (run.weights ? '' : ', no weights yet'));
       return parts.join(' · ');
     }

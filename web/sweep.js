@@ -1,6 +1,7 @@
 // Sweep mode: a grid of batch sizes x learning rates (the report's Task 1a:
-// 100/500/3000/5000 x 1e-3/1e-4/1e-5, plain SGD on the MLP) run one after
-// another in the worker, each a run in the runs list, with three tables
+// 100/500/3000/5000 x 1e-3/1e-4/1e-5, plain SGD on the MLP) run in the
+// pool's workers, as many at once as the pool has free workers (web/pool.js),
+// each a run in the runs list, with three tables
 // (final loss, train accuracy, test accuracy; rows batch size, columns
 // learning rate) coloured by a sequential colour map with a legend.
 'use strict';
@@ -46,15 +47,19 @@
 
   class Sweep {
     // els: {batches, lrs, epochs, subset, hidden, start, cancel, progress, tables, status}
-    // host: {baseConfig(), run(cfg, extra), pause(), onError(msg)}
+    // host: {baseConfig(), useReportProtocol(), onError(msg),
+    //        run(cfg, extra, ended(state, lastEpoch, message)): a handle {stop()}
+    //          of a run started in a pool worker, or null when none is free}
     constructor(els, host) {
       this.els = els;
       this.host = host;
       this.queue = [];
       this.results = new Map(); // "b|lr" -> {final, state}
       this.grid = null;
-      this.i = -1;
-      this.phase = 'off'; // off | waiting (configure sent) | running
+      this.next = 0;            // queue index of the next run to start
+      this.finished = 0;        // runs ended
+      this.inflight = new Map(); // queue item -> run handle
+      this.phase = 'off'; // off | on
       this.cells = new Map(); // "metric|b|lr" -> td
       els.start.addEventListener('click', () => this.start());
       if (els.report) {
@@ -128,84 +133,74 @@
       }
       this.results.clear();
       this.buildTables();
-      this.echo = false;
-      this.i = -1;
-      this.phase = 'waiting';
+      this.next = 0;
+      this.finished = 0;
+      this.inflight.clear();
+      this.phase = 'on';
       this.setButtons();
-      this.next();
+      this.progress();
+      this.pump();
     }
 
-    next() {
-      this.i++;
-      if (this.i >= this.queue.length) {
+    // pump starts queued runs while the pool has free workers; the host
+    // calls it again when a worker becomes free.
+    pump() {
+      while (this.active() && this.next < this.queue.length) {
+        const it = this.queue[this.next];
+        const h = this.host.run(it.cfg, { name: 'sweep b' + it.b + ' lr ' + fmtLR(it.lr), sweep: { batch: it.b, lr: it.lr } },
+          (state, lastEpoch, message) => this.ended(it, state, lastEpoch, message));
+        if (!h) {
+          break;
+        }
+        this.next++;
+        this.inflight.set(it, h);
+        this.mark(it, 'running');
+        this.progress();
+      }
+    }
+
+    ended(it, state, lastEpoch, message) {
+      if (!this.inflight.delete(it) || !this.active()) {
+        return;
+      }
+      this.finished++;
+      if (state === 'error') {
+        this.results.set(it.b + '|' + it.lr, { final: null, state: 'error', message: message });
+        this.mark(it, 'error');
+      } else {
+        this.results.set(it.b + '|' + it.lr, { final: lastEpoch, state: state });
+        this.fill(it);
+      }
+      if (this.finished >= this.queue.length) {
         this.phase = 'off';
         this.setButtons();
         this.progress('Sweep done: ' + this.queue.length + ' runs.');
         return;
       }
-      const it = this.queue[this.i];
-      this.phase = 'waiting';
-      this.progress('Sweep ' + (this.i + 1) + '/' + this.queue.length + ': batch ' + it.b + ', lr ' + fmtLR(it.lr) + '…');
-      this.mark(it, 'running');
-      this.host.run(it.cfg, { name: 'sweep b' + it.b + ' lr ' + fmtLR(it.lr), sweep: { batch: it.b, lr: it.lr } });
+      this.progress();
+      this.pump();
     }
 
     progress(text) {
-      this.els.progress.value = this.queue.length ? Math.max(0, Math.min(this.i, this.queue.length)) + '/' + this.queue.length : '';
-      this.els.status.textContent = text;
+      this.els.progress.value = this.queue.length ? this.finished + '/' + this.queue.length : '';
+      this.els.status.textContent = text || 'Sweep: ' + this.finished + ' of ' + this.queue.length + ' runs done, ' +
+        this.inflight.size + ' training at once.';
     }
 
     cancel(why) {
       if (!this.active()) {
         return;
       }
-      const it = this.queue[this.i];
       this.phase = 'off';
-      this.host.pause();
-      if (it && !this.results.has(it.b + '|' + it.lr)) {
-        this.mark(it, 'cancelled');
+      for (const [it, h] of this.inflight) {
+        h.stop();
+        if (!this.results.has(it.b + '|' + it.lr)) {
+          this.mark(it, 'cancelled');
+        }
       }
+      this.inflight.clear();
       this.setButtons();
-      this.els.status.textContent = why + ' ' + this.i + '/' + this.queue.length + ' runs finished.';
-    }
-
-    // event sees every worker event.
-    event(ev, lastEpoch) {
-      if (!this.active()) {
-        return;
-      }
-      const it = this.queue[this.i];
-      switch (ev.type) {
-        case ns.protocol.type.arch:
-          if (this.phase === 'running') {
-            this.cancel('Sweep stopped: a new run was made outside the sweep.');
-          }
-          break;
-        case ns.protocol.type.state:
-          if (ev.state === ns.protocol.state.running && this.phase === 'waiting') {
-            this.phase = 'running';
-          } else if (this.phase === 'running' && (ev.state === ns.protocol.state.done || ev.state === ns.protocol.state.diverged)) {
-            this.results.set(it.b + '|' + it.lr, { final: lastEpoch, state: ev.state });
-            this.fill(it);
-            this.els.progress.value = (this.i + 1) + '/' + this.queue.length;
-            this.next();
-          }
-          break;
-        case ns.protocol.type.error:
-          // A refused configure is followed by the refusal of its start:
-          // that second error is the same item's, not the next one's.
-          if (ev.kind === ns.protocol.kind.config && this.phase === 'waiting' && this.echo) {
-            this.echo = false;
-          } else if (ev.kind === ns.protocol.kind.config && this.phase === 'waiting') {
-            this.results.set(it.b + '|' + it.lr, { final: null, state: 'error', message: ev.message });
-            this.mark(it, 'error');
-            this.echo = true;
-            this.next();
-          }
-          break;
-        default:
-          break;
-      }
+      this.els.status.textContent = why + ' ' + this.finished + '/' + this.queue.length + ' runs finished.';
     }
 
     buildTables() {

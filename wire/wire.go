@@ -449,6 +449,21 @@ type LandscapeDoneEvent struct {
 	Wall      float64 `wire:"wall"`
 }
 
+// DataParallelEvent answers the page's dataParallel command (which carries
+// a SharedArrayBuffer, no part of this contract): the run trains on
+// Replicas workers, or on one with Message saying why.
+type DataParallelEvent struct {
+	Replicas int    `wire:"replicas"`
+	Message  string `wire:"message"`
+}
+
+// ReplicaEndEvent says a worker that followed a data-parallel run as
+// replica Rank stopped: the run ended, or failed (Message).
+type ReplicaEndEvent struct {
+	Rank    int    `wire:"rank"`
+	Message string `wire:"message"`
+}
+
 func (ProgressEvent) Type() string       { return "progress" }
 func (ReadyEvent) Type() string          { return "ready" }
 func (DataCompleteEvent) Type() string   { return "dataComplete" }
@@ -473,6 +488,8 @@ func (LandscapeGridEvent) Type() string  { return "landscapeGrid" }
 func (LandscapePointEvent) Type() string { return "landscapePoint" }
 func (SharpnessEvent) Type() string      { return "sharpness" }
 func (LandscapeDoneEvent) Type() string  { return "landscapeDone" }
+func (DataParallelEvent) Type() string   { return "dataParallel" }
+func (ReplicaEndEvent) Type() string     { return "replicaEnd" }
 
 // ---- page -> canvas ----
 
@@ -533,5 +550,6 @@ var (
 		ModelBytesEvent{}, ErrorEvent{}, CheckEvent{}, SnapshotEvent{},
 		Prediction{}, PredictionError{}, RunsEvent{}, ExportEvent{}, PadEvent{},
 		LandscapeGridEvent{}, LandscapePointEvent{}, SharpnessEvent{}, LandscapeDoneEvent{},
+		DataParallelEvent{}, ReplicaEndEvent{},
 	}
 )

@@ -25,6 +25,8 @@ func main() {
 	warmup := flag.Float64("warmup", 0.5, "warm-up seconds per measure (at least one step)")
 	longstep := flag.Float64("longstep", 0, "if > 0 and the first warm-up step takes longer, that step is the measurement")
 	only := flag.String("only", "", "comma-separated measures to run (default all: "+strings.Join(measures, ",")+"), or kernels (GFLOP/s of the kernels and the peak)")
+	replicas := flag.Int("replicas", 1, "train data-parallel on this many replicas (wasm in Web Workers sharing a SharedArrayBuffer, global gradSAB); only rank 0 prints")
+	rank := flag.Int("rank", 0, "this replica's rank, 0..replicas-1")
 	flag.Parse()
 
 	list := measures
@@ -34,6 +36,21 @@ func main() {
 	for _, m := range list {
 		if m == "kernels" {
 			runKernels(*system, *warmup, *seconds)
+			continue
+		}
+		if *replicas > 1 {
+			if len(list) > 1 || !strings.HasSuffix(m, "-train") {
+				fmt.Fprintln(os.Stderr, "gobench: -replicas measures one training measure at a time")
+				os.Exit(2)
+			}
+			eps, err := runReplica(m, *rank, *replicas, *warmup, *seconds, *longstep)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "gobench:", err)
+				os.Exit(2)
+			}
+			if *rank == 0 {
+				fmt.Printf("bench system=%s net=%s mode=train examples_per_s=%.1f\n", *system, strings.TrimSuffix(m, "-train"), eps)
+			}
 			continue
 		}
 		eps, err := run(m, *warmup, *seconds, *longstep)
@@ -93,6 +110,53 @@ func run(m string, warmup, seconds, longstep float64) (float64, error) {
 	eps := measure(step, warmup, seconds, longstep)
 	_ = sink
 	return eps, nil
+}
+
+// runReplica trains measure m ("cnn-train" or "mlp-train") as replica rank
+// of a data-parallel run of size replicas: engine.Trainer steps on global
+// batches of 64 random examples, each replica computing its share and the
+// gradients summed through the exchange. Rank 0 times the steps and then
+// cancels the run; the others step until it does.
+func runReplica(m string, rank, size int, warmup, seconds, longstep float64) (float64, error) {
+	spec := engine.DefaultMLP()
+	if m == "cnn-train" {
+		spec = engine.DefaultCNN()
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n = 64 * batch
+	d := engine.Dataset{Images: make([]uint8, n*pixels), Labels: make([]uint8, n), N: n}
+	for i := range d.Images {
+		d.Images[i] = uint8(rng.IntN(256))
+	}
+	for i := range d.Labels {
+		d.Labels[i] = uint8(rng.IntN(classes))
+	}
+	cfg := engine.Config{Model: spec, Optim: engine.OptimConfig{Kind: engine.SGD},
+		Schedule: engine.Schedule{Kind: engine.Constant, LR0: 0.01}, BatchSize: batch, Seed: 1}
+	tr, err := engine.NewTrainer(cfg, d, engine.Dataset{})
+	if err != nil {
+		return 0, err
+	}
+	red, err := newReducer(rank, size)
+	if err != nil {
+		return 0, err
+	}
+	tr.SetReplica(rank, size, red)
+	if rank != 0 {
+		for {
+			if _, _, err := tr.Step(); err != nil {
+				return 0, nil // cancelled by rank 0
+			}
+		}
+	}
+	var stepErr error
+	eps := measure(func() {
+		if _, _, err := tr.Step(); err != nil && stepErr == nil {
+			stepErr = err
+		}
+	}, warmup, seconds, longstep)
+	red.Abort()
+	return eps, stepErr
 }
 
 // measure runs step (one batch) for warmup seconds (at least one step), then

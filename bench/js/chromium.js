@@ -5,8 +5,13 @@
 // 127.0.0.1 serves the page, the worker, wasm_exec.js and the binary; the
 // worker forwards every line Go prints, and this script prints them.
 //
+// With -workers K (K > 1) the page starts K workers that share one
+// SharedArrayBuffer (the server sends the COOP/COEP headers that allow it)
+// and runs gobench in each with -rank i -replicas K: one training run,
+// data-parallel across the workers; rank 0 prints the result.
+//
 // Usage: node chromium.js -wasm FILE -wasmexec GOROOT/lib/wasm/wasm_exec.js
-//          [-chromium /usr/bin/chromium] [-timeout 600] -- GOBENCH_ARGS...
+//          [-chromium /usr/bin/chromium] [-timeout 600] [-workers 1] -- GOBENCH_ARGS...
 const fs = require('fs');
 const http = require('http');
 const { chromium } = require('playwright-core');
@@ -16,10 +21,17 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>gobench</title>
 <script>
-const w = new Worker('worker.js');
-w.onmessage = (e) => console.log(e.data);
-w.onerror = (e) => console.log('__ERROR__ ' + e.message);
-w.postMessage(JSON.parse(decodeURIComponent(location.hash.slice(1))));
+const o = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+// Room for 2 sets of K slots of up to 2^20 floats (wasm/gradsum).
+const sab = o.workers > 1 ? new SharedArrayBuffer(64 + 2 * o.workers * 4 * (1 << 20)) : null;
+if (o.workers > 1 && !crossOriginIsolated) console.log('__ERROR__ the page is not cross-origin isolated');
+for (let i = 0; i < o.workers; i++) {
+  const w = new Worker('worker.js');
+  // Only rank 0 reports; the others print only errors.
+  w.onmessage = (e) => { if (i === 0 || /__ERROR__|gobench:/.test(e.data)) console.log(e.data); };
+  w.onerror = (e) => console.log('__ERROR__ ' + e.message);
+  w.postMessage({ argv: o.workers > 1 ? [...o.argv, '-rank', String(i), '-replicas', String(o.workers)] : o.argv, sab: sab });
+}
 </script>`;
 
 const WORKER = `
@@ -30,8 +42,9 @@ console.warn = post;
 importScripts('wasm_exec.js');
 onmessage = async (e) => {
   try {
+    self.gradSAB = e.data.sab;
     const go = new Go();
-    go.argv = ['gobench', ...e.data];
+    go.argv = ['gobench', ...e.data.argv];
     let code = 0;
     go.exit = (c) => { code = c; };
     const { instance } = await WebAssembly.instantiateStreaming(fetch('gobench.wasm'), go.importObject);
@@ -43,13 +56,13 @@ onmessage = async (e) => {
 };`;
 
 function parse(argv) {
-  const o = { wasm: '', wasmexec: '', chromium: process.env.CHROMIUM || '/usr/bin/chromium', timeout: 600, rest: [] };
+  const o = { wasm: '', wasmexec: '', chromium: process.env.CHROMIUM || '/usr/bin/chromium', timeout: 600, workers: 1, rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { o.rest = argv.slice(i + 1); break; }
     const k = a.replace(/^--?/, '');
     if (!(k in o) || k === 'rest') throw new Error(`chromium.js: unknown flag ${a}`);
-    o[k] = k === 'timeout' ? Number(argv[++i]) : argv[++i];
+    o[k] = k === 'timeout' || k === 'workers' ? Number(argv[++i]) : argv[++i];
   }
   if (!o.wasm || !o.wasmexec) throw new Error('chromium.js: need -wasm and -wasmexec');
   return o;
@@ -66,11 +79,14 @@ async function main() {
   const server = http.createServer((req, res) => {
     const f = files[req.url.split('?')[0]];
     if (!f) { res.writeHead(req.url === '/favicon.ico' ? 204 : 404); res.end(); return; }
-    res.writeHead(200, { 'Content-Type': f[0], 'Content-Length': f[1].length, 'Cache-Control': 'no-store' });
+    res.writeHead(200, {
+      'Content-Type': f[0], 'Content-Length': f[1].length, 'Cache-Control': 'no-store',
+      'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
+    });
     res.end(f[1]);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${server.address().port}/#${encodeURIComponent(JSON.stringify(o.rest))}`;
+  const url = `http://127.0.0.1:${server.address().port}/#${encodeURIComponent(JSON.stringify({ argv: o.rest, workers: o.workers }))}`;
 
   const browser = await chromium.launch({ executablePath: o.chromium, headless: true, args: FLAGS });
   let code = 1;

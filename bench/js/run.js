@@ -69,6 +69,12 @@ const ALL = [
     cmd: [node, path.join(here, 'chromium.js'), '-wasm', args.wasmrelaxed, '-wasmexec', args.wasmexecjs, '--'],
     what: 'this engine as wasm with relaxed SIMD (f32x4.relaxed_madd in the kernels, tag relaxedsimd) in a Web Worker in headless Chromium',
   },
+  {
+    name: 'go-wasm-simd-chromium-workers2',
+    cmd: [node, path.join(here, 'chromium.js'), '-wasm', args.wasmsimd, '-wasmexec', args.wasmexecjs, '-workers', '2', '--'],
+    measures: ['cnn-train'],
+    what: 'the same, one run trained data-parallel on 2 Web Workers (engine.Trainer with SetReplica, gradients summed through a SharedArrayBuffer; global batch 64, 32 per worker)',
+  },
   { name: 'convnetjs', cmd: [node, path.join(here, 'convnetjs.js')], what: 'ConvNetJS in Node (per-example, Float64Array)' },
   { name: 'tfjs-cpu', cmd: [node, path.join(here, 'tfjs.js'), '-backend', 'cpu'], what: 'TensorFlow.js layers, cpu backend, in Node' },
   { name: 'tfjs-wasm', cmd: [node, path.join(here, 'tfjs.js'), '-backend', 'wasm'], what: 'TensorFlow.js layers, wasm backend (XNNPACK, SIMD), in Node' },
@@ -97,10 +103,13 @@ function runKernels(s, seconds, warmup) {
 }
 
 // runOne runs system s on the given measures and returns {measure: eps}.
-function runOne(s, measures, seconds, warmup) {
+function runOne(s, all, seconds, warmup) {
+  const out = {};
+  const measures = s.measures ? all.filter((m) => s.measures.includes(m)) : all;
+  for (const m of all) if (!measures.includes(m)) out[m] = 'unsupported';
+  if (measures.length === 0) return out;
   const argv = [...s.cmd.slice(1), '-system', s.name, '-seconds', String(seconds), '-warmup', String(warmup), '-longstep', String(args.longstep), '-only', measures.join(',')];
   const r = spawnSync(s.cmd[0], argv, { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 900e3 });
-  const out = {};
   for (const l of (r.stdout || '').split('\n')) {
     const m = /^bench system=(\S+) net=(cnn|mlp) mode=(train|infer) examples_per_s=(\S+)$/.exec(l.trim());
     if (!m) continue;

@@ -6,9 +6,12 @@
 // it gives worker.js (self.trainerAttach), training runs in slices of
 // sliceBudget scheduled through a MessageChannel so messages are handled in
 // between, and events are posted to the page with typed arrays transferred.
+// A worker of the page's pool may also lead or follow a data-parallel run
+// (commands dataParallel and replica; wasm/gradsum sums the gradients).
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +23,7 @@ import (
 	"mnistplay/engine"
 	"mnistplay/engine/mnist"
 	"mnistplay/playground"
+	"mnistplay/wasm/gradsum"
 	"mnistplay/wire"
 	"mnistplay/wire/jsconv"
 )
@@ -92,14 +96,36 @@ func handle(data js.Value) {
 		connectView(data.Get("port"))
 		return
 	}
+	// dataParallel and replica carry a SharedArrayBuffer, no part of the Go
+	// contract either.
+	switch data.Get(wire.KeyCmd).String() {
+	case "dataParallel":
+		leadReplicas(data)
+		return
+	case "replica":
+		followRun(data)
+		return
+	}
 	obj, _ := jsconv.FromJS(data)
-	if obj[wire.KeyCmd] == (wire.RetryDataCmd{}).Cmd() {
+	c, err := wire.DecodeCommand(obj)
+	if err != nil {
+		sess.HandleObject(obj) // says what is wrong with it
+		return
+	}
+	switch c := c.(type) {
+	case wire.ConfigureCmd, wire.LoadWeightsCmd:
+		endReplicas() // the run they train is over
+	case wire.ShuffleCmd:
+		if lead != nil {
+			lead.SetShuffle(c.On, float32(c.Fraction))
+		}
+	case wire.RetryDataCmd:
 		select {
 		case retryData <- struct{}{}:
 		default:
 		}
 	}
-	sess.HandleObject(obj)
+	sess.Handle(c)
 }
 
 // post sends an event to the page, transferring its typed arrays.
@@ -154,6 +180,131 @@ func answerView(d js.Value) {
 	}
 	v, transfer := jsconv.ToJS(wire.Encode(ev))
 	viewPort.Call("postMessage", v, transfer)
+}
+
+// ---- data-parallel training (wasm/gradsum) ----
+
+// leaderWait is how long the worker that reports a data-parallel run
+// waits for the others at a step before giving up: long enough for a new
+// worker to download and decode the data.
+const leaderWait = 120 * time.Second
+
+// intOf is v as an int, or -1 when it is not a number.
+func intOf(v js.Value) int {
+	if v.Type() != js.TypeNumber {
+		return -1
+	}
+	return v.Int()
+}
+
+var (
+	lead     *gradsum.Exchange // this worker's exchange when it leads a data-parallel run
+	dataDone bool              // every piece of the data is in (guarded by mu)
+)
+
+// leadReplicas makes the session's new run replica 0 of a data-parallel
+// run ({cmd: "dataParallel", sab, size}); the page has sent the same config
+// to the other workers as "replica" commands. It answers with a
+// {type: "dataParallel", replicas, message} event: replicas 1 and a message
+// when the run trains alone. The caller holds mu.
+func leadReplicas(d js.Value) {
+	size := intOf(d.Get("size"))
+	ex, err := gradsum.New(d.Get("sab"), 0, max(size, 1), leaderWait)
+	tr := sess.Trainer()
+	switch {
+	case err != nil:
+	case tr == nil || tr.Steps() > 0 || tr.InStep():
+		err = errors.New("the run has begun training")
+	case !dataDone:
+		err = errors.New("the data is still loading")
+	}
+	if err != nil {
+		if ex != nil {
+			ex.Abort()
+		}
+		post(wire.DataParallelEvent{Replicas: 1, Message: "trained by one worker: " + err.Error()})
+		return
+	}
+	endReplicas()
+	tr.SetReplica(0, size, ex)
+	if on, f := tr.Shuffled(); on {
+		ex.SetShuffle(on, f)
+	}
+	lead = ex
+	post(wire.DataParallelEvent{Replicas: size})
+}
+
+// endReplicas cancels the data-parallel run this worker leads, if any.
+func endReplicas() {
+	if lead != nil {
+		lead.Abort()
+		lead = nil
+	}
+}
+
+// followRun trains replica rank of a data-parallel run ({cmd: "replica",
+// config, sab, rank, size}) once the data is in. The worker does nothing
+// else until the run ends (done, failed, or cancelled by the leader or the
+// page), then posts {type: "replicaEnd", rank, message}.
+func followRun(d js.Value) {
+	rank, size := intOf(d.Get("rank")), intOf(d.Get("size"))
+	cfgJSON := js.Global().Get("JSON").Call("stringify", d.Get("config")).String()
+	ex, err := gradsum.New(d.Get("sab"), max(rank, 0), max(size, 1), 0)
+	end := func(err error) {
+		ev := wire.ReplicaEndEvent{Rank: rank}
+		if err != nil {
+			ev.Message = err.Error()
+		}
+		post(ev)
+	}
+	if err != nil {
+		end(err)
+		return
+	}
+	go func() {
+		for {
+			mu.Lock()
+			ok := dataDone
+			mu.Unlock()
+			if ok {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		defer ex.Leave()
+		_, err := playground.ParseConfig([]byte(cfgJSON))
+		if err == nil {
+			sess.Handle(wire.ConfigureCmd{Config: json.RawMessage(cfgJSON)})
+		}
+		tr := sess.Trainer()
+		if err != nil || tr == nil {
+			ex.Abort()
+			end(fmt.Errorf("replica %d: %v", rank, err))
+			return
+		}
+		tr.SetReplica(rank, size, ex)
+		type shuffle struct {
+			on bool
+			f  float32
+		}
+		var last shuffle
+		for {
+			// The leader's shuffle changes, a step late at most.
+			if on, f, ok := ex.Shuffle(); ok && (shuffle{on, f}) != last {
+				last = shuffle{on, f}
+				tr.SetShuffle(on, f)
+			}
+			if _, _, err := tr.Step(); err != nil {
+				if errors.Is(err, engine.ErrDone) {
+					err = nil
+				}
+				end(err)
+				return
+			}
+		}
+	}()
 }
 
 // ---- data ----
@@ -254,6 +405,7 @@ func loadData() {
 	mu.Lock()
 	sess.Progress(l, l)
 	sess.DataComplete()
+	dataDone = true
 	mu.Unlock()
 	schedule()
 }

@@ -51,6 +51,8 @@ func Table() []any {
 		wire.LandscapePointEvent{I: 1, J: 2, Index: 5, Count: 9, Loss: math.NaN(), Acc: 0.1, Seconds: 1.5},
 		wire.SharpnessEvent{Values: []float64{6.1, 3.2, 1.4}, Bounds: []float64{0.01, 0.2, 0.5}, Step: 12, Steps: 12,
 			N: 1000, Loss: 0.2, Trace: 40, TraceErr: 8, Samples: 4, Done: true},
+		wire.DataParallelEvent{Replicas: 1, Message: "trained by one worker: the data is still loading"},
+		wire.ReplicaEndEvent{Rank: 1, Message: "replica 1: another worker stopped"},
 		wire.LandscapeDoneEvent{Cancelled: true, Reason: "cancelled", Points: 5, Count: 9, NaN: 1, Seconds: 2, Wall: 3.5},
 		wire.SampleEvent{Image: []uint8{0, 128, 255}, Label: 7, Index: 42},
 		confusion(),

@@ -1,0 +1,109 @@
+// Measures how much the worker pool speeds up a sweep (issue 14): the
+// sweep panel's default 12-run grid (batch 100/500/3000/5000 x lr
+// 1e-3/1e-4/1e-5, MLP 100, 5 epochs on 10,000 images), run in the page
+// with Workers 1 and then 2, in one run of this script, twice each (the
+// first with the pool's workers still to start and load the data, the
+// second with them warm). It also counts the frames the page and its
+// canvas draw while the sweep trains, and, with the first Workers value,
+// while the page's own CNN run trains beside a third sweep.
+//
+//   make bin/mnistplay e2e-deps chromium && node e2e/sweep-speed.mjs [-workers 1,2]
+//
+// Not a test: its figures depend on the machine. It prints one line per
+// sweep and the ratios.
+
+import { performance } from 'node:perf_hooks';
+import { launchBrowser, openPage, setControls, startServer, text, waitDataLoaded, waitFor } from './lib.mjs';
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf('-' + name);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const WORKERS = arg('workers', '1,2').split(',').map(Number);
+const REPEAT = Number(arg('repeat', '2'));
+
+// countFrames starts counting requestAnimationFrame callbacks in frame f.
+function countFrames(f) {
+  return f.evaluate(() => {
+    self.__frames = 0;
+    if (self.__counting) {
+      return;
+    }
+    self.__counting = true;
+    const tick = () => {
+      self.__frames++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function sweepOnce(page, foreground) {
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  await countFrames(page.mainFrame());
+  if (frame) {
+    await countFrames(frame);
+  }
+  if (foreground) {
+    await page.click('#start'); // the page's own run (the default CNN) trains beside the sweep
+  }
+  const t0 = performance.now();
+  await page.click('#sweep-start');
+  await waitFor(async () => (await text(page, 'sweep-progress')) === '12/12' && !(await page.isEnabled('#sweep-cancel')), {
+    timeout: 1800000, interval: 100, what: async () => `${await text(page, 'sweep-progress')} ${await text(page, 'sweep-status')}`,
+  });
+  const sec = (performance.now() - t0) / 1000;
+  const frames = await page.evaluate(() => self.__frames);
+  const uiFrames = frame ? await frame.evaluate(() => self.__frames) : NaN;
+  if (foreground) {
+    await page.click('#pause');
+  }
+  const cells = await page.$$eval('#sweep-test td', (tds) => tds.map((td) => td.textContent));
+  return { sec, fps: frames / sec, uiFps: uiFrames / sec, cells };
+}
+
+async function main() {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  const res = {};
+  try {
+    for (const k of WORKERS) {
+      const { page, errors } = await openPage(browser.context, server.url);
+      await page.$eval('#workers', (e, v) => {
+        e.value = v;
+        e.dispatchEvent(new Event('change', { bubbles: true }));
+      }, String(k));
+      await waitDataLoaded(page, 120000);
+      await setControls(page, { 'sweep-batches': '100, 500, 3000, 5000', 'sweep-lrs': '1e-3, 1e-4, 1e-5', 'sweep-epochs': '5', 'sweep-subset': '10000', 'sweep-hidden': '100' });
+      res[k] = [];
+      for (let i = 0; i < REPEAT; i++) {
+        const r = await sweepOnce(page);
+        res[k].push(r);
+        console.log(`sweep workers=${k} ${i === 0 ? 'cold' : 'warm'} seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)} test_acc=${r.cells.join(',')}`);
+      }
+      if (k === WORKERS[0]) {
+        // Every worker busy: the page's own CNN run trains beside the sweep.
+        const r = await sweepOnce(page, true);
+        console.log(`sweep workers=${k} warm+page-run seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)}`);
+      }
+      if (errors.length) {
+        console.log('errors: ' + errors.join('; '));
+      }
+      await page.close();
+    }
+    const base = res[WORKERS[0]];
+    for (const k of WORKERS.slice(1)) {
+      for (let i = 0; i < REPEAT; i++) {
+        console.log(`ratio workers=${k}/${WORKERS[0]} ${i === 0 ? 'cold' : 'warm'} time=${(res[k][i].sec / base[i].sec).toFixed(2)}`);
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,114 @@
+// Pool of training workers beside the page's own: each a worker.js with
+// its own trainer.wasm, MNIST data and playground session. A sweep's runs
+// and background runs each take a worker; a data-parallel run takes
+// workers to follow the page's worker (wasm/gradsum). Workers are made
+// when first needed and kept for the next run. The pool's size (the
+// Workers control) is kept in localStorage.
+'use strict';
+
+(function (ns) {
+  const KEY = 'mnistplay.workers';
+  const MAX = 16;
+
+  // defaultSize leaves one core to the page: cores - 1, at least 1.
+  function defaultSize() {
+    const cores = Number(navigator.hardwareConcurrency) || 2;
+    return Math.max(1, cores - 1);
+  }
+
+  function storedSize() {
+    try {
+      const v = Number(localStorage.getItem(KEY));
+      return Number.isInteger(v) && v >= 1 && v <= MAX ? v : 0;
+    } catch (e) {
+      return 0; // storage blocked
+    }
+  }
+
+  class Pool {
+    // opts: {onFree()}: called when a worker becomes free.
+    constructor(opts) {
+      this.opts = opts || {};
+      this.slots = [];
+      this.size = storedSize() || defaultSize();
+    }
+
+    setSize(n) {
+      n = Math.min(MAX, Math.max(1, Math.round(Number(n)) || 1));
+      this.size = n;
+      try {
+        localStorage.setItem(KEY, String(n));
+      } catch (e) {
+        // not persisted: storage blocked
+      }
+      this.opts.onFree && this.opts.onFree();
+    }
+
+    busy() {
+      return this.slots.filter((s) => s.busy).length;
+    }
+
+    free() {
+      return Math.max(0, this.size - this.busy());
+    }
+
+    // take returns a free worker slot {worker, busy, handler}, making a
+    // worker when fewer than size exist, or null when size are busy.
+    take() {
+      if (this.busy() >= this.size) {
+        return null;
+      }
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot) {
+        const worker = new Worker('worker.js');
+        slot = { id: this.slots.length + 1, worker: worker, busy: false, handler: null };
+        worker.onmessage = (e) => {
+          if (slot.handler) {
+            slot.handler(e.data);
+          }
+        };
+        worker.onerror = (e) => {
+          if (slot.handler) {
+            slot.handler({ type: 'error', kind: 'internal', message: 'worker ' + slot.id + ' failed: ' + (e.message || 'unknown error') });
+          }
+        };
+        this.slots.push(slot);
+      }
+      slot.busy = true;
+      return slot;
+    }
+
+    release(slot) {
+      slot.busy = false;
+      slot.handler = null;
+      this.opts.onFree && this.opts.onFree();
+    }
+  }
+
+  // isolated reports whether this page may share memory between workers
+  // (cross-origin isolated: the server's COOP and COEP headers).
+  function isolated() {
+    return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && self.crossOriginIsolated === true;
+  }
+
+  // Layout of wasm/gradsum's buffer: 16 int32 header words, then two sets
+  // of one slot of n float32 per replica.
+  const HEADER_BYTES = 64;
+  const ABORT_WORD = 2;
+  const GEN_WORD = 0;
+  function exchangeBuffer(replicas, n) {
+    return new SharedArrayBuffer(HEADER_BYTES + 2 * replicas * n * 4);
+  }
+  // abortExchange wakes every replica of sab with "cancelled".
+  function abortExchange(sab) {
+    const h = new Int32Array(sab, 0, HEADER_BYTES / 4);
+    Atomics.store(h, ABORT_WORD, 1);
+    Atomics.notify(h, GEN_WORD);
+  }
+
+  ns.Pool = Pool;
+  ns.poolMax = MAX;
+  ns.crossOriginIsolated = isolated;
+  ns.exchangeBuffer = exchangeBuffer;
+  ns.abortExchange = abortExchange;
+})(window.mnistplay = window.mnistplay || {});
