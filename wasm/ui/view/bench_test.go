@@ -53,8 +53,8 @@ func BenchmarkLossPanel20kDPR2(b *testing.B) { benchmarkPanel(b, PLoss, 20000, 2
 func BenchmarkAccPanel20kDPR2(b *testing.B)  { benchmarkPanel(b, PAcc, 20000, 2) }
 func BenchmarkStatusPanelDPR2(b *testing.B)  { benchmarkPanel(b, PStatus, 10, 2) }
 func BenchmarkFilterPanelDPR2(b *testing.B)  { benchmarkPanel(b, PFilters, 10, 2) }
-func BenchmarkFilterPanel(b *testing.B)  { benchmarkPanel(b, PFilters, 10) }
-func BenchmarkPadPanel(b *testing.B)     { benchmarkPanel(b, PPad, 10) }
+func BenchmarkFilterPanel(b *testing.B)      { benchmarkPanel(b, PFilters, 10) }
+func BenchmarkPadPanel(b *testing.B)         { benchmarkPanel(b, PPad, 10) }
 
 // BenchmarkWeights times applying a CNN weight snapshot (the pad has ink, so
 // it is classified too).

@@ -26,13 +26,13 @@ const (
 
 // Panel is one independently redrawn region of the screen.
 type Panel struct {
-	Name  string
-	Rect  image.Rectangle // on the screen
-	Img   *image.RGBA     // (Rect.Dx(), Rect.Dy()), origin 0,0
+	Name string
+	Rect image.Rectangle // on the screen
+	Img  *image.RGBA     // (Rect.Dx(), Rect.Dy()), origin 0,0
 	// Canvas is where Render draws the panel: a plot.Raster over Img
 	// unless the presenter sets another back end (the GPU) after Resize.
 	Canvas plot.Canvas
-	Dirty bool            // its state changed since Img was drawn
+	Dirty  bool // its state changed since Img was drawn
 	// Drawn is set by Render when it redrew Img; the caller uploads the
 	// image and clears Drawn.
 	Drawn bool
