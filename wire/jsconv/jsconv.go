@@ -7,6 +7,7 @@
 package jsconv
 
 import (
+	"slices"
 	"syscall/js"
 	"unsafe"
 )
@@ -34,9 +35,19 @@ func ToJS(v any) (val js.Value, transfer []any) {
 func toJS(v any, transfer *[]any) js.Value {
 	switch x := v.(type) {
 	case map[string]any:
+		// Keys are set in sorted order, not Go's random map order: V8
+		// gives an object one hidden class per order its properties were
+		// added in, so random orders would make new classes (kept alive
+		// by every stored event) for as long as a run lasts.
+		var buf [16]string
+		keys := buf[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
 		o := object.New()
-		for k, e := range x {
-			o.Set(k, toJS(e, transfer))
+		for _, k := range keys {
+			o.Set(k, toJS(x[k], transfer))
 		}
 		return o
 	case []any:
