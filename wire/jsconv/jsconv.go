@@ -7,6 +7,7 @@
 package jsconv
 
 import (
+	"runtime"
 	"slices"
 	"syscall/js"
 	"unsafe"
@@ -29,12 +30,30 @@ var Float32s = func(n int) []float32 { return make([]float32, n) }
 // returned in transfer for postMessage to move rather than copy.
 func ToJS(v any) (val js.Value, transfer []any) {
 	val = toJS(v, &transfer)
+	collectRefs()
 	return val, transfer
+}
+
+// Every js.Value of an object or a string that Go makes or reads pins its
+// JS value (wasm_exec.js's table) until Go's collector finalizes it. A
+// program that allocates little between collections, as the trainer does
+// while it trains, would let the message objects it made pile up in its JS
+// heap: after refsPerGC of them, jsconv collects.
+const refsPerGC = 1 << 14
+
+var refs int // js.Values of objects and strings made since the last collection
+
+func collectRefs() {
+	if refs >= refsPerGC {
+		refs = 0
+		runtime.GC()
+	}
 }
 
 func toJS(v any, transfer *[]any) js.Value {
 	switch x := v.(type) {
 	case map[string]any:
+		refs++
 		// Keys are set in sorted order, not Go's random map order: V8
 		// gives an object one hidden class per order its properties were
 		// added in, so random orders would make new classes (kept alive
@@ -51,17 +70,20 @@ func toJS(v any, transfer *[]any) js.Value {
 		}
 		return o
 	case []any:
+		refs++
 		a := array.New(len(x))
 		for i, e := range x {
 			a.SetIndex(i, toJS(e, transfer))
 		}
 		return a
 	case []uint8:
+		refs += 2
 		a := u8Array.New(len(x))
 		js.CopyBytesToJS(a, x)
 		*transfer = append(*transfer, a.Get("buffer"))
 		return a
 	case []float32:
+		refs += 3
 		u := u8Array.New(4 * len(x))
 		if len(x) > 0 {
 			// wasm is little-endian, as Float32Array is on every browser.
@@ -70,6 +92,9 @@ func toJS(v any, transfer *[]any) js.Value {
 		buf := u.Get("buffer")
 		*transfer = append(*transfer, buf)
 		return f32Arr.New(buf)
+	}
+	if _, ok := v.(string); ok {
+		refs++
 	}
 	return js.ValueOf(v) // nil, bool, float64, string
 }
@@ -83,6 +108,7 @@ func FromJS(v js.Value) (m map[string]any, ok bool) {
 		return nil, false
 	}
 	m, ok = fromJS(v).(map[string]any)
+	collectRefs()
 	return m, ok
 }
 
@@ -93,8 +119,10 @@ func fromJS(v js.Value) any {
 	case js.TypeNumber:
 		return v.Float()
 	case js.TypeString:
+		refs++
 		return v.String()
 	case js.TypeObject:
+		refs++
 	default:
 		return nil
 	}
@@ -103,6 +131,7 @@ func fromJS(v js.Value) any {
 		n := v.Length()
 		out := Float32s(n)
 		if n > 0 {
+			refs += 2
 			raw := u8Array.New(v.Get("buffer"), v.Get("byteOffset"), 4*n)
 			js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*n), raw)
 		}
@@ -120,6 +149,7 @@ func fromJS(v js.Value) any {
 	}
 	keys := object.Call("keys", v)
 	out := make(map[string]any, keys.Length())
+	refs += 1 + keys.Length()
 	for i := range keys.Length() {
 		k := keys.Index(i).String()
 		out[k] = fromJS(v.Get(k))
