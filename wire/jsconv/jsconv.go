@@ -38,17 +38,27 @@ func ToJS(v any) (val js.Value, transfer []any) {
 // JS value (wasm_exec.js's table) until Go's collector finalizes it. A
 // program that allocates little between collections, as the trainer does
 // while it trains, would let the message objects it made pile up in its JS
-// heap: after refsPerGC of them, jsconv collects.
-const refsPerGC = 1 << 14
+// heap. CollectEvery > 0 makes jsconv collect after that many; 0 leaves it
+// to Go's pacing (the canvas, which allocates as it draws).
+var CollectEvery = 0
 
 var refs int // js.Values of objects and strings made since the last collection
 
 func collectRefs() {
-	if refs >= refsPerGC {
+	if CollectEvery > 0 && refs >= CollectEvery {
 		refs = 0
 		runtime.GC()
 	}
 }
+
+// shortStrings keeps the JS strings of short values (event types, state
+// names), made once instead of pinned anew in every object.
+var shortStrings = map[string]js.Value{}
+
+const (
+	maxShortString  = 32 // bytes
+	maxShortStrings = 256
+)
 
 func toJS(v any, transfer *[]any) js.Value {
 	switch x := v.(type) {
@@ -93,10 +103,19 @@ func toJS(v any, transfer *[]any) js.Value {
 		*transfer = append(*transfer, buf)
 		return f32Arr.New(buf)
 	}
-	if _, ok := v.(string); ok {
-		refs++
+	if x, ok := v.(string); ok {
+		if s, ok := shortStrings[x]; ok {
+			return s
+		}
+		s := js.ValueOf(x)
+		if len(x) <= maxShortString && len(shortStrings) < maxShortStrings {
+			shortStrings[x] = s
+		} else {
+			refs++
+		}
+		return s
 	}
-	return js.ValueOf(v) // nil, bool, float64, string
+	return js.ValueOf(v) // nil, bool, float64
 }
 
 // FromJS converts a received JS object to the form wire.Decode takes:
