@@ -2,12 +2,13 @@ package playground
 
 import "mnistplay/wire"
 
-// Bounds of a run's history: a snapshot stays a few hundred kilobytes
-// however long the run.
+// Bounds of a run's history: a snapshot, which the page keeps as the run's
+// record and asks for after every epoch, stays a few hundred points a curve
+// however long the run; the canvas and a saved run draw no more.
 const (
-	maxHistSteps    = 2000 // thinned evenly, keeping every other point
-	maxHistEpochs   = 2000 // likewise
-	maxHistEvals    = 2000 // likewise
+	maxHistSteps    = 1000 // thinned evenly, keeping every other point
+	maxHistEpochs   = 500  // likewise, keeping the last and the best too
+	maxHistEvals    = 500  // likewise, keeping the last too
 	maxHistShuffles = 200  // the newest
 )
 
@@ -43,7 +44,7 @@ func (h *history) record(e wire.Event) {
 			if h.stepSeen%h.stepEvery == 0 {
 				h.steps = append(h.steps, p)
 				if len(h.steps) >= maxHistSteps {
-					h.steps = thin(h.steps)
+					h.steps = thin(h.steps, nil)
 					h.stepEvery *= 2
 				}
 			}
@@ -52,12 +53,20 @@ func (h *history) record(e wire.Event) {
 	case wire.EpochEvent:
 		h.epochs = append(h.epochs, e)
 		if len(h.epochs) >= maxHistEpochs {
-			h.epochs = thin(h.epochs)
+			best := -1 // the newest best epoch is the run's best
+			for i, e := range h.epochs {
+				if e.Best {
+					best = i
+				}
+			}
+			last := len(h.epochs) - 1
+			h.epochs = thin(h.epochs, func(i int) bool { return i == last || i == best })
 		}
 	case wire.EvalEvent:
 		h.evals = append(h.evals, e)
 		if len(h.evals) >= maxHistEvals {
-			h.evals = thin(h.evals)
+			last := len(h.evals) - 1
+			h.evals = thin(h.evals, func(i int) bool { return i == last })
 		}
 	case wire.ShuffleEvent:
 		if len(h.shuffles) == maxHistShuffles {
@@ -72,12 +81,15 @@ func (h *history) record(e wire.Event) {
 	}
 }
 
-// thin keeps every other element of s, the first included, in place.
-func thin[T any](s []T) []T {
+// thin keeps every other element of s, the first included, and those
+// keep (if not nil) asks for, in place.
+func thin[T any](s []T, keep func(i int) bool) []T {
 	n := 0
-	for i := 0; i < len(s); i += 2 {
-		s[n] = s[i]
-		n++
+	for i := range s {
+		if i%2 == 0 || keep != nil && keep(i) {
+			s[n] = s[i]
+			n++
+		}
 	}
 	clear(s[n:])
 	return s[:n]

@@ -60,6 +60,10 @@ func TestHistoryBounded(t *testing.T) {
 		h.record(wire.StepsEvent{Steps: []wire.StepPoint{{Step: i}}})
 		h.record(wire.EvalEvent{Step: i})
 		h.record(wire.ShuffleEvent{Step: i})
+		h.record(wire.EpochEvent{Epoch: i, Best: i == 7 || i == 9})
+		if h.epochs[len(h.epochs)-1].Epoch != i || h.evals[len(h.evals)-1].Step != i {
+			t.Fatalf("after epoch %d the newest kept are epoch %d and eval %d: a run's final metrics are its last epoch's", i, h.epochs[len(h.epochs)-1].Epoch, h.evals[len(h.evals)-1].Step)
+		}
 	}
 	if len(h.steps) >= maxHistSteps || len(h.steps) < maxHistSteps/4 {
 		t.Errorf("%d steps kept of %d, want fewer than %d and more than a quarter", len(h.steps), n, maxHistSteps)
@@ -71,6 +75,17 @@ func TestHistoryBounded(t *testing.T) {
 	}
 	if len(h.evals) >= maxHistEvals || len(h.shuffles) != maxHistShuffles || h.shuffles[maxHistShuffles-1].Step != n {
 		t.Errorf("%d evals, %d shuffles (last %d)", len(h.evals), len(h.shuffles), h.shuffles[len(h.shuffles)-1].Step)
+	}
+	if len(h.evals) < maxHistEvals/2 {
+		t.Errorf("%d evals kept, want at least %d", len(h.evals), maxHistEvals/2)
+	}
+	kept := map[int]bool{}
+	for _, e := range h.epochs {
+		kept[e.Epoch] = true
+	}
+	if len(h.epochs) >= maxHistEpochs || len(h.epochs) < maxHistEpochs/2 || !kept[1] || !kept[9] || !kept[n] {
+		t.Errorf("%d epochs kept (first, best, last: %v %v %v), want fewer than %d and the first, the best (9), the last (%d)",
+			len(h.epochs), kept[1], kept[9], kept[n], maxHistEpochs, n)
 	}
 	h.record(wire.ArchEvent{Params: 1})
 	if len(h.steps) != 0 || h.arch.Params != 1 {

@@ -351,8 +351,8 @@ type CheckEvent struct {
 }
 
 // SnapshotEvent is the run as the trainer holds it, answering a
-// SnapshotCmd: its model, state and a bounded history, steps thinned
-// evenly to at most a few thousand. HasRun is false before the first
+// SnapshotCmd: its model, state and a bounded history, each curve
+// thinned evenly to at most a thousand points. HasRun is false before the first
 // configure (Arch is then empty).
 type SnapshotEvent struct {
 	ID       int             `wire:"id"` // the SnapshotCmd's

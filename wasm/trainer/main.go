@@ -47,6 +47,9 @@ func main() {
 	// the collector works harder rather than let garbage grow the heap
 	// (WebAssembly memory never shrinks) to twice the live data.
 	debug.SetMemoryLimit(engine.MemoryLimit() / 4 * 5)
+	// Training allocates little: the event objects posted to the page would
+	// stay pinned in the worker's JS heap until a collection (wire/jsconv).
+	jsconv.CollectEvery = 1 << 14
 	sess = playground.NewSession(post, playground.Options{Seed: uint64(time.Now().UnixNano())})
 
 	ch := js.Global().Get("MessageChannel").New()

@@ -19,6 +19,8 @@
 package main
 
 import (
+	"maps"
+	"slices"
 	"sync"
 	"syscall/js"
 
@@ -99,7 +101,8 @@ func postParent(m map[string]any) {
 // toObject converts m to a JS object; []byte values become Uint8Arrays.
 func toObject(m map[string]any) js.Value {
 	o := js.Global().Get("Object").New()
-	for k, v := range m {
+	for _, k := range slices.Sorted(maps.Keys(m)) { // one property order: one V8 hidden class (see wire/jsconv)
+		v := m[k]
 		if b, ok := v.([]byte); ok {
 			a := js.Global().Get("Uint8Array").New(len(b))
 			js.CopyBytesToJS(a, b)

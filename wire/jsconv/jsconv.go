@@ -7,6 +7,8 @@
 package jsconv
 
 import (
+	"runtime"
+	"slices"
 	"syscall/js"
 	"unsafe"
 )
@@ -28,29 +30,70 @@ var Float32s = func(n int) []float32 { return make([]float32, n) }
 // returned in transfer for postMessage to move rather than copy.
 func ToJS(v any) (val js.Value, transfer []any) {
 	val = toJS(v, &transfer)
+	collectRefs()
 	return val, transfer
 }
+
+// Every js.Value of an object or a string that Go makes or reads pins its
+// JS value (wasm_exec.js's table) until Go's collector finalizes it. A
+// program that allocates little between collections, as the trainer does
+// while it trains, would let the message objects it made pile up in its JS
+// heap. CollectEvery > 0 makes jsconv collect after that many; 0 leaves it
+// to Go's pacing (the canvas, which allocates as it draws).
+var CollectEvery = 0
+
+var refs int // js.Values of objects and strings made since the last collection
+
+func collectRefs() {
+	if CollectEvery > 0 && refs >= CollectEvery {
+		refs = 0
+		runtime.GC()
+	}
+}
+
+// shortStrings keeps the JS strings of short values (event types, state
+// names), made once instead of pinned anew in every object.
+var shortStrings = map[string]js.Value{}
+
+const (
+	maxShortString  = 32 // bytes
+	maxShortStrings = 256
+)
 
 func toJS(v any, transfer *[]any) js.Value {
 	switch x := v.(type) {
 	case map[string]any:
+		refs++
+		// Keys are set in sorted order, not Go's random map order: V8
+		// gives an object one hidden class per order its properties were
+		// added in, so random orders would make new classes (kept alive
+		// by every stored event) for as long as a run lasts.
+		var buf [16]string
+		keys := buf[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
 		o := object.New()
-		for k, e := range x {
-			o.Set(k, toJS(e, transfer))
+		for _, k := range keys {
+			o.Set(k, toJS(x[k], transfer))
 		}
 		return o
 	case []any:
+		refs++
 		a := array.New(len(x))
 		for i, e := range x {
 			a.SetIndex(i, toJS(e, transfer))
 		}
 		return a
 	case []uint8:
+		refs += 2
 		a := u8Array.New(len(x))
 		js.CopyBytesToJS(a, x)
 		*transfer = append(*transfer, a.Get("buffer"))
 		return a
 	case []float32:
+		refs += 3
 		u := u8Array.New(4 * len(x))
 		if len(x) > 0 {
 			// wasm is little-endian, as Float32Array is on every browser.
@@ -60,7 +103,19 @@ func toJS(v any, transfer *[]any) js.Value {
 		*transfer = append(*transfer, buf)
 		return f32Arr.New(buf)
 	}
-	return js.ValueOf(v) // nil, bool, float64, string
+	if x, ok := v.(string); ok {
+		if s, ok := shortStrings[x]; ok {
+			return s
+		}
+		s := js.ValueOf(x)
+		if len(x) <= maxShortString && len(shortStrings) < maxShortStrings {
+			shortStrings[x] = s
+		} else {
+			refs++
+		}
+		return s
+	}
+	return js.ValueOf(v) // nil, bool, float64
 }
 
 // FromJS converts a received JS object to the form wire.Decode takes:
@@ -72,6 +127,7 @@ func FromJS(v js.Value) (m map[string]any, ok bool) {
 		return nil, false
 	}
 	m, ok = fromJS(v).(map[string]any)
+	collectRefs()
 	return m, ok
 }
 
@@ -82,8 +138,10 @@ func fromJS(v js.Value) any {
 	case js.TypeNumber:
 		return v.Float()
 	case js.TypeString:
+		refs++
 		return v.String()
 	case js.TypeObject:
+		refs++
 	default:
 		return nil
 	}
@@ -92,6 +150,7 @@ func fromJS(v js.Value) any {
 		n := v.Length()
 		out := Float32s(n)
 		if n > 0 {
+			refs += 2
 			raw := u8Array.New(v.Get("buffer"), v.Get("byteOffset"), 4*n)
 			js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*n), raw)
 		}
@@ -109,6 +168,7 @@ func fromJS(v js.Value) any {
 	}
 	keys := object.Call("keys", v)
 	out := make(map[string]any, keys.Length())
+	refs += 1 + keys.Length()
 	for i := range keys.Length() {
 		k := keys.Index(i).String()
 		out[k] = fromJS(v.Get(k))

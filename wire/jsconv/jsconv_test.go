@@ -3,6 +3,7 @@
 package jsconv
 
 import (
+	"strings"
 	"syscall/js"
 	"testing"
 
@@ -78,5 +79,28 @@ func BenchmarkStepsFromJS(b *testing.B) {
 		if _, err := wire.Decode(m); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestKeyOrder: objects get their keys in one (sorted) order, nested ones
+// included, whatever Go's map order; V8 gives each order its own hidden
+// class, which stored events keep alive.
+func TestKeyOrder(t *testing.T) {
+	ev := wire.Encode(wire.SnapshotEvent{Epochs: []wire.EpochEvent{{Epoch: 1}, {Epoch: 2}}})
+	keys := js.Global().Get("Object").Get("keys")
+	var first string
+	for range 20 {
+		v, _ := ToJS(ev)
+		got := keys.Invoke(v).Call("join", ",").String() + " / " +
+			keys.Invoke(v.Get("epochs").Index(1)).Call("join", ",").String()
+		if first == "" {
+			first = got
+		}
+		if got != first {
+			t.Fatalf("keys %s, then %s", first, got)
+		}
+	}
+	if !strings.HasPrefix(first, "arch,epochs,") {
+		t.Errorf("keys %s, want sorted", first)
 	}
 }
