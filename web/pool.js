@@ -69,7 +69,7 @@
         };
         worker.onerror = (e) => {
           if (slot.handler) {
-            slot.handler({ type: 'error', kind: 'internal', message: 'worker ' + slot.id + ' failed: ' + (e.message || 'unknown error') });
+            slot.handler({ type: ns.protocol.type.error, kind: ns.protocol.kind.internal, message: 'worker ' + slot.id + ' failed: ' + (e.message || 'unknown error') });
           }
         };
         this.slots.push(slot);
