@@ -41,12 +41,7 @@ func (s *Session) flatness(alphas []float64, evalSubset int) {
 		s.emit(wire.ErrorEvent{Message: "flatness: no run yet; train a model first", Kind: wire.KindConfig})
 		return
 	}
-	if evalSubset <= 0 {
-		evalSubset = s.cfg.EvalSubset
-	}
-	if evalSubset <= 0 {
-		evalSubset = defaultEval
-	}
+	evalSubset = s.evalImages(evalSubset)
 	val := dataset(s.test)
 	if evalSubset < val.N {
 		val = val.Head(evalSubset)
@@ -183,12 +178,7 @@ func (s *Session) robustness(n int) {
 		s.emit(wire.ErrorEvent{Message: "robustness: no run yet; train a model first", Kind: wire.KindConfig})
 		return
 	}
-	if n <= 0 {
-		n = s.cfg.EvalSubset
-	}
-	if n <= 0 {
-		n = defaultEval
-	}
+	n = s.evalImages(n)
 	m, err := engine.Build(s.tr.Model().Spec, 0)
 	if err != nil {
 		panic("playground: rebuilding the trained spec: " + err.Error())
@@ -205,4 +195,16 @@ func (j *robustnessJob) advance(s *Session) bool {
 	s.emit(wire.RobustnessEvent{Angle: mv.Angle, DX: mv.DX, DY: mv.DY, Acc: acc, N: j.val.N, Index: j.i, Count: len(j.moves)})
 	j.i++
 	return j.i == len(j.moves)
+}
+
+// evalImages is how many validation images a job evaluates when asked for
+// n: n, else the run's validation subset, else defaultEval.
+func (s *Session) evalImages(n int) int {
+	if n <= 0 {
+		n = s.cfg.EvalSubset
+	}
+	if n <= 0 {
+		n = defaultEval
+	}
+	return n
 }

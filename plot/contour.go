@@ -24,7 +24,7 @@ type Contour struct {
 
 	path  Path
 	img   *image.RGBA // scratch: the smooth map
-	field []float64 // (len(Ys), len(Xs)) scratch: the values in colour space
+	field []float64   // (len(Ys), len(Xs)) scratch: the values in colour space
 }
 
 func grow64(b []float64, n int) []float64 {

@@ -148,7 +148,7 @@ func (r ClassifyCmd) Check() error {
 type LandscapeCmd struct {
 	Grid       float64 `wire:"grid"`       // points per side, a whole number from 2
 	Plane      string  `wire:"plane"`      // "pca" (none: pca) or "random"
-	EvalSubset int     `wire:"evalSubset"` // validation images; 0: the run's
+	EvalSubset int     `wire:"evalSubset"` // validation images; 0: 1,000
 }
 
 // CancelLandscapeCmd stops a landscape job (a LandscapeDoneEvent with

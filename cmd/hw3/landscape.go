@@ -265,6 +265,14 @@ func lsWriteCSV(path string, header []string, rows [][]string) error {
 	return f.Close()
 }
 
+// pairRunsHeader describes the pair of runs (true and shuffled labels) a
+// landscape or sharpness report is about, then tabulates them.
+func pairRunsHeader(w io.Writer, c engine.Config, frac float64, runs []*trainedRun) {
+	fmt.Fprintf(w, "Model %s, %s lr %s, batch %s, %d epochs on the first %d training images; the shuffled run has %g of its labels shuffled; seed %d.\n\n",
+		modelName(c.Model), c.Optim.Kind, formatLR(float64(c.Schedule.LR0)), batchLabel(c.BatchSize), c.Epochs, c.Subset, frac, c.Seed)
+	pairRunsTable(w, runs)
+}
+
 func pairRunsTable(w io.Writer, runs []*trainedRun) {
 	fmt.Fprintf(w, "| Run | Epochs | Train loss | Train acc | Val loss | Val acc | Training time |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range runs {
@@ -358,10 +366,7 @@ func setupLandscape(a *app, fs *flag.FlagSet) func(context.Context) error {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "# Loss landscape around the final weights: true vs shuffled labels\n\nCommand: `hw3 %s`\n\n", strings.Join(a.args, " "))
-		c := cfgs[0]
-		fmt.Fprintf(&b, "Model %s, %s lr %s, batch %s, %d epochs on the first %d training images; the shuffled run has %g of its labels shuffled; seed %d.\n\n",
-			modelName(c.Model), c.Optim.Kind, formatLR(float64(c.Schedule.LR0)), batchLabel(c.BatchSize), c.Epochs, c.Subset, p.frac, c.Seed)
-		pairRunsTable(&b, runs)
+		pairRunsHeader(&b, cfgs[0], p.frac, runs)
 		fmt.Fprintf(&b, "Each grid point of a %d x %d grid is the mean cross-entropy on the first %d training images (with the run's labels: shuffled for the shuffled run) and on the first %d test images. "+
 			"The pca plane is spanned by the top two principal components of the weights after each epoch (and theta0), centred at the final weights; the random plane by two filter-normalised random directions (Li et al. 2018; biases not moved), over [-%g, %g]². "+
 			"The planes took %s of computation after training (%d worker(s)).\n\n", *grid, *grid, nTrain, nVal, *span, *span, fmtDuration(elapsed), f.workers)
@@ -631,10 +636,7 @@ func setupSharpness(a *app, fs *flag.FlagSet) func(context.Context) error {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "# Sharpness at the final weights: true vs shuffled labels\n\nCommand: `hw3 %s`\n\n", strings.Join(a.args, " "))
-		c := cfgs[0]
-		fmt.Fprintf(&b, "Model %s, %s lr %s, batch %s, %d epochs on the first %d training images; the shuffled run has %g of its labels shuffled; seed %d.\n\n",
-			modelName(c.Model), c.Optim.Kind, formatLR(float64(c.Schedule.LR0)), batchLabel(c.BatchSize), c.Epochs, c.Subset, p.frac, c.Seed)
-		pairRunsTable(&b, runs)
+		pairRunsHeader(&b, cfgs[0], p.frac, runs)
 		fmt.Fprintf(&b, "Hessian of the mean training cross-entropy (without L2) on the first %d training images, with each run's labels, at the final weights. "+
 			"Eigenvalues by %d Lanczos iterations (full re-orthogonalisation) on Hessian-vector products from central differences of two gradients (step %g); "+
 			"± is the residual bound of each Ritz value. Trace by Hutchinson's estimator with %d Rademacher vectors (± one standard error). "+
