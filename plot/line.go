@@ -222,10 +222,10 @@ func (c *Chart) Draw(dst Canvas, r image.Rectangle) {
 		x := int(math.Round(fx.pos(t.Value)))
 		vline(dst, x, top, bottom, GridColor, 0)
 		vline(dst, x, bottom, bottom+px(3), Ink, 0)
-		// The end ticks' labels stay inside r.
+		// The end ticks' labels stay inside r, clear of its edges.
 		l := t.Label + c.X.Unit
 		hw := TextWidth(l) / 2
-		TextAt(dst, min(max(x, r.Min.X+hw), r.Max.X-hw-1), bottom+px(4), l, Ink, TopCenter)
+		TextAt(dst, min(max(x, r.Min.X+hw+px(2)), r.Max.X-hw-px(3)), bottom+px(4), l, Ink, TopCenter)
 	}
 	if c.X.Label != "" {
 		TextAt(dst, (left+right)/2, bottom+px(4)+lineH, c.X.Label, Faint, TopCenter)
