@@ -130,9 +130,9 @@ func sweepFigures(dir string, batches []int, lrs []float64, res []result) error 
 // flatnessFigure draws validation loss and error along theta(alpha) for each
 // run (the report's Figures 21 and 22, overlaid).
 func flatnessFigure(path string, names []string, curves [][]engine.FlatnessPoint) error {
-	loss := &plot.Chart{Title: "Validation loss along (1-a)theta0 + a theta_final", X: plot.Axis{Label: "alpha"}, Y: plot.Axis{Label: "loss", Log: true},
-		Markers: []plot.Marker{{X: 0, Label: "theta0"}, {X: 1, Label: "theta_final"}}}
-	errc := &plot.Chart{Title: "Validation error along theta(alpha)", X: plot.Axis{Label: "alpha"}, Y: plot.Axis{Label: "error", Unit: "%", Min: 0, Max: 100},
+	loss := &plot.Chart{Title: "Validation loss along θ(α) = (1−α)θ₀ + αθ_final", X: plot.Axis{Label: "α"}, Y: plot.Axis{Label: "loss", Log: true},
+		Markers: []plot.Marker{{X: 0, Label: "θ₀"}, {X: 1, Label: "θ_final"}}}
+	errc := &plot.Chart{Title: "Validation error along θ(α)", X: plot.Axis{Label: "α"}, Y: plot.Axis{Label: "error", Unit: "%", Min: 0, Max: 100},
 		Markers: loss.Markers}
 	for i, pts := range curves {
 		x := make([]float64, len(pts))
@@ -154,8 +154,8 @@ func flatnessFigure(path string, names []string, curves [][]engine.FlatnessPoint
 // labels against the distance alpha·||theta_final - theta0|| from theta0, so
 // that minima of nets that moved different distances compare in one unit.
 func flatnessTrainFigure(path string, names []string, curves [][]engine.FlatnessPoint, dists []float64) error {
-	loss := &plot.Chart{Title: "Loss on own training labels along theta(alpha)", X: plot.Axis{Label: "distance from theta0"}, Y: plot.Axis{Label: "loss", Log: true}}
-	errc := &plot.Chart{Title: "Error on own training labels", X: plot.Axis{Label: "distance from theta0"}, Y: plot.Axis{Label: "error", Unit: "%", Min: 0, Max: 100}}
+	loss := &plot.Chart{Title: "Loss on own training labels along θ(α)", X: plot.Axis{Label: "distance from θ₀"}, Y: plot.Axis{Label: "loss", Log: true}}
+	errc := &plot.Chart{Title: "Error on own training labels", X: plot.Axis{Label: "distance from θ₀"}, Y: plot.Axis{Label: "error", Unit: "%", Min: 0, Max: 100}}
 	for i, pts := range curves {
 		x := make([]float64, len(pts))
 		yl := make([]float64, len(pts))
@@ -165,7 +165,7 @@ func flatnessTrainFigure(path string, names []string, curves [][]engine.Flatness
 		}
 		loss.Series = append(loss.Series, plot.Series{Name: names[i], Color: seriesColor(i), X: x, Y: yl, Dots: true, Width: 2})
 		errc.Series = append(errc.Series, plot.Series{Name: names[i], Color: seriesColor(i), X: x, Y: ye, Dots: true, Width: 2})
-		loss.Markers = append(loss.Markers, plot.Marker{X: dists[i], Label: "theta_final " + names[i], Color: seriesColor(i)})
+		loss.Markers = append(loss.Markers, plot.Marker{X: dists[i], Label: "θ_final " + names[i], Color: seriesColor(i)})
 	}
 	errc.Markers = loss.Markers
 	if err := writePNG(path, loss, errc); err != nil {

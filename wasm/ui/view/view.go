@@ -973,7 +973,7 @@ func (v *View) drawFlat(dst plot.Canvas, r image.Rectangle, scale float64) {
 	if v.sharp != nil && len(v.sharp.values) > 0 {
 		c.Title = "flatness  " + sharpLabel(v.sharp.values, v.sharp.trace)
 	}
-	c.X = plot.Axis{Label: "alpha", Min: -0.5, Max: 1.5}
+	c.X = plot.Axis{Label: "α", Min: -0.5, Max: 1.5}
 	c.Y = plot.Axis{Label: "loss", Log: true}
 	c.Y2 = &plot.Axis{Label: "error", Min: 0, Max: 100, Unit: "%"}
 	c.Series = c.Series[:0]
