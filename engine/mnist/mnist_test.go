@@ -215,7 +215,8 @@ func TestDecodePieceBad(t *testing.T) {
 		{"zero ink value", rebuild(func([]uint8, []uint8) {}, func(k, i int) bool {
 			return images[k*ImageSize+i] != 0 || (k == 1 && i == 300) // image 1 is blank
 		}), "image 1: zero value at an ink pixel"},
-		{"no images", recoded(codedOf(17, labels, make([]uint8, 17*ImageSize))[:30]), "coded data ends early"},
+		{"half the coded data", recoded(codedOf(17, labels, images)[:(len(good)-HeaderSize)/2]), "coded data ends early"},
+		{"blank images", recoded(codedOf(17, labels, make([]uint8, 17*ImageSize))), "decoded data checksum mismatch"},
 		{"other images", recoded(codedOf(17, labels, synth(17, 8).Images)), "decoded data checksum mismatch"},
 	} {
 		p, err := DecodePiece(c.b)
