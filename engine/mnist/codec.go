@@ -400,7 +400,7 @@ func (e *encoder) bits(tree []counter, node uint32, n int, v uint32, limit uint3
 // encodePayload codes n labels and images (n, Rows, Cols). ink(k, i) says
 // whether pixel i of image k is in the mask; nil means "is nonzero" (tests
 // pass others to build corrupt data).
-func encodePayload(labels, images []uint8, n int, ink func(k, i int) bool) []byte {
+func encodePayload(labels, images []uint8, n int, ink func(k, i int) bool) (coded []byte, work int) {
 	m := newModels()
 	e := newEncoder()
 	for _, l := range labels[:n] {
@@ -419,6 +419,7 @@ func encodePayload(labels, images []uint8, n int, ink func(k, i int) bool) []byt
 				b = box{min(b.top, y), max(b.bottom, y), min(b.left, x), max(b.right, x)}
 			}
 		}
+		work += imageWork(b, &rows)
 		if b.bottom < 0 {
 			e.encode(&m.blank[0], 1, labelLimit)
 			continue
@@ -453,10 +454,38 @@ func encodePayload(labels, images []uint8, n int, ink func(k, i int) bool) []byt
 			}
 		}
 	}
-	return e.finish()
+	return e.finish(), work
 }
 
-var errOverrun = errors.New("coded data ends early")
+var (
+	errOverrun = errors.New("coded data ends early")
+	errWork    = errors.New("coded data too short for the work it asks for")
+)
+
+// An adaptive model can make a long run of likely bits cost almost nothing,
+// so a few crafted bytes could ask for a billion decoded bits. The decoder
+// bounds its work by the coded length: an image's work is an upper bound of
+// its decoded bits (1 for a blank image, else its box's area plus 9 per ink
+// pixel), and a piece's work may not exceed workBase + workPerByte per coded
+// byte. MNIST needs about a fifth of that; the encoder refuses data that
+// would exceed it.
+const (
+	workBase    = 1 << 20
+	workPerByte = 64
+)
+
+func imageWork(b box, rows *[Rows + 3]uint32) int {
+	if b.bottom < 0 {
+		return 1
+	}
+	ink := 0
+	for _, r := range rows {
+		ink += bits.OnesCount32(r)
+	}
+	return (b.bottom-b.top+1)*(b.right-b.left+1) + 9*ink
+}
+
+func workBudget(codedLen int) int { return workBase + workPerByte*codedLen }
 
 // decodePayload decodes n labels and images from coded into labels and
 // images (n, Rows, Cols), which must be zeroed. It stops at the first error;
@@ -476,8 +505,12 @@ func decodePayload(labels, images []uint8, n int, coded []byte) error {
 	}
 	var rows [Rows + 3]uint32
 	var pad [(Rows + 1) * padCols]uint8
+	work, budget := 0, workBudget(len(coded))
 	for k := range n {
 		if d.bits(m.blank[:], 0, 1, labelLimit) == 1 {
+			if work++; work > budget {
+				return errWork
+			}
 			continue
 		}
 		var f [4]int
@@ -492,6 +525,9 @@ func decodePayload(labels, images []uint8, n int, coded []byte) error {
 		rows = [len(rows)]uint32{}
 		for y := b.top; y <= b.bottom; y++ {
 			rows[y+2] = d.maskRow(m.mask[:], y, b.left, b.right, rows[y+1], rows[y])
+		}
+		if work += imageWork(b, &rows); work > budget {
+			return errWork
 		}
 		pad = [len(pad)]uint8{}
 		if !d.values(m, &rows, b.top, b.bottom, &pad, img) {

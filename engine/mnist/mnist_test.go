@@ -154,7 +154,8 @@ func TestDecodePieceBad(t *testing.T) {
 	rebuild := func(edit func(labels, images []uint8), ink func(k, i int) bool) []byte {
 		l, im := bytes.Clone(labels), bytes.Clone(images)
 		edit(l, im)
-		return assemble(0, 1, 0, 12, 5, l, im, ink)
+		b, _ := assemble(0, 1, 0, 12, 5, l, im, ink)
+		return b
 	}
 	le := binary.LittleEndian
 	header := func(edit func(h []byte)) []byte {
@@ -176,7 +177,7 @@ func TestDecodePieceBad(t *testing.T) {
 		resum(b)
 		return b
 	}
-	codedOf := func(n int, l, im []uint8) []byte { return encodePayload(l, im, n, nil) }
+	codedOf := func(n int, l, im []uint8) []byte { b, _ := encodePayload(l, im, n, nil); return b }
 	for i, c := range []struct {
 		name string
 		b    []byte
@@ -227,6 +228,46 @@ func TestDecodePieceBad(t *testing.T) {
 		if !strings.HasPrefix(err.Error(), "mnist pack: ") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("case %d (%s): error %q, want it to contain %q", i, c.name, err, c.want)
 		}
+	}
+}
+
+// withCoded returns a piece of one training image whose coded data is
+// coded, with valid lengths and SHA-256.
+func withCoded(coded []byte) []byte {
+	b, _ := assemble(0, 1, 0, 1, 0, []uint8{3}, make([]uint8, ImageSize), nil)
+	b = append(b[:HeaderSize], coded...)
+	binary.LittleEndian.PutUint32(b[32:], uint32(len(coded)))
+	resum(b)
+	return b
+}
+
+// TestDecodePieceCrafted feeds coded data no encoder of images writes: a
+// bounding box outside the image, and a few bytes that ask for a lot of
+// decoding work.
+func TestDecodePieceCrafted(t *testing.T) {
+	m, e := newModels(), newEncoder()
+	e.bits(m.label[:], 1, 4, 3, labelLimit)
+	e.encode(&m.blank[0], 0, labelLimit)
+	for i, v := range []uint32{20, 10, 0, 0} { // rows 20..30
+		e.bits(m.box[i][:], 1, 5, v, labelLimit)
+	}
+	if _, err := DecodePiece(withCoded(e.finish())); err == nil || !strings.Contains(err.Error(), "image 0: ink box rows 20..30, columns 0..0 is outside the image") {
+		t.Errorf("box outside the image: error %v", err)
+	}
+
+	// Full-ink images code to almost nothing once the models have learnt
+	// them; decoding many would be work out of all proportion to the bytes.
+	const n = 3000
+	full := Set{Images: bytes.Repeat([]uint8{255}, n*ImageSize), Labels: make([]uint8, n), N: n}
+	if _, err := EncodePiece(0, 1, full, 0, Set{}); err == nil || !strings.Contains(err.Error(), "too uniform") {
+		t.Errorf("EncodePiece of %d full-ink images: error %v", n, err)
+	}
+	b, work := assemble(0, 1, 0, n, 0, full.Labels, full.Images, nil)
+	if work <= workBudget(len(b)-HeaderSize) {
+		t.Fatalf("work %d of %d coded bytes is within the bound: the case tests nothing", work, len(b)-HeaderSize)
+	}
+	if _, err := DecodePiece(b); err == nil || !strings.Contains(err.Error(), "too short for the work") {
+		t.Errorf("decoding %d full-ink images: error %v", n, err)
 	}
 }
 
@@ -414,6 +455,10 @@ func FuzzDecodePiece(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b)
+	m, e := newModels(), newEncoder()
+	e.bits(m.label[:], 1, 4, 7, labelLimit)
+	e.encode(&m.blank[0], 0, labelLimit)
+	f.Add(withCoded(e.finish())) // ends within the box
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := DecodePiece(b)
 		if err != nil {

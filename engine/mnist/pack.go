@@ -69,14 +69,18 @@ func EncodePiece(index, count int, train Set, trainOffset int, test Set) ([]byte
 	}
 	labels := append(bytes.Clone(train.Labels), test.Labels...)
 	images := append(bytes.Clone(train.Images), test.Images...)
-	return assemble(index, count, trainOffset, train.N, test.N, labels, images, nil), nil
+	b, work := assemble(index, count, trainOffset, train.N, test.N, labels, images, nil)
+	if work > workBudget(len(b)-HeaderSize) {
+		return nil, fmt.Errorf("mnist pack: images too uniform: their decoding work %d exceeds the bound %d of their coded size", work, workBudget(len(b)-HeaderSize))
+	}
+	return b, nil
 }
 
-// assemble codes labels and images and prepends the header; ink is
-// encodePayload's.
-func assemble(index, count, trainOffset, nTrain, nTest int, labels, images []uint8, ink func(k, i int) bool) []byte {
+// assemble codes labels and images and prepends the header; ink and work
+// are encodePayload's.
+func assemble(index, count, trainOffset, nTrain, nTest int, labels, images []uint8, ink func(k, i int) bool) (b []byte, work int) {
 	n := nTrain + nTest
-	coded := encodePayload(labels, images, n, ink)
+	coded, work := encodePayload(labels, images, n, ink)
 	h := make([]byte, HeaderSize, HeaderSize+len(coded))
 	copy(h, Magic)
 	binary.LittleEndian.PutUint16(h[8:], Version)
@@ -92,9 +96,9 @@ func assemble(index, count, trainOffset, nTrain, nTest int, labels, images []uin
 	crc.Write(labels[:n])
 	crc.Write(images[:n*ImageSize])
 	binary.LittleEndian.PutUint32(h[crcOffset:], crc.Sum32())
-	b := append(h, coded...)
+	b = append(h, coded...)
 	resum(b)
-	return b
+	return b, work
 }
 
 // resum writes the SHA-256 of b[:sumOffset] and the coded data b[HeaderSize:]
