@@ -467,7 +467,7 @@ var (
 // bounds its work by the coded length: an image's work is an upper bound of
 // its decoded bits (1 for a blank image, else its box's area plus 9 per ink
 // pixel), and a piece's work may not exceed workBase + workPerByte per coded
-// byte. MNIST needs about a fifth of that; the encoder refuses data that
+// byte. MNIST needs under a quarter of that; the encoder refuses data that
 // would exceed it.
 const (
 	workBase    = 1 << 20

@@ -150,9 +150,7 @@ func WritePack(dir string, train, test Set) error {
 	return nil
 }
 
-// DecodePiece decodes one pack file. It checks the magic, the version, the
-// image size, the piece numbering, the counts against the payload and frame
-// lengths, the SHA-256, the ink streams and that every label is in 0..9.
+// DecodePiece decodes one pack file, with the checks doc.go lists ("Checks").
 // Every failure is an error starting "mnist pack: "; DecodePiece does not
 // panic on any input. The returned sets do not share memory with b.
 func DecodePiece(b []byte) (*Piece, error) {
