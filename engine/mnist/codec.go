@@ -13,8 +13,9 @@ import (
 
 // counter is an adaptive estimate of the probability that a bit is 1: the
 // probability in the top 22 bits, the number of updates so far (up to a
-// model's limit) in the low 10. Early updates move it by 1/(n+1.5), so a
-// fresh context learns from its first few bits; later ones by 1/(limit+1.5).
+// model's limit) in the low 10. The n-th update moves it by about
+// 1/(n+1.5), rounded to a power of two (a shift), so a fresh context learns
+// from its first few bits and an old one averages over its last ~limit.
 type counter uint32
 
 const (
@@ -23,10 +24,15 @@ const (
 	countMask   = 1<<countBits - 1
 )
 
-// rate[n] is 2^16/(n+1.5), the step of a counter's (n+1)-th update.
-var rate = func() (t [countMask + 1]int64) {
+// shiftOf[n] is log2(n+1.5) rounded: the (n+1)-th update's step is
+// 2^-shiftOf[n]. It is the least s with 2^s·√2 >= n+1.5, in integers.
+var shiftOf = func() (t [countMask + 1]uint8) {
 	for n := range t {
-		t[n] = int64(2 << 16 / (2*n + 3))
+		s := uint8(0)
+		for 1<<(2*s+3) < (2*n+3)*(2*n+3) {
+			s++
+		}
+		t[n] = s
 	}
 	return t
 }()
@@ -39,9 +45,10 @@ func (c counter) p16() uint32 {
 // update moves c towards bit; limit bounds the update count, so the
 // counter's memory.
 func (c *counter) update(bit uint32, limit uint32) {
-	p := int64(*c >> countBits)
-	n := uint32(*c) & countMask
-	p += (int64(bit)<<22 - p) * rate[n] >> 16
+	v := uint32(*c)
+	p := int32(v >> countBits)
+	n := v & countMask
+	p += (int32(bit)<<22 - p) >> shiftOf[n]
 	if n < limit {
 		n++
 	}

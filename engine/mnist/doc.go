@@ -62,18 +62,17 @@
 //
 // Why: MNIST is four fifths background, and the background is predictable
 // from the ink next to it: coding only inside the box, with neighbour
-// contexts, makes the mask cheap. Ink values cluster by stroke position:
-// a pixel inside a stroke (ink all around) is saturated, a pixel on its
-// edge takes values like its neighbours'. Decoding all the mask first lets
-// a value's context look right and down as well as left and up. Counters
-// learn fast at first (a step of 1/(n+1.5) at their n-th bit) and then
-// slowly, so rare contexts and common ones both fit. The box and the
+// contexts, makes the mask cheap. Ink values cluster by stroke position: a
+// pixel inside a stroke (ink all around) is saturated, a pixel on its edge
+// takes values like its neighbours'. Decoding all the mask first lets a
+// value's context look right and down as well as left and up. Counters learn
+// fast at first (a step of about 1/(n+1.5) at their n-th bit, a shift) and
+// then slowly, so rare contexts and common ones both fit. The box and the
 // saturated bit exist for decode time as much as for size: each coded bit
-// costs the decoder about the same, likely or not. Mixing the predictions
-// of several models compressed the values a little further in trials, but
-// every model adds its own counter lookups to every bit, and the page waits
-// for piece 0 before its first training step. README gives the sizes and
-// times.
+// costs the decoder about the same, likely or not. Mixing the predictions of
+// several models compressed the values a little further in trials, but every
+// model adds its own counter lookups to every bit, and the page waits for
+// piece 0 before its first training step. README gives the sizes and times.
 //
 // # Checks
 //
