@@ -141,91 +141,86 @@ func smallPiece(t testing.TB) []byte {
 	return b
 }
 
-// payloadOf returns the decompressed payload of a valid piece.
-func payloadOf(t *testing.T, b []byte) []byte {
-	dec, _ := zstdDecoder()
-	p, err := dec.DecodeAll(b[HeaderSize:], make([]byte, 0, 1<<20))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestDecodePieceBad(t *testing.T) {
 	good := smallPiece(t)
 	if _, err := DecodePiece(good); err != nil {
 		t.Fatalf("valid piece: %v", err)
 	}
-	n := 17
-	payload := func(t *testing.T) []byte { return payloadOf(t, good) }
-	rebuild := func(t *testing.T, edit func(p []byte) []byte) []byte {
-		b, err := assemble(0, 1, 0, 12, 5, edit(payload(t)))
-		if err != nil {
-			t.Fatal(err)
-		}
+	train, test := synth(12, 3), synth(5, 4)
+	labels := append(bytes.Clone(train.Labels), test.Labels...)
+	images := append(bytes.Clone(train.Images), test.Images...)
+	// rebuild codes edited labels and images (and mask, if ink is not nil)
+	// with valid checksums, so the check under test is the one that fires.
+	rebuild := func(edit func(labels, images []uint8), ink func(k, i int) bool) []byte {
+		l, im := bytes.Clone(labels), bytes.Clone(images)
+		edit(l, im)
+		b, _ := assemble(0, 1, 0, 12, 5, l, im, ink)
 		return b
 	}
+	le := binary.LittleEndian
 	header := func(edit func(h []byte)) []byte {
 		b := bytes.Clone(good)
 		edit(b)
 		return b
 	}
-	// headerResum edits the header and fixes the checksum, so the check
-	// under test is the one that must fire.
-	headerResum := func(t *testing.T, edit func(h []byte)) []byte {
+	// headerResum edits the header and fixes the SHA-256.
+	headerResum := func(edit func(h []byte)) []byte {
 		b := bytes.Clone(good)
 		edit(b)
-		resum(b, payload(t))
+		resum(b)
 		return b
 	}
-	le := binary.LittleEndian
+	// recoded replaces the coded data and fixes the lengths and SHA-256.
+	recoded := func(coded []byte) []byte {
+		b := append(bytes.Clone(good[:HeaderSize]), coded...)
+		le.PutUint32(b[32:], uint32(len(coded)))
+		resum(b)
+		return b
+	}
+	codedOf := func(n int, l, im []uint8) []byte { b, _ := encodePayload(l, im, n, nil); return b }
 	for i, c := range []struct {
 		name string
-		b    func(t *testing.T) []byte
+		b    []byte
 		want string
 	}{
-		{"empty", func(*testing.T) []byte { return nil }, "truncated"},
-		{"header only", func(*testing.T) []byte { return good[:HeaderSize] }, "truncated"},
-		{"not a pack", func(*testing.T) []byte { return []byte("PK\x03\x04 some zip file") }, "bad magic"},
-		{"wrong magic", func(*testing.T) []byte { return header(func(h []byte) { h[0] = 'X' }) }, "bad magic"},
-		{"wrong version", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[8:], 2) }) }, "unsupported version 2"},
-		{"version 0", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[8:], 0) }) }, "unsupported version 0"},
-		{"piece past count", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[10:], 1) }) }, "bad piece number 1 of 1"},
-		{"zero pieces", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint16(h[12:], 0) }) }, "bad piece number"},
-		{"image size", func(*testing.T) []byte { return header(func(h []byte) { h[14] = 32 }) }, "images are 32x28"},
-		{"train count too big", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[20:], 1000) }) }, "cannot hold 1005 images"},
-		{"test count too big", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[24:], 1000) }) }, "cannot hold 1012 images"},
-		{"huge count", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[20:], 0xffffffff) }) }, "counts too large"},
-		{"count one more", func(t *testing.T) []byte { return headerResum(t, func(h []byte) { le.PutUint32(h[20:], 13) }) }, ""},
-		{"count one less", func(t *testing.T) []byte { return headerResum(t, func(h []byte) { le.PutUint32(h[24:], 4) }) }, "ink stream"},
-		{"payload length", func(t *testing.T) []byte {
-			return headerResum(t, func(h []byte) { le.PutUint32(h[28:], le.Uint32(h[28:])+1) })
-		}, "zstd frame declares"},
-		{"frame length", func(*testing.T) []byte { return header(func(h []byte) { le.PutUint32(h[32:], le.Uint32(h[32:])-1) }) }, "compressed data, header says"},
-		{"trailing byte", func(*testing.T) []byte { return append(bytes.Clone(good), 0) }, "compressed data, header says"},
-		{"checksum", func(*testing.T) []byte { return header(func(h []byte) { h[40] ^= 1 }) }, "checksum mismatch: SHA-256"},
-		{"frame byte", func(*testing.T) []byte { return header(func(h []byte) { h[HeaderSize+5] ^= 1 }) }, "frame checksum mismatch: CRC-32"},
-		{"offset flipped", func(*testing.T) []byte { return header(func(h []byte) { h[16] ^= 1 }) }, "checksum mismatch"},
-		{"label 10", func(t *testing.T) []byte { return rebuild(t, func(p []byte) []byte { p[3] = 10; return p }) }, "label 10 of image 3 is not in 0..9"},
-		{"label 255", func(t *testing.T) []byte { return rebuild(t, func(p []byte) []byte { p[16] = 255; return p }) }, "label 255 of image 16 is not in 0..9"},
-		{"extra ink value", func(t *testing.T) []byte {
-			return rebuild(t, func(p []byte) []byte {
-				o := n + n*maskBytes + 4*(nContexts-1) // the last stream ends the payload
-				le.PutUint32(p[o:], le.Uint32(p[o:])+1)
-				return append(p, 7)
-			})
-		}, "values left over"},
-		{"missing ink value", func(t *testing.T) []byte {
-			return rebuild(t, func(p []byte) []byte { p[n+maskBytes] |= 0x80; return p }) // image 1, pixel 0: was blank
-		}, "ink stream"},
-		{"stream lengths overrun", func(t *testing.T) []byte {
-			return rebuild(t, func(p []byte) []byte { le.PutUint32(p[n+n*maskBytes:], 1<<30); return p })
-		}, "overruns"},
-		{"zero ink value", func(t *testing.T) []byte {
-			return rebuild(t, func(p []byte) []byte { p[len(p)-1] = 0; return p })
-		}, "zero value at an ink pixel"},
+		{"empty", nil, "truncated"},
+		{"header only", good[:HeaderSize], "truncated"},
+		{"not a pack", []byte("PK\x03\x04 some zip file"), "bad magic"},
+		{"wrong magic", header(func(h []byte) { h[0] = 'X' }), "bad magic"},
+		{"version 1", header(func(h []byte) { le.PutUint16(h[8:], 1) }), "unsupported version 1"},
+		{"version 0", header(func(h []byte) { le.PutUint16(h[8:], 0) }), "unsupported version 0"},
+		{"piece past count", header(func(h []byte) { le.PutUint16(h[10:], 1) }), "bad piece number 1 of 1"},
+		{"zero pieces", header(func(h []byte) { le.PutUint16(h[12:], 0) }), "bad piece number"},
+		{"image size", header(func(h []byte) { h[14] = 32 }), "images are 32x28"},
+		{"train count too big", header(func(h []byte) { le.PutUint32(h[20:], 1000) }), "does not hold 1005 images"},
+		{"huge count", header(func(h []byte) { le.PutUint32(h[20:], 0xffffffff) }), "counts too large"},
+		{"payload length", header(func(h []byte) { le.PutUint32(h[28:], le.Uint32(h[28:])+1) }), "does not hold 17 images"},
+		{"coded length", header(func(h []byte) { le.PutUint32(h[32:], le.Uint32(h[32:])-1) }), "coded data, header says"},
+		{"trailing byte", append(bytes.Clone(good), 0), "coded data, header says"},
+		{"checksum", header(func(h []byte) { h[40] ^= 1 }), "checksum mismatch: SHA-256"},
+		{"coded byte", header(func(h []byte) { h[HeaderSize+5] ^= 1 }), "checksum mismatch: SHA-256"},
+		{"offset flipped", header(func(h []byte) { h[16] ^= 1 }), "checksum mismatch: SHA-256"},
+		{"decoded checksum", headerResum(func(h []byte) { h[crcOffset] ^= 1 }), "decoded data checksum mismatch: CRC-32"},
+		{"count one more", headerResum(func(h []byte) {
+			le.PutUint32(h[20:], 13)
+			le.PutUint32(h[28:], uint32(18*(1+ImageSize)))
+		}), ""}, // the decoder reads labels where images were coded
+		{"count one less", headerResum(func(h []byte) {
+			le.PutUint32(h[24:], 4)
+			le.PutUint32(h[28:], uint32(16*(1+ImageSize)))
+		}), ""},
+		{"coded data cut", recoded(good[HeaderSize : len(good)-3]), "coded data ends early"},
+		{"coded data flipped", recoded(append(bytes.Clone(good[HeaderSize:HeaderSize+20]), good[HeaderSize+21:]...)), ""},
+		{"label 10", rebuild(func(l, _ []uint8) { l[3] = 10 }, nil), "label 10 of image 3 is not in 0..9"},
+		{"label 15", rebuild(func(l, _ []uint8) { l[16] = 15 }, nil), "label 15 of image 16 is not in 0..9"},
+		{"zero ink value", rebuild(func([]uint8, []uint8) {}, func(k, i int) bool {
+			return images[k*ImageSize+i] != 0 || (k == 1 && i == 300) // image 1 is blank
+		}), "image 1: zero value at an ink pixel"},
+		{"half the coded data", recoded(codedOf(17, labels, images)[:(len(good)-HeaderSize)/2]), "coded data ends early"},
+		{"blank images", recoded(codedOf(17, labels, make([]uint8, 17*ImageSize))), "decoded data checksum mismatch"},
+		{"other images", recoded(codedOf(17, labels, synth(17, 8).Images)), "decoded data checksum mismatch"},
 	} {
-		p, err := DecodePiece(c.b(t))
+		p, err := DecodePiece(c.b)
 		if err == nil || p != nil {
 			t.Errorf("case %d (%s): no error", i, c.name)
 			continue
@@ -233,6 +228,46 @@ func TestDecodePieceBad(t *testing.T) {
 		if !strings.HasPrefix(err.Error(), "mnist pack: ") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("case %d (%s): error %q, want it to contain %q", i, c.name, err, c.want)
 		}
+	}
+}
+
+// withCoded returns a piece of one training image whose coded data is
+// coded, with valid lengths and SHA-256.
+func withCoded(coded []byte) []byte {
+	b, _ := assemble(0, 1, 0, 1, 0, []uint8{3}, make([]uint8, ImageSize), nil)
+	b = append(b[:HeaderSize], coded...)
+	binary.LittleEndian.PutUint32(b[32:], uint32(len(coded)))
+	resum(b)
+	return b
+}
+
+// TestDecodePieceCrafted feeds coded data no encoder of images writes: a
+// bounding box outside the image, and a few bytes that ask for a lot of
+// decoding work.
+func TestDecodePieceCrafted(t *testing.T) {
+	m, e := newModels(), newEncoder()
+	e.bits(m.label[:], 1, 4, 3, labelLimit)
+	e.encode(&m.blank[0], 0, labelLimit)
+	for i, v := range []uint32{20, 10, 0, 0} { // rows 20..30
+		e.bits(m.box[i][:], 1, 5, v, labelLimit)
+	}
+	if _, err := DecodePiece(withCoded(e.finish())); err == nil || !strings.Contains(err.Error(), "image 0: ink box rows 20..30, columns 0..0 is outside the image") {
+		t.Errorf("box outside the image: error %v", err)
+	}
+
+	// Full-ink images code to almost nothing once the models have learnt
+	// them; decoding many would be work out of all proportion to the bytes.
+	const n = 3000
+	full := Set{Images: bytes.Repeat([]uint8{255}, n*ImageSize), Labels: make([]uint8, n), N: n}
+	if _, err := EncodePiece(0, 1, full, 0, Set{}); err == nil || !strings.Contains(err.Error(), "too uniform") {
+		t.Errorf("EncodePiece of %d full-ink images: error %v", n, err)
+	}
+	b, work := assemble(0, 1, 0, n, 0, full.Labels, full.Images, nil)
+	if work <= workBudget(len(b)-HeaderSize) {
+		t.Fatalf("work %d of %d coded bytes is within the bound: the case tests nothing", work, len(b)-HeaderSize)
+	}
+	if _, err := DecodePiece(b); err == nil || !strings.Contains(err.Error(), "too short for the work") {
+		t.Errorf("decoding %d full-ink images: error %v", n, err)
 	}
 }
 
@@ -420,6 +455,10 @@ func FuzzDecodePiece(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(b)
+	m, e := newModels(), newEncoder()
+	e.bits(m.label[:], 1, 4, 7, labelLimit)
+	e.encode(&m.blank[0], 0, labelLimit)
+	f.Add(withCoded(e.finish())) // ends within the box
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := DecodePiece(b)
 		if err != nil {
@@ -456,5 +495,25 @@ func BenchmarkDecodePack(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// BenchmarkDecodePiece decodes each committed pack file on its own: piece 0
+// is what the page's worker waits for before its first training step.
+func BenchmarkDecodePiece(b *testing.B) {
+	for _, name := range PackFiles() {
+		buf, err := os.ReadFile(filepath.Join(assetsDir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DecodePiece(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

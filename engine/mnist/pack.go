@@ -9,18 +9,15 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"sync"
-
-	"github.com/klauspost/compress/zstd"
 )
 
 // Pack format constants; doc.go describes the layout.
 const (
 	Magic      = "MNSTPACK"
-	Version    = 1
+	Version    = 2
 	HeaderSize = 72
-	crcOffset  = 36 // CRC-32 (IEEE) of the compressed frame
-	sumOffset  = 40 // the SHA-256 covers header[:sumOffset] and the payload
+	crcOffset  = 36 // CRC-32 (IEEE) of the decoded payload
+	sumOffset  = 40 // the SHA-256 covers header[:sumOffset] and the coded data
 
 	// NumPieces is the number of files of a pack, see PackFiles.
 	NumPieces = 3
@@ -49,9 +46,9 @@ func PackFiles() []string {
 	return names
 }
 
-// payloadSize is the decompressed payload length for n images with ink
-// values in total, not counting the values.
-func payloadFixed(n int) int { return n + n*maskBytes + 4*nContexts }
+// payloadLen is the length of the decoded payload of n images: their
+// labels, then their pixels.
+func payloadLenOf(n int) int { return n * (1 + ImageSize) }
 
 // EncodePiece encodes one pack file holding train (whose first image has
 // index trainOffset in the full training set) and test. It returns an error
@@ -70,33 +67,21 @@ func EncodePiece(index, count int, train Set, trainOffset int, test Set) ([]byte
 	if n > maxImages || trainOffset < 0 || trainOffset > 1<<31 {
 		return nil, fmt.Errorf("mnist pack: %d images at offset %d is too many", n, trainOffset)
 	}
+	labels := append(bytes.Clone(train.Labels), test.Labels...)
 	images := append(bytes.Clone(train.Images), test.Images...)
-	mask, lens, vals := encodeImages(images, n)
-	payload := make([]byte, 0, payloadFixed(n)+len(vals))
-	payload = append(payload, train.Labels...)
-	payload = append(payload, test.Labels...)
-	payload = append(payload, mask...)
-	for _, l := range lens {
-		payload = binary.LittleEndian.AppendUint32(payload, l)
+	b, work := assemble(index, count, trainOffset, train.N, test.N, labels, images, nil)
+	if work > workBudget(len(b)-HeaderSize) {
+		return nil, fmt.Errorf("mnist pack: images too uniform: their decoding work %d exceeds the bound %d of their coded size", work, workBudget(len(b)-HeaderSize))
 	}
-	payload = append(payload, vals...)
-	return assemble(index, count, trainOffset, train.N, test.N, payload)
+	return b, nil
 }
 
-// assemble compresses payload and prepends the header.
-func assemble(index, count, trainOffset, nTrain, nTest int, payload []byte) ([]byte, error) {
-	enc, err := zstd.NewWriter(nil,
-		zstd.WithEncoderLevel(zstd.SpeedBestCompression),
-		zstd.WithEncoderConcurrency(1),
-		zstd.WithEncoderCRC(false), // the header's SHA-256 covers the payload
-		zstd.WithWindowSize(8<<20))
-	if err != nil {
-		return nil, fmt.Errorf("mnist pack: zstd: %w", err)
-	}
-	defer enc.Close()
-	frame := enc.EncodeAll(payload, nil)
-
-	h := make([]byte, HeaderSize, HeaderSize+len(frame))
+// assemble codes labels and images and prepends the header; ink and work
+// are encodePayload's.
+func assemble(index, count, trainOffset, nTrain, nTest int, labels, images []uint8, ink func(k, i int) bool) (b []byte, work int) {
+	n := nTrain + nTest
+	coded, work := encodePayload(labels, images, n, ink)
+	h := make([]byte, HeaderSize, HeaderSize+len(coded))
 	copy(h, Magic)
 	binary.LittleEndian.PutUint16(h[8:], Version)
 	binary.LittleEndian.PutUint16(h[10:], uint16(index))
@@ -105,19 +90,24 @@ func assemble(index, count, trainOffset, nTrain, nTest int, payload []byte) ([]b
 	binary.LittleEndian.PutUint32(h[16:], uint32(trainOffset))
 	binary.LittleEndian.PutUint32(h[20:], uint32(nTrain))
 	binary.LittleEndian.PutUint32(h[24:], uint32(nTest))
-	binary.LittleEndian.PutUint32(h[28:], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(h[32:], uint32(len(frame)))
-	binary.LittleEndian.PutUint32(h[crcOffset:], crc32.ChecksumIEEE(frame))
-	resum(h, payload)
-	return append(h, frame...), nil
+	binary.LittleEndian.PutUint32(h[28:], uint32(payloadLenOf(n)))
+	binary.LittleEndian.PutUint32(h[32:], uint32(len(coded)))
+	crc := crc32.NewIEEE()
+	crc.Write(labels[:n])
+	crc.Write(images[:n*ImageSize])
+	binary.LittleEndian.PutUint32(h[crcOffset:], crc.Sum32())
+	b = append(h, coded...)
+	resum(b)
+	return b, work
 }
 
-// resum writes the SHA-256 of h[:sumOffset] and payload into h.
-func resum(h, payload []byte) {
+// resum writes the SHA-256 of b[:sumOffset] and the coded data b[HeaderSize:]
+// into b's header.
+func resum(b []byte) {
 	sum := sha256.New()
-	sum.Write(h[:sumOffset])
-	sum.Write(payload)
-	sum.Sum(h[sumOffset:sumOffset])
+	sum.Write(b[:sumOffset])
+	sum.Write(b[HeaderSize:])
+	sum.Sum(b[sumOffset:sumOffset])
 }
 
 // EncodePack splits train and test into NumPieces pieces (piece 0: all of
@@ -160,28 +150,7 @@ func WritePack(dir string, train, test Set) error {
 	return nil
 }
 
-var (
-	decoderOnce sync.Once
-	decoder     *zstd.Decoder
-	decoderErr  error
-)
-
-// zstdDecoder returns the package's decoder: one goroutine (wasm has one
-// thread), low memory, output limited to the capacity DecodeAll is given.
-func zstdDecoder() (*zstd.Decoder, error) {
-	decoderOnce.Do(func() {
-		decoder, decoderErr = zstd.NewReader(nil,
-			zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderLowmem(true),
-			zstd.WithDecodeAllCapLimit(true),
-			zstd.WithDecoderMaxWindow(64<<20))
-	})
-	return decoder, decoderErr
-}
-
-// DecodePiece decodes one pack file. It checks the magic, the version, the
-// image size, the piece numbering, the counts against the payload and frame
-// lengths, the SHA-256, the ink streams and that every label is in 0..9.
+// DecodePiece decodes one pack file, with the checks doc.go lists ("Checks").
 // Every failure is an error starting "mnist pack: "; DecodePiece does not
 // panic on any input. The returned sets do not share memory with b.
 func DecodePiece(b []byte) (*Piece, error) {
@@ -215,60 +184,38 @@ func decodePiece(b []byte) (*Piece, error) {
 	}
 	trainOffset := int(le.Uint32(b[16:]))
 	nTrain, nTest := int(le.Uint32(b[20:])), int(le.Uint32(b[24:]))
-	payloadLen, frameLen := int(le.Uint32(b[28:])), int(le.Uint32(b[32:]))
+	payloadLen, codedLen := int(le.Uint32(b[28:])), int(le.Uint32(b[32:]))
 	n := nTrain + nTest
 	if nTrain > maxImages || nTest > maxImages || n > maxImages || trainOffset > 1<<31 {
 		return nil, fmt.Errorf("counts too large: %d train, %d test at offset %d", nTrain, nTest, trainOffset)
 	}
-	if fixed := payloadFixed(n); payloadLen < fixed || payloadLen > fixed+n*ImageSize {
-		return nil, fmt.Errorf("payload of %d bytes cannot hold %d images (%d..%d bytes)", payloadLen, n, fixed, fixed+n*ImageSize)
+	if payloadLen != payloadLenOf(n) {
+		return nil, fmt.Errorf("payload of %d bytes does not hold %d images (%d bytes)", payloadLen, n, payloadLenOf(n))
 	}
-	if got := len(b) - HeaderSize; got != frameLen {
-		if got < frameLen {
-			return nil, fmt.Errorf("truncated: %d bytes of compressed data, header says %d", got, frameLen)
+	if got := len(b) - HeaderSize; got != codedLen {
+		if got < codedLen {
+			return nil, fmt.Errorf("truncated: %d bytes of coded data, header says %d", got, codedLen)
 		}
-		return nil, fmt.Errorf("%d bytes of compressed data, header says %d", got, frameLen)
-	}
-	if got, want := crc32.ChecksumIEEE(b[HeaderSize:]), le.Uint32(b[crcOffset:]); got != want {
-		return nil, fmt.Errorf("frame checksum mismatch: CRC-32 %08x, header says %08x", got, want)
-	}
-	// Allocate for the payload only when the frame itself declares that size.
-	var fh zstd.Header
-	if err := fh.Decode(b[HeaderSize:]); err != nil {
-		return nil, fmt.Errorf("zstd frame header: %w", err)
-	}
-	if !fh.HasFCS || fh.FrameContentSize != uint64(payloadLen) {
-		return nil, fmt.Errorf("zstd frame declares %d bytes (known: %v), header says %d", fh.FrameContentSize, fh.HasFCS, payloadLen)
-	}
-	dec, err := zstdDecoder()
-	if err != nil {
-		return nil, fmt.Errorf("zstd: %w", err)
-	}
-	payload, err := dec.DecodeAll(b[HeaderSize:], make([]byte, 0, payloadLen))
-	if err != nil {
-		return nil, fmt.Errorf("zstd: %w", err)
-	}
-	if len(payload) != payloadLen {
-		return nil, fmt.Errorf("payload is %d bytes, header says %d", len(payload), payloadLen)
+		return nil, fmt.Errorf("%d bytes of coded data, header says %d", got, codedLen)
 	}
 	sum := sha256.New()
 	sum.Write(b[:sumOffset])
-	sum.Write(payload)
+	sum.Write(b[HeaderSize:])
 	if got, want := sum.Sum(nil), b[sumOffset:HeaderSize]; !bytes.Equal(got, want) {
 		return nil, fmt.Errorf("checksum mismatch: SHA-256 %x, header says %x", got, want)
 	}
-	labels := payload[:n]
-	if i, l := badLabel(labels); i >= 0 {
-		return nil, fmt.Errorf("label %d of image %d is not in 0..9", l, i)
-	}
-	mask := payload[n : n+n*maskBytes]
-	lens := payload[n+n*maskBytes : payloadFixed(n)]
+	labels := make([]uint8, n)
 	images := make([]uint8, n*ImageSize) // (n, Rows, Cols)
-	if err := decodeImages(images, n, mask, lens, payload[payloadFixed(n):]); err != nil {
+	if err := decodePayload(labels, images, n, b[HeaderSize:]); err != nil {
 		return nil, err
 	}
-	lab := bytes.Clone(labels)
-	all := Set{Images: images, Labels: lab, N: n}
+	crc := crc32.NewIEEE()
+	crc.Write(labels)
+	crc.Write(images)
+	if got, want := crc.Sum32(), le.Uint32(b[crcOffset:]); got != want {
+		return nil, fmt.Errorf("decoded data checksum mismatch: CRC-32 %08x, header says %08x", got, want)
+	}
+	all := Set{Images: images, Labels: labels, N: n}
 	return &Piece{
 		Index:       index,
 		Count:       count,
