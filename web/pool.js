@@ -91,19 +91,19 @@
     return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && self.crossOriginIsolated === true;
   }
 
-  // Layout of wasm/gradsum's buffer: 16 int32 header words, then two sets
-  // of one slot of n float32 per replica.
-  const HEADER_BYTES = 64;
-  const ABORT_WORD = 2;
-  const GEN_WORD = 0;
-  function exchangeBuffer(replicas, n) {
-    return new SharedArrayBuffer(HEADER_BYTES + 2 * replicas * n * 4);
+  // exchangeBuffer makes the SharedArrayBuffer of a data-parallel run of
+  // replicas workers training a model of params weights, in the layout
+  // wasm/gradsum defines (mnistplay.protocol.exchange, generated from Go).
+  function exchangeBuffer(replicas, params) {
+    const x = ns.protocol.exchange;
+    return new SharedArrayBuffer(x.headerBytes + x.slotSets * replicas * (params + x.extraFloats) * 4);
   }
   // abortExchange wakes every replica of sab with "cancelled".
   function abortExchange(sab) {
-    const h = new Int32Array(sab, 0, HEADER_BYTES / 4);
-    Atomics.store(h, ABORT_WORD, 1);
-    Atomics.notify(h, GEN_WORD);
+    const x = ns.protocol.exchange;
+    const h = new Int32Array(sab, 0, x.headerBytes / 4);
+    Atomics.store(h, x.abortWord, 1);
+    Atomics.notify(h, x.genWord);
   }
 
   ns.Pool = Pool;

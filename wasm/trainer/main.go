@@ -115,13 +115,9 @@ func handle(data js.Value) {
 		sess.HandleObject(obj) // says what is wrong with it
 		return
 	}
-	switch c := c.(type) {
+	switch c.(type) {
 	case wire.ConfigureCmd, wire.LoadWeightsCmd:
 		endReplicas() // the run they train is over
-	case wire.ShuffleCmd:
-		if lead != nil {
-			lead.SetShuffle(c.On, float32(c.Fraction))
-		}
 	case wire.RetryDataCmd:
 		select {
 		case retryData <- struct{}{}:
@@ -229,10 +225,7 @@ func leadReplicas(d js.Value) {
 		return
 	}
 	endReplicas()
-	tr.SetReplica(0, size, ex)
-	if on, f := tr.Shuffled(); on {
-		ex.SetShuffle(on, f)
-	}
+	tr.SetReplica(0, size, ex) // its label shuffling is every replica's (engine)
 	lead = ex
 	post(wire.DataParallelEvent{Replicas: size})
 }
@@ -288,17 +281,9 @@ func followRun(d js.Value) {
 			return
 		}
 		tr.SetReplica(rank, size, ex)
-		type shuffle struct {
-			on bool
-			f  float32
-		}
-		var last shuffle
 		for {
-			// The leader's shuffle changes, a step late at most.
-			if on, f, ok := ex.Shuffle(); ok && (shuffle{on, f}) != last {
-				last = shuffle{on, f}
-				tr.SetShuffle(on, f)
-			}
+			// The leader's shuffling and epoch-end evaluation reach this
+			// replica through the exchange (engine.Trainer.SetReplica).
 			if _, _, err := tr.Step(); err != nil {
 				if errors.Is(err, engine.ErrDone) {
 					err = nil
