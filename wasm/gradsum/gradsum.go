@@ -34,7 +34,7 @@ type Exchange struct {
 	hdr        js.Value      // Int32Array over the header
 	data       js.Value      // Uint8Array over the slots
 	timeout    time.Duration // 0: wait as long as it takes
-	slotFloats int // capacity of one slot: the buffer's slots share its length
+	slotFloats int           // capacity of one slot: the buffer's slots share its length
 	step       int
 	acc, tmp   []float32 // (n) the sum so far, another replica's slot
 }
@@ -57,10 +57,10 @@ func New(sab js.Value, rank, size int, timeout time.Duration) (*Exchange, error)
 		rank:       rank,
 		size:       size,
 		slotFloats: (sab.Get("byteLength").Int() - HeaderBytes) / (4 * SlotSets * size),
-		atomics: js.Global().Get("Atomics"),
-		hdr:     js.Global().Get("Int32Array").New(sab, 0, HeaderWords),
-		data:    js.Global().Get("Uint8Array").New(sab, HeaderBytes),
-		timeout: timeout,
+		atomics:    js.Global().Get("Atomics"),
+		hdr:        js.Global().Get("Int32Array").New(sab, 0, HeaderWords),
+		data:       js.Global().Get("Uint8Array").New(sab, HeaderBytes),
+		timeout:    timeout,
 	}, nil
 }
 
