@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+
+	"mnistplay/engine/kernels"
 )
 
 // chunk is the largest number of examples one Forward sees. Bigger batches
@@ -675,7 +677,13 @@ func (ev *evaluator) part(m *Model, d Dataset, lo, batch int) (k int, lossSum fl
 	return k, l * float64(k), c
 }
 
+// finite reports whether every element of v is finite. A NaN or an
+// infinity makes the sum non-finite, so the vectorised sum answers almost
+// always; only a sum that overflowed is checked element by element.
 func finite(v []float32) bool {
+	if s := kernels.Sum(v); s-s == 0 {
+		return true
+	}
 	for _, x := range v {
 		if x-x != 0 { // NaN - NaN and Inf - Inf are NaN
 			return false
