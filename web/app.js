@@ -352,6 +352,11 @@
           }
         }
         break;
+      case 'sharedData': // not a wire event: it carries a SharedArrayBuffer (web/pool.js)
+        if (pool) {
+          pool.setSharedData(ev);
+        }
+        return true;
       case T.dataParallel:
         workersNote(ev.replicas > 1 ? 'This run trains on ' + ev.replicas + ' workers.' : 'This run ' + ev.message + '.');
         return true;

@@ -3,12 +3,18 @@
 // and background runs each take a worker; a data-parallel run takes
 // workers to follow the page's worker (wasm/gradsum). Workers are made
 // when first needed and kept for the next run. The pool's size (the
-// Workers control) is kept in localStorage.
+// Workers control) is kept in localStorage. Where the page is cross-origin
+// isolated, the page's worker shares the MNIST images it decoded (a
+// read-only SharedArrayBuffer, wasm/trainer shareData) and workers made
+// after that copy them instead of fetching and decoding the pack.
 'use strict';
 
 (function (ns) {
   const KEY = 'mnistplay.workers';
   const MAX = 16;
+  // The worker name that tells worker.js (and wasm/trainer) the decoded
+  // data comes from the page, so it prefetches no pack.
+  const SHARED_DATA_NAME = 'shared-data';
 
   // defaultSize leaves one core to the page: cores - 1, at least 1.
   function defaultSize() {
@@ -31,6 +37,13 @@
       this.opts = opts || {};
       this.slots = [];
       this.size = storedSize() || defaultSize();
+      this.shared = null; // the page worker's {type: "sharedData", sab, train, test}
+    }
+
+    // setSharedData keeps the decoded data the page's worker shared, for
+    // the workers made from now on.
+    setSharedData(msg) {
+      this.shared = msg;
     }
 
     setSize(n) {
@@ -60,7 +73,11 @@
       }
       let slot = this.slots.find((s) => !s.busy);
       if (!slot) {
-        const worker = new Worker('worker.js');
+        const shared = this.shared;
+        const worker = shared ? new Worker('worker.js', { name: SHARED_DATA_NAME }) : new Worker('worker.js');
+        if (shared) {
+          worker.postMessage({ cmd: 'sharedData', sab: shared.sab, train: shared.train, test: shared.test });
+        }
         slot = { id: this.slots.length + 1, worker: worker, busy: false, handler: null };
         worker.onmessage = (e) => {
           if (slot.handler) {
