@@ -44,6 +44,7 @@
     // the workers made from now on.
     setSharedData(msg) {
       this.shared = msg;
+      ns.poolSharedData = true; // for the browser tests
     }
 
     setSize(n) {
