@@ -12,8 +12,10 @@
 (function (ns) {
   const KEY = 'mnistplay.workers';
   const MAX = 16;
-  // The worker name that tells worker.js (and wasm/trainer) the decoded
+  // Pool workers are named (the page's own worker is not, and only it
+  // shares its decoded data); SHARED_DATA_NAME tells worker.js the decoded
   // data comes from the page, so it prefetches no pack.
+  const POOL_NAME = 'pool';
   const SHARED_DATA_NAME = 'shared-data';
 
   // defaultSize leaves one core to the page: cores - 1, at least 1.
@@ -75,7 +77,7 @@
       let slot = this.slots.find((s) => !s.busy);
       if (!slot) {
         const shared = this.shared;
-        const worker = shared ? new Worker('worker.js', { name: SHARED_DATA_NAME }) : new Worker('worker.js');
+        const worker = new Worker('worker.js', { name: shared ? SHARED_DATA_NAME : POOL_NAME });
         if (shared) {
           worker.postMessage({ cmd: 'sharedData', sab: shared.sab, train: shared.train, test: shared.test });
         }

@@ -427,18 +427,15 @@ func loadData() {
 // trainerAttach.
 var sharedData js.Value
 
-// sharedDataName is the worker name (self.name) web/pool.js gives a worker
-// that it sends the shared data; the page's own worker has none.
-const sharedDataName = "shared-data"
-
 // shareData copies the decoded data into a SharedArrayBuffer, images then
 // labels of the training set, then of the test set, and posts it to
 // the page ({type: "sharedData", sab, train, test}: the counts) for the
-// pool's next workers. Only the page's own worker shares, and only where
+// pool's next workers. Only the page's own worker shares (web/pool.js
+// names its workers, self.name; the page's has no name), and only where
 // the page may share memory (cross-origin isolated).
 func shareData(train, test mnist.Set) {
 	g := js.Global()
-	if g.Get("name").String() == sharedDataName || !g.Get("crossOriginIsolated").Truthy() || !g.Get("SharedArrayBuffer").Truthy() {
+	if g.Get("name").String() != "" || !g.Get("crossOriginIsolated").Truthy() || !g.Get("SharedArrayBuffer").Truthy() {
 		return
 	}
 	sab := g.Get("SharedArrayBuffer").New(sharedBytes(train.N, test.N))
