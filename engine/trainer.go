@@ -269,7 +269,9 @@ func (t *Trainer) ValSet() Dataset { return t.val }
 // training labels, clamped to [0, 1]) or off, restoring the true labels. It
 // takes effect at the next batch. The shuffle depends only on the seed and
 // the fraction, so turning it off and on again gives the same labels.
-// Validation labels are never touched.
+// Validation labels are never touched. In a data-parallel run replica 0's
+// call is every replica's, from the batch after the next exchange; the
+// other replicas' calls are ignored (SetReplica).
 func (t *Trainer) SetShuffle(on bool, fraction float32) {
 	if !(fraction >= 0) {
 		fraction = 0
