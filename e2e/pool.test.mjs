@@ -1,8 +1,9 @@
 // Browser tests of the worker pool (issue 14): two runs train at once in
 // two pool workers, each with its own curves; a run trained data-parallel
 // on two workers (gradients summed through a SharedArrayBuffer, the page
-// cross-origin isolated) reaches done. They wait for states, never for a
-// speed.
+// cross-origin isolated) reaches done, its second worker taking the
+// decoded images from the page's worker instead of fetching the pack. They
+// wait for states, never for a speed.
 // Run by `make e2e` with the other browser tests.
 
 import assert from 'node:assert/strict';
@@ -94,6 +95,15 @@ describe('worker pool', { timeout: 600000 }, () => {
       await waitFor(async () => /all 60,000 training images/.test(await text(page, 'status')), {
         timeout: 120000, what: () => pageState(page),
       });
+      // The page's worker shares the images it decoded; the pool's worker,
+      // made after that, fetches no part of the pack.
+      await waitFor(() => page.evaluate(() => self.mnistplay.poolSharedData === true), { timeout: 60000, what: () => 'no shared data' });
+      const packRequests = [];
+      page.on('request', (r) => {
+        if (/\/assets\//.test(r.url())) {
+          packRequests.push(r.url());
+        }
+      });
       await setControls(page, { arch: 'mlp', hidden: '64', optimizer: 'momentum', lr: '0.05', momentum: '0.9', batch: '64', epochs: '2', subset: '3000', 'eval-subset': '1000', seed: '5' });
       await page.click('#reset');
       await page.click('#start');
@@ -107,6 +117,7 @@ describe('worker pool', { timeout: 600000 }, () => {
       assert.equal(await text(page, 'step-count'), String(2 * 47));
       const acc = parseFloat(await text(page, 'val-acc'));
       assert.ok(acc > 70, `validation accuracy ${acc}% after 2 epochs`);
+      assert.deepEqual(packRequests, [], 'the pool worker fetched the pack');
       await screenshot(page, 'pool-data-parallel');
       assert.deepEqual(errors, []);
     } finally {

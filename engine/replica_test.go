@@ -218,3 +218,163 @@ func TestReplicaReduceError(t *testing.T) {
 	}()
 	single.SetReplica(0, 2, failReducer{})
 }
+
+// newReplicas makes k replicas of cfg on one summing reducer.
+func newReplicas(t *testing.T, cfg Config, train, val Dataset, k int) []*Trainer {
+	t.Helper()
+	red := newSumReducer(k)
+	t.Cleanup(func() { close(red.in) })
+	reps := make([]*Trainer, k)
+	for r := range reps {
+		var err error
+		if reps[r], err = NewTrainer(cfg, train, val); err != nil {
+			t.Fatal(err)
+		}
+		reps[r].SetReplica(r, k, rankReducer{red, r})
+	}
+	return reps
+}
+
+// stepAll steps every replica at once; it fails the test on an error.
+func stepAll(t *testing.T, reps []*Trainer) []*EpochStats {
+	t.Helper()
+	eps := make([]*EpochStats, len(reps))
+	errs := make([]error, len(reps))
+	var wg sync.WaitGroup
+	for r, tr := range reps {
+		wg.Go(func() { _, eps[r], errs[r] = tr.Step() })
+	}
+	wg.Wait()
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("replica %d: %v", r, err)
+		}
+	}
+	return eps
+}
+
+// At an epoch end each replica evaluates only its share of the validation
+// set (and of the training set with EvalTrain), and every replica gets the
+// one trainer's epoch stats; with early stopping they all stop at the
+// same epoch, restoring the same weights.
+func TestReplicasShareEvaluation(t *testing.T) {
+	train, val := synthData(200, 3), synthData(75, 4)
+	for i := range val.Labels { // wrong labels: the validation loss rises as the model learns, and early stopping ends the run
+		val.Labels[i] = (val.Labels[i] + 1 + uint8(i%9)) % 10
+	}
+	cfg := testConfig()
+	cfg.BatchSize, cfg.Epochs, cfg.EvalTrain, cfg.Patience = 50, 6, true, 1
+	cfg.Schedule = Schedule{Kind: Constant, LR0: 0.2}
+	one, err := NewTrainer(cfg, train, val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const k = 3
+	reps := newReplicas(t, cfg, train, val, k)
+	epochs := 0
+	for !one.Done() {
+		_, want, err := one.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		eps := stepAll(t, reps)
+		if want == nil {
+			continue
+		}
+		epochs++
+		for r, ep := range eps {
+			if ep == nil {
+				t.Fatalf("replica %d: no epoch end", r)
+			}
+			// The weights differ by float rounding, which a high rate grows.
+			near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-3*math.Max(1, math.Abs(b)) }
+			if !near(ep.ValLoss, want.ValLoss) || !near(ep.ValAcc, want.ValAcc) ||
+				!near(ep.TrainEvalLoss, want.TrainEvalLoss) || !near(ep.TrainEvalAcc, want.TrainEvalAcc) || ep.Best != want.Best {
+				t.Errorf("epoch %d replica %d: %+v, one trainer %+v", want.Epoch, r, *ep, *want)
+			}
+			if *ep != *eps[0] {
+				t.Errorf("epoch %d: replicas 0 and %d differ: %+v, %+v", want.Epoch, r, *eps[0], *ep)
+			}
+		}
+	}
+	total := 0
+	for r, tr := range reps {
+		if !tr.Done() {
+			t.Errorf("replica %d goes on after the one trainer stopped at epoch %d", r, one.Epoch())
+		}
+		total += tr.rep.evaluated
+		share := epochs * (val.N + train.N) / k
+		if d := tr.rep.evaluated - share; d < -epochs*2 || d > epochs*2 {
+			t.Errorf("replica %d evaluated %d examples in %d epochs, its share is %d", r, tr.rep.evaluated, epochs, share)
+		}
+		if d := maxRelDiff(tr.Model().Weights(nil), one.Model().Weights(nil)); d > 1e-3 {
+			t.Errorf("replica %d: restored weights differ from one trainer's by %.3g", r, d)
+		}
+	}
+	if want := epochs * (val.N + train.N); total != want {
+		t.Errorf("the replicas evaluated %d examples in all, want %d (each once)", total, want)
+	}
+	if one.Epoch() == cfg.Epochs {
+		t.Errorf("early stopping did not end the run (%d epochs)", one.Epoch())
+	}
+}
+
+// Replica 0's SetShuffle reaches every replica with the next exchange and
+// applies to all of them from the batch after it; a follower's own
+// SetShuffle is ignored.
+func TestReplicaShuffleSameStep(t *testing.T) {
+	train := synthData(256, 8)
+	cfg := testConfig()
+	cfg.Epochs = 0
+	one, err := NewTrainer(cfg, train, Dataset{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps := newReplicas(t, cfg, train, Dataset{}, 2)
+	reps[1].SetShuffle(true, 1) // ignored: replica 0 decides
+	for step := 1; step <= 6; step++ {
+		switch step {
+		case 2:
+			reps[0].SetShuffle(true, 0.5) // sent with step 2's exchange
+		case 3:
+			one.SetShuffle(true, 0.5) // so in force from step 3
+		case 4:
+			reps[0].SetShuffle(false, 0)
+		case 5:
+			one.SetShuffle(false, 0)
+		}
+		if _, _, err := one.Step(); err != nil {
+			t.Fatal(err)
+		}
+		stepAll(t, reps)
+		w := one.Model().Weights(nil)
+		for r, tr := range reps {
+			if d := maxRelDiff(tr.Model().Weights(nil), w); d > 1e-4 {
+				t.Fatalf("step %d replica %d: weights differ from one trainer's by %.3g", step, r, d)
+			}
+		}
+		on0, f0 := reps[0].Shuffled()
+		on1, f1 := reps[1].Shuffled()
+		if on0 != on1 || f0 != f1 {
+			t.Fatalf("step %d: replica 0 shuffles %v %v, replica 1 %v %v", step, on0, f0, on1, f1)
+		}
+	}
+}
+
+// A run configured with shuffled labels starts shuffled on every replica,
+// whatever replica 0 did with its shuffling before the first step.
+func TestReplicaShuffleFromConfig(t *testing.T) {
+	train := synthData(128, 9)
+	cfg := testConfig()
+	cfg.ShuffleFraction = 0.3
+	reps := newReplicas(t, cfg, train, Dataset{}, 2)
+	if on, f := reps[0].Shuffled(); !on || f != 0.3 {
+		t.Fatalf("replica 0 before the first step: %v %v", on, f)
+	}
+	stepAll(t, reps)
+	for r, tr := range reps {
+		if on, f := tr.Shuffled(); !on || f != 0.3 {
+			t.Errorf("replica %d: shuffled %v %v, want on 0.3", r, on, f)
+		}
+	}
+}

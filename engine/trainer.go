@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+
+	"mnistplay/engine/kernels"
 )
 
 // chunk is the largest number of examples one Forward sees. Bigger batches
@@ -138,7 +140,8 @@ type batchProgress struct {
 	// chunk per call too, and the step's stats wait in st.
 	evaluating bool
 	st         StepStats
-	evalLo     int     // validation examples done
+	evalLo     int     // next validation example of this trainer's share
+	evalHi     int     // end of this trainer's share of the validation set
 	valLoss    float64 // sum of loss·n over them
 	valCorrect int
 }
@@ -266,7 +269,9 @@ func (t *Trainer) ValSet() Dataset { return t.val }
 // training labels, clamped to [0, 1]) or off, restoring the true labels. It
 // takes effect at the next batch. The shuffle depends only on the seed and
 // the fraction, so turning it off and on again gives the same labels.
-// Validation labels are never touched.
+// Validation labels are never touched. In a data-parallel run replica 0's
+// call is every replica's, from the batch after the next exchange; the
+// other replicas' calls are ignored (SetReplica).
 func (t *Trainer) SetShuffle(on bool, fraction float32) {
 	if !(fraction >= 0) {
 		fraction = 0
@@ -285,7 +290,12 @@ func (t *Trainer) applyShuffle() {
 	if t.cur.idx != nil { // not in the middle of a batch
 		return
 	}
-	r := t.pending.Swap(nil)
+	var r *shuffleReq
+	if t.rep != nil { // the shuffling every replica agreed on (replica.go)
+		r, t.rep.next = t.rep.next, nil
+	} else {
+		r = t.pending.Swap(nil)
+	}
 	if r == nil {
 		return
 	}
@@ -438,9 +448,14 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 		return st, nil, true, nil
 	}
 	if t.val.N == 0 || !t.cfg.evaluates(t.epoch+1) {
-		return st, t.endEpoch(0, 0), true, nil
+		ep, err := t.endEpoch(0, 0)
+		if err != nil {
+			return t.stop(err)
+		}
+		return st, ep, true, nil
 	}
-	b.evaluating, b.st, b.evalLo, b.valLoss, b.valCorrect = true, st, 0, 0, 0
+	b.evaluating, b.st, b.valLoss, b.valCorrect = true, st, 0, 0
+	b.evalLo, b.evalHi = t.shard(t.val.N)
 	return StepStats{}, nil, false, nil
 }
 
@@ -448,16 +463,24 @@ func (t *Trainer) StepChunk() (st StepStats, ep *EpochStats, complete bool, err 
 // epoch's last batch, and ends the epoch after the last one.
 func (t *Trainer) evalChunk() (StepStats, *EpochStats, bool, error) {
 	b := &t.cur
-	k, loss, correct := t.ev.part(t.model, t.val, b.evalLo, t.chunkSize())
-	b.evalLo += k
-	b.valLoss += loss
-	b.valCorrect += correct
-	if b.evalLo < t.val.N {
-		return StepStats{}, nil, false, nil
+	if b.evalLo < b.evalHi { // a replica's share may be empty
+		k, loss, correct := t.ev.part(t.model, t.val, b.evalLo, min(t.chunkSize(), b.evalHi-b.evalLo))
+		b.evalLo += k
+		b.valLoss += loss
+		b.valCorrect += correct
+		if t.rep != nil {
+			t.rep.evaluated += k
+		}
+		if b.evalLo < b.evalHi {
+			return StepStats{}, nil, false, nil
+		}
 	}
 	b.evaluating = false
-	n := float64(t.val.N)
-	return b.st, t.endEpoch(b.valLoss/n, float64(b.valCorrect)/n), true, nil
+	ep, err := t.endEpoch(b.valLoss, b.valCorrect)
+	if err != nil {
+		return t.stop(err)
+	}
+	return b.st, ep, true, nil
 }
 
 // SetChunk sets how many examples one StepChunk call trains or evaluates:
@@ -508,10 +531,32 @@ func (t *Trainer) stop(err error) (StepStats, *EpochStats, bool, error) {
 	return StepStats{}, nil, false, t.err
 }
 
-// endEpoch records the end of an epoch whose validation loss and accuracy
-// (zeros without a validation set) are valLoss and valAcc.
-func (t *Trainer) endEpoch(valLoss, valAcc float64) *EpochStats {
+// endEpoch records the end of an epoch whose validation loss sum and
+// correct count (of this trainer's share of the validation set; zeros
+// without one) are valLossSum and valCorrect. A replica's error is the
+// exchange's.
+func (t *Trainer) endEpoch(valLossSum float64, valCorrect int) (*EpochStats, error) {
 	t.epoch++
+	// The sums of the validation set's and of the training set's losses and
+	// correct counts: this trainer's share, then (data-parallel) everyone's.
+	sums := [4]float64{valLossSum, float64(valCorrect)}
+	evaluated := t.cfg.evaluates(t.epoch)
+	if evaluated && t.cfg.EvalTrain && t.train.N > 0 {
+		for lo, hi := t.shard(t.train.N); lo < hi; {
+			k, l, c := t.ev.part(t.model, t.train, lo, min(chunk, hi-lo))
+			lo += k
+			sums[2] += l
+			sums[3] += float64(c)
+			if t.rep != nil {
+				t.rep.evaluated += k
+			}
+		}
+	}
+	if t.rep != nil && evaluated && (t.val.N > 0 || t.cfg.EvalTrain) {
+		if err := t.shareEval(&sums); err != nil {
+			return nil, err
+		}
+	}
 	e := &t.last
 	*e = EpochStats{
 		Epoch:     t.epoch,
@@ -524,11 +569,13 @@ func (t *Trainer) endEpoch(valLoss, valAcc float64) *EpochStats {
 	case !t.cfg.evaluates(t.epoch):
 		e.Unevaluated = true
 	case t.val.N > 0:
-		e.ValLoss, e.ValAcc = valLoss, valAcc
+		n := float64(t.val.N)
+		e.ValLoss, e.ValAcc = sums[0]/n, sums[1]/n
 		e.Best, stop = t.es.Observe(t.epoch, e.ValLoss, t.model)
 	}
-	if t.cfg.EvalTrain && !e.Unevaluated {
-		e.TrainEvalLoss, e.TrainEvalAcc = t.ev.evaluate(t.model, t.train, chunk)
+	if t.cfg.EvalTrain && !e.Unevaluated && t.train.N > 0 {
+		n := float64(t.train.N)
+		e.TrainEvalLoss, e.TrainEvalAcc = sums[2]/n, sums[3]/n
 	}
 	if stop || (t.cfg.Epochs > 0 && t.epoch >= t.cfg.Epochs) {
 		t.done = true
@@ -538,7 +585,7 @@ func (t *Trainer) endEpoch(valLoss, valAcc float64) *EpochStats {
 			}
 		}
 	}
-	return e
+	return e, nil
 }
 
 // Run trains until the run finishes, ctx is cancelled (it returns ctx.Err()
@@ -632,7 +679,13 @@ func (ev *evaluator) part(m *Model, d Dataset, lo, batch int) (k int, lossSum fl
 	return k, l * float64(k), c
 }
 
+// finite reports whether every element of v is finite. A NaN or an
+// infinity makes the sum non-finite, so the vectorised sum answers almost
+// always; only a sum that overflowed is checked element by element.
 func finite(v []float32) bool {
+	if s := kernels.Sum(v); s-s == 0 {
+		return true
+	}
 	for _, x := range v {
 		if x-x != 0 { // NaN - NaN and Inf - Inf are NaN
 			return false

@@ -211,6 +211,10 @@ func (s *Session) AddPiece(train, test mnist.Set) {
 // ready reports whether a piece with training examples has arrived.
 func (s *Session) ready() bool { return s.train.N > 0 }
 
+// Data returns the training and test images added so far. They must not be
+// modified.
+func (s *Session) Data() (train, test mnist.Set) { return s.train, s.test }
+
 // DataComplete says no more pieces will come.
 func (s *Session) DataComplete() {
 	s.complete = true

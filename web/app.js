@@ -306,7 +306,7 @@
       workersNote('This run trains on one worker: every pool worker is busy.');
     } else {
       const size = slots.length + 1;
-      const sab = mp.exchangeBuffer(size, params + 2); // gradients, loss and correct count (engine/replica.go)
+      const sab = mp.exchangeBuffer(size, params);
       const run = { sab: sab, slots: slots };
       dp = run;
       slots.forEach((slot, i) => {
@@ -352,6 +352,11 @@
           }
         }
         break;
+      case 'sharedData': // not a wire event: it carries a SharedArrayBuffer (web/pool.js)
+        if (pool) {
+          pool.setSharedData(ev);
+        }
+        return true;
       case T.dataParallel:
         workersNote(ev.replicas > 1 ? 'This run trains on ' + ev.replicas + ' workers.' : 'This run ' + ev.message + '.');
         return true;

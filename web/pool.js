@@ -3,12 +3,20 @@
 // and background runs each take a worker; a data-parallel run takes
 // workers to follow the page's worker (wasm/gradsum). Workers are made
 // when first needed and kept for the next run. The pool's size (the
-// Workers control) is kept in localStorage.
+// Workers control) is kept in localStorage. Where the page is cross-origin
+// isolated, the page's worker shares the MNIST images it decoded (a
+// read-only SharedArrayBuffer, wasm/trainer shareData) and workers made
+// after that copy them instead of fetching and decoding the pack.
 'use strict';
 
 (function (ns) {
   const KEY = 'mnistplay.workers';
   const MAX = 16;
+  // Pool workers are named (the page's own worker is not, and only it
+  // shares its decoded data); SHARED_DATA_NAME tells worker.js the decoded
+  // data comes from the page, so it prefetches no pack.
+  const POOL_NAME = 'pool';
+  const SHARED_DATA_NAME = 'shared-data';
 
   // defaultSize leaves one core to the page: cores - 1, at least 1.
   function defaultSize() {
@@ -31,6 +39,14 @@
       this.opts = opts || {};
       this.slots = [];
       this.size = storedSize() || defaultSize();
+      this.shared = null; // the page worker's {type: "sharedData", sab, train, test}
+    }
+
+    // setSharedData keeps the decoded data the page's worker shared, for
+    // the workers made from now on.
+    setSharedData(msg) {
+      this.shared = msg;
+      ns.poolSharedData = true; // for the browser tests
     }
 
     setSize(n) {
@@ -60,7 +76,11 @@
       }
       let slot = this.slots.find((s) => !s.busy);
       if (!slot) {
-        const worker = new Worker('worker.js');
+        const shared = this.shared;
+        const worker = new Worker('worker.js', { name: shared ? SHARED_DATA_NAME : POOL_NAME });
+        if (shared) {
+          worker.postMessage({ cmd: 'sharedData', sab: shared.sab, train: shared.train, test: shared.test });
+        }
         slot = { id: this.slots.length + 1, worker: worker, busy: false, handler: null };
         worker.onmessage = (e) => {
           if (slot.handler) {
@@ -91,19 +111,19 @@
     return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' && self.crossOriginIsolated === true;
   }
 
-  // Layout of wasm/gradsum's buffer: 16 int32 header words, then two sets
-  // of one slot of n float32 per replica.
-  const HEADER_BYTES = 64;
-  const ABORT_WORD = 2;
-  const GEN_WORD = 0;
-  function exchangeBuffer(replicas, n) {
-    return new SharedArrayBuffer(HEADER_BYTES + 2 * replicas * n * 4);
+  // exchangeBuffer makes the SharedArrayBuffer of a data-parallel run of
+  // replicas workers training a model of params weights, in the layout
+  // wasm/gradsum defines (mnistplay.protocol.exchange, generated from Go).
+  function exchangeBuffer(replicas, params) {
+    const x = ns.protocol.exchange;
+    return new SharedArrayBuffer(x.headerBytes + x.slotSets * replicas * (params + x.extraFloats) * 4);
   }
   // abortExchange wakes every replica of sab with "cancelled".
   function abortExchange(sab) {
-    const h = new Int32Array(sab, 0, HEADER_BYTES / 4);
-    Atomics.store(h, ABORT_WORD, 1);
-    Atomics.notify(h, GEN_WORD);
+    const x = ns.protocol.exchange;
+    const h = new Int32Array(sab, 0, x.headerBytes / 4);
+    Atomics.store(h, x.abortWord, 1);
+    Atomics.notify(h, x.genWord);
   }
 
   ns.Pool = Pool;

@@ -77,6 +77,10 @@
       paused: 'paused',
       running: 'running',
     }),
+    // The layout of a data-parallel run's SharedArrayBuffer (wasm/gradsum):
+    // headerBytes, then slotSets sets of one slot per replica of (the
+    // model's weights + extraFloats) float32; int32 header words.
+    exchange: Object.freeze({ headerBytes: 64, slotSets: 2, extraFloats: 3, genWord: 0, abortWord: 2 }),
     // The keys of each message ("cmd:NAME" for a command), in Go's order.
     fields: Object.freeze({
       'arch': Object.freeze(['layers', 'params', 'spec']),

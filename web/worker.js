@@ -43,8 +43,10 @@ trainerResp.catch(() => {});
 // so a later visit takes it from the browser's cache without asking; the
 // plain name is the fallback. The empty catch only marks a failed prefetch
 // as handled; the Go program still sees the failure when it awaits it.
+// A pool worker made after the page's worker shared the decoded images
+// (web/pool.js names it so) gets them in a message instead: no prefetch.
 self.packPrefetch = {};
-const packSums = fetch('assets/SHA256SUMS', { cache: 'no-cache' })
+const packSums = self.name === 'shared-data' ? Promise.resolve('') : fetch('assets/SHA256SUMS', { cache: 'no-cache' })
   .then((r) => (r.ok ? r.text() : ''))
   .catch(() => '');
 // The Go program may look for a response before the sums arrive: it awaits

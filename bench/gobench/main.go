@@ -27,6 +27,7 @@ func main() {
 	only := flag.String("only", "", "comma-separated measures to run (default all: "+strings.Join(measures, ",")+"), or kernels (GFLOP/s of the kernels and the peak)")
 	replicas := flag.Int("replicas", 1, "train data-parallel on this many replicas (wasm in Web Workers sharing a SharedArrayBuffer, global gradSAB); only rank 0 prints")
 	rank := flag.Int("rank", 0, "this replica's rank, 0..replicas-1")
+	viaTrainer := flag.Bool("trainer", false, "train through engine.Trainer on one worker, as -replicas does on several: the one-worker side of the workers ratio")
 	flag.Parse()
 
 	list := measures
@@ -38,7 +39,7 @@ func main() {
 			runKernels(*system, *warmup, *seconds)
 			continue
 		}
-		if *replicas > 1 {
+		if *replicas > 1 || *viaTrainer {
 			if len(list) > 1 || !strings.HasSuffix(m, "-train") {
 				fmt.Fprintln(os.Stderr, "gobench: -replicas measures one training measure at a time")
 				os.Exit(2)
@@ -116,7 +117,8 @@ func run(m string, warmup, seconds, longstep float64) (float64, error) {
 // of a data-parallel run of size replicas: engine.Trainer steps on global
 // batches of 64 random examples, each replica computing its share and the
 // gradients summed through the exchange. Rank 0 times the steps and then
-// cancels the run; the others step until it does.
+// cancels the run; the others step until it does. With size 1 it is one
+// Trainer alone, the same code path without the exchange.
 func runReplica(m string, rank, size int, warmup, seconds, longstep float64) (float64, error) {
 	spec := engine.DefaultMLP()
 	if m == "cnn-train" {
@@ -137,11 +139,13 @@ func runReplica(m string, rank, size int, warmup, seconds, longstep float64) (fl
 	if err != nil {
 		return 0, err
 	}
-	red, err := newReducer(rank, size)
-	if err != nil {
-		return 0, err
+	var red reducer
+	if size > 1 {
+		if red, err = newReducer(rank, size); err != nil {
+			return 0, err
+		}
+		tr.SetReplica(rank, size, red)
 	}
-	tr.SetReplica(rank, size, red)
 	if rank != 0 {
 		for {
 			if _, _, err := tr.Step(); err != nil {
@@ -155,7 +159,9 @@ func runReplica(m string, rank, size int, warmup, seconds, longstep float64) (fl
 			stepErr = err
 		}
 	}, warmup, seconds, longstep)
-	red.Abort()
+	if red != nil {
+		red.Abort()
+	}
 	return eps, stepErr
 }
 

@@ -70,6 +70,14 @@ const ALL = [
     what: 'this engine as wasm with relaxed SIMD (f32x4.relaxed_madd in the kernels, tag relaxedsimd) in a Web Worker in headless Chromium',
   },
   {
+    // The one-worker side of the workers ratio: the same engine.Trainer
+    // steps (batch gathering, finiteness checks) as the 2-worker line.
+    name: 'go-wasm-simd-chromium-workers1',
+    cmd: [node, path.join(here, 'chromium.js'), '-wasm', args.wasmsimd, '-wasmexec', args.wasmexecjs, '-workers', '1', '--', '-trainer'],
+    measures: ['cnn-train'],
+    what: 'the same, one run trained by engine.Trainer on 1 Web Worker (global batch 64): what the 2-worker line is compared with',
+  },
+  {
     name: 'go-wasm-simd-chromium-workers2',
     cmd: [node, path.join(here, 'chromium.js'), '-wasm', args.wasmsimd, '-wasmexec', args.wasmexecjs, '-workers', '2', '--'],
     measures: ['cnn-train'],
@@ -285,6 +293,10 @@ function full() {
   if (systems.some((s) => s.name === 'go-wasm-relaxed-chromium') && systems.some((s) => s.name === 'go-wasm-simd-chromium')) {
     L.push('- Relaxed SIMD over plain SIMD in Chromium (go-wasm-relaxed-chromium / go-wasm-simd-chromium, median of the' +
       ' per-repetition ratios): ' + c.MEASURES.map((m) => `${m} ${fmtRatio(pairRatio('go-wasm-relaxed-chromium', 'go-wasm-simd-chromium', m))}`).join(', ') + '.');
+  }
+  if (systems.some((s) => s.name === 'go-wasm-simd-chromium-workers1') && systems.some((s) => s.name === 'go-wasm-simd-chromium-workers2')) {
+    L.push('- 2 workers over 1 worker, both through engine.Trainer in Chromium (go-wasm-simd-chromium-workers2 / go-wasm-simd-chromium-workers1,' +
+      ' median of the per-repetition ratios): cnn-train ' + fmtRatio(pairRatio('go-wasm-simd-chromium-workers2', 'go-wasm-simd-chromium-workers1', 'cnn-train')) + '.');
   }
   for (const n of notes.keys()) L.push(`- unsupported: ${n}`);
   const refSpread = median(c.MEASURES.map((m) => spread[REF] && spread[REF][m]));

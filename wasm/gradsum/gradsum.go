@@ -8,17 +8,16 @@ import (
 	"syscall/js"
 	"time"
 	"unsafe"
+
+	"mnistplay/engine/kernels"
 )
 
-// Header layout, in int32 words.
+// Header words (layout.go).
 const (
-	hGen        = iota // barrier generation: the number of completed barriers
-	hArrived           // replicas waiting at the current barrier
-	hAbort             // non-zero: the run was cancelled
-	hGone              // replicas that stopped for good
-	hShuffle           // label shuffling of the run: 0 never set, -1 off, else the fraction in millionths
-	headerWords = 16
-	headerBytes = 4 * headerWords
+	hGen     = WordGen
+	hArrived = WordArrived
+	hAbort   = WordAbort
+	hGone    = WordGone
 )
 
 // ErrAborted is returned by Reduce once Abort was called on any replica's
@@ -28,10 +27,6 @@ var ErrAborted = errors.New("gradsum: the data-parallel run was cancelled")
 // ErrGone is returned by Reduce when another replica has stopped.
 var ErrGone = errors.New("gradsum: another worker of the data-parallel run stopped")
 
-// Bytes is the size of the SharedArrayBuffer that size replicas exchanging
-// n float32 each need.
-func Bytes(size, n int) int { return headerBytes + 2*size*n*4 }
-
 // Exchange is one replica's side of the buffer. It is an engine.GradReducer.
 type Exchange struct {
 	rank, size int
@@ -39,8 +34,9 @@ type Exchange struct {
 	hdr        js.Value      // Int32Array over the header
 	data       js.Value      // Uint8Array over the slots
 	timeout    time.Duration // 0: wait as long as it takes
+	slotFloats int           // capacity of one slot: the buffer's slots share its length
 	step       int
-	all        []float32 // (size·n) every replica's slot of the current set
+	acc, tmp   []float32 // (n) the sum so far, another replica's slot
 }
 
 // New attaches replica rank of size to sab. A non-zero timeout makes
@@ -54,30 +50,36 @@ func New(sab js.Value, rank, size int, timeout time.Duration) (*Exchange, error)
 	if sab.Type() != js.TypeObject || !sab.InstanceOf(js.Global().Get("SharedArrayBuffer")) {
 		return nil, errors.New("gradsum: not a SharedArrayBuffer (the page is not cross-origin isolated)")
 	}
-	if sab.Get("byteLength").Int() < headerBytes {
+	if sab.Get("byteLength").Int() < HeaderBytes {
 		return nil, errors.New("gradsum: buffer too small for its header")
 	}
 	return &Exchange{
-		rank:    rank,
-		size:    size,
-		atomics: js.Global().Get("Atomics"),
-		hdr:     js.Global().Get("Int32Array").New(sab, 0, headerWords),
-		data:    js.Global().Get("Uint8Array").New(sab, headerBytes),
-		timeout: timeout,
+		rank:       rank,
+		size:       size,
+		slotFloats: (sab.Get("byteLength").Int() - HeaderBytes) / (4 * SlotSets * size),
+		atomics:    js.Global().Get("Atomics"),
+		hdr:        js.Global().Get("Int32Array").New(sab, 0, HeaderWords),
+		data:       js.Global().Get("Uint8Array").New(sab, HeaderBytes),
+		timeout:    timeout,
 	}, nil
 }
 
-// Reduce implements engine.GradReducer.
+// Reduce implements engine.GradReducer. Every slot has the same place
+// whatever n is, so exchanges of different lengths (gradients, then an
+// epoch end's sums) never write where the previous one may still be read.
 func (e *Exchange) Reduce(buf []float32) error {
 	n := len(buf)
-	if need := Bytes(e.size, n) - headerBytes; e.data.Get("length").Int() < need {
-		return fmt.Errorf("gradsum: buffer of %d bytes, %d floats per replica need %d", e.data.Get("length").Int(), n, need)
+	if n > e.slotFloats {
+		return fmt.Errorf("gradsum: %d floats per replica, the buffer has room for %d", n, e.slotFloats)
 	}
-	set := e.step & 1
+	set := e.step % SlotSets
 	e.step++
-	setOff := set * e.size * n * 4
+	slot := func(r int) js.Value {
+		off := (set*e.size + r) * e.slotFloats * 4
+		return e.data.Call("subarray", off, off+n*4)
+	}
 	if n > 0 {
-		js.CopyBytesToJS(e.data.Call("subarray", setOff+e.rank*n*4, setOff+(e.rank+1)*n*4), bytesOf(buf))
+		js.CopyBytesToJS(slot(e.rank), bytesOf(buf))
 	}
 	if err := e.barrier(); err != nil {
 		return err
@@ -85,17 +87,26 @@ func (e *Exchange) Reduce(buf []float32) error {
 	if n == 0 {
 		return nil
 	}
-	if cap(e.all) < e.size*n {
-		e.all = make([]float32, e.size*n)
+	// Added in replica order, so every replica gets the same bits; this
+	// replica's own share is buf, not read back.
+	if cap(e.acc) < n {
+		e.acc, e.tmp = make([]float32, n), make([]float32, n)
 	}
-	all := e.all[:e.size*n]
-	js.CopyBytesToGo(bytesOf(all), e.data.Call("subarray", setOff, setOff+e.size*n*4))
-	copy(buf, all[:n])
+	acc := buf
+	if e.rank != 0 {
+		acc = e.acc[:n]
+		js.CopyBytesToGo(bytesOf(acc), slot(0))
+	}
 	for r := 1; r < e.size; r++ {
-		s := all[r*n : (r+1)*n]
-		for i := range buf {
-			buf[i] += s[i]
+		s := buf
+		if r != e.rank {
+			s = e.tmp[:n]
+			js.CopyBytesToGo(bytesOf(s), slot(r))
 		}
+		kernels.Axpy(1, s, acc) // 1·s is exact: the same bits as an add
+	}
+	if e.rank != 0 {
+		copy(buf, acc)
 	}
 	return nil
 }
@@ -137,25 +148,6 @@ func (e *Exchange) Abort() {
 func (e *Exchange) Leave() {
 	e.atomics.Call("add", e.hdr, hGone, 1)
 	e.atomics.Call("notify", e.hdr, hGen)
-}
-
-// SetShuffle publishes the run's label shuffling (Trainer.SetShuffle) to
-// the other replicas.
-func (e *Exchange) SetShuffle(on bool, fraction float32) {
-	v := -1
-	if on && fraction > 0 {
-		v = max(1, int(fraction*1e6+0.5))
-	}
-	e.atomics.Call("store", e.hdr, hShuffle, v)
-}
-
-// Shuffle reads what SetShuffle published; ok is false before any call.
-func (e *Exchange) Shuffle() (on bool, fraction float32, ok bool) {
-	v := e.atomics.Call("load", e.hdr, hShuffle).Int()
-	if v == 0 {
-		return false, 0, false
-	}
-	return v > 0, float32(v) / 1e6, true
 }
 
 func bytesOf(v []float32) []byte {

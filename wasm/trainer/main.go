@@ -102,6 +102,9 @@ func handle(data js.Value) {
 	// dataParallel and replica carry a SharedArrayBuffer, no part of the Go
 	// contract either.
 	switch data.Get(wire.KeyCmd).String() {
+	case "sharedData":
+		sharedData = data
+		return
 	case "dataParallel":
 		leadReplicas(data)
 		return
@@ -115,13 +118,9 @@ func handle(data js.Value) {
 		sess.HandleObject(obj) // says what is wrong with it
 		return
 	}
-	switch c := c.(type) {
+	switch c.(type) {
 	case wire.ConfigureCmd, wire.LoadWeightsCmd:
 		endReplicas() // the run they train is over
-	case wire.ShuffleCmd:
-		if lead != nil {
-			lead.SetShuffle(c.On, float32(c.Fraction))
-		}
 	case wire.RetryDataCmd:
 		select {
 		case retryData <- struct{}{}:
@@ -229,10 +228,7 @@ func leadReplicas(d js.Value) {
 		return
 	}
 	endReplicas()
-	tr.SetReplica(0, size, ex)
-	if on, f := tr.Shuffled(); on {
-		ex.SetShuffle(on, f)
-	}
+	tr.SetReplica(0, size, ex) // its label shuffling is every replica's (engine)
 	lead = ex
 	post(wire.DataParallelEvent{Replicas: size})
 }
@@ -288,17 +284,9 @@ func followRun(d js.Value) {
 			return
 		}
 		tr.SetReplica(rank, size, ex)
-		type shuffle struct {
-			on bool
-			f  float32
-		}
-		var last shuffle
 		for {
-			// The leader's shuffle changes, a step late at most.
-			if on, f, ok := ex.Shuffle(); ok && (shuffle{on, f}) != last {
-				last = shuffle{on, f}
-				tr.SetShuffle(on, f)
-			}
+			// The leader's shuffling and epoch-end evaluation reach this
+			// replica through the exchange (engine.Trainer.SetReplica).
 			if _, _, err := tr.Step(); err != nil {
 				if errors.Is(err, engine.ErrDone) {
 					err = nil
@@ -346,6 +334,21 @@ func loadData() {
 			post(wire.ErrorEvent{Message: "internal error while loading the data; please reload the page", Kind: wire.KindData})
 		}
 	}()
+	if sharedData.Truthy() {
+		train, test, err := takeSharedData(sharedData)
+		sharedData = js.Undefined()
+		if err == nil {
+			mu.Lock()
+			sess.AddPiece(train, test)
+			sess.Progress(1, 1)
+			sess.DataComplete()
+			dataDone = true
+			mu.Unlock()
+			schedule()
+			return
+		}
+		fmt.Fprintf(os.Stderr, "trainer: %v; fetching the data instead\n", err)
+	}
 	names := mnist.PackFiles()
 	files := make([]*file, len(names))
 	var loaded, total int64
@@ -409,8 +412,81 @@ func loadData() {
 	sess.Progress(l, l)
 	sess.DataComplete()
 	dataDone = true
+	train, test := sess.Data()
 	mu.Unlock()
 	schedule()
+	shareData(train, test)
+}
+
+// ---- decoded data shared with the pool's workers ----
+
+// sharedData is the {cmd: "sharedData", sab, train, test} message of the
+// page's pool (web/pool.js) when it made this worker: the decoded images of
+// another worker, so this one neither fetches nor decodes the pack. It is
+// set before loadData starts: worker.js queues the message until
+// trainerAttach.
+var sharedData js.Value
+
+// shareData copies the decoded data into a SharedArrayBuffer, images then
+// labels of the training set, then of the test set, and posts it to
+// the page ({type: "sharedData", sab, train, test}: the counts) for the
+// pool's next workers. Only the page's own worker shares (web/pool.js
+// names its workers, self.name; the page's has no name), and only where
+// the page may share memory (cross-origin isolated).
+func shareData(train, test mnist.Set) {
+	g := js.Global()
+	if g.Get("name").String() != "" || !g.Get("crossOriginIsolated").Truthy() || !g.Get("SharedArrayBuffer").Truthy() {
+		return
+	}
+	sab := g.Get("SharedArrayBuffer").New(sharedBytes(train.N, test.N))
+	off := 0
+	put := func(b []byte) {
+		if len(b) > 0 {
+			js.CopyBytesToJS(u8Array.New(sab, off, len(b)), b)
+		}
+		off += len(b)
+	}
+	for _, s := range []mnist.Set{train, test} {
+		put(s.Images[:s.N*mnist.ImageSize])
+		put(s.Labels[:s.N])
+	}
+	msg := g.Get("Object").New()
+	msg.Set(wire.KeyType, "sharedData")
+	msg.Set("sab", sab)
+	msg.Set("train", train.N)
+	msg.Set("test", test.N)
+	self.Call("postMessage", msg)
+}
+
+// sharedBytes is the size of shared data of nTrain and nTest images.
+func sharedBytes(nTrain, nTest int) int { return (nTrain + nTest) * (mnist.ImageSize + 1) }
+
+// takeSharedData copies the shared data of d into Go's memory, checking
+// its counts, sizes and labels.
+func takeSharedData(d js.Value) (train, test mnist.Set, err error) {
+	sab := d.Get("sab")
+	nTrain, nTest := intOf(d.Get("train")), intOf(d.Get("test"))
+	if !sab.InstanceOf(js.Global().Get("SharedArrayBuffer")) || nTrain <= 0 || nTest < 0 ||
+		sab.Get("byteLength").Int() != sharedBytes(nTrain, nTest) {
+		return train, test, errors.New("the shared data is malformed")
+	}
+	off := 0
+	take := func(n int) []byte {
+		b := make([]byte, n)
+		js.CopyBytesToGo(b, u8Array.New(sab, off, n))
+		off += n
+		return b
+	}
+	train = mnist.Set{Images: take(nTrain * mnist.ImageSize), Labels: take(nTrain), N: nTrain}
+	test = mnist.Set{Images: take(nTest * mnist.ImageSize), Labels: take(nTest), N: nTest}
+	for _, l := range [][]byte{train.Labels, test.Labels} {
+		for _, c := range l {
+			if c >= 10 {
+				return train, test, fmt.Errorf("the shared data has a label %d", c)
+			}
+		}
+	}
+	return train, test, nil
 }
 
 // firstStepGrace is how long the pieces after the first wait for a run

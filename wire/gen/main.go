@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 
+	"mnistplay/wasm/gradsum"
 	"mnistplay/wire"
 )
 
@@ -164,6 +165,11 @@ func javascript(src *source) []byte {
 	writeObj(&b, "type", "the event types, for {type: ...}", types)
 	writeObj(&b, "kind", "the kinds of an error event", src.constants("Kind"))
 	writeObj(&b, "state", "the run states of a state event", src.constants("State"))
+	b.WriteString("    // The layout of a data-parallel run's SharedArrayBuffer (wasm/gradsum):\n" +
+		"    // headerBytes, then slotSets sets of one slot per replica of (the\n" +
+		"    // model's weights + extraFloats) float32; int32 header words.\n")
+	fmt.Fprintf(&b, "    exchange: Object.freeze({ headerBytes: %d, slotSets: %d, extraFloats: %d, genWord: %d, abortWord: %d }),\n",
+		gradsum.HeaderBytes, gradsum.SlotSets, gradsum.ExtraFloats, gradsum.WordGen, gradsum.WordAbort)
 	b.WriteString("    // The keys of each message (\"cmd:NAME\" for a command), in Go's order.\n")
 	b.WriteString("    fields: Object.freeze({\n")
 	for _, k := range sortedKeys(fields) {
