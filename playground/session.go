@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -429,12 +430,20 @@ const reportEvalEvery = 10
 func ParseConfig(raw []byte) (engine.Config, error) {
 	var pc pageConfig
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pc); err != nil {
 		return pc.Config, decodeError(err)
 	}
 	if dec.More() {
 		return pc.Config, errors.New("the settings are followed by other data")
+	}
+	// A key no field takes is refused (a typo would otherwise be a
+	// default silently): checked on the value the typed decoding accepted.
+	var plain any
+	if err := json.Unmarshal(raw, &plain); err != nil {
+		return pc.Config, decodeError(err)
+	}
+	if bad := unknownSetting(plain, reflect.TypeFor[pageConfig](), ""); bad != "" {
+		return pc.Config, fmt.Errorf("unknown setting %q", bad)
 	}
 	cfg := pc.Config
 	switch pc.Protocol {
