@@ -23,6 +23,7 @@ import (
 type Options struct {
 	StepEvery    time.Duration    // least time between StepsEvents; default 50 ms
 	WeightsEvery time.Duration    // least time between WeightsEvents while running; default 250 ms
+	SaveEvery    time.Duration    // most time a busy run's record (keepRecord) lags its history; default 5 s
 	Now          func() time.Time // clock; default time.Now
 	Seed         uint64           // random test samples
 
@@ -79,6 +80,11 @@ const (
 type Session struct {
 	out  func(wire.Event)
 	hist history // what a snapshot sends
+	// the record last sent to the page (keepRecord): the history's version
+	// then (histVer counts its changes), the run's state and the time
+	histVer, savedVer int
+	savedState        string
+	lastSave          time.Time
 	opt  Options
 	rng  *rand.Rand
 
@@ -141,6 +147,9 @@ func NewSession(emit func(wire.Event), opt Options) *Session {
 	}
 	if opt.WeightsEvery <= 0 {
 		opt.WeightsEvery = 250 * time.Millisecond
+	}
+	if opt.SaveEvery <= 0 {
+		opt.SaveEvery = 5 * time.Second
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -364,6 +373,7 @@ func (s *Session) HandleObject(obj map[string]any) {
 // (RetryData); the caller fetches again. ClassifyCmd goes to Classify.
 func (s *Session) Handle(c wire.Command) {
 	defer s.recover()
+	defer s.keepRecord()
 	switch c := c.(type) {
 	case wire.ConfigureCmd:
 		s.configure(c.Config)
@@ -404,7 +414,7 @@ func (s *Session) Handle(c wire.Command) {
 	case wire.RetryDataCmd:
 		s.RetryData()
 	case wire.SnapshotCmd:
-		s.snapshot(c.ID)
+		s.snapshot(c.ID, c.Weights)
 	default:
 		s.emit(wire.ErrorEvent{Message: fmt.Sprintf("command %q is not for the session", c.Cmd()), Kind: wire.KindInternal})
 	}
@@ -730,6 +740,7 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 	if s.state == wire.StateRunning && s.tr != nil && now.Sub(s.lastWeights) >= s.opt.WeightsEvery {
 		s.emitWeights(s.tr.Model())
 	}
+	s.keepRecord()
 	return s.Busy()
 }
 

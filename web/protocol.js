@@ -96,7 +96,7 @@
       'cmd:robustness': Object.freeze(['evalSubset']),
       'cmd:sample': Object.freeze([]),
       'cmd:shuffle': Object.freeze(['on', 'fraction']),
-      'cmd:snapshot': Object.freeze(['id']),
+      'cmd:snapshot': Object.freeze(['id', 'weights']),
       'cmd:start': Object.freeze([]),
       'cmd:step': Object.freeze([]),
       'confusion': Object.freeze(['matrix', 'worst', 'n', 'acc']),

@@ -112,11 +112,12 @@ type GetWeightsCmd struct {
 type RetryDataCmd struct{}
 
 // SnapshotCmd asks for the run as the trainer holds it: a SnapshotEvent
-// with the same ID. For the canvas (ID 0), which the page asks for when the
-// canvas (re)loads, the current weights follow; the page asks with its own
-// IDs for the history it saves with a run.
+// with the same ID, sent to whoever asked (see Readers). The canvas asks
+// over its channel when it (re)connects, with Weights set: the current
+// weights follow. The page asks when it is left, for the record it keeps.
 type SnapshotCmd struct {
-	ID int `wire:"id"`
+	ID      int  `wire:"id"`      // from 1; 0 is the session's unasked record
+	Weights bool `wire:"weights"` // a WeightsEvent follows the snapshot
 }
 
 // ClassifyCmd asks, from the canvas over its own channel, for the current
@@ -350,12 +351,15 @@ type CheckEvent struct {
 	Preview string `wire:"preview"`
 }
 
-// SnapshotEvent is the run as the trainer holds it, answering a
-// SnapshotCmd: its model, state and a bounded history, each curve
-// thinned evenly to at most a thousand points. HasRun is false before the first
-// configure (Arch is then empty).
+// SnapshotEvent is the run as the trainer holds it: its model, state and
+// a bounded history, each curve thinned evenly to at most a thousand
+// points. It answers a SnapshotCmd (its ID), or, with ID 0, is the record
+// of the run the trainer sends the page on its own: when the run stops
+// training (paused, done, diverged), when a job on it ends, and at most
+// every few seconds while it trains (playground.Options.SaveEvery). HasRun
+// is false before the first configure (Arch is then empty).
 type SnapshotEvent struct {
-	ID       int             `wire:"id"` // the SnapshotCmd's
+	ID       int             `wire:"id"` // the SnapshotCmd's; 0: not asked for
 	HasRun   bool            `wire:"hasRun"`
 	Arch     ArchEvent       `wire:"arch"`
 	State    StateEvent      `wire:"state"`

@@ -28,7 +28,7 @@ func Table() []any {
 		wire.CancelLandscapeCmd{},
 		wire.LoadWeightsCmd{Bytes: []byte{1, 2, 255}},
 		wire.GetWeightsCmd{ID: 7},
-		wire.RetryDataCmd{}, wire.SnapshotCmd{ID: 12},
+		wire.RetryDataCmd{}, wire.SnapshotCmd{ID: 12, Weights: true},
 		wire.ClassifyCmd{ID: 3, Image: ramp(wire.ImagePixels, 1.0/784), Filter: -1},
 
 		wire.ProgressEvent{Loaded: 3 << 20, Total: 10 << 20},
