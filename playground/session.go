@@ -85,8 +85,8 @@ type Session struct {
 	histVer, savedVer int
 	savedState        string
 	lastSave          time.Time
-	opt  Options
-	rng  *rand.Rand
+	opt               Options
+	rng               *rand.Rand
 
 	// data
 	train, test  mnist.Set // ready once train has an example
