@@ -42,16 +42,17 @@ func (s *Session) emit(e wire.Event) {
 // the record the page saves is never more than SaveEvery of training
 // behind, and exact whenever the trainer rests; a snapshot after every
 // epoch cost a copy of the whole history each time, many a second for a
-// small subset. An idle run has no record yet.
-func (s *Session) keepRecord() {
+// small subset. An idle run has no record yet. A run about to be replaced
+// gets its last record at once (now).
+func (s *Session) keepRecord(now bool) {
 	if !s.hist.hasRun || s.histVer == s.savedVer || s.state == wire.StateIdle {
 		return
 	}
-	now := s.opt.Now()
-	if s.state == s.savedState && s.Busy() && now.Sub(s.lastSave) < s.opt.SaveEvery {
+	t := s.opt.Now()
+	if !now && s.state == s.savedState && s.Busy() && t.Sub(s.lastSave) < s.opt.SaveEvery {
 		return
 	}
-	s.savedVer, s.savedState, s.lastSave = s.histVer, s.state, now
+	s.savedVer, s.savedState, s.lastSave = s.histVer, s.state, t
 	s.snapshot(0, false)
 }
 

@@ -120,6 +120,29 @@ func TestRecordKept(t *testing.T) {
 		t.Errorf("%d records for %d epochs: the record should not follow every epoch", len(records), epochs)
 	}
 	t.Logf("%d records for %d epochs; the record lagged at most %v", len(records), epochs, worstLag)
+
+	// A run replaced while it trains gets its last record before the new
+	// run's arch event.
+	s.Handle(wire.ResetCmd{})
+	s.Handle(wire.StartCmd{})
+	for i := 0; i < 3 && s.Busy(); i++ {
+		s.RunFor(budget)
+	}
+	at := len(r.events)
+	stepAt := s.Step()
+	s.Handle(wire.ResetCmd{})
+	var got *wire.SnapshotEvent
+	for _, e := range r.events[at:] {
+		if sn, ok := e.(wire.SnapshotEvent); ok && sn.ID == 0 {
+			got = &sn
+		}
+		if _, ok := e.(wire.ArchEvent); ok {
+			break
+		}
+	}
+	if got == nil || got.State.Step != stepAt || len(got.Steps) == 0 || got.Steps[len(got.Steps)-1].Step != stepAt {
+		t.Errorf("the replaced run's last record: %+v, want one at step %d before the new arch", got, stepAt)
+	}
 }
 
 func TestHistoryBounded(t *testing.T) {

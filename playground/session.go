@@ -373,7 +373,7 @@ func (s *Session) HandleObject(obj map[string]any) {
 // (RetryData); the caller fetches again. ClassifyCmd goes to Classify.
 func (s *Session) Handle(c wire.Command) {
 	defer s.recover()
-	defer s.keepRecord()
+	defer s.keepRecord(false)
 	switch c := c.(type) {
 	case wire.ConfigureCmd:
 		s.configure(c.Config)
@@ -533,6 +533,7 @@ func (s *Session) configure(raw json.RawMessage) {
 // newRun starts a run from s.cfg: arch, state idle, weights.
 func (s *Session) newRun() {
 	s.flushSteps()
+	s.keepRecord(true) // the run being replaced
 	s.tr, s.theta0 = nil, nil
 	s.stepOff, s.epochOff, s.stepNow, s.epochNow = 0, 0, 0, 0
 	s.extendAt, s.wantRun = false, false
@@ -740,7 +741,7 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 	if s.state == wire.StateRunning && s.tr != nil && now.Sub(s.lastWeights) >= s.opt.WeightsEvery {
 		s.emitWeights(s.tr.Model())
 	}
-	s.keepRecord()
+	s.keepRecord(false)
 	return s.Busy()
 }
 
