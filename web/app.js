@@ -1,7 +1,9 @@
 // The playground page: reads the controls into an engine.Config, drives the
-// trainer Web Worker (worker.js + trainer.wasm), shows its numbers, and
-// forwards the worker's events to the UI iframe (ui.html; ?ui=ebiten picks
-// the ebiten presenter there).
+// trainer Web Worker (worker.js + trainer.wasm) and shows its numbers. The
+// canvas iframe (ui.html; ?ui=ebiten picks the ebiten presenter there) and
+// the worker talk over a MessageChannel this script gives them: the
+// trainer's curves and weights never pass through here; the page sends the
+// canvas only what it alone knows (runs to overlay, PNG exports).
 // Messages: see docs/protocol.md.
 'use strict';
 
@@ -61,11 +63,10 @@
   // What each getWeights request is for, by its id: {kind:'save', run} | {kind:'download', name}.
   const bytesWanted = new Map();
   let lastRequestID = 0;
-  // The current run's record holds the trainer's snapshot of its history,
-  // asked after each event that changes it, one request at a time.
-  let snapWanted = null;      // {id, run} of the snapshot request in flight
-  let snapAgain = false;      // the run changed while one was in flight
-  let configPending = false;  // a configure is on its way: a snapshot now would be of the next run
+  // The current run's record holds the trainer's snapshot of its history:
+  // the trainer sends one on its own when the run pauses or ends and at
+  // most every few seconds while it trains (playground keepRecord); the
+  // page asks for one when it is hidden or left.
   const pngTimers = {};
 
   // ---- errors ----
@@ -250,9 +251,7 @@
   // sendConfig makes a new run in the worker from cfg. A run being trained
   // has its weights saved into its record first (the worker answers in order).
   function sendConfig(cfg) {
-    saveCurrentWeights();
-    askSnapshot(); // the last one of the run being replaced
-    configPending = true;
+    saveCurrentWeights(); // the trainer sends the replaced run's last record itself
     sentConfig = JSON.stringify(cfg);
     el.pending.hidden = true;
     send({ cmd: C.configure, config: cfg });
@@ -375,7 +374,6 @@
     let lastEpoch = null;
     let endState = '';
     let over = false;
-    let snapID = 0; // the snapshot request in flight
     const finish = (st, message) => {
       if (!over) {
         over = true;
@@ -407,13 +405,9 @@
       }
       if (run) {
         runs.eventFor(run, ev);
-        // The run's history is its worker's snapshot, as for the run shown.
-        if (ev.type === T.snapshot && ev.id === snapID) {
-          snapID = 0;
+        // The run's history is its worker's record of it, as for the run shown.
+        if (ev.type === T.snapshot) {
           runs.fromSnapshot(run, ev);
-        } else if (!snapID && (changesHistory(ev) || (ev.type === T.state && ev.state !== S.running))) {
-          snapID = ++lastRequestID;
-          slot.worker.postMessage({ cmd: C.snapshot, id: snapID });
         }
       }
       if (ev.type === T.state && (ev.state === S.done || ev.state === S.diverged)) {
@@ -482,17 +476,12 @@
     }
   }
 
+  // askSnapshot asks the trainer for the current run's record now (the
+  // page is being hidden or left); it comes back as a snapshot event.
   function askSnapshot() {
-    const run = runs && runs.current;
-    if (!run || configPending) {
-      return;
+    if (runs && runs.current) {
+      send({ cmd: C.snapshot, id: ++lastRequestID });
     }
-    if (snapWanted) {
-      snapAgain = true;
-      return;
-    }
-    snapWanted = { id: ++lastRequestID, run: run };
-    send({ cmd: C.snapshot, id: snapWanted.id });
   }
 
   function askWeights(want) {
@@ -702,7 +691,6 @@
         break;
       case T.arch:
         hasRun = true;
-        configPending = false;
         fromWeights = loadingFrom !== null || loadingFile ? ev.spec : null;
         idleNote = '';
         if (loadingFrom) {
@@ -791,23 +779,14 @@
         landscapeEvent(ev);
         break;
       case T.snapshot:
-        if (snapWanted && ev.id === snapWanted.id) {
-          const run = snapWanted.run;
-          snapWanted = null;
-          if (runs) {
-            runs.fromSnapshot(run, ev);
-          }
-          if (snapAgain) {
-            snapAgain = false;
-            askSnapshot();
-          }
+        // The record of the run the page shows: events come in order, so a
+        // replaced run's last one arrives before the next run's arch.
+        if (runs && runs.current) {
+          runs.fromSnapshot(runs.current, ev);
         }
         break;
       case T.error:
         bytesWanted.delete(ev.id); // the answer to that getWeights: no bytes will come
-        if (ev.kind === K.config) {
-          configPending = false; // a refused configure leaves the run as it was
-        }
         showError(ev.message);
         if (ev.kind === K.weights) {
           // The file or saved weights were refused: the next run is not "loaded".
@@ -827,27 +806,7 @@
     }
     if (runs) {
       runs.event(ev);
-      if (runs.current && changesHistory(ev)) {
-        askSnapshot();
-      }
     }
-    if (ev.type !== T.modelBytes && ev.type !== T.check && ev.type !== T.confusion && !(ev.type === T.snapshot && ev.id !== 0)) {
-      toFrame(ev);
-    }
-  }
-
-  // changesHistory reports whether ev changes what a run's record keeps
-  // (steps are taken along with these).
-  function changesHistory(ev) {
-    switch (ev.type) {
-      case T.epoch: case T.eval: case T.shuffle:
-        return true;
-      case T.flatness:
-        return ev.index === ev.count - 1;
-      case T.state:
-        return ev.state !== S.running && ev.state !== S.idle;
-    }
-    return false;
   }
 
   // ---- the landscape job ----
@@ -896,13 +855,15 @@
     showLandscapeNote();
   }
 
+  // toFrame sends the canvas what only the page knows (wire's page ->
+  // canvas events: runs to overlay, a PNG export).
   function toFrame(ev) {
     const w = el.frame.contentWindow;
     if (w) {
       try {
         w.postMessage(ev, '*');
       } catch (e) {
-        // The iframe is reloading; it asks for a snapshot when it is ready.
+        // The iframe is reloading; it says when it is ready again.
       }
     }
   }
@@ -916,16 +877,10 @@
     if (!m || typeof m !== 'object') {
       return;
     }
-    if (typeof m.cmd === 'string') {
-      // A request for the trainer (sample, flatness, confusion, ...).
-      send(m);
-      return;
-    }
     if (m.type === 'ui' && m.event === 'ready') {
+      // A new channel for each (re)loaded canvas; it asks the trainer for
+      // the run as the trainer holds it there.
       connectFrameToWorker();
-      // The trainer owns the run: it answers with one snapshot event and
-      // the current weights, forwarded like any event.
-      send({ cmd: C.snapshot });
       if (runs) {
         runs.sendOverlay(true);
       }
@@ -953,8 +908,9 @@
   }
 
   // connectFrameToWorker gives the canvas and the trainer a channel of
-  // their own: the canvas asks the trainer to classify the pad there (wire
-  // package), so classification runs in the worker, not on this thread.
+  // their own: the trainer's events for the canvas (wire.Readers) and the
+  // canvas' requests (classify, sample, flatness, its snapshot) go there,
+  // not through this thread.
   function connectFrameToWorker() {
     const w = el.frame.contentWindow;
     if (!w || !worker || typeof MessageChannel !== 'function') {
@@ -1225,6 +1181,14 @@
     }
     worker.onerror = (e) => showError('Trainer worker failed: ' + (e.message || 'unknown error'));
     window.addEventListener('message', onFrameMessage);
+    // Leaving the page, or hiding it (a phone may then end it unasked):
+    // the run's record is brought up to date.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') {
+        askSnapshot();
+      }
+    });
+    window.addEventListener('pagehide', askSnapshot);
 
     el.start.addEventListener('click', onStart);
     el.pause.addEventListener('click', onPause);
