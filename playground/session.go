@@ -378,7 +378,13 @@ func (s *Session) Handle(c wire.Command) {
 	case wire.ConfigureCmd:
 		s.configure(c.Config)
 	case wire.CheckCmd:
-		s.check(c.Config)
+		s.check(c.ID, c.Config)
+	case wire.SweepCmd:
+		ev, err := SweepGrid(c)
+		if err != nil {
+			ev = wire.SweepEvent{ID: c.ID, Message: err.Error()}
+		}
+		s.emit(ev)
 	case wire.StartCmd:
 		s.start()
 	case wire.PauseCmd:
@@ -434,26 +440,35 @@ type pageConfig struct {
 // reportEvalEvery is the evaluation period of the page's report protocol.
 const reportEvalEvery = 10
 
+// decodePageConfig decodes a configuration as the page sends it, refusing
+// keys no field takes (a typo would otherwise be a default silently).
+func decodePageConfig(raw []byte) (pageConfig, error) {
+	var pc pageConfig
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&pc); err != nil {
+		return pc, decodeError(err)
+	}
+	if dec.More() {
+		return pc, errors.New("the settings are followed by other data")
+	}
+	// Checked on the value the typed decoding accepted.
+	var plain any
+	if err := json.Unmarshal(raw, &plain); err != nil {
+		return pc, decodeError(err)
+	}
+	if bad := unknownSetting(plain, reflect.TypeFor[pageConfig](), ""); bad != "" {
+		return pc, fmt.Errorf("unknown setting %q", bad)
+	}
+	return pc, nil
+}
+
 // ParseConfig decodes and checks a configuration from the page (see
 // pageConfig). The error is for the user: it names the field, or is the
 // engine's own text (for a shape, the layer and the formula).
 func ParseConfig(raw []byte) (engine.Config, error) {
-	var pc pageConfig
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&pc); err != nil {
-		return pc.Config, decodeError(err)
-	}
-	if dec.More() {
-		return pc.Config, errors.New("the settings are followed by other data")
-	}
-	// A key no field takes is refused (a typo would otherwise be a
-	// default silently): checked on the value the typed decoding accepted.
-	var plain any
-	if err := json.Unmarshal(raw, &plain); err != nil {
-		return pc.Config, decodeError(err)
-	}
-	if bad := unknownSetting(plain, reflect.TypeFor[pageConfig](), ""); bad != "" {
-		return pc.Config, fmt.Errorf("unknown setting %q", bad)
+	pc, err := decodePageConfig(raw)
+	if err != nil {
+		return pc.Config, err
 	}
 	cfg := pc.Config
 	switch pc.Protocol {
@@ -488,13 +503,13 @@ func CheckConfig(cfg engine.Config) error {
 // check validates a configuration as configure would, without making a run:
 // the page asks as the user types. A wire.CheckEvent answers, its Message
 // empty if the configuration is good, with the shape preview of its model.
-func (s *Session) check(raw json.RawMessage) {
+func (s *Session) check(id int, raw json.RawMessage) {
 	msg := ""
 	cfg, err := ParseConfig(raw)
 	if err != nil {
 		msg = err.Error()
 	}
-	s.emit(wire.CheckEvent{Message: msg, Preview: shapePreview(cfg.Model)})
+	s.emit(wire.CheckEvent{ID: id, Message: msg, Preview: shapePreview(cfg.Model)})
 }
 
 // shapePreview is the line under the page's convolution table: the input

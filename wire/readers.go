@@ -11,7 +11,7 @@ func Readers(e Event, fromView bool) (page, view bool) {
 	switch e.(type) {
 	case WeightsEvent, Prediction, PredictionError, SampleEvent:
 		return false, true
-	case ModelBytesEvent, CheckEvent, ConfusionEvent, DataParallelEvent, ReplicaEndEvent:
+	case ModelBytesEvent, CheckEvent, SweepEvent, ConfusionEvent, DataParallelEvent, ReplicaEndEvent:
 		return true, false
 	case SnapshotEvent:
 		return !fromView, fromView

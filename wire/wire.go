@@ -53,9 +53,24 @@ type ConfigureCmd struct {
 }
 
 // CheckCmd validates a configuration as configure would, without making a
-// run; a CheckEvent answers.
+// run; a CheckEvent with the same ID answers.
 type CheckCmd struct {
+	ID     int             `wire:"id"`
 	Config json.RawMessage `wire:"config"`
+}
+
+// SweepCmd asks the trainer to read a sweep's fields as typed (lists such
+// as "100, 500 3000") and make the grid's runs from the page's settings
+// (Base, as for configure): a SweepEvent with the same ID answers
+// (playground.SweepGrid has the rules).
+type SweepCmd struct {
+	ID      int             `wire:"id"`
+	Base    json.RawMessage `wire:"base"`
+	Batches string          `wire:"batches"`
+	LRs     string          `wire:"lrs"`
+	Epochs  string          `wire:"epochs"`
+	Subset  string          `wire:"subset"`
+	Hidden  string          `wire:"hidden"`
 }
 
 // StartCmd starts or resumes the run.
@@ -158,6 +173,7 @@ type CancelLandscapeCmd struct{}
 
 func (ConfigureCmd) Cmd() string   { return "configure" }
 func (CheckCmd) Cmd() string       { return "check" }
+func (SweepCmd) Cmd() string       { return "sweep" }
 func (StartCmd) Cmd() string       { return "start" }
 func (PauseCmd) Cmd() string       { return "pause" }
 func (StepCmd) Cmd() string        { return "step" }
@@ -347,6 +363,7 @@ type ErrorEvent struct {
 // its model's convolution and pooling sizes ("conv1 28→24, pool 24→12, ..."),
 // empty for an MLP.
 type CheckEvent struct {
+	ID      int    `wire:"id"` // the CheckCmd's
 	Message string `wire:"message"`
 	Preview string `wire:"preview"`
 }
@@ -368,6 +385,25 @@ type SnapshotEvent struct {
 	Evals    []EvalEvent     `wire:"evals"`
 	Shuffles []ShuffleEvent  `wire:"shuffles"`
 	Flatness []FlatnessEvent `wire:"flatness"` // the newest curve
+}
+
+// SweepRun is one run of a sweep's grid: its batch size, learning rate
+// and configuration (for configure).
+type SweepRun struct {
+	Batch  int             `wire:"batch"`
+	LR     float64         `wire:"lr"`
+	Config json.RawMessage `wire:"config"`
+}
+
+// SweepEvent answers a SweepCmd: the grid's batch sizes and learning rates
+// as read, and its runs, batch-major; or Message, which says which field
+// or run is wrong (no runs then).
+type SweepEvent struct {
+	ID      int        `wire:"id"`
+	Message string     `wire:"message"`
+	Batches []int      `wire:"batches"`
+	LRs     []float64  `wire:"lrs"`
+	Runs    []SweepRun `wire:"runs"`
 }
 
 // Prediction answers a ClassifyCmd, over the canvas' channel.
@@ -485,6 +521,7 @@ func (ConfusionEvent) Type() string      { return "confusion" }
 func (ModelBytesEvent) Type() string     { return "modelBytes" }
 func (ErrorEvent) Type() string          { return "error" }
 func (CheckEvent) Type() string          { return "check" }
+func (SweepEvent) Type() string          { return "sweep" }
 func (SnapshotEvent) Type() string       { return "snapshot" }
 func (Prediction) Type() string          { return "prediction" }
 func (PredictionError) Type() string     { return "predictionError" }
@@ -545,7 +582,7 @@ var (
 		ConfigureCmd{}, CheckCmd{}, StartCmd{}, PauseCmd{}, StepCmd{}, ResetCmd{},
 		ShuffleCmd{}, FlatnessCmd{}, SampleCmd{}, ConfusionCmd{}, RobustnessCmd{},
 		LoadWeightsCmd{}, GetWeightsCmd{}, RetryDataCmd{}, SnapshotCmd{}, ClassifyCmd{},
-		LandscapeCmd{}, CancelLandscapeCmd{},
+		LandscapeCmd{}, CancelLandscapeCmd{}, SweepCmd{},
 	}
 	Events = []Event{
 		ProgressEvent{}, ReadyEvent{}, DataCompleteEvent{}, ArchEvent{}, StateEvent{},
@@ -554,6 +591,6 @@ var (
 		ModelBytesEvent{}, ErrorEvent{}, CheckEvent{}, SnapshotEvent{},
 		Prediction{}, PredictionError{}, RunsEvent{}, ExportEvent{}, PadEvent{},
 		LandscapeGridEvent{}, LandscapePointEvent{}, SharpnessEvent{}, LandscapeDoneEvent{},
-		DataParallelEvent{}, ReplicaEndEvent{},
+		DataParallelEvent{}, ReplicaEndEvent{}, SweepEvent{},
 	}
 )
