@@ -77,6 +77,9 @@
   // The worker checks the settings as they are typed (the engine's rules,
   // its memory budget included); its answer shows, and goes when fixed.
   let checkMsg = '';
+  let checkID = 0;   // the newest check of the fields: older answers are stale
+  let linkCheck = 0; // the check of a link's settings, before the first run is made
+  const gridWanted = new Map(); // sweep requests by id: their answer callbacks
   function showCheck(msg) {
     if (msg) {
       showError(msg);
@@ -93,7 +96,8 @@
       showCheck(e.message);
       return;
     }
-    send({ cmd: C.check, config: cfg });
+    checkID = ++lastRequestID;
+    send({ cmd: C.check, id: checkID, config: cfg });
   }
 
   function clearError() {
@@ -769,9 +773,21 @@
         break;
       }
       case T.check:
-        showCheck(ev.message);
-        el.shapePreview.textContent = el.arch.value === 'cnn' ? ev.preview : '';
+        if (ev.id === linkCheck) {
+          linkChecked(ev.message);
+        } else if (ev.id === checkID) {
+          showCheck(ev.message);
+          el.shapePreview.textContent = el.arch.value === 'cnn' ? ev.preview : '';
+        }
         break;
+      case T.sweep: {
+        const answer = gridWanted.get(ev.id);
+        gridWanted.delete(ev.id);
+        if (answer) {
+          answer(ev);
+        }
+        break;
+      }
       case T.landscapeGrid:
       case T.landscapePoint:
       case T.sharpness:
@@ -1071,9 +1087,11 @@
     setNumber(el.evalSubset, cfg.evalSubset || 0, 'validation examples');
     // Runs saved before the protocol was named say it by its options.
     el.protocol.value = cfg.protocol === 'report' || (cfg.input === 'raw' && cfg.stepsPerEpoch === 1) ? 'report' : 'modern';
+    // Its range is the engine's rule: a link's settings are checked by the
+    // worker as a whole (configFromURL).
     const f = cfg.shuffleFraction || 0;
-    if (typeof f !== 'number' || !(f >= 0 && f <= 1)) {
-      throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not in [0, 1]');
+    if (typeof f !== 'number') {
+      throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not a number');
     }
     el.shuffle.checked = f > 0;
     if (f > 0) {
@@ -1106,25 +1124,53 @@
     };
   }
 
+  // configFromURL fills the controls from the link's settings, then has
+  // the worker check them as sent (the engine's rules, which the controls
+  // alone cannot say: a slider clamps what it cannot hold). The first run
+  // is made when the answer comes (linkChecked). It reports whether it
+  // asked.
+  let linkRestore = null;
   function configFromURL() {
     const c = new URLSearchParams(location.search).get('c');
     if (c === null) {
-      return;
+      return false;
     }
     const restore = snapshotControls();
+    let cfg;
     try {
-      let cfg;
       try {
         cfg = JSON.parse(b64urlDecode(c));
       } catch (e) {
         throw new Error('it is not base64url-encoded JSON');
       }
       applyConfig(cfg);
-      setStatus('Settings taken from the link.');
     } catch (e) {
       restore();
-      showError('The settings in this link could not be used (' + e.message + '); the default settings are used instead.');
+      badLink(e.message);
+      return false;
     }
+    setStatus('Settings taken from the link.');
+    linkRestore = restore;
+    linkCheck = ++lastRequestID;
+    send({ cmd: C.check, id: linkCheck, config: cfg });
+    return true;
+  }
+
+  function badLink(why) {
+    showError('The settings in this link could not be used (' + why + '); the default settings are used instead.');
+  }
+
+  // linkChecked takes the worker's answer about the link's settings:
+  // refused, the defaults come back; either way the first run is made.
+  function linkChecked(msg) {
+    linkCheck = 0;
+    if (msg) {
+      linkRestore();
+      updateURL();
+      badLink(msg);
+    }
+    linkRestore = null;
+    configure();
   }
 
   function loadRunConfig(run) {
@@ -1273,13 +1319,16 @@
     updateShapePreview();
     setButtons();
     setStatus('Loading the trainer…');
-    configFromURL();
+    const linkAsked = configFromURL();
     updateURL();
     initPool();
     initRuns();
     // A first run from the settings, so the architecture and the untrained
-    // model show at once; Start then trains it.
-    configure();
+    // model show at once; Start then trains it. A link's settings are
+    // checked first.
+    if (!linkAsked) {
+      configure();
+    }
   }
 
   function initRuns() {
@@ -1320,6 +1369,11 @@
           el.protocol.value = 'report';
           el.evalSubset.value = '0';
           updateURL();
+        },
+        grid: (fields, answer) => {
+          const id = ++lastRequestID;
+          gridWanted.set(id, answer);
+          send(Object.assign({ cmd: C.sweep, id: id }, fields));
         },
         run: (cfg, extra, ended) => runInPool(cfg, extra, ended),
         onError: showError,
