@@ -1124,11 +1124,12 @@
     };
   }
 
-  // configFromURL fills the controls from the link's settings, then has
-  // the worker check them as sent (the engine's rules, which the controls
-  // alone cannot say: a slider clamps what it cannot hold). The first run
-  // is made when the answer comes (linkChecked). It reports whether it
-  // asked.
+  // configFromURL fills the controls from the link's settings. When the
+  // controls hold them exactly (a link the page wrote), the usual check of
+  // the fields speaks. Otherwise (a slider clamps what it cannot hold, a
+  // setting has no control) the worker checks them as sent, with the
+  // engine's rules, and the first run is made when the answer comes
+  // (linkChecked). It reports whether it asked.
   let linkRestore = null;
   function configFromURL() {
     const c = new URLSearchParams(location.search).get('c');
@@ -1150,10 +1151,24 @@
       return false;
     }
     setStatus('Settings taken from the link.');
+    if (canonical(readConfig()) === canonical(cfg)) {
+      return false;
+    }
     linkRestore = restore;
     linkCheck = ++lastRequestID;
     send({ cmd: C.check, id: linkCheck, config: cfg });
     return true;
+  }
+
+  // canonical is v as JSON with object keys sorted.
+  function canonical(v) {
+    if (Array.isArray(v)) {
+      return '[' + v.map(canonical).join(',') + ']';
+    }
+    if (v && typeof v === 'object') {
+      return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}';
+    }
+    return JSON.stringify(v);
   }
 
   function badLink(why) {
