@@ -6,14 +6,17 @@ package wire
 // stream, so weights and pad answers never pass through the page; the
 // page's DOM needs the rest. A snapshot goes to whoever asked for it:
 // fromView is set for the answers to a command that came over the
-// canvas' channel; the session's unasked records go to the page.
+// canvas' channel; the session's unasked records (ID 0) go to the page.
 func Readers(e Event, fromView bool) (page, view bool) {
-	switch e.(type) {
+	switch e := e.(type) {
 	case WeightsEvent, Prediction, PredictionError, SampleEvent:
 		return false, true
 	case ModelBytesEvent, CheckEvent, SweepEvent, ConfusionEvent, DataParallelEvent, ReplicaEndEvent:
 		return true, false
 	case SnapshotEvent:
+		if e.ID == 0 { // the session's record of the run, even when sent amid a canvas' request
+			return true, false
+		}
 		return !fromView, fromView
 	case RunsEvent, ExportEvent, PadEvent:
 		return false, false // the page's own to the canvas, not the trainer's

@@ -263,7 +263,9 @@ func TestReaders(t *testing.T) {
 		{wire.StepsEvent{}, false, true, true},
 		{wire.ErrorEvent{}, true, true, true},
 		{wire.SnapshotEvent{}, false, true, false},
+		{wire.SnapshotEvent{}, true, true, false}, // a record sent while a canvas' request is handled
 		{wire.SnapshotEvent{ID: 3}, true, false, true},
+		{wire.SnapshotEvent{ID: 3}, false, true, false},
 	} {
 		page, view := wire.Readers(c.e, c.fromView)
 		if page != c.page || view != c.view {
