@@ -14,14 +14,7 @@ import (
 
 // Weight snapshots arrive a few times a second; garbage of their size
 // means long GC pauses on the page's thread, so their buffers are reused.
-// The JS objects of the trainer's events stay pinned until Go collects;
-// on a busy machine the canvas draws few frames and so allocates and
-// collects rarely, and they piled up in the page's JS heap (the memory
-// browser test): collect after as many as the trainer does.
-func init() {
-	jsconv.Float32s = freeFloats.get
-	jsconv.CollectEvery = 1 << 14
-}
+func init() { jsconv.Float32s = freeFloats.get }
 
 // decode turns a posted JS object into a wire event; ok is false for
 // objects that are not (the canvas' own messages to the page, echoed back)
