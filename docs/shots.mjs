@@ -35,8 +35,8 @@ const frame = await (await page.$('#ui-frame')).contentFrame();
 await frame.waitForSelector('#ui-canvas', { timeout: 30000 });
 await frame.evaluate(() => {
   window.__ev = [];
-  addEventListener('message', (e) => {
-    const d = e.data;
+  addEventListener('trainermessage', (e) => { // the canvas' stream from the trainer (ui.js)
+    const d = e.detail;
     if (d && ['epoch', 'shuffle', 'flatness', 'state'].includes(d.type)) window.__ev.push(d);
   });
 });

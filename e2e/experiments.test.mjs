@@ -53,7 +53,8 @@ const DIGITS = [
 const env = useServerAndBrowser({ url: process.env.E2E_URL });
 
 // record makes the page keep the UI's messages ({type:'ui'}, posted to the
-// parent window) and the worker events the page forwards to the iframe.
+// parent window) and the worker events the canvas receives on its channel
+// to the trainer (ui.js re-dispatches them as 'trainermessage' events).
 async function record(page) {
   await page.evaluate(() => {
     window.__ui = [];
@@ -65,8 +66,8 @@ async function record(page) {
   await frame.waitForSelector('#ui-canvas', { timeout: 30000 });
   await frame.evaluate(() => {
     window.__ev = [];
-    addEventListener('message', (e) => {
-      const d = e.data;
+    addEventListener('trainermessage', (e) => {
+      const d = e.detail;
       if (d && ['epoch', 'eval', 'shuffle', 'flatness', 'robustness', 'state'].includes(d.type)) window.__ev.push(d);
     });
   });
@@ -305,8 +306,8 @@ describe(`playground experiments (?ui=${ui})`, { timeout: 600000 }, () => {
     await page.addInitScript(() => {
       if (location.pathname.endsWith('/ui.html')) {
         window.__snap = [];
-        addEventListener('message', (e) => {
-          if (e.data && e.data.type === 'snapshot') window.__snap.push(e.data);
+        addEventListener('trainermessage', (e) => {
+          if (e.detail && e.detail.type === 'snapshot') window.__snap.push(e.detail);
         });
       }
     });

@@ -26,8 +26,9 @@ const env = useServerAndBrowser({ url: process.env.E2E_URL });
 
 const TYPES = ['landscapeGrid', 'landscapePoint', 'sharpness', 'landscapeDone', 'steps', 'eval', 'state'];
 
-// record keeps, in order, the worker events the page forwards to the
-// canvas (with their arrival number) and the canvas' own messages.
+// record keeps, in order, the worker events that reach the canvas on its
+// channel to the trainer (ui.js re-dispatches them as 'trainermessage'),
+// with their arrival number, and the canvas' own messages.
 async function record(page) {
   await page.evaluate(() => {
     window.__ui = [];
@@ -40,8 +41,8 @@ async function record(page) {
   await frame.evaluate((types) => {
     window.__ev = [];
     let seq = 0;
-    addEventListener('message', (e) => {
-      const d = e.data;
+    addEventListener('trainermessage', (e) => {
+      const d = e.detail;
       if (d && types.includes(d.type)) window.__ev.push(Object.assign({ seq: seq++, at: performance.now() }, d));
     });
   }, TYPES);

@@ -211,6 +211,27 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
     } finally {
       await second.page.close();
     }
+    // A value the controls could hold only changed (the slider clamps a
+    // shuffle fraction of 5): the worker checks the link as sent, with the
+    // engine's rule, before the first run is made.
+    const clamped = Buffer.from(JSON.stringify({
+      model: { arch: 'mlp', hidden: [64] }, schedule: { kind: 'constant', lr0: 0.1 }, batchSize: 64, epochs: 1, seed: 1, shuffleFraction: 5,
+    })).toString('base64url');
+    const third = await openPage(env.context, env.url + '?c=' + clamped);
+    try {
+      const msg = await waitFor(async () => {
+        const m = await text(third.page, 'error');
+        return /settings in this link could not be used/.test(m) ? m : null;
+      }, { timeout: 30000, what: () => pageState(third.page) });
+      console.log(`# clamped link: ${msg}`);
+      assert.match(msg, /shuffle fraction 5/, 'the engine names the field and the value');
+      assert.equal(await third.page.inputValue('#arch'), 'cnn', 'default architecture');
+      await waitFor(async () => (await text(third.page, 'param-count')) !== '', { timeout: 30000, what: () => pageState(third.page) });
+      assert.equal(await third.page.inputValue('#arch'), 'cnn', 'the first run is the defaults\'');
+      assert.deepEqual(third.errors, [], 'console or page errors');
+    } finally {
+      await third.page.close();
+    }
   });
 
   test('two tabs: a stale tab never overwrites a newer run; new runs get distinct names', async () => {
@@ -326,6 +347,16 @@ describe('runs, downloads and sweep', { timeout: 400000 }, () => {
         'eval-subset': '500',
         'sweep-batches': '50, 200', 'sweep-lrs': '1e-1, 1e-3', 'sweep-epochs': '1', 'sweep-subset': '1000', 'sweep-hidden': '32',
       });
+      // The lists are read by the worker (playground.SweepGrid): a bad
+      // entry is named and nothing starts.
+      await setControls(page, { 'sweep-batches': '50, 1.5' });
+      await page.click('#sweep-start');
+      await waitFor(async () => /Sweep batch sizes: "1\.5" is not a whole number/.test(await text(page, 'error')), {
+        timeout: 20000, what: () => pageState(page),
+      });
+      assert.equal(await text(page, 'sweep-progress'), '', 'no sweep started');
+      assert.ok(await page.isEnabled('#sweep-start'), 'Run sweep is back');
+      await setControls(page, { 'sweep-batches': '50, 200' });
       const before = (await runRows(page)).length;
       await page.click('#sweep-start');
       await waitFor(async () => (await text(page, 'sweep-progress')) === '4/4' && !(await page.isEnabled('#sweep-cancel')), {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -88,9 +91,74 @@ func decodeError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return errors.New("the settings are cut short (incomplete JSON)")
 	}
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return fmt.Errorf("unknown setting %s", name)
+	// No other error comes from decoding into engine.Config (none of its
+	// types has its own UnmarshalJSON); its text is Go's, not the page's.
+	return errors.New("the settings cannot be read")
+}
+
+// unknownSetting returns the path ("model.bogus") of the first key in the
+// JSON value v, walked in sorted order, that no field of type t takes, or
+// "" when every key is known. encoding/json matches keys to fields without
+// regard to case, and so does this.
+func unknownSetting(v any, t reflect.Type, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return fmt.Errorf("the settings cannot be read: %s", strings.TrimPrefix(msg, "json: "))
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return "" // a type error, which the typed decoding reports
+		}
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			ft, ok := jsonField(t, k)
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if !ok {
+				return p
+			}
+			if bad := unknownSetting(obj[k], ft, p); bad != "" {
+				return bad
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		list, _ := v.([]any)
+		for i, e := range list {
+			if bad := unknownSetting(e, t.Elem(), fmt.Sprintf("%s.%d", path, i)); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
+}
+
+// jsonField returns the type of the field of struct type t that JSON key
+// k decodes into, looking into embedded structs as encoding/json does.
+func jsonField(t reflect.Type, k string) (reflect.Type, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" {
+			continue
+		}
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			if ft, ok := jsonField(f.Type, k); ok {
+				return ft, true
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		name := tag
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, k) {
+			return f.Type, true
+		}
+	}
+	return nil, false
 }

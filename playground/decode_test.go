@@ -60,3 +60,30 @@ func normal(c engine.Config) engine.Config {
 	}
 	return c
 }
+
+// TestUnknownSetting: a key no field takes is named with its path, at any
+// depth, while keys in another case (which encoding/json accepts) and the
+// page's own protocol key pass.
+func TestUnknownSetting(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{`{"model":{"arch":"mlp"},"bogus":1}`, `unknown setting "bogus"`},
+		{`{"model":{"arch":"mlp","kernal":3}}`, `unknown setting "model.kernal"`},
+		{`{"model":{"arch":"cnn","conv1":{"kernel":5,"strid":1}}}`, `unknown setting "model.conv1.strid"`},
+		{`{"model":{"arch":"mlp"},"optim":{"kind":"sgd","lr":1}}`, `unknown setting "optim.lr"`},
+	} {
+		_, err := ParseConfig([]byte(tc.raw))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q", tc.raw, err, tc.want)
+		}
+	}
+	good, _ := json.Marshal(mlpConfig())
+	for _, raw := range []string{
+		string(good),
+		strings.Replace(string(good), `"batchSize"`, `"BATCHSIZE"`, 1),
+		strings.Replace(string(good), `{`, `{"protocol":"report",`, 1),
+	} {
+		if _, err := ParseConfig([]byte(raw)); err != nil {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+}

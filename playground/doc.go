@@ -6,7 +6,10 @@
 // wire (Handle) and produces wire events through a callback; the thin
 // js/wasm main (wasm/trainer) posts them with wire.Encode and wire/jsconv.
 // A view that connects late asks for a snapshot (wire.SnapshotCmd) instead
-// of being replayed every event. Training is time-sliced: RunFor trains
+// of being replayed every event, and the page keeps the snapshots the
+// session sends it unasked as the run's record (keepRecord: when the run
+// rests, at most every Options.SaveEvery while it trains). SweepGrid reads
+// a sweep's fields and makes its runs. Training is time-sliced: RunFor trains
 // until a time budget is spent and returns, so the worker's event loop can
 // deliver messages.
 // Jobs (flatness, confusion, robustness, landscape: jobs.go, landscape.go)

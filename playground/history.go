@@ -3,7 +3,7 @@ package playground
 import "mnistplay/wire"
 
 // Bounds of a run's history: a snapshot, which the page keeps as the run's
-// record and asks for after every epoch, stays a few hundred points a curve
+// record (keepRecord), stays a few hundred points a curve
 // however long the run; the canvas and a saved run draw no more.
 const (
 	maxHistSteps    = 1000 // thinned evenly, keeping every other point
@@ -29,11 +29,35 @@ type history struct {
 
 // emit records e in the history and sends it.
 func (s *Session) emit(e wire.Event) {
-	s.hist.record(e)
+	if s.hist.record(e) {
+		s.histVer++
+	}
 	s.out(e)
 }
 
-func (h *history) record(e wire.Event) {
+// keepRecord sends the page the run's record, an unasked SnapshotEvent
+// (ID 0), when the history changed since the last one: at once when the
+// run's state changed or the run is no longer busy (paused, done,
+// diverged, a job ended), otherwise at most every Options.SaveEvery. So
+// the record the page saves is never more than SaveEvery of training
+// behind, and exact whenever the trainer rests; a snapshot after every
+// epoch cost a copy of the whole history each time, many a second for a
+// small subset. An idle run has no record yet. A run about to be replaced
+// gets its last record at once (now).
+func (s *Session) keepRecord(now bool) {
+	if !s.hist.hasRun || s.histVer == s.savedVer || s.state == wire.StateIdle {
+		return
+	}
+	t := s.opt.Now()
+	if !now && s.state == s.savedState && s.Busy() && t.Sub(s.lastSave) < s.opt.SaveEvery {
+		return
+	}
+	s.savedVer, s.savedState, s.lastSave = s.histVer, s.state, t
+	s.snapshot(0, false)
+}
+
+// record adds e to the history; it reports whether e changed it.
+func (h *history) record(e wire.Event) bool {
 	switch e := e.(type) {
 	case wire.ArchEvent: // a new run
 		*h = history{hasRun: true, arch: e, stepEvery: 1}
@@ -78,7 +102,10 @@ func (h *history) record(e wire.Event) {
 			h.flatness = h.flatness[:0]
 		}
 		h.flatness = append(h.flatness, e)
+	default:
+		return false
 	}
+	return true
 }
 
 // thin keeps every other element of s, the first included, and those
@@ -96,9 +123,9 @@ func thin[T any](s []T, keep func(i int) bool) []T {
 }
 
 // snapshot answers request id with the run's history (a SnapshotEvent),
-// and, for the canvas (id 0), its current weights. The event's slices are
-// copies: the history goes on growing.
-func (s *Session) snapshot(id int) {
+// followed by the current weights when asked (the canvas does). The
+// event's slices are copies: the history goes on growing.
+func (s *Session) snapshot(id int, weights bool) {
 	h := &s.hist
 	s.out(wire.SnapshotEvent{
 		ID:       id,
@@ -111,7 +138,7 @@ func (s *Session) snapshot(id int) {
 		Shuffles: append([]wire.ShuffleEvent(nil), h.shuffles...),
 		Flatness: append([]wire.FlatnessEvent(nil), h.flatness...),
 	})
-	if m := s.currentModel(); m != nil && h.hasRun && id == 0 {
+	if m := s.currentModel(); m != nil && h.hasRun && weights {
 		s.emitWeights(m)
 	}
 }

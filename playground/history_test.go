@@ -24,7 +24,7 @@ func TestSnapshot(t *testing.T) {
 	s.Handle(wire.FlatnessCmd{Alphas: []float64{0, 0.5, 1}})
 	runUntil(s, 100, nil)
 	r.events = r.events[:0]
-	s.Handle(wire.SnapshotCmd{})
+	s.Handle(wire.SnapshotCmd{ID: 1, Weights: true}) // the canvas'
 	sn := r.of("snapshot")
 	if len(sn) != 1 {
 		t.Fatalf("%d snapshot events", len(sn))
@@ -46,9 +46,102 @@ func TestSnapshot(t *testing.T) {
 		t.Errorf("%d weights events after the snapshot, want 1", len(w))
 	}
 	r.events = r.events[:0]
-	s.Handle(wire.SnapshotCmd{ID: 8}) // the page's, for a run record: no weights
+	s.Handle(wire.SnapshotCmd{ID: 8}) // the page's, when it is left: no weights
 	if sn := r.of("snapshot"); len(sn) != 1 || sn[0].(wire.SnapshotEvent).ID != 8 || len(r.events) != 1 {
 		t.Errorf("events after snapshot 8: %v", r.events)
+	}
+}
+
+// TestRecordKept: the record the session sends the page on its own (a
+// SnapshotEvent with ID 0) is never more than SaveEvery behind the history
+// while the run trains (plus the one slice that ends with keepRecord), is
+// exact after a pause and at the end, and is sent far less often than
+// once an epoch.
+func TestRecordKept(t *testing.T) {
+	const saveEvery, budget = 300 * time.Millisecond, 40 * time.Millisecond
+	r := &recorder{now: time.Unix(1e9, 0), tick: time.Millisecond}
+	var (
+		dirty    time.Time // first change of the history since the last record; zero: none
+		records  []wire.SnapshotEvent
+		epochs   int
+		worstLag time.Duration
+	)
+	s := NewSession(func(e wire.Event) {
+		r.emit(e)
+		switch e := e.(type) {
+		case wire.SnapshotEvent:
+			if e.ID == 0 {
+				records = append(records, e)
+				dirty = time.Time{}
+			}
+		case wire.EpochEvent, wire.StepsEvent, wire.EvalEvent, wire.ShuffleEvent, wire.FlatnessEvent, wire.StateEvent:
+			if dirty.IsZero() {
+				dirty = r.now
+			}
+			if _, ok := e.(wire.EpochEvent); ok {
+				epochs++
+			}
+		}
+	}, Options{Now: r.clock, Seed: 3, SaveEvery: saveEvery})
+	cfg := mlpConfig()
+	cfg.Epochs = 60
+	cfg.BatchSize = 16
+	startSynth(t, s, cfg, 64, 32) // 4 steps an epoch: many epochs a record
+	lagNow := func(when string) {
+		if dirty.IsZero() {
+			return
+		}
+		lag := r.now.Sub(dirty)
+		worstLag = max(worstLag, lag)
+		if lag > saveEvery+budget {
+			t.Fatalf("%s: the record is %v behind the history, promised at most %v", when, lag, saveEvery+budget)
+		}
+	}
+	for i := 0; s.Busy() && s.Step() < 100; i++ {
+		s.RunFor(budget)
+		lagNow("while training")
+	}
+	s.Handle(wire.PauseCmd{})
+	last := records[len(records)-1]
+	if !dirty.IsZero() || last.State.State != wire.StatePaused || last.State.Step != s.Step() {
+		t.Fatalf("after the pause the last record is at %s step %d (changes pending: %v), want paused at %d",
+			last.State.State, last.State.Step, !dirty.IsZero(), s.Step())
+	}
+	s.Handle(wire.StartCmd{})
+	for s.Busy() {
+		s.RunFor(budget)
+		lagNow("while training")
+	}
+	last = records[len(records)-1]
+	if !dirty.IsZero() || last.State.State != wire.StateDone || len(last.Epochs) != cfg.Epochs {
+		t.Fatalf("at the end the last record is %s with %d epochs, want done with %d", last.State.State, len(last.Epochs), cfg.Epochs)
+	}
+	if len(records) >= epochs/2 {
+		t.Errorf("%d records for %d epochs: the record should not follow every epoch", len(records), epochs)
+	}
+	t.Logf("%d records for %d epochs; the record lagged at most %v", len(records), epochs, worstLag)
+
+	// A run replaced while it trains gets its last record before the new
+	// run's arch event.
+	s.Handle(wire.ResetCmd{})
+	s.Handle(wire.StartCmd{})
+	for i := 0; i < 3 && s.Busy(); i++ {
+		s.RunFor(budget)
+	}
+	at := len(r.events)
+	stepAt := s.Step()
+	s.Handle(wire.ResetCmd{})
+	var got *wire.SnapshotEvent
+	for _, e := range r.events[at:] {
+		if sn, ok := e.(wire.SnapshotEvent); ok && sn.ID == 0 {
+			got = &sn
+		}
+		if _, ok := e.(wire.ArchEvent); ok {
+			break
+		}
+	}
+	if got == nil || got.State.Step != stepAt || len(got.Steps) == 0 || got.Steps[len(got.Steps)-1].Step != stepAt {
+		t.Errorf("the replaced run's last record: %+v, want one at step %d before the new arch", got, stepAt)
 	}
 }
 

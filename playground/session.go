@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 type Options struct {
 	StepEvery    time.Duration    // least time between StepsEvents; default 50 ms
 	WeightsEvery time.Duration    // least time between WeightsEvents while running; default 250 ms
+	SaveEvery    time.Duration    // most time a busy run's record (keepRecord) lags its history; default 5 s
 	Now          func() time.Time // clock; default time.Now
 	Seed         uint64           // random test samples
 
@@ -78,8 +80,13 @@ const (
 type Session struct {
 	out  func(wire.Event)
 	hist history // what a snapshot sends
-	opt  Options
-	rng  *rand.Rand
+	// the record last sent to the page (keepRecord): the history's version
+	// then (histVer counts its changes), the run's state and the time
+	histVer, savedVer int
+	savedState        string
+	lastSave          time.Time
+	opt               Options
+	rng               *rand.Rand
 
 	// data
 	train, test  mnist.Set // ready once train has an example
@@ -140,6 +147,9 @@ func NewSession(emit func(wire.Event), opt Options) *Session {
 	}
 	if opt.WeightsEvery <= 0 {
 		opt.WeightsEvery = 250 * time.Millisecond
+	}
+	if opt.SaveEvery <= 0 {
+		opt.SaveEvery = 5 * time.Second
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -367,11 +377,18 @@ func (s *Session) HandleObject(obj map[string]any) {
 // (RetryData); the caller fetches again. ClassifyCmd goes to Classify.
 func (s *Session) Handle(c wire.Command) {
 	defer s.recover()
+	defer s.keepRecord(false)
 	switch c := c.(type) {
 	case wire.ConfigureCmd:
 		s.configure(c.Config)
 	case wire.CheckCmd:
-		s.check(c.Config)
+		s.check(c.ID, c.Config)
+	case wire.SweepCmd:
+		ev, err := SweepGrid(c)
+		if err != nil {
+			ev = wire.SweepEvent{ID: c.ID, Message: err.Error()}
+		}
+		s.emit(ev)
 	case wire.StartCmd:
 		s.start()
 	case wire.PauseCmd:
@@ -407,7 +424,7 @@ func (s *Session) Handle(c wire.Command) {
 	case wire.RetryDataCmd:
 		s.RetryData()
 	case wire.SnapshotCmd:
-		s.snapshot(c.ID)
+		s.snapshot(c.ID, c.Weights)
 	default:
 		s.emit(wire.ErrorEvent{Message: fmt.Sprintf("command %q is not for the session", c.Cmd()), Kind: wire.KindInternal})
 	}
@@ -427,18 +444,35 @@ type pageConfig struct {
 // reportEvalEvery is the evaluation period of the page's report protocol.
 const reportEvalEvery = 10
 
+// decodePageConfig decodes a configuration as the page sends it, refusing
+// keys no field takes (a typo would otherwise be a default silently).
+func decodePageConfig(raw []byte) (pageConfig, error) {
+	var pc pageConfig
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&pc); err != nil {
+		return pc, decodeError(err)
+	}
+	if dec.More() {
+		return pc, errors.New("the settings are followed by other data")
+	}
+	// Checked on the value the typed decoding accepted.
+	var plain any
+	if err := json.Unmarshal(raw, &plain); err != nil {
+		return pc, decodeError(err)
+	}
+	if bad := unknownSetting(plain, reflect.TypeFor[pageConfig](), ""); bad != "" {
+		return pc, fmt.Errorf("unknown setting %q", bad)
+	}
+	return pc, nil
+}
+
 // ParseConfig decodes and checks a configuration from the page (see
 // pageConfig). The error is for the user: it names the field, or is the
 // engine's own text (for a shape, the layer and the formula).
 func ParseConfig(raw []byte) (engine.Config, error) {
-	var pc pageConfig
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&pc); err != nil {
-		return pc.Config, decodeError(err)
-	}
-	if dec.More() {
-		return pc.Config, errors.New("the settings are followed by other data")
+	pc, err := decodePageConfig(raw)
+	if err != nil {
+		return pc.Config, err
 	}
 	cfg := pc.Config
 	switch pc.Protocol {
@@ -473,13 +507,13 @@ func CheckConfig(cfg engine.Config) error {
 // check validates a configuration as configure would, without making a run:
 // the page asks as the user types. A wire.CheckEvent answers, its Message
 // empty if the configuration is good, with the shape preview of its model.
-func (s *Session) check(raw json.RawMessage) {
+func (s *Session) check(id int, raw json.RawMessage) {
 	msg := ""
 	cfg, err := ParseConfig(raw)
 	if err != nil {
 		msg = err.Error()
 	}
-	s.emit(wire.CheckEvent{Message: msg, Preview: shapePreview(cfg.Model)})
+	s.emit(wire.CheckEvent{ID: id, Message: msg, Preview: shapePreview(cfg.Model)})
 }
 
 // shapePreview is the line under the page's convolution table: the input
@@ -518,6 +552,7 @@ func (s *Session) configure(raw json.RawMessage) {
 // newRun starts a run from s.cfg: arch, state idle, weights.
 func (s *Session) newRun() {
 	s.flushSteps()
+	s.keepRecord(true) // the run being replaced
 	s.tr, s.theta0 = nil, nil
 	s.stepOff, s.epochOff, s.stepNow, s.epochNow = 0, 0, 0, 0
 	s.extendAt, s.wantRun = false, false
@@ -725,6 +760,7 @@ func (s *Session) RunFor(budget time.Duration) (busy bool) {
 	if s.state == wire.StateRunning && s.tr != nil && now.Sub(s.lastWeights) >= s.opt.WeightsEvery {
 		s.emitWeights(s.tr.Model())
 	}
+	s.keepRecord(false)
 	return s.Busy()
 }
 

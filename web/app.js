@@ -1,7 +1,9 @@
 // The playground page: reads the controls into an engine.Config, drives the
-// trainer Web Worker (worker.js + trainer.wasm), shows its numbers, and
-// forwards the worker's events to the UI iframe (ui.html; ?ui=ebiten picks
-// the ebiten presenter there).
+// trainer Web Worker (worker.js + trainer.wasm) and shows its numbers. The
+// canvas iframe (ui.html; ?ui=ebiten picks the ebiten presenter there) and
+// the worker talk over a MessageChannel this script gives them: the
+// trainer's curves and weights never pass through here; the page sends the
+// canvas only what it alone knows (runs to overlay, PNG exports).
 // Messages: see docs/protocol.md.
 'use strict';
 
@@ -61,11 +63,10 @@
   // What each getWeights request is for, by its id: {kind:'save', run} | {kind:'download', name}.
   const bytesWanted = new Map();
   let lastRequestID = 0;
-  // The current run's record holds the trainer's snapshot of its history,
-  // asked after each event that changes it, one request at a time.
-  let snapWanted = null;      // {id, run} of the snapshot request in flight
-  let snapAgain = false;      // the run changed while one was in flight
-  let configPending = false;  // a configure is on its way: a snapshot now would be of the next run
+  // The current run's record holds the trainer's snapshot of its history:
+  // the trainer sends one on its own when the run pauses or ends and at
+  // most every few seconds while it trains (playground keepRecord); the
+  // page asks for one when it is hidden or left.
   const pngTimers = {};
 
   // ---- errors ----
@@ -76,6 +77,9 @@
   // The worker checks the settings as they are typed (the engine's rules,
   // its memory budget included); its answer shows, and goes when fixed.
   let checkMsg = '';
+  let checkID = 0;   // the newest check of the fields: older answers are stale
+  let linkCheck = 0; // the check of a link's settings, before the first run is made
+  const gridWanted = new Map(); // sweep requests by id: their answer callbacks
   function showCheck(msg) {
     if (msg) {
       showError(msg);
@@ -92,7 +96,8 @@
       showCheck(e.message);
       return;
     }
-    send({ cmd: C.check, config: cfg });
+    checkID = ++lastRequestID;
+    send({ cmd: C.check, id: checkID, config: cfg });
   }
 
   function clearError() {
@@ -250,9 +255,7 @@
   // sendConfig makes a new run in the worker from cfg. A run being trained
   // has its weights saved into its record first (the worker answers in order).
   function sendConfig(cfg) {
-    saveCurrentWeights();
-    askSnapshot(); // the last one of the run being replaced
-    configPending = true;
+    saveCurrentWeights(); // the trainer sends the replaced run's last record itself
     sentConfig = JSON.stringify(cfg);
     el.pending.hidden = true;
     send({ cmd: C.configure, config: cfg });
@@ -380,7 +383,6 @@
     let lastEpoch = null;
     let endState = '';
     let over = false;
-    let snapID = 0; // the snapshot request in flight
     const finish = (st, message) => {
       if (!over) {
         over = true;
@@ -412,13 +414,9 @@
       }
       if (run) {
         runs.eventFor(run, ev);
-        // The run's history is its worker's snapshot, as for the run shown.
-        if (ev.type === T.snapshot && ev.id === snapID) {
-          snapID = 0;
+        // The run's history is its worker's record of it, as for the run shown.
+        if (ev.type === T.snapshot) {
           runs.fromSnapshot(run, ev);
-        } else if (!snapID && (changesHistory(ev) || (ev.type === T.state && ev.state !== S.running))) {
-          snapID = ++lastRequestID;
-          slot.worker.postMessage({ cmd: C.snapshot, id: snapID });
         }
       }
       if (ev.type === T.state && (ev.state === S.done || ev.state === S.diverged)) {
@@ -487,17 +485,12 @@
     }
   }
 
+  // askSnapshot asks the trainer for the current run's record now (the
+  // page is being hidden or left); it comes back as a snapshot event.
   function askSnapshot() {
-    const run = runs && runs.current;
-    if (!run || configPending) {
-      return;
+    if (runs && runs.current) {
+      send({ cmd: C.snapshot, id: ++lastRequestID });
     }
-    if (snapWanted) {
-      snapAgain = true;
-      return;
-    }
-    snapWanted = { id: ++lastRequestID, run: run };
-    send({ cmd: C.snapshot, id: snapWanted.id });
   }
 
   function askWeights(want) {
@@ -707,7 +700,6 @@
         break;
       case T.arch:
         hasRun = true;
-        configPending = false;
         fromWeights = loadingFrom !== null || loadingFile ? ev.spec : null;
         idleNote = '';
         if (loadingFrom) {
@@ -786,9 +778,21 @@
         break;
       }
       case T.check:
-        showCheck(ev.message);
-        el.shapePreview.textContent = el.arch.value === 'cnn' ? ev.preview : '';
+        if (ev.id === linkCheck) {
+          linkChecked(ev.message);
+        } else if (ev.id === checkID) {
+          showCheck(ev.message);
+          el.shapePreview.textContent = el.arch.value === 'cnn' ? ev.preview : '';
+        }
         break;
+      case T.sweep: {
+        const answer = gridWanted.get(ev.id);
+        gridWanted.delete(ev.id);
+        if (answer) {
+          answer(ev);
+        }
+        break;
+      }
       case T.landscapeGrid:
       case T.landscapePoint:
       case T.sharpness:
@@ -796,23 +800,14 @@
         landscapeEvent(ev);
         break;
       case T.snapshot:
-        if (snapWanted && ev.id === snapWanted.id) {
-          const run = snapWanted.run;
-          snapWanted = null;
-          if (runs) {
-            runs.fromSnapshot(run, ev);
-          }
-          if (snapAgain) {
-            snapAgain = false;
-            askSnapshot();
-          }
+        // The record of the run the page shows: events come in order, so a
+        // replaced run's last one arrives before the next run's arch.
+        if (runs && runs.current) {
+          runs.fromSnapshot(runs.current, ev);
         }
         break;
       case T.error:
         bytesWanted.delete(ev.id); // the answer to that getWeights: no bytes will come
-        if (ev.kind === K.config) {
-          configPending = false; // a refused configure leaves the run as it was
-        }
         showError(ev.message);
         if (ev.kind === K.weights) {
           // The file or saved weights were refused: the next run is not "loaded".
@@ -832,27 +827,7 @@
     }
     if (runs) {
       runs.event(ev);
-      if (runs.current && changesHistory(ev)) {
-        askSnapshot();
-      }
     }
-    if (ev.type !== T.modelBytes && ev.type !== T.check && ev.type !== T.confusion && !(ev.type === T.snapshot && ev.id !== 0)) {
-      toFrame(ev);
-    }
-  }
-
-  // changesHistory reports whether ev changes what a run's record keeps
-  // (steps are taken along with these).
-  function changesHistory(ev) {
-    switch (ev.type) {
-      case T.epoch: case T.eval: case T.shuffle:
-        return true;
-      case T.flatness:
-        return ev.index === ev.count - 1;
-      case T.state:
-        return ev.state !== S.running && ev.state !== S.idle;
-    }
-    return false;
   }
 
   // ---- the landscape job ----
@@ -901,13 +876,15 @@
     showLandscapeNote();
   }
 
+  // toFrame sends the canvas what only the page knows (wire's page ->
+  // canvas events: runs to overlay, a PNG export).
   function toFrame(ev) {
     const w = el.frame.contentWindow;
     if (w) {
       try {
         w.postMessage(ev, '*');
       } catch (e) {
-        // The iframe is reloading; it asks for a snapshot when it is ready.
+        // The iframe is reloading; it says when it is ready again.
       }
     }
   }
@@ -921,16 +898,10 @@
     if (!m || typeof m !== 'object') {
       return;
     }
-    if (typeof m.cmd === 'string') {
-      // A request for the trainer (sample, flatness, confusion, ...).
-      send(m);
-      return;
-    }
     if (m.type === 'ui' && m.event === 'ready') {
+      // A new channel for each (re)loaded canvas; it asks the trainer for
+      // the run as the trainer holds it there.
       connectFrameToWorker();
-      // The trainer owns the run: it answers with one snapshot event and
-      // the current weights, forwarded like any event.
-      send({ cmd: C.snapshot });
       if (runs) {
         runs.sendOverlay(true);
       }
@@ -958,8 +929,9 @@
   }
 
   // connectFrameToWorker gives the canvas and the trainer a channel of
-  // their own: the canvas asks the trainer to classify the pad there (wire
-  // package), so classification runs in the worker, not on this thread.
+  // their own: the trainer's events for the canvas (wire.Readers) and the
+  // canvas' requests (classify, sample, flatness, its snapshot) go there,
+  // not through this thread.
   function connectFrameToWorker() {
     const w = el.frame.contentWindow;
     if (!w || !worker || typeof MessageChannel !== 'function') {
@@ -1120,9 +1092,11 @@
     setNumber(el.evalSubset, cfg.evalSubset || 0, 'validation examples');
     // Runs saved before the protocol was named say it by its options.
     el.protocol.value = cfg.protocol === 'report' || (cfg.input === 'raw' && cfg.stepsPerEpoch === 1) ? 'report' : 'modern';
+    // Its range is the engine's rule: a link's settings are checked by the
+    // worker as a whole (configFromURL).
     const f = cfg.shuffleFraction || 0;
-    if (typeof f !== 'number' || !(f >= 0 && f <= 1)) {
-      throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not in [0, 1]');
+    if (typeof f !== 'number') {
+      throw new Error('shuffle fraction ' + JSON.stringify(f) + ' is not a number');
     }
     el.shuffle.checked = f > 0;
     if (f > 0) {
@@ -1155,25 +1129,68 @@
     };
   }
 
+  // configFromURL fills the controls from the link's settings. When the
+  // controls hold them exactly (a link the page wrote), the usual check of
+  // the fields speaks. Otherwise (a slider clamps what it cannot hold, a
+  // setting has no control) the worker checks them as sent, with the
+  // engine's rules, and the first run is made when the answer comes
+  // (linkChecked). It reports whether it asked.
+  let linkRestore = null;
   function configFromURL() {
     const c = new URLSearchParams(location.search).get('c');
     if (c === null) {
-      return;
+      return false;
     }
     const restore = snapshotControls();
+    let cfg;
     try {
-      let cfg;
       try {
         cfg = JSON.parse(b64urlDecode(c));
       } catch (e) {
         throw new Error('it is not base64url-encoded JSON');
       }
       applyConfig(cfg);
-      setStatus('Settings taken from the link.');
     } catch (e) {
       restore();
-      showError('The settings in this link could not be used (' + e.message + '); the default settings are used instead.');
+      badLink(e.message);
+      return false;
     }
+    setStatus('Settings taken from the link.');
+    if (canonical(readConfig()) === canonical(cfg)) {
+      return false;
+    }
+    linkRestore = restore;
+    linkCheck = ++lastRequestID;
+    send({ cmd: C.check, id: linkCheck, config: cfg });
+    return true;
+  }
+
+  // canonical is v as JSON with object keys sorted.
+  function canonical(v) {
+    if (Array.isArray(v)) {
+      return '[' + v.map(canonical).join(',') + ']';
+    }
+    if (v && typeof v === 'object') {
+      return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonical(v[k])).join(',') + '}';
+    }
+    return JSON.stringify(v);
+  }
+
+  function badLink(why) {
+    showError('The settings in this link could not be used (' + why + '); the default settings are used instead.');
+  }
+
+  // linkChecked takes the worker's answer about the link's settings:
+  // refused, the defaults come back; either way the first run is made.
+  function linkChecked(msg) {
+    linkCheck = 0;
+    if (msg) {
+      linkRestore();
+      updateURL();
+      badLink(msg);
+    }
+    linkRestore = null;
+    configure();
   }
 
   function loadRunConfig(run) {
@@ -1230,6 +1247,14 @@
     }
     worker.onerror = (e) => showError('Trainer worker failed: ' + (e.message || 'unknown error'));
     window.addEventListener('message', onFrameMessage);
+    // Leaving the page, or hiding it (a phone may then end it unasked):
+    // the run's record is brought up to date.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') {
+        askSnapshot();
+      }
+    });
+    window.addEventListener('pagehide', askSnapshot);
 
     el.start.addEventListener('click', onStart);
     el.pause.addEventListener('click', onPause);
@@ -1314,13 +1339,16 @@
     updateShapePreview();
     setButtons();
     setStatus('Loading the trainer…');
-    configFromURL();
+    const linkAsked = configFromURL();
     updateURL();
     initPool();
     initRuns();
     // A first run from the settings, so the architecture and the untrained
-    // model show at once; Start then trains it.
-    configure();
+    // model show at once; Start then trains it. A link's settings are
+    // checked first.
+    if (!linkAsked) {
+      configure();
+    }
   }
 
   function initRuns() {
@@ -1361,6 +1389,11 @@
           el.protocol.value = 'report';
           el.evalSubset.value = '0';
           updateURL();
+        },
+        grid: (fields, answer) => {
+          const id = ++lastRequestID;
+          gridWanted.set(id, answer);
+          send(Object.assign({ cmd: C.sweep, id: id }, fields));
         },
         run: (cfg, extra, ended) => runInPool(cfg, extra, ended),
         onError: showError,

@@ -27,6 +27,7 @@
       snapshot: 'snapshot',
       start: 'start',
       step: 'step',
+      sweep: 'sweep',
     }),
     // The event types, for {type: ...}.
     type: Object.freeze({
@@ -58,6 +59,7 @@
       snapshot: 'snapshot',
       state: 'state',
       steps: 'steps',
+      sweep: 'sweep',
       weights: 'weights',
     }),
     // The kinds of an error event.
@@ -84,9 +86,9 @@
     // The keys of each message ("cmd:NAME" for a command), in Go's order.
     fields: Object.freeze({
       'arch': Object.freeze(['layers', 'params', 'spec']),
-      'check': Object.freeze(['message', 'preview']),
+      'check': Object.freeze(['id', 'message', 'preview']),
       'cmd:cancelLandscape': Object.freeze([]),
-      'cmd:check': Object.freeze(['config']),
+      'cmd:check': Object.freeze(['id', 'config']),
       'cmd:classify': Object.freeze(['id', 'image', 'filter']),
       'cmd:configure': Object.freeze(['config']),
       'cmd:confusion': Object.freeze([]),
@@ -100,9 +102,10 @@
       'cmd:robustness': Object.freeze(['evalSubset']),
       'cmd:sample': Object.freeze([]),
       'cmd:shuffle': Object.freeze(['on', 'fraction']),
-      'cmd:snapshot': Object.freeze(['id']),
+      'cmd:snapshot': Object.freeze(['id', 'weights']),
       'cmd:start': Object.freeze([]),
       'cmd:step': Object.freeze([]),
+      'cmd:sweep': Object.freeze(['id', 'base', 'batches', 'lrs', 'epochs', 'subset', 'hidden']),
       'confusion': Object.freeze(['matrix', 'worst', 'n', 'acc']),
       'dataComplete': Object.freeze(['train', 'test']),
       'dataParallel': Object.freeze(['replicas', 'message']),
@@ -129,6 +132,7 @@
       'snapshot': Object.freeze(['id', 'hasRun', 'arch', 'state', 'steps', 'epochs', 'evals', 'shuffles', 'flatness']),
       'state': Object.freeze(['state', 'step', 'epoch']),
       'steps': Object.freeze(['steps']),
+      'sweep': Object.freeze(['id', 'message', 'batches', 'lrs', 'runs']),
       'weights': Object.freeze(['spec', 'step', 'data']),
     }),
   });

@@ -14,24 +14,6 @@
     return Math.round(t * (ns.VIRIDIS.length - 1));
   }
 
-  // parseList reads "100, 500 3000" into numbers; it throws for a bad entry.
-  function parseList(s, what, opts) {
-    const parts = s.split(/[\s,;]+/).filter((p) => p !== '');
-    if (parts.length === 0) {
-      throw new Error(what + ': give at least one value');
-    }
-    if (parts.length > 8) {
-      throw new Error(what + ': at most 8 values');
-    }
-    return parts.map((p) => {
-      const v = Number(p);
-      if (!Number.isFinite(v) || (opts.int && !Number.isInteger(v)) || v < opts.min || (opts.positive && !(v > 0))) {
-        throw new Error(what + ': "' + p + '" is not ' + opts.desc);
-      }
-      return v;
-    });
-  }
-
   const METRICS = [
     { key: 'loss', title: 'Final loss', field: 'trainLoss', fmt: (v) => v.toFixed(3) },
     // With the report's protocol, the accuracy on the whole training set
@@ -48,6 +30,8 @@
   class Sweep {
     // els: {batches, lrs, epochs, subset, hidden, start, cancel, progress, tables, status}
     // host: {baseConfig(), useReportProtocol(), onError(msg),
+    //        grid(fields, answer(sweepEvent)): the trainer reads the lists
+    //          and makes the grid's runs (playground.SweepGrid),
     //        run(cfg, extra, ended(state, lastEpoch, message)): a handle {stop()}
     //          of a run started in a pool worker, or null when none is free}
     constructor(els, host) {
@@ -90,47 +74,35 @@
       this.host.useReportProtocol();
     }
 
+    // start asks the trainer for the grid the fields describe (it reads
+    // the lists and checks every run), then runs it.
     start() {
-      let batches;
-      let lrs;
-      let epochs;
-      let subset;
-      let hidden;
       let base;
       try {
-        batches = parseList(this.els.batches.value, 'Sweep batch sizes', { int: true, min: 0, desc: 'a whole number ≥ 0' });
-        lrs = parseList(this.els.lrs.value, 'Sweep learning rates', { positive: true, min: 0, desc: 'a number > 0' });
-        epochs = parseList(this.els.epochs.value, 'Sweep epochs', { int: true, min: 1, desc: 'a whole number ≥ 1' })[0];
-        subset = parseList(this.els.subset.value, 'Sweep training examples', { int: true, min: 0, desc: 'a whole number ≥ 0' })[0];
-        hidden = parseList(this.els.hidden.value, 'Sweep hidden widths', { int: true, min: 1, desc: 'a whole number ≥ 1' });
         base = this.host.baseConfig();
       } catch (e) {
         this.host.onError(e.message);
         return;
       }
-      this.grid = { batches, lrs };
-      this.queue = [];
-      for (const b of batches) {
-        for (const lr of lrs) {
-          const cfg = JSON.parse(JSON.stringify(base));
-          cfg.model = { arch: 'mlp', hidden: hidden };
-          cfg.optim = { kind: 'sgd', l2: 0 };
-          cfg.schedule = { kind: 'constant', lr0: lr };
-          cfg.batchSize = b;
-          cfg.epochs = epochs;
-          cfg.subset = subset;
-          cfg.patience = 0;
-          cfg.shuffleFraction = 0;
-          if (cfg.protocol === 'report') {
-            // The report's protocol: the tables' numbers come from the last
-            // epoch, measured on every test and training image as the
-            // report did; the epochs before are not evaluated.
-            cfg.evalEvery = epochs;
-            cfg.evalTrain = true;
-          }
-          this.queue.push({ b, lr, cfg });
+      const f = this.els;
+      this.els.start.disabled = true;
+      this.host.grid({
+        base: base, batches: f.batches.value, lrs: f.lrs.value, epochs: f.epochs.value,
+        subset: f.subset.value, hidden: f.hidden.value,
+      }, (ev) => {
+        this.setButtons();
+        if (ev.message) {
+          this.host.onError(ev.message);
+        } else if (!this.active()) {
+          this.begin(ev);
         }
-      }
+      });
+    }
+
+    // begin runs the grid of a sweep event.
+    begin(ev) {
+      this.grid = { batches: ev.batches, lrs: ev.lrs };
+      this.queue = ev.runs.map((r) => ({ b: r.batch, lr: r.lr, cfg: r.config }));
       this.results.clear();
       this.buildTables();
       this.next = 0;

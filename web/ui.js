@@ -4,9 +4,22 @@
 // choosePresenter picks ebiten where WebGL runs on a GPU and the 2D canvas
 // where WebGL is missing or rendered in software (there every WebGL frame
 // costs the CPU more than the 2D canvas does); ?ui=ebiten or ?ui=canvas
-// overrides. The parent page forwards worker events here with postMessage
-// and the Go program answers with {type:'ui', ...} messages.
+// overrides. The trainer worker's events arrive over a MessageChannel the
+// parent page hands over in a {type:'connect'} message; the page's own
+// (runs to overlay, export, pad) come with postMessage; the Go program
+// answers the page with {type:'ui', ...} messages.
 'use strict';
+
+// What arrives on the trainer's channel is also dispatched on this window
+// as a 'trainermessage' event (detail: the message, in arrival order), so
+// tests and tools can watch the stream the canvas draws from. This
+// listener is added before the Go program's, so it sees the port first;
+// the Go program's onmessage starts the port.
+addEventListener('message', (e) => {
+  if (e.data && e.data.type === 'connect' && e.ports && e.ports[0]) {
+    e.ports[0].addEventListener('message', (m) => dispatchEvent(new CustomEvent('trainermessage', { detail: m.data })));
+  }
+});
 
 // softwareRenderer matches the unmasked renderer strings of WebGL drawn on
 // the CPU (Chromium's SwiftShader, Mesa's llvmpipe and softpipe, Windows'

@@ -5,6 +5,10 @@
 // the trainer) and events (a "type" key, sent by the trainer, or by the page
 // to the canvas).
 //
+// Readers says which of the trainer's events go to the page, which to the
+// canvas over the channel the page gives the two, which to both;
+// ViewCommand which commands the canvas may send over it.
+//
 // Encode turns a message into the plain object that postMessage carries
 // (numbers as float64, nested objects as map[string]any, typed arrays as
 // []float32 and []uint8 to be transferred), and Decode turns such an object

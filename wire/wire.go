@@ -53,9 +53,24 @@ type ConfigureCmd struct {
 }
 
 // CheckCmd validates a configuration as configure would, without making a
-// run; a CheckEvent answers.
+// run; a CheckEvent with the same ID answers.
 type CheckCmd struct {
+	ID     int             `wire:"id"`
 	Config json.RawMessage `wire:"config"`
+}
+
+// SweepCmd asks the trainer to read a sweep's fields as typed (lists such
+// as "100, 500 3000") and make the grid's runs from the page's settings
+// (Base, as for configure): a SweepEvent with the same ID answers
+// (playground.SweepGrid has the rules).
+type SweepCmd struct {
+	ID      int             `wire:"id"`
+	Base    json.RawMessage `wire:"base"`
+	Batches string          `wire:"batches"`
+	LRs     string          `wire:"lrs"`
+	Epochs  string          `wire:"epochs"`
+	Subset  string          `wire:"subset"`
+	Hidden  string          `wire:"hidden"`
 }
 
 // StartCmd starts or resumes the run.
@@ -112,11 +127,12 @@ type GetWeightsCmd struct {
 type RetryDataCmd struct{}
 
 // SnapshotCmd asks for the run as the trainer holds it: a SnapshotEvent
-// with the same ID. For the canvas (ID 0), which the page asks for when the
-// canvas (re)loads, the current weights follow; the page asks with its own
-// IDs for the history it saves with a run.
+// with the same ID, sent to whoever asked (see Readers). The canvas asks
+// over its channel when it (re)connects, with Weights set: the current
+// weights follow. The page asks when it is left, for the record it keeps.
 type SnapshotCmd struct {
-	ID int `wire:"id"`
+	ID      int  `wire:"id"`      // from 1; 0 is the session's unasked record
+	Weights bool `wire:"weights"` // a WeightsEvent follows the snapshot
 }
 
 // ClassifyCmd asks, from the canvas over its own channel, for the current
@@ -157,6 +173,7 @@ type CancelLandscapeCmd struct{}
 
 func (ConfigureCmd) Cmd() string   { return "configure" }
 func (CheckCmd) Cmd() string       { return "check" }
+func (SweepCmd) Cmd() string       { return "sweep" }
 func (StartCmd) Cmd() string       { return "start" }
 func (PauseCmd) Cmd() string       { return "pause" }
 func (StepCmd) Cmd() string        { return "step" }
@@ -346,16 +363,20 @@ type ErrorEvent struct {
 // its model's convolution and pooling sizes ("conv1 28→24, pool 24→12, ..."),
 // empty for an MLP.
 type CheckEvent struct {
+	ID      int    `wire:"id"` // the CheckCmd's
 	Message string `wire:"message"`
 	Preview string `wire:"preview"`
 }
 
-// SnapshotEvent is the run as the trainer holds it, answering a
-// SnapshotCmd: its model, state and a bounded history, each curve
-// thinned evenly to at most a thousand points. HasRun is false before the first
-// configure (Arch is then empty).
+// SnapshotEvent is the run as the trainer holds it: its model, state and
+// a bounded history, each curve thinned evenly to at most a thousand
+// points. It answers a SnapshotCmd (its ID), or, with ID 0, is the record
+// of the run the trainer sends the page on its own: when the run stops
+// training (paused, done, diverged), when a job on it ends, and at most
+// every few seconds while it trains (playground.Options.SaveEvery). HasRun
+// is false before the first configure (Arch is then empty).
 type SnapshotEvent struct {
-	ID       int             `wire:"id"` // the SnapshotCmd's
+	ID       int             `wire:"id"` // the SnapshotCmd's; 0: not asked for
 	HasRun   bool            `wire:"hasRun"`
 	Arch     ArchEvent       `wire:"arch"`
 	State    StateEvent      `wire:"state"`
@@ -364,6 +385,25 @@ type SnapshotEvent struct {
 	Evals    []EvalEvent     `wire:"evals"`
 	Shuffles []ShuffleEvent  `wire:"shuffles"`
 	Flatness []FlatnessEvent `wire:"flatness"` // the newest curve
+}
+
+// SweepRun is one run of a sweep's grid: its batch size, learning rate
+// and configuration (for configure).
+type SweepRun struct {
+	Batch  int             `wire:"batch"`
+	LR     float64         `wire:"lr"`
+	Config json.RawMessage `wire:"config"`
+}
+
+// SweepEvent answers a SweepCmd: the grid's batch sizes and learning rates
+// as read, and its runs, batch-major; or Message, which says which field
+// or run is wrong (no runs then).
+type SweepEvent struct {
+	ID      int        `wire:"id"`
+	Message string     `wire:"message"`
+	Batches []int      `wire:"batches"`
+	LRs     []float64  `wire:"lrs"`
+	Runs    []SweepRun `wire:"runs"`
 }
 
 // Prediction answers a ClassifyCmd, over the canvas' channel.
@@ -481,6 +521,7 @@ func (ConfusionEvent) Type() string      { return "confusion" }
 func (ModelBytesEvent) Type() string     { return "modelBytes" }
 func (ErrorEvent) Type() string          { return "error" }
 func (CheckEvent) Type() string          { return "check" }
+func (SweepEvent) Type() string          { return "sweep" }
 func (SnapshotEvent) Type() string       { return "snapshot" }
 func (Prediction) Type() string          { return "prediction" }
 func (PredictionError) Type() string     { return "predictionError" }
@@ -541,7 +582,7 @@ var (
 		ConfigureCmd{}, CheckCmd{}, StartCmd{}, PauseCmd{}, StepCmd{}, ResetCmd{},
 		ShuffleCmd{}, FlatnessCmd{}, SampleCmd{}, ConfusionCmd{}, RobustnessCmd{},
 		LoadWeightsCmd{}, GetWeightsCmd{}, RetryDataCmd{}, SnapshotCmd{}, ClassifyCmd{},
-		LandscapeCmd{}, CancelLandscapeCmd{},
+		LandscapeCmd{}, CancelLandscapeCmd{}, SweepCmd{},
 	}
 	Events = []Event{
 		ProgressEvent{}, ReadyEvent{}, DataCompleteEvent{}, ArchEvent{}, StateEvent{},
@@ -550,6 +591,6 @@ var (
 		ModelBytesEvent{}, ErrorEvent{}, CheckEvent{}, SnapshotEvent{},
 		Prediction{}, PredictionError{}, RunsEvent{}, ExportEvent{}, PadEvent{},
 		LandscapeGridEvent{}, LandscapePointEvent{}, SharpnessEvent{}, LandscapeDoneEvent{},
-		DataParallelEvent{}, ReplicaEndEvent{},
+		DataParallelEvent{}, ReplicaEndEvent{}, SweepEvent{},
 	}
 )

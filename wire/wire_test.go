@@ -232,3 +232,54 @@ func BenchmarkEncodeStepsByHand(b *testing.B) {
 		_ = map[string]any{"type": ev.Type(), "steps": steps}
 	}
 }
+
+// TestReaders: every event the trainer sends has a reader; weights and
+// pad answers go to the canvas only, the page's DOM answers to the page
+// only, and a snapshot to whoever asked.
+func TestReaders(t *testing.T) {
+	for _, e := range wire.Events {
+		page, view := wire.Readers(e, false)
+		switch e.(type) {
+		case wire.RunsEvent, wire.ExportEvent, wire.PadEvent:
+			if page || view {
+				t.Errorf("%T: the page's own event routed as the trainer's", e)
+			}
+		default:
+			if !page && !view {
+				t.Errorf("%T: nobody reads it", e)
+			}
+		}
+	}
+	for _, c := range []struct {
+		e          wire.Event
+		fromView   bool
+		page, view bool
+	}{
+		{wire.WeightsEvent{}, false, false, true},
+		{wire.Prediction{}, true, false, true},
+		{wire.SampleEvent{}, false, false, true},
+		{wire.ModelBytesEvent{}, false, true, false},
+		{wire.CheckEvent{}, false, true, false},
+		{wire.StepsEvent{}, false, true, true},
+		{wire.ErrorEvent{}, true, true, true},
+		{wire.SnapshotEvent{}, false, true, false},
+		{wire.SnapshotEvent{}, true, true, false}, // a record sent while a canvas' request is handled
+		{wire.SnapshotEvent{ID: 3}, true, false, true},
+		{wire.SnapshotEvent{ID: 3}, false, true, false},
+	} {
+		page, view := wire.Readers(c.e, c.fromView)
+		if page != c.page || view != c.view {
+			t.Errorf("%T (asked by the canvas %v): page %v view %v, want %v %v", c.e, c.fromView, page, view, c.page, c.view)
+		}
+	}
+	for _, c := range wire.Commands {
+		_, want := c.(wire.ClassifyCmd)
+		switch c.(type) {
+		case wire.SnapshotCmd, wire.SampleCmd, wire.FlatnessCmd:
+			want = true
+		}
+		if wire.ViewCommand(c) != want {
+			t.Errorf("%T: ViewCommand %v", c, !want)
+		}
+	}
+}

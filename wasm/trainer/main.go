@@ -3,9 +3,12 @@
 // Command trainer is the playground's Web Worker (web/worker.js runs it). It
 // fetches the MNIST pack with progress, decodes it piece by piece, and drives
 // a playground.Session: commands from the page arrive through the handler
-// it gives worker.js (self.trainerAttach), training runs in slices of
-// sliceBudget scheduled through a MessageChannel so messages are handled in
-// between, and events are posted to the page with typed arrays transferred.
+// it gives worker.js (self.trainerAttach), the canvas' requests over the
+// MessageChannel the page gives the two (connectView), training runs in
+// slices of sliceBudget scheduled through another MessageChannel so
+// messages are handled in between, and each event is posted to its
+// readers, the page or the canvas or both (wire.Readers), with typed arrays
+// transferred.
 // A worker of the page's pool may also lead or follow a data-parallel run
 // (commands dataParallel and replica; wasm/gradsum sums the gradients).
 package main
@@ -130,10 +133,25 @@ func handle(data js.Value) {
 	sess.Handle(c)
 }
 
-// post sends an event to the page, transferring its typed arrays.
+// post sends an event to its readers (wire.Readers): the page, the canvas
+// over its channel, or both, each with its own copy of the typed arrays,
+// transferred. Before the canvas connects its events are dropped: it asks
+// for a snapshot when it does.
 func post(e wire.Event) {
-	v, transfer := jsconv.ToJS(wire.Encode(e))
-	self.Call("postMessage", v, transfer)
+	page, view := wire.Readers(e, fromView)
+	view = view && viewPort.Type() == js.TypeObject
+	if !page && !view {
+		return
+	}
+	obj := wire.Encode(e)
+	if view {
+		v, transfer := jsconv.ToJS(obj)
+		viewPort.Call("postMessage", v, transfer)
+	}
+	if page {
+		v, transfer := jsconv.ToJS(obj)
+		self.Call("postMessage", v, transfer)
+	}
 }
 
 // ---- the canvas' channel ----
@@ -141,11 +159,14 @@ func post(e wire.Event) {
 var (
 	viewPort    js.Value // the MessageChannel port to the canvas (wasm/ui)
 	viewHandler js.Func
+	// fromView is set while the session handles a command that came over
+	// the canvas' channel: a snapshot then answers the canvas (guarded by mu).
+	fromView bool
 )
 
-// connectView takes the port the page made for the canvas to ask this
-// worker directly (wire package), replacing an older one when the canvas
-// reloads.
+// connectView takes the port the page made for the canvas and this worker
+// (wire package): the canvas' events go there, and its requests come from
+// there; a reloaded canvas gets a new one.
 func connectView(port js.Value) {
 	if port.Type() != js.TypeObject {
 		return
@@ -164,18 +185,33 @@ func connectView(port js.Value) {
 	port.Set("onmessage", viewHandler)
 }
 
-// answerView classifies the canvas' pad image with the current model.
+// answerView handles a request of the canvas: the pad's classification,
+// answered here on the channel, or a command the session answers
+// (wire.ViewCommand: a snapshot, a test sample, a flatness curve), whose
+// events reach their readers through post.
 func answerView(d js.Value) {
 	obj, _ := jsconv.FromJS(d)
 	c, err := wire.DecodeCommand(obj)
-	req, ok := c.(wire.ClassifyCmd)
-	if err != nil || !ok {
-		fmt.Fprintf(os.Stderr, "trainer: not a classify request on the canvas' channel (%v)\n", err)
+	if err == nil && !wire.ViewCommand(c) {
+		err = fmt.Errorf("%q is not the canvas' to ask", c.Cmd())
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "trainer: a request on the canvas' channel refused: %v\n", err)
 		return
 	}
 	mu.Lock()
+	defer func() {
+		mu.Unlock()
+		schedule()
+	}()
+	req, ok := c.(wire.ClassifyCmd)
+	if !ok {
+		fromView = true
+		sess.Handle(c)
+		fromView = false
+		return
+	}
 	p, err := sess.Classify(req)
-	mu.Unlock()
 	var ev wire.Event = p
 	if err != nil {
 		ev = wire.PredictionError{ID: req.ID, Message: err.Error()}

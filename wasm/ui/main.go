@@ -1,11 +1,12 @@
 //go:build js && wasm
 
 // Command ui is the playground's canvas in the ui.html iframe. It receives
-// the worker's events from the parent page through postMessage (decoded
-// with package wire), queues them,
-// and applies them once per frame; all state and drawing logic lives in
-// package view, which builds and tests natively and draws each panel into
-// an *image.RGBA on the CPU.
+// the trainer worker's events over the MessageChannel the page gives the
+// two (trainer.go) and the page's own (runs to overlay, a PNG export, the
+// pad's clear) through postMessage, decodes them with package wire, queues
+// them, and applies them once per frame; all state and drawing logic lives
+// in package view, which builds and tests natively and draws each panel
+// into an *image.RGBA on the CPU.
 //
 // Two presenters put the view on the screen; web/ui.js picks one. The
 // ebiten one (ebiten.go, -tags uiebiten) draws every panel on the GPU
@@ -119,7 +120,7 @@ func main() {
 	v := view.New()
 	v.Post = postParent
 	link := &trainerLink{}
-	v.Classify = link.classify
+	v.Ask = link.ask
 	js.Global().Call("addEventListener", "message", js.FuncOf(func(this js.Value, args []js.Value) any {
 		if len(args) == 0 {
 			return nil
@@ -129,8 +130,12 @@ func main() {
 			link.connect(args[0].Get("ports").Index(0), in)
 			return nil
 		}
+		// Only the page's own events come this way (wire.Readers routes
+		// none of them): the trainer's arrive over the link.
 		if m, ok := decode(data); ok {
-			in.push(m)
+			if page, view := wire.Readers(m, false); !page && !view {
+				in.push(m)
+			}
 		}
 		return nil
 	}))

@@ -10,15 +10,18 @@ import (
 )
 
 // trainerLink is the canvas' end of the MessageChannel the page makes to
-// the trainer worker: classification requests go out and answers come back
-// without passing through the page (wire package).
+// the trainer worker: the trainer's events for the canvas (curves, weights,
+// answers) come in, and the canvas' requests (classify, sample, flatness,
+// snapshot) go out, without passing through the page (wire.Readers).
 type trainerLink struct {
 	port    js.Value
 	handler js.Func
+	snapID  int // the newest snapshot request
 }
 
 // connect takes a port from the page's {type:'connect'} message, replacing
-// an older one.
+// an older one, and asks the trainer for the run as it holds it, with its
+// weights: the canvas draws what happened before it connected.
 func (l *trainerLink) connect(port js.Value, in *inbox) {
 	if port.Type() != js.TypeObject {
 		return
@@ -37,14 +40,17 @@ func (l *trainerLink) connect(port js.Value, in *inbox) {
 		return nil
 	})
 	port.Set("onmessage", l.handler)
+	l.snapID++
+	l.ask(wire.SnapshotCmd{ID: l.snapID, Weights: true})
 }
 
-// classify sends r to the trainer; without a port yet it is dropped (the
-// pad is classified again with the next weights).
-func (l *trainerLink) classify(r wire.ClassifyCmd) {
+// ask sends c to the trainer; without a port yet it is dropped (the pad
+// is classified again with the next weights, and the snapshot asked for on
+// connecting brings the run).
+func (l *trainerLink) ask(c wire.Command) {
 	if l.port.Type() != js.TypeObject {
 		return
 	}
-	v, transfer := jsconv.ToJS(wire.Encode(r)) // a copy of the image: r's is only lent
+	v, transfer := jsconv.ToJS(wire.Encode(c)) // a copy of a classify's image: it is only lent
 	l.port.Call("postMessage", v, transfer)
 }

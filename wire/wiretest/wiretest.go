@@ -18,7 +18,8 @@ func Table() []any {
 	spec := engine.DefaultCNN()
 	return []any{
 		wire.ConfigureCmd{Config: json.RawMessage(`{"batchSize":64,"model":{"arch":"mlp","hidden":[32]}}`)},
-		wire.CheckCmd{Config: json.RawMessage(`{"epochs":3}`)},
+		wire.CheckCmd{ID: 6, Config: json.RawMessage(`{"epochs":3}`)},
+		wire.SweepCmd{ID: 7, Base: json.RawMessage(`{"epochs":3}`), Batches: "100, 500", LRs: "1e-3", Epochs: "2", Subset: "0", Hidden: "300 100"},
 		wire.StartCmd{}, wire.PauseCmd{}, wire.StepCmd{}, wire.ResetCmd{},
 		wire.ShuffleCmd{On: true, Fraction: 0.25},
 		wire.FlatnessCmd{Alphas: []float64{-0.5, 0, 1.5}, EvalSubset: 200},
@@ -28,7 +29,7 @@ func Table() []any {
 		wire.CancelLandscapeCmd{},
 		wire.LoadWeightsCmd{Bytes: []byte{1, 2, 255}},
 		wire.GetWeightsCmd{ID: 7},
-		wire.RetryDataCmd{}, wire.SnapshotCmd{ID: 12},
+		wire.RetryDataCmd{}, wire.SnapshotCmd{ID: 12, Weights: true},
 		wire.ClassifyCmd{ID: 3, Image: ramp(wire.ImagePixels, 1.0/784), Filter: -1},
 
 		wire.ProgressEvent{Loaded: 3 << 20, Total: 10 << 20},
@@ -58,7 +59,9 @@ func Table() []any {
 		confusion(),
 		wire.ModelBytesEvent{ID: 7, Bytes: []byte{9, 8, 7}},
 		wire.ErrorEvent{Message: "training diverged at step 3", Kind: wire.KindDiverged, Retry: true, ID: 2},
-		wire.CheckEvent{Message: "epochs -1 must be at least 0", Preview: "conv1 28→24, pool 24→12"},
+		wire.CheckEvent{ID: 6, Message: "epochs -1 must be at least 0", Preview: "conv1 28→24, pool 24→12"},
+		wire.SweepEvent{ID: 7, Batches: []int{100, 500}, LRs: []float64{1e-3},
+			Runs: []wire.SweepRun{{Batch: 100, LR: 1e-3, Config: json.RawMessage(`{"batchSize":100}`)}, {Batch: 500, LR: 1e-3, Config: json.RawMessage(`{"batchSize":500}`)}}},
 		wire.SnapshotEvent{ID: 12, HasRun: true, Arch: arch(spec),
 			State:    wire.StateEvent{State: wire.StatePaused, Step: 40, Epoch: 1.5},
 			Steps:    []wire.StepPoint{{Step: 1, Epoch: 0.5, Loss: 1, Acc: 0.5, LR: 0.1, ExamplesPerSec: 10}},

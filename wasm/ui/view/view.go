@@ -87,10 +87,12 @@ type View struct {
 
 	// Post sends an object to the parent page; nil drops it.
 	Post func(map[string]any)
-	// Classify sends a classification request to the trainer, whose answer
-	// comes back through Apply; nil: the pad is not classified. The image
-	// is only valid during the call.
-	Classify func(wire.ClassifyCmd)
+	// Ask sends a request to the trainer over the canvas' own channel:
+	// the pad's classification (a wire.ClassifyCmd, whose image is only
+	// valid during the call), a test sample, a flatness curve. The answers
+	// come back through Apply. nil: nothing is asked (the pad is not
+	// classified).
+	Ask func(wire.Command)
 
 	// curves of the live run; validation has per-epoch and quick
 	// evaluation points (vaX), training per-epoch ones (epX)
@@ -182,6 +184,12 @@ func (v *View) dirty(ps ...int) {
 func (v *View) touch(ps ...int) {
 	for _, p := range ps {
 		v.Panels[p].Dirty, v.Panels[p].urgent = true, true
+	}
+}
+
+func (v *View) ask(c wire.Command) {
+	if v.Ask != nil {
+		v.Ask(c)
 	}
 }
 
@@ -524,14 +532,14 @@ func (v *View) classify(post bool) {
 		return
 	}
 	v.dirty(PPad)
-	if v.model == nil || v.Classify == nil {
+	if v.model == nil || v.Ask == nil {
 		return
 	}
 	v.reqID++
 	if post {
 		v.postFor = v.reqID
 	}
-	v.Classify(wire.ClassifyCmd{ID: v.reqID, Image: v.input[:], Filter: v.selected})
+	v.Ask(wire.ClassifyCmd{ID: v.reqID, Image: v.input[:], Filter: v.selected})
 }
 
 // answer takes the trainer's prediction for request p.ID.
@@ -582,9 +590,9 @@ func (v *View) Pointer(x, y int, pressed bool) {
 			v.touch(PPad)
 			v.post(map[string]any{"type": "ui", "event": "clear"})
 		case p.In(v.sampleBtn):
-			v.post(wire.Encode(wire.SampleCmd{}))
+			v.ask(wire.SampleCmd{})
 		case p.In(v.flatBtn):
-			v.post(wire.Encode(wire.FlatnessCmd{})) // the worker's alpha grid
+			v.ask(wire.FlatnessCmd{}) // the worker's alpha grid
 		case p.In(v.Panels[PFlat].Rect) && y < v.Panels[PFlat].Rect.Min.Y+v.px(20):
 			v.nextMode()
 			v.touch(PFlat)

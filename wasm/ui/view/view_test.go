@@ -37,8 +37,12 @@ func (otherEvent) Type() string { return "other" }
 // answerer answers classification requests at once, as the trainer does
 // (playground.Session.Classify, tested there): here with uniform
 // probabilities, and for a CNN the selected filter's 24x24 map.
-func answerer(t *testing.T, v *View, cnn bool, requests *[]wire.ClassifyCmd) func(wire.ClassifyCmd) {
-	return func(r wire.ClassifyCmd) {
+func answerer(t *testing.T, v *View, cnn bool, requests *[]wire.ClassifyCmd) func(wire.Command) {
+	return func(c wire.Command) {
+		r, ok := c.(wire.ClassifyCmd)
+		if !ok {
+			t.Fatalf("asked %#v, want a classification", c)
+		}
 		if err := r.Check(); err != nil {
 			t.Errorf("the view sent a bad request: %v", err)
 		}
@@ -60,7 +64,7 @@ func TestViewFlow(t *testing.T) {
 		var posted []map[string]any
 		var requests []wire.ClassifyCmd
 		v.Post = func(m map[string]any) { posted = append(posted, m) }
-		v.Classify = answerer(t, v, spec.Arch == engine.ArchCNN, &requests)
+		v.Ask = answerer(t, v, spec.Arch == engine.ArchCNN, &requests)
 		v.Apply(wire.ArchEvent{Layers: []wire.LayerRow{{Name: "conv1", Shape: [3]int{10, 24, 24}, Params: 260}, {Name: "fc2", Shape: [3]int{10, 1, 1}, Params: 1010}}, Params: 38390})
 		for s := 0; s < 300; s++ {
 			e := float64(s) / 100
@@ -417,7 +421,7 @@ func TestPredictionAnswers(t *testing.T) {
 			posted = append(posted, m)
 		}
 	}
-	v.Classify = func(r wire.ClassifyCmd) { requests = append(requests, r) } // answered below, late
+	v.Ask = func(c wire.Command) { requests = append(requests, c.(wire.ClassifyCmd)) } // answered below, late
 	v.Apply(weightsMsg(t, engine.DefaultMLP()))
 	x := (v.padRect.Min.X + v.padRect.Max.X) / 2
 	for y := v.padRect.Min.Y + 30; y < v.padRect.Max.Y-30; y += 8 {
@@ -535,23 +539,24 @@ func TestSnapshotDrawsTheSameRun(t *testing.T) {
 	}
 }
 
-// TestButtonsSendCommands: the canvas' sample and flatness buttons post
-// wire commands that the trainer decodes.
+// TestButtonsSendCommands: the canvas' sample and flatness buttons ask
+// the trainer over the canvas' channel, not the page.
 func TestButtonsSendCommands(t *testing.T) {
 	v := New()
-	var posted []map[string]any
-	v.Post = func(m map[string]any) { posted = append(posted, m) }
+	var asked []wire.Command
+	v.Ask = func(c wire.Command) { asked = append(asked, c) }
+	v.Post = func(m map[string]any) { t.Errorf("posted %v to the page", m) }
 	for _, r := range []image.Rectangle{v.sampleBtn, v.flatBtn} {
 		c := r.Min.Add(r.Size().Div(2))
 		v.Pointer(c.X, c.Y, true)
 		v.Pointer(c.X, c.Y, false)
 	}
-	if len(posted) != 2 {
-		t.Fatalf("posted %v, want two commands", posted)
+	if len(asked) != 2 {
+		t.Fatalf("asked %v, want two commands", asked)
 	}
 	for i, want := range []wire.Command{wire.SampleCmd{}, wire.FlatnessCmd{}} {
-		if c, err := wire.DecodeCommand(posted[i]); err != nil || c.Cmd() != want.Cmd() {
-			t.Errorf("posted %v: %v, want %s", posted[i], err, want.Cmd())
+		if asked[i].Cmd() != want.Cmd() || !wire.ViewCommand(asked[i]) {
+			t.Errorf("asked %#v, want %s, a command of the canvas", asked[i], want.Cmd())
 		}
 	}
 }
