@@ -14,15 +14,9 @@ import (
 
 // Weight snapshots arrive a few times a second; garbage of their size
 // means long GC pauses on the page's thread, so their buffers are reused.
-// The JS objects of the trainer's events stay pinned until Go collects;
-// on a busy machine the canvas draws few frames and so allocates and
-// collects rarely, and they piled up in the page's JS heap (the memory
-// browser test). They count against the page's heap, a few MB, not the
-// worker's, so the canvas collects after a quarter as many as the trainer.
-func init() {
-	jsconv.Float32s = freeFloats.get
-	jsconv.CollectEvery = 1 << 12
-}
+// The canvas sets no jsconv.CollectEvery: its forced collections, on the
+// page's thread, blocked it past 100 ms under load (README, Architecture).
+func init() { jsconv.Float32s = freeFloats.get }
 
 // decode turns a posted JS object into a wire event; ok is false for
 // objects that are not (the canvas' own messages to the page, echoed back)

@@ -39,8 +39,7 @@ func ToJS(v any) (val js.Value, transfer []any) {
 // program that allocates little between collections, as the trainer does
 // while it trains, would let the message objects it made pile up in its JS
 // heap. CollectEvery > 0 makes jsconv collect after that many; 0 leaves it
-// to Go's pacing. The canvas sets it too: it allocates as it draws, but
-// draws few frames on a busy machine.
+// to Go's pacing (the canvas, which allocates as it draws).
 var CollectEvery = 0
 
 var refs int // js.Values of objects and strings made since the last collection
