@@ -68,6 +68,7 @@
       this.current = null; // the run the worker is training (receives events)
       this.rows = new Map();
       this.saveTimers = new Map();
+      this.writing = new Map(); // run id → whether to write again when the write in flight ends
       this.lastOverlay = 0;
       this.overlayTimer = 0;
       this.undo = null;    // {run, index, timer}
@@ -202,18 +203,23 @@
       if (config && config.shuffleFraction > 0) {
         run.markers.push({ epoch: 0, label: 'shuffle ' + Math.round(config.shuffleFraction * 100) + '%' });
       }
-      // Unique names, among this tab's runs now and every tab's in the store.
+      // Unique names among the runs every tab knows (each tab hears of the
+      // others' new runs: remoteChange).
       const m = /^run (\d+)$/.exec(run.name);
       let k = m ? Number(m[1]) : 0;
       while (this.runs.some((r) => r.name === run.name)) {
         run.name = m ? 'run ' + (++k) : run.name + '′';
       }
       this.runs.push(run);
+      const was = this.current;
       if (!background) {
         this.current = run;
       }
       this.mine.add(run.id);
-      this.render();
+      this.addRow(run);
+      if (was) {
+        this.update(was);
+      }
       this.store.add(run).then(() => this.update(run)).catch((e) => {
         this.opts.onError('Could not save run “' + run.name + '” in the browser: ' + (e && e.message ? e.message : e));
       });
@@ -294,37 +300,48 @@
       this.update(run);
     }
 
-    // save writes run to the store now (force) or within SAVE_GAP.
+    // save writes run to the store now (force) or within SAVE_GAP. One
+    // write of a run is in flight at a time: the saves asked for meanwhile
+    // (a run's end brings its state, record and weights in a few
+    // messages) become one more write of the newest copy when it ends.
     save(run, force) {
       if (!this.runs.includes(run)) {
         return;
       }
-      const doSave = () => {
-        this.saveTimers.delete(run.id);
-        this.store.put(run).then((newer) => {
-          if (!newer) {
-            return;
-          }
-          // Another tab wrote this record since this tab read it.
-          if (this.mine.has(run.id)) {
-            this.takeEdits(run, newer);
-            doSave();
-          } else {
-            Object.assign(run, newer);
-            this.update(run);
-          }
-        }).catch((e) => {
-          this.opts.onError('Could not save run “' + run.name + '” in the browser: ' + (e && e.message ? e.message : e));
-        });
-      };
-      if (force) {
-        clearTimeout(this.saveTimers.get(run.id));
-        doSave();
+      if (!force) {
+        if (!this.saveTimers.has(run.id)) {
+          this.saveTimers.set(run.id, setTimeout(() => this.save(run, true), SAVE_GAP));
+        }
         return;
       }
-      if (!this.saveTimers.has(run.id)) {
-        this.saveTimers.set(run.id, setTimeout(doSave, SAVE_GAP));
+      clearTimeout(this.saveTimers.get(run.id));
+      this.saveTimers.delete(run.id);
+      if (this.writing.has(run.id)) {
+        this.writing.set(run.id, true);
+        return;
       }
+      this.writing.set(run.id, false);
+      this.store.put(run).then((newer) => {
+        if (!newer) {
+          return;
+        }
+        // Another tab wrote this record since this tab read it.
+        if (this.mine.has(run.id)) {
+          this.takeEdits(run, newer);
+          this.writing.set(run.id, true);
+        } else {
+          Object.assign(run, newer);
+          this.update(run);
+        }
+      }).catch((e) => {
+        this.opts.onError('Could not save run “' + run.name + '” in the browser: ' + (e && e.message ? e.message : e));
+      }).finally(() => {
+        const again = this.writing.get(run.id);
+        this.writing.delete(run.id);
+        if (again) {
+          this.save(run, true);
+        }
+      });
     }
 
     // overlayRuns is the {type:'runs'} payload: the ticked runs.
@@ -503,6 +520,17 @@
           el.focus();
         }
       }
+    }
+
+    // addRow lists a new run at the top, leaving the other rows (and the
+    // focus) as they are: a sweep adds runs while a person edits names.
+    addRow(run) {
+      const list = this.opts.list;
+      const empty = list.querySelector('li.empty');
+      if (empty) {
+        empty.remove();
+      }
+      list.prepend(this.row(run));
     }
 
     row(run) {

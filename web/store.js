@@ -7,7 +7,7 @@
 // Several tabs share the database. Each record carries a revision (rev),
 // raised by every write: put refuses to write over a newer revision (a tab
 // with a stale copy), edit changes some fields of the stored copy in one
-// transaction, and add names a new run uniquely among every tab's runs.
+// transaction.
 // Each write is announced on a BroadcastChannel so other tabs re-read it.
 'use strict';
 
@@ -159,28 +159,16 @@
       return rec || null;
     }
 
-    // add stores a new run, first making its name unique among the stored
-    // runs: "run N" takes the next free number, any other name gets primes.
+    // add stores a new run (revision 1). Its name is already unique among
+    // the runs every tab knows (RunList.begin); reading every stored run to
+    // check again cost each new run a read of all the others' weights.
     async add(run) {
-      const unique = (names) => {
-        const m = /^run (\d+)$/.exec(run.name);
-        let n = m ? Number(m[1]) : 0;
-        while (names.has(run.name)) {
-          run.name = m ? 'run ' + (++n) : run.name + '′';
-        }
-        run.rev = 1;
-      };
+      run.rev = 1;
       if (!this.db) {
-        unique(new Set([...this.mem.values()].map((r) => r.name)));
         this.mem.set(run.id, run);
         return run;
       }
-      await this.rw((st) => {
-        st.getAll().onsuccess = (e) => {
-          unique(new Set(e.target.result.filter((r) => r.id !== run.id).map((r) => r.name)));
-          st.put(run);
-        };
-      });
+      await this.rw((st) => st.put(run));
       this.announce(run.id, run.rev, false);
       return run;
     }

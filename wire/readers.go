@@ -24,6 +24,18 @@ func Readers(e Event, fromView bool) (page, view bool) {
 	return true, true
 }
 
+// LiveOnly reports whether e only draws a run as it trains: the steps,
+// evaluations and shuffles that the run's record (SnapshotEvent) carries
+// too. A worker training a run nobody watches live (a pool worker's sweep
+// or background run) does not send them: its page keeps the record.
+func LiveOnly(e Event) bool {
+	switch e.(type) {
+	case StepsEvent, EvalEvent, ShuffleEvent:
+		return true
+	}
+	return false
+}
+
 // ViewCommand reports whether the canvas may send c over its channel to
 // the trainer: what its pad and buttons ask for, and its snapshot.
 func ViewCommand(c Command) bool {

@@ -272,6 +272,18 @@ func TestReaders(t *testing.T) {
 			t.Errorf("%T (asked by the canvas %v): page %v view %v, want %v %v", c.e, c.fromView, page, view, c.page, c.view)
 		}
 	}
+	// What the record carries need not be sent live to a page that does
+	// not show the run; the run's state, epochs and end must.
+	for _, e := range wire.Events {
+		want := false
+		switch e.(type) {
+		case wire.StepsEvent, wire.EvalEvent, wire.ShuffleEvent:
+			want = true
+		}
+		if wire.LiveOnly(e) != want {
+			t.Errorf("%T: LiveOnly %v", e, !want)
+		}
+	}
 	for _, c := range wire.Commands {
 		_, want := c.(wire.ClassifyCmd)
 		switch c.(type) {

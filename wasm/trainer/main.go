@@ -43,7 +43,17 @@ var (
 
 	port      js.Value // MessageChannel port2: posting to it schedules a tick
 	scheduled bool
+
+	// background is set in a worker of the page's pool (web/pool.js names
+	// them; the page's own worker has no name): the runs it trains are not
+	// shown live, so it sends the page their record and no live curves.
+	background = isPoolWorker()
 )
+
+func isPoolWorker() bool {
+	name := self.Get("name")
+	return name.Type() == js.TypeString && name.String() != ""
+}
 
 func main() {
 	// A model may use up to the engine's memory budget; past a quarter more
@@ -140,6 +150,9 @@ func handle(data js.Value) {
 func post(e wire.Event) {
 	page, view := wire.Readers(e, fromView)
 	view = view && viewPort.Type() == js.TypeObject
+	if background && !view && wire.LiveOnly(e) {
+		return
+	}
 	if !page && !view {
 		return
 	}
