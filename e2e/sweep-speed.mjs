@@ -3,7 +3,8 @@
 // 1e-3/1e-4/1e-5, MLP 100, 5 epochs on 10,000 images), run in the page
 // with Workers 1 and then 2, in one run of this script, twice each (the
 // first with the pool's workers still to start and load the data, the
-// second with them warm). It also counts the frames the page and its
+// second with them warm; both after the page's worker has loaded all the
+// data and shared it with the pool). It also counts the frames the page and its
 // canvas draw while the sweep trains, and, with the first Workers value,
 // while the page's own CNN run trains beside a third sweep.
 //
@@ -74,6 +75,9 @@ async function main() {
         e.dispatchEvent(new Event('change', { bubbles: true }));
       }, String(k));
       await waitDataLoaded(page, 120000);
+      // "Cold" is the pool's workers still to be made, not the page still
+      // decoding: a sweep started later finds the page's data shared.
+      await waitFor(() => page.evaluate(() => self.mnistplay.poolSharedData === true), { timeout: 120000, what: () => 'no shared data' });
       await setControls(page, { 'sweep-batches': '100, 500, 3000, 5000', 'sweep-lrs': '1e-3, 1e-4, 1e-5', 'sweep-epochs': '5', 'sweep-subset': '10000', 'sweep-hidden': '100' });
       res[k] = [];
       for (let i = 0; i < REPEAT; i++) {

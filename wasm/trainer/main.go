@@ -479,12 +479,12 @@ var sharedData js.Value
 // shareData copies the decoded data into a SharedArrayBuffer, images then
 // labels of the training set, then of the test set, and posts it to
 // the page ({type: "sharedData", sab, train, test}: the counts) for the
-// pool's next workers. Only the page's own worker shares (web/pool.js
-// names its workers, self.name; the page's has no name), and only where
-// the page may share memory (cross-origin isolated).
+// pool's next workers. Only the page's own worker shares (not a
+// background one), and only where the page may share memory
+// (cross-origin isolated).
 func shareData(train, test mnist.Set) {
 	g := js.Global()
-	if g.Get("name").String() != "" || !g.Get("crossOriginIsolated").Truthy() || !g.Get("SharedArrayBuffer").Truthy() {
+	if background || !g.Get("crossOriginIsolated").Truthy() || !g.Get("SharedArrayBuffer").Truthy() {
 		return
 	}
 	sab := g.Get("SharedArrayBuffer").New(sharedBytes(train.N, test.N))
