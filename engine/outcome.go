@@ -21,13 +21,19 @@ const (
 	ChanceLoss     = 2.302585092994046
 )
 
+// explodedMargin is how far above ChanceLoss a run's loss must end for a
+// learning rate too high to be the likely cause: a freshly initialised net
+// already scores a few hundredths around ln 10, so a rate too low to move
+// it leaves its loss just above ChanceLoss.
+const explodedMargin = 0.5
+
 // NotLearnedError says that a run ended no better than guessing: a learning
-// rate too high (the loss grew past ChanceLoss: Exploded) or too low, or too
-// few steps. Read it with errors.As.
+// rate too high (the loss grew well past ChanceLoss: Exploded) or too low,
+// or too few steps. Read it with errors.As.
 type NotLearnedError struct {
 	Acc      float64 // the final accuracy (validation if there is a validation set, else training)
 	Loss     float64 // the final training loss
-	Exploded bool    // Loss is above ChanceLoss: training made the model worse than a uniform guess
+	Exploded bool    // Loss is above ChanceLoss + explodedMargin: training made the model worse than a uniform guess
 }
 
 func (e *NotLearnedError) Error() string {
@@ -50,5 +56,5 @@ func CheckLearned(e EpochStats, hasVal bool) error {
 	if acc >= 2*ChanceAccuracy {
 		return nil
 	}
-	return &NotLearnedError{Acc: acc, Loss: e.TrainLoss, Exploded: !(e.TrainLoss <= ChanceLoss)}
+	return &NotLearnedError{Acc: acc, Loss: e.TrainLoss, Exploded: !(e.TrainLoss <= ChanceLoss+explodedMargin)}
 }

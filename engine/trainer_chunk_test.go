@@ -118,6 +118,12 @@ func TestOutcomeErrors(t *testing.T) {
 		!strings.Contains(err.Error(), "learning rate is probably too high") {
 		t.Errorf("training at 11%%, loss 40: %v", err)
 	}
+	// A rate too low leaves an untrained net's loss a little above ln 10:
+	// no advice to lower it (the report's sweep, batch 5000 at lr 1e-5).
+	if err := CheckLearned(EpochStats{TrainAcc: 0.14, ValAcc: 0.138, TrainLoss: 2.31}, true); !errors.As(err, &nl) || nl.Exploded ||
+		strings.Contains(err.Error(), "too high") {
+		t.Errorf("validation at 13.8%%, loss 2.31: %v", err)
+	}
 	if err := CheckLearned(EpochStats{TrainAcc: 0.05, ValAcc: 0.95}, true); err != nil {
 		t.Errorf("validation at 95%%: %v", err)
 	}
