@@ -86,16 +86,23 @@ async function wasmBytes(send) {
 
 // sample returns the page's JS heap (its canvas iframe's included: one
 // isolate), the worker's JS heap and trainer.wasm's memory, read while the
-// run is paused: the page's heap holds, besides what it keeps, copies in
-// flight (the run's record on its way to IndexedDB, the canvas' events not
-// yet released by Go's collector) whose size at a random moment of a
-// training run would decide the comparison. Paused, those settle: the
+// run is paused and the canvas has collected: the page's heap holds,
+// besides what it keeps, copies in flight (the run's record on its way to
+// IndexedDB, the canvas' events not yet released by Go's collector) whose
+// size at a random moment of a training run would decide the comparison.
+// Paused, those settle: the
 // page's heap is read until two readings agree within 1% (the smaller
 // counts), at most ten times.
 async function sample(page, pageSend, workerSend) {
   await page.click('#pause');
   await waitFor(async () => (await text(page, 'state')) === 'paused', {
     timeout: 60000, interval: 100, what: () => pageState(page),
+  });
+  // The canvas runs Go's collector once the events have stopped, which
+  // releases the JS objects of the events it read (wasm/ui inbox).
+  const canvas = page.frames().find((f) => f !== page.mainFrame());
+  await waitFor(() => canvas.evaluate(() => self.uiCollectedQuiet === true), {
+    timeout: 60000, interval: 100, what: () => 'the canvas has not collected since the last event',
   });
   let prev = await heap(pageSend);
   let least = prev;

@@ -1,5 +1,6 @@
 // Browser tests of the worker pool (issue 14): two runs train at once in
-// two pool workers, each with its own curves; a run trained data-parallel
+// two pool workers, each with its own curves; hidden, the page asks a pool
+// run for its record; a run trained data-parallel
 // on two workers (gradients summed through a SharedArrayBuffer, the page
 // cross-origin isolated) reaches done, its second worker taking the
 // decoded images from the page's worker instead of fetching the pack. They
@@ -83,6 +84,47 @@ describe('worker pool', { timeout: 600000 }, () => {
       assert.deepEqual(errors, []);
     } finally {
       await saveLog('pool-two-runs', log);
+      await page.close();
+    }
+  });
+
+  test('hidden, the page asks each pool run for its record', async () => {
+    const { page, errors, log } = await openPage(env.context, env.url);
+    try {
+      await waitDataLoaded(page);
+      // The pool makes its workers when a run starts: count the records
+      // they send when asked (snapshots with an id; the unasked have none).
+      await page.evaluate(() => {
+        self.askedRecords = 0;
+        self.Worker = class extends self.Worker {
+          constructor(...args) {
+            super(...args);
+            this.addEventListener('message', (e) => {
+              if (e.data && e.data.type === self.mnistplay.protocol.type.snapshot && e.data.id > 0) {
+                self.askedRecords++;
+              }
+            });
+          }
+        };
+      });
+      // Long enough to be training still on any machine when hidden.
+      await setControls(page, { arch: 'mlp', hidden: '16', optimizer: 'sgd', lr: '0.05', batch: '50', epochs: '100000', subset: '2000', seed: '3' });
+      await page.click('#start-background');
+      await waitFor(async () => (await rowStates(page)).some((r) => /training/.test(r.summary)), {
+        timeout: 120000, what: async () => JSON.stringify(await rowStates(page)),
+      });
+      // A phone may end a hidden page unasked.
+      await page.evaluate(() => {
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+        delete document.visibilityState;
+      });
+      await waitFor(() => page.evaluate(() => self.askedRecords >= 1), {
+        timeout: 60000, what: () => 'no record asked for and answered',
+      });
+      assert.deepEqual(errors, []);
+    } finally {
+      await saveLog('pool-hidden', log);
       await page.close();
     }
   });

@@ -54,6 +54,7 @@
   // of a run to make data-parallel when its arch event comes back, with the
   // start or step commands held until then.
   let pool = null;
+  const poolRuns = new Set(); // the pool slots training a run of runInPool
   let dp = null;
   let dpWant = null;
   const held = [];
@@ -386,6 +387,7 @@
     const finish = (st, message) => {
       if (!over) {
         over = true;
+        poolRuns.delete(slot);
         pool.release(slot);
         ended(st, lastEpoch, message);
       }
@@ -431,6 +433,7 @@
     };
     slot.worker.postMessage({ cmd: C.configure, config: cfg });
     slot.worker.postMessage({ cmd: C.start });
+    poolRuns.add(slot);
     return {
       stop: () => {
         slot.worker.postMessage({ cmd: C.pause });
@@ -440,6 +443,7 @@
           runs.update(run);
         }
         over = true;
+        poolRuns.delete(slot);
         pool.release(slot);
       },
     };
@@ -487,9 +491,14 @@
 
   // askSnapshot asks the trainer for the current run's record now (the
   // page is being hidden or left); it comes back as a snapshot event.
+  // askSnapshot brings the records of the run shown and of the pool's runs
+  // up to date (their workers' snapshots answer).
   function askSnapshot() {
     if (runs && runs.current) {
       send({ cmd: C.snapshot, id: ++lastRequestID });
+    }
+    for (const slot of poolRuns) {
+      slot.worker.postMessage({ cmd: C.snapshot, id: ++lastRequestID });
     }
   }
 

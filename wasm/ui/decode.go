@@ -15,7 +15,8 @@ import (
 // Weight snapshots arrive a few times a second; garbage of their size
 // means long GC pauses on the page's thread, so their buffers are reused.
 // The canvas sets no jsconv.CollectEvery: its forced collections, on the
-// page's thread, blocked it past 100 ms under load (README, Architecture).
+// page's thread, blocked it past 100 ms under load (README, Architecture);
+// it collects when the events stop instead (inbox.collectWhenQuiet).
 func init() { jsconv.Float32s = freeFloats.get }
 
 // decode turns a posted JS object into a wire event; ok is false for

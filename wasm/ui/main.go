@@ -21,9 +21,11 @@ package main
 
 import (
 	"maps"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"mnistplay/wasm/ui/view"
 	"mnistplay/wire"
@@ -36,15 +38,58 @@ type inbox struct {
 	// wake, if set, is called after each push (the ebiten presenter
 	// schedules a frame with it).
 	wake func()
+
+	last      time.Time // of the newest push
+	quietSet  bool      // a collection is set for when the stream goes quiet
+	collected bool      // it ran, and no event came since
 }
+
+// quietCollect is how long the events must have stopped (a run paused or
+// ended) before the canvas runs Go's collector. Each event read pins its
+// JS objects (the message and its arrays) in the page's heap until Go
+// finalizes the js.Values that reached them, and the canvas allocates
+// too little for Go to collect often on its own; forced collections while
+// events flow blocked the page's thread (decode.go). A collection when
+// nothing arrives releases them when no frame waits on it.
+const quietCollect = 2 * time.Second
 
 // push queues m. A weight snapshot replaces one still waiting: only the
 // newest weights matter, and loading each costs a copy of every parameter.
 func (b *inbox) push(m wire.Event) {
 	b.add(m)
+	b.mu.Lock()
+	b.last = time.Now()
+	if b.collected {
+		b.collected = false
+		js.Global().Set("uiCollectedQuiet", false)
+	}
+	if !b.quietSet {
+		b.quietSet = true
+		time.AfterFunc(quietCollect, b.collectWhenQuiet)
+	}
+	b.mu.Unlock()
 	if b.wake != nil {
 		b.wake()
 	}
+}
+
+// collectWhenQuiet collects once no event has come for quietCollect, and
+// waits again otherwise.
+func (b *inbox) collectWhenQuiet() {
+	b.mu.Lock()
+	wait := quietCollect - time.Since(b.last)
+	if wait > 0 {
+		b.mu.Unlock()
+		time.AfterFunc(wait, b.collectWhenQuiet)
+		return
+	}
+	b.quietSet = false
+	b.mu.Unlock()
+	runtime.GC()
+	b.mu.Lock()
+	b.collected = true
+	b.mu.Unlock()
+	js.Global().Set("uiCollectedQuiet", true) // the memory test reads the heaps then
 }
 
 func (b *inbox) add(m wire.Event) {
