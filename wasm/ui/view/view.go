@@ -52,8 +52,27 @@ const (
 	numPanels
 )
 
-// maxStepPoints bounds the per-step history; older points are thinned.
-const maxStepPoints = 20000
+// maxStepPoints bounds the per-step history and maxEpochPoints the
+// per-epoch and validation curves of the live run; past them every other
+// point is dropped: a curve keeps its shape at a fixed cost however long
+// the run trains.
+const (
+	maxStepPoints  = 20000
+	maxEpochPoints = 4000
+)
+
+// halve keeps every other point of the parallel slices.
+func halve(cols ...*[]float64) {
+	for _, c := range cols {
+		s := *c
+		n := 0
+		for i := 0; i < len(s); i += 2 {
+			s[n] = s[i]
+			n++
+		}
+		*c = s[:n]
+	}
+}
 
 type flatCurve struct {
 	alpha, loss, err []float64
@@ -227,6 +246,9 @@ func (v *View) Apply(m wire.Event) {
 		v.dirty(PLoss, PAcc, PStatus)
 	case wire.EpochEvent:
 		e := float64(m.Epoch)
+		if len(v.epX) >= maxEpochPoints {
+			halve(&v.epX, &v.trLoss, &v.trAcc)
+		}
 		v.epX = append(v.epX, e)
 		v.trLoss = append(v.trLoss, m.TrainLoss)
 		v.trAcc = append(v.trAcc, 100*m.TrainAcc)
@@ -334,6 +356,9 @@ func shuffleLabel(on bool, fraction float64) (string, color.RGBA) {
 // ordered by epoch (a quick evaluation and the epoch's own evaluation may
 // share an epoch; both are kept).
 func (v *View) addVal(e, loss, acc float64) {
+	if len(v.vaX) >= maxEpochPoints {
+		halve(&v.vaX, &v.vaLoss, &v.vaAcc)
+	}
 	i := len(v.vaX)
 	for i > 0 && v.vaX[i-1] > e {
 		i--
@@ -432,13 +457,7 @@ func (v *View) newRun() {
 
 func (v *View) addStep(p wire.StepPoint) {
 	if len(v.stepX) >= maxStepPoints {
-		// Keep every other point: the curve keeps its shape at a fixed cost.
-		n := 0
-		for i := 0; i < len(v.stepX); i += 2 {
-			v.stepX[n], v.stepLoss[n], v.stepAcc[n] = v.stepX[i], v.stepLoss[i], v.stepAcc[i]
-			n++
-		}
-		v.stepX, v.stepLoss, v.stepAcc = v.stepX[:n], v.stepLoss[:n], v.stepAcc[:n]
+		halve(&v.stepX, &v.stepLoss, &v.stepAcc)
 	}
 	v.stepX = append(v.stepX, p.Epoch)
 	v.stepLoss = append(v.stepLoss, p.Loss)

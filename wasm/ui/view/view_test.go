@@ -287,6 +287,44 @@ func TestEvalPoints(t *testing.T) {
 	}
 }
 
+// A run of many epochs keeps a bounded curve that still starts at its
+// first epoch, ends at its newest and keeps its points in order.
+func TestLongRunCurvesBounded(t *testing.T) {
+	v := New()
+	const n = 3*maxEpochPoints + 7
+	for e := 1; e <= n; e++ {
+		v.Apply(wire.EpochEvent{Epoch: e, TrainLoss: 1 / float64(e), TrainAcc: 0.5, ValLoss: 2 / float64(e), ValAcc: 0.6})
+	}
+	for _, c := range []struct {
+		name string
+		x    []float64
+		cols [][]float64
+	}{
+		{"training", v.epX, [][]float64{v.trLoss, v.trAcc}},
+		{"validation", v.vaX, [][]float64{v.vaLoss, v.vaAcc}},
+	} {
+		if len(c.x) > maxEpochPoints || len(c.x) < maxEpochPoints/2 {
+			t.Errorf("%s: %d points after %d epochs, want at most %d and more than half", c.name, len(c.x), n, maxEpochPoints)
+		}
+		if c.x[0] != 1 || c.x[len(c.x)-1] != n {
+			t.Errorf("%s: epochs %v to %v, want 1 to %d", c.name, c.x[0], c.x[len(c.x)-1], n)
+		}
+		for i := 1; i < len(c.x); i++ {
+			if c.x[i] <= c.x[i-1] {
+				t.Fatalf("%s: epoch %v after %v", c.name, c.x[i], c.x[i-1])
+			}
+		}
+		for _, col := range c.cols {
+			if len(col) != len(c.x) {
+				t.Errorf("%s: a column of %d points beside %d epochs", c.name, len(col), len(c.x))
+			}
+		}
+	}
+	if got, want := v.trLoss[len(v.trLoss)-1], 1/float64(n); got != want {
+		t.Errorf("newest training loss %v, want %v", got, want)
+	}
+}
+
 func TestParseColor(t *testing.T) {
 	for i, c := range []struct {
 		in   string
