@@ -68,6 +68,9 @@ func (d Dataset) BatchScaled(s InputScale, idx []int, x []float32 /* (len(idx), 
 	d.batch(s.table(), idx, x, y)
 }
 
+// batch's unrolled loop takes 8 pixels at a time.
+var _ [0]struct{} = [imagePixels % 8]struct{}{}
+
 func (d Dataset) batch(tab *[256]float32, idx []int, x []float32 /* (len(idx), 1, 28, 28) */, y []uint8 /* (len(idx)) */) {
 	if len(x) < len(idx)*imagePixels || len(y) < len(idx) {
 		panic("engine: Batch buffers too short")
@@ -76,10 +79,12 @@ func (d Dataset) batch(tab *[256]float32, idx []int, x []float32 /* (len(idx), 1
 		if uint(i) >= uint(d.N) {
 			panic(fmt.Sprintf("engine: Batch index %d outside a dataset of %d", i, d.N))
 		}
-		src := d.Images[i*imagePixels : (i+1)*imagePixels]
-		dst := x[b*imagePixels : (b+1)*imagePixels]
-		for p, v := range src {
-			dst[p] = tab[v]
+		// Array pointers: the loop below runs without bounds checks.
+		src := (*[imagePixels]uint8)(d.Images[i*imagePixels:])
+		dst := (*[imagePixels]float32)(x[b*imagePixels:])
+		for p := 0; p < imagePixels; p += 8 { // unrolled: wasm engines do not unroll loops
+			dst[p], dst[p+1], dst[p+2], dst[p+3] = tab[src[p]], tab[src[p+1]], tab[src[p+2]], tab[src[p+3]]
+			dst[p+4], dst[p+5], dst[p+6], dst[p+7] = tab[src[p+4]], tab[src[p+5]], tab[src[p+6]], tab[src[p+7]]
 		}
 		y[b] = d.Labels[i]
 	}

@@ -50,3 +50,17 @@ func TestDatasetBatch(t *testing.T) {
 		t.Errorf("%v allocations per Batch", n)
 	}
 }
+
+func BenchmarkBatch(b *testing.B) {
+	d := synthData(4096, 1)
+	idx := make([]int, 256)
+	for i := range idx {
+		idx[i] = (i * 37) % d.N
+	}
+	x := make([]float32, len(idx)*imagePixels)
+	y := make([]uint8, len(idx))
+	b.SetBytes(int64(len(idx) * imagePixels))
+	for b.Loop() {
+		d.Batch(idx, x, y)
+	}
+}
