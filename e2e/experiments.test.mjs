@@ -9,18 +9,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   openPage, pageState, percent, saveLog, screenshot,
-  setControls, sleep, text, useServerAndBrowser, waitDataLoaded, waitFor,
+  REPORT_CNN_SUBSET_RUN, setControls, sleep, text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
-
-// The report's CNN on a subset: past 90% validation accuracy within one
-// epoch of 8,000 examples. The run is far longer than that (epochs) so it
-// is still going when the test pauses it, however fast the machine.
-const CNN_RUN = {
-  arch: 'cnn', hidden: '100', 'conv1-kernel': '5', 'conv1-stride': '1', 'conv1-pad': '0',
-  'conv2-kernel': '5', 'conv2-stride': '1', 'conv2-pad': '0', pool: 'max',
-  optimizer: 'momentum', lr: '0.05', momentum: '0.9', schedule: 'constant', l2: '0',
-  batch: '64', epochs: '200', subset: '8000', 'eval-subset': '1000', patience: '0', seed: '3',
-};
 
 // A small MLP on 500 examples: it learns the true labels in a few epochs,
 // then memorises shuffled ones. The test pauses it, shuffles, and lets it
@@ -131,7 +121,7 @@ describe(`playground experiments (?ui=${ui})`, { timeout: 600000 }, () => {
   });
 
   test('a CNN trained on a subset passes 90% validation accuracy; the pad follows its new weights', async () => {
-    await setControls(page, CNN_RUN);
+    await setControls(page, REPORT_CNN_SUBSET_RUN);
     await page.click('#reset');
     await page.click('#start');
     const t0 = Date.now();

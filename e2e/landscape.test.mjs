@@ -10,17 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   openPage, pageState, percent, saveLog, screenshot,
-  setControls, text, useServerAndBrowser, waitDataLoaded, waitFor,
+  REPORT_CNN_SUBSET_RUN, setControls, text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
-
-// The report's CNN on a subset, as in experiments.test.mjs: long enough
-// (epochs) to be still training when the tests pause it.
-const CNN_RUN = {
-  arch: 'cnn', hidden: '100', 'conv1-kernel': '5', 'conv1-stride': '1', 'conv1-pad': '0',
-  'conv2-kernel': '5', 'conv2-stride': '1', 'conv2-pad': '0', pool: 'max',
-  optimizer: 'momentum', lr: '0.05', momentum: '0.9', schedule: 'constant', l2: '0',
-  batch: '64', epochs: '200', subset: '8000', 'eval-subset': '1000', patience: '0', seed: '3',
-};
 
 const env = useServerAndBrowser({ url: process.env.E2E_URL });
 
@@ -63,7 +54,7 @@ describe('landscape panel', { timeout: 900000 }, () => {
     ({ page, errors, log } = await openPage(env.context, env.url));
     frame = await record(page);
     await waitDataLoaded(page, 60000);
-    await setControls(page, CNN_RUN);
+    await setControls(page, REPORT_CNN_SUBSET_RUN);
     await page.click('#reset');
     await page.click('#start');
     // Trained past 90% (several quick evaluations: weight snapshots for the
