@@ -14,16 +14,20 @@
 //          [-chromium /usr/bin/chromium] [-timeout 600] [-workers 1] -- GOBENCH_ARGS...
 const fs = require('fs');
 const http = require('http');
+const path = require('path');
 const { chromium } = require('playwright-core');
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>gobench</title>
+<script src="protocol.js"></script>
 <script>
 const o = JSON.parse(decodeURIComponent(location.hash.slice(1)));
-// Room for 2 sets of K slots of up to 2^20 floats (wasm/gradsum).
-const sab = o.workers > 1 ? new SharedArrayBuffer(64 + 2 * o.workers * 4 * (1 << 20)) : null;
+// The exchange of wasm/gradsum (its layout generated from Go into the
+// playground's protocol.js), with room for up to 2^20 parameters.
+const x = mnistplay.protocol.exchange;
+const sab = o.workers > 1 ? new SharedArrayBuffer(x.headerBytes + x.slotSets * o.workers * ((1 << 20) + x.extraFloats) * 4) : null;
 if (o.workers > 1 && !crossOriginIsolated) console.log('__ERROR__ the page is not cross-origin isolated');
 for (let i = 0; i < o.workers; i++) {
   const w = new Worker('worker.js');
@@ -74,6 +78,7 @@ async function main() {
     '/': ['text/html', Buffer.from(PAGE)],
     '/worker.js': ['text/javascript', Buffer.from(WORKER)],
     '/wasm_exec.js': ['text/javascript', fs.readFileSync(o.wasmexec)],
+    '/protocol.js': ['text/javascript', fs.readFileSync(path.join(__dirname, '..', '..', 'web', 'protocol.js'))],
     '/gobench.wasm': ['application/wasm', fs.readFileSync(o.wasm)],
   };
   const server = http.createServer((req, res) => {
