@@ -11,8 +11,10 @@
 //   make bin/mnistplay e2e-deps chromium && node e2e/sweep-speed.mjs [-workers 1,2]
 //
 // Not a test: its figures depend on the machine. It prints one line per
-// sweep and the ratios.
+// sweep (on Linux with the CPU seconds Chromium's threads spent in it, by
+// class, from /proc) and the ratios.
 
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { launchBrowser, openPage, setControls, startServer, text, waitDataLoaded, waitFor } from './lib.mjs';
 
@@ -22,6 +24,56 @@ const arg = (name, def) => {
 };
 const WORKERS = arg('workers', '1,2').split(',').map(Number);
 const REPEAT = Number(arg('repeat', '2'));
+
+// cpuByThread reads, on Linux, the CPU seconds every Chromium thread has
+// used so far, by class: the renderer's main thread (the page and its
+// canvas), its dedicated workers (the pool's and the page's trainer), the
+// rest of the renderer, and each other process type. Elsewhere it is empty.
+function cpuByThread() {
+  const out = new Map();
+  let pids = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
+  const hz = 100; // USER_HZ, 100 on Linux
+  for (const pid of pids) {
+    let cmd, tids;
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    if (!/chrom/.test(cmd.split('\0')[0])) {
+      continue;
+    }
+    const type = (/--type=([a-z-]+)/.exec(cmd) || [, 'browser'])[1];
+    for (const tid of tids) {
+      let st;
+      try {
+        st = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const cls = type !== 'renderer' ? type : tid === pid ? 'page_main' : /Dedicated/.test(name) ? 'workers' : 'renderer_other';
+      out.set(pid + '/' + tid, { cls, sec: (Number(f[11]) + Number(f[12])) / hz });
+    }
+  }
+  return out;
+}
+
+// cpuSpent sums by class the CPU seconds used between readings a and b.
+function cpuSpent(a, b) {
+  const by = {};
+  for (const [k, v] of b) {
+    by[v.cls] = (by[v.cls] || 0) + v.sec - (a.get(k)?.sec || 0);
+  }
+  return Object.entries(by).sort().map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' ');
+}
 
 // countFrames starts counting requestAnimationFrame callbacks in frame f.
 function countFrames(f) {
@@ -48,19 +100,23 @@ async function sweepOnce(page, foreground) {
   if (foreground) {
     await page.click('#start'); // the page's own run (the default CNN) trains beside the sweep
   }
+  const cpu0 = cpuByThread();
   const t0 = performance.now();
   await page.click('#sweep-start');
+  // The grid comes from the worker: until then the last sweep's 12/12 shows.
+  await waitFor(async () => (await text(page, 'sweep-progress')) !== '12/12', { timeout: 60000, interval: 10 });
   await waitFor(async () => (await text(page, 'sweep-progress')) === '12/12' && !(await page.isEnabled('#sweep-cancel')), {
     timeout: 1800000, interval: 100, what: async () => `${await text(page, 'sweep-progress')} ${await text(page, 'sweep-status')}`,
   });
   const sec = (performance.now() - t0) / 1000;
+  const cpu = cpuSpent(cpu0, cpuByThread());
   const frames = await page.evaluate(() => self.__frames);
   const uiFrames = frame ? await frame.evaluate(() => self.__frames) : NaN;
   if (foreground) {
     await page.click('#pause');
   }
   const cells = await page.$$eval('#sweep-test td', (tds) => tds.map((td) => td.textContent));
-  return { sec, fps: frames / sec, uiFps: uiFrames / sec, cells };
+  return { sec, fps: frames / sec, uiFps: uiFrames / sec, cells, cpu };
 }
 
 async function main() {
@@ -84,6 +140,9 @@ async function main() {
         const r = await sweepOnce(page);
         res[k].push(r);
         console.log(`sweep workers=${k} ${i === 0 ? 'cold' : 'warm'} seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)} test_acc=${r.cells.join(',')}`);
+        if (r.cpu) {
+          console.log(`  cpu_seconds ${r.cpu}`);
+        }
       }
       if (k === WORKERS[0]) {
         // Every worker busy: the page's own CNN run trains beside the sweep.
