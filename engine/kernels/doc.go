@@ -20,8 +20,10 @@
 // rows of B are runs of the (C, H, W, N) input found through a table of
 // kernel-tap offsets.
 //
-// Axpy, Scale, Dot, Sum, AddConst, AddRowVector, SumRows, ReLU and ReLUBackward are the
-// small vector loops of layers and optimizers.
+// Axpy, Scale, Dot, Sum, AddConst, AddRowVector, SumRows, ReLU, ReLUBackward
+// and AdamUpdate are the small vector loops of layers and optimizers.
+// AdamUpdate rounds every operation on its own in both builds, so Adam's
+// weights are the same bits with and without SIMD.
 //
 // Under wasm every loop iteration and every call is costly (Go's wasm code
 // jumps through a dispatch table on each back edge and passes arguments in
