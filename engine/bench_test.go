@@ -78,3 +78,32 @@ func BenchmarkEvaluate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOptimStep times one optimizer update of the CNN's weights (what
+// every replica of a data-parallel run repeats after the exchange).
+func BenchmarkOptimStep(b *testing.B) {
+	for _, kind := range []OptimKind{SGD, Momentum, Adam} {
+		b.Run(string(kind), func(b *testing.B) {
+			m, err := Build(DefaultCNN(), 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			opt, err := NewOptimizer(OptimConfig{Kind: kind})
+			if err != nil {
+				b.Fatal(err)
+			}
+			params := m.Params()
+			for _, p := range params {
+				for i := range p.G {
+					p.G[i] = float32(i%7-3) * 1e-3
+				}
+			}
+			opt.Step(params, 1e-3)
+			b.ResetTimer()
+			for range b.N {
+				opt.Step(params, 1e-3)
+			}
+			b.ReportMetric(float64(m.NumWeights())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mweights/s")
+		})
+	}
+}

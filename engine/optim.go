@@ -205,21 +205,14 @@ func (o *adam) Step(params []*Param, lr float32) {
 	bc2 := 1 - math.Pow(float64(o.beta2), float64(o.t))
 	stepSize := float32(float64(lr) / bc1)
 	sqrtBC2 := float32(math.Sqrt(bc2))
-	b2, eps := o.beta2, o.eps
-	w1 := float32(1 - float64(o.beta1)) // lerp weight
-	w2 := float32(1 - float64(o.beta2))
+	c := kernels.AdamCoef{
+		W1: float32(1 - float64(o.beta1)), // m.lerp_(grad, 1-beta1)
+		W2: float32(1 - float64(o.beta2)), // v.mul_(beta2).addcmul_(grad, grad, 1-beta2)
+		B2: o.beta2, SqrtBC2: sqrtBC2, Eps: o.eps, Step: stepSize,
+	}
 	for i, p := range params {
-		l2 := o.form.coef(o.l2, p)
-		w, g := p.W, p.G[:len(p.W)]
-		m, v := o.m[i][:len(w)], o.v[i][:len(w)]
-		for j := range w {
-			gj := g[j] + l2*w[j]
-			mj := m[j] + w1*(gj-m[j]) // exp_avg.lerp_(grad, 1-beta1)
-			vj := v[j]*b2 + w2*gj*gj  // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1-beta2)
-			m[j], v[j] = mj, vj
-			denom := float32(math.Sqrt(float64(vj)))/sqrtBC2 + eps
-			w[j] -= stepSize * (mj / denom)
-		}
+		c.L2 = o.form.coef(o.l2, p)
+		kernels.AdamUpdate(p.W, p.G, o.m[i], o.v[i], c)
 	}
 }
 

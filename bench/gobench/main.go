@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -28,6 +29,7 @@ func main() {
 	replicas := flag.Int("replicas", 1, "train data-parallel on this many replicas (wasm in Web Workers sharing a SharedArrayBuffer, global gradSAB); only rank 0 prints")
 	rank := flag.Int("rank", 0, "this replica's rank, 0..replicas-1")
 	viaTrainer := flag.Bool("trainer", false, "train through engine.Trainer on one worker, as -replicas does on several: the one-worker side of the workers ratio")
+	flag.BoolVar(&fastestStep, "fastest", false, "examples_per_s of the fastest timed step instead of the mean: on a shared machine the steps another process interrupted are the slow ones")
 	flag.Parse()
 
 	list := measures
@@ -165,6 +167,10 @@ func runReplica(m string, rank, size int, warmup, seconds, longstep float64) (fl
 	return eps, stepErr
 }
 
+// fastestStep makes measure return the rate of the fastest timed step
+// (-fastest).
+var fastestStep bool
+
 // measure runs step (one batch) for warmup seconds (at least one step), then
 // for seconds (at least one step), and returns examples per second over the
 // timed part. If longstep > 0 and the first warm-up step alone took longer
@@ -181,12 +187,18 @@ func measure(step func(), warmup, seconds, longstep float64) float64 {
 	n := 0
 	t0 = time.Now()
 	var el float64
+	best := math.Inf(1)
 	for {
+		s0 := time.Now()
 		step()
+		best = min(best, time.Since(s0).Seconds())
 		n++
 		if el = time.Since(t0).Seconds(); el >= seconds {
 			break
 		}
+	}
+	if fastestStep {
+		return batch / best
 	}
 	return float64(n*batch) / el
 }

@@ -68,8 +68,8 @@ func dropGeneratedBy(b []byte) []byte {
 }
 
 // TestWasmAssemblyUpToDate runs gen_wasm_asm.go into a temporary directory
-// and checks that the committed WebAssembly files match, the plain and the
-// relaxed SIMD ones.
+// and checks that the committed WebAssembly files, the plain and the
+// relaxed SIMD ones, and the tile heights it writes for them match.
 func TestWasmAssemblyUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
@@ -86,7 +86,7 @@ func TestWasmAssemblyUpToDate(t *testing.T) {
 	if out, err := run.CombinedOutput(); err != nil {
 		t.Fatalf("gen_wasm_asm: %v\n%s", err, out)
 	}
-	for _, name := range []string{"gemm_wasm.s", "gemm_dot_wasm.s", "gemm_relaxed_wasm.s", "gemm_dot_relaxed_wasm.s"} {
+	for _, name := range []string{"gemm_wasm.s", "gemm_dot_wasm.s", "gemm_relaxed_wasm.s", "gemm_dot_relaxed_wasm.s", "gemm_tile_wasm.go", "gemm_tile_relaxed_wasm.go"} {
 		want, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -20,15 +20,18 @@
 // rows of B are runs of the (C, H, W, N) input found through a table of
 // kernel-tap offsets.
 //
-// Axpy, Scale, Dot, Sum, AddConst, AddRowVector, SumRows, ReLU and ReLUBackward are the
-// small vector loops of layers and optimizers.
+// Axpy, Scale, Dot, Sum, AddConst, AddRowVector, SumRows, ReLU, ReLUBackward
+// and AdamUpdate are the small vector loops of layers and optimizers.
+// AdamUpdate rounds every operation on its own in both builds, so Adam's
+// weights are the same bits with and without SIMD.
 //
 // Under wasm every loop iteration and every call is costly (Go's wasm code
 // jumps through a dispatch table on each back edge and passes arguments in
 // memory), so the kernels unroll short loops and avoid per-element calls. A
 // bounds check per vector load also costs more than the load. The three
 // loops that do nearly all of a CNN step's arithmetic, the two 4x8
-// micro-kernels (packed B, and B rows at tap offsets) and the 2x4
+// micro-kernels (packed B, and B rows at tap offsets; 5x8 in the relaxed
+// build) and the 2x4
 // dot-product tile, are written in WebAssembly assembly for the simd wasm
 // build (gemm_wasm.s, gemm_dot_wasm.s): there each loop is a native wasm
 // loop and the tile stays in vector locals that V8 keeps in registers,
@@ -40,7 +43,17 @@
 // gemm_dot_relaxed_wasm.s), where each multiply and add is one
 // f32x4.relaxed_madd of the relaxed SIMD proposal: an engine may fuse it
 // (one rounding, as FMA) or not, so those builds' results may differ from
-// the plain build's in the last bits, within the tests' tolerance. Go's
+// the plain build's in the last bits, within the tests' tolerance. On x64
+// a fused multiply-add has the throughput of a multiply and an add, so
+// the relaxed kernels win by needing fewer instructions and registers: a
+// multiply-add accumulates in place, with no temporary, which leaves room
+// for a 5x8 tile (10 accumulators, each B row feeding 10 multiply-adds;
+// the plain build keeps 4x8, where a fifth row did not pay), and the dot
+// tile, where 8 chains of dependent fused multiply-adds would wait on each
+// other, sums each pair of vectors in a short chain of its own that one
+// add folds into the accumulator. The generator also writes the tile
+// height of each build (gemm_tile_wasm.go, gemm_tile_relaxed_wasm.go),
+// which tileSize and the slice checks read. Go's
 // assembler misencodes the relaxed opcodes; cmd/wasmrelax repairs them in
 // the linked module, and an engine without relaxed SIMD rejects the
 // module, so the page loads that build only where WebAssembly.validate

@@ -158,6 +158,14 @@ func packA(mr int, transA bool, mc, kc int, a []float32, lda, ic, pc int, dst []
 				}
 				continue
 			}
+			if rows == 5 && mr == 5 { // the relaxed wasm build's tile
+				for p := 0; p < kc; p++ {
+					src := a[(pc+p)*lda+ic+i0 : (pc+p)*lda+ic+i0+5]
+					dp := d[p*5 : p*5+5]
+					dp[0], dp[1], dp[2], dp[3], dp[4] = src[0], src[1], src[2], src[3], src[4]
+				}
+				continue
+			}
 			for p := 0; p < kc; p++ {
 				src := a[(pc+p)*lda+ic+i0 : (pc+p)*lda+ic+i0+rows]
 				dp := d[p*mr : p*mr+mr]

@@ -11,7 +11,13 @@
 
 #include "textflag.h"
 
-// Relaxed build: each multiply-add is one f32x4.relaxed_madd.
+// Relaxed build: each multiply-add is one f32x4.relaxed_madd. A fused
+// multiply-add waits for the previous one into the same accumulator, and 8
+// chains of them do not keep the multipliers busy; so in the groups of 4
+// vectors each pair of vectors goes through a short chain of its own
+// (V13, V14 = a·b of the first vector, + a·b of the second) that one add
+// then folds into the accumulator. V11 and V12 hold the second vector of
+// a0 and a1.
 
 // func dot2x4Asm(groups, singles int, a0, a1, b0, b1, b2, b3 *float32, acc *[32]float32)
 TEXT ·dot2x4Asm(SB), NOSPLIT, $0-72
@@ -89,125 +95,149 @@ TEXT ·dot2x4Asm(SB), NOSPLIT, $0-72
 	I32WrapI64
 	V128Load $0
 	Set V9
-	Get R4
-	I32WrapI64
-	V128Load $0
-	Set V10
-	Get V8
-	Get V10
-	Get V0
-	F32x4RelaxedMadd
-	Set V0
-	Get V9
-	Get V10
-	Get V4
-	F32x4RelaxedMadd
-	Set V4
-	Get R5
-	I32WrapI64
-	V128Load $0
-	Set V10
-	Get V8
-	Get V10
-	Get V1
-	F32x4RelaxedMadd
-	Set V1
-	Get V9
-	Get V10
-	Get V5
-	F32x4RelaxedMadd
-	Set V5
-	Get R6
-	I32WrapI64
-	V128Load $0
-	Set V10
-	Get V8
-	Get V10
-	Get V2
-	F32x4RelaxedMadd
-	Set V2
-	Get V9
-	Get V10
-	Get V6
-	F32x4RelaxedMadd
-	Set V6
-	Get R7
-	I32WrapI64
-	V128Load $0
-	Set V10
-	Get V8
-	Get V10
-	Get V3
-	F32x4RelaxedMadd
-	Set V3
-	Get V9
-	Get V10
-	Get V7
-	F32x4RelaxedMadd
-	Set V7
 	Get R2
 	I32WrapI64
 	V128Load $16
-	Set V8
+	Set V11
 	Get R3
 	I32WrapI64
 	V128Load $16
-	Set V9
+	Set V12
+	Get R4
+	I32WrapI64
+	V128Load $0
+	Set V10
+	Get V8
+	Get V10
+	F32x4Mul
+	Set V13
+	Get V9
+	Get V10
+	F32x4Mul
+	Set V14
 	Get R4
 	I32WrapI64
 	V128Load $16
 	Set V10
+	Get V11
+	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
+	Get V0
+	Get V13
+	F32x4Add
+	Set V0
+	Get V4
+	Get V14
+	F32x4Add
+	Set V4
+	Get R5
+	I32WrapI64
+	V128Load $0
+	Set V10
 	Get V8
 	Get V10
-	Get V0
-	F32x4RelaxedMadd
-	Set V0
+	F32x4Mul
+	Set V13
 	Get V9
 	Get V10
-	Get V4
-	F32x4RelaxedMadd
-	Set V4
+	F32x4Mul
+	Set V14
 	Get R5
 	I32WrapI64
 	V128Load $16
 	Set V10
+	Get V11
+	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
+	Get V1
+	Get V13
+	F32x4Add
+	Set V1
+	Get V5
+	Get V14
+	F32x4Add
+	Set V5
+	Get R6
+	I32WrapI64
+	V128Load $0
+	Set V10
 	Get V8
 	Get V10
-	Get V1
-	F32x4RelaxedMadd
-	Set V1
+	F32x4Mul
+	Set V13
 	Get V9
 	Get V10
-	Get V5
-	F32x4RelaxedMadd
-	Set V5
+	F32x4Mul
+	Set V14
 	Get R6
 	I32WrapI64
 	V128Load $16
 	Set V10
+	Get V11
+	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
+	Get V2
+	Get V13
+	F32x4Add
+	Set V2
+	Get V6
+	Get V14
+	F32x4Add
+	Set V6
+	Get R7
+	I32WrapI64
+	V128Load $0
+	Set V10
 	Get V8
 	Get V10
-	Get V2
-	F32x4RelaxedMadd
-	Set V2
+	F32x4Mul
+	Set V13
 	Get V9
 	Get V10
-	Get V6
-	F32x4RelaxedMadd
-	Set V6
+	F32x4Mul
+	Set V14
 	Get R7
 	I32WrapI64
 	V128Load $16
 	Set V10
-	Get V8
+	Get V11
 	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
 	Get V3
-	F32x4RelaxedMadd
+	Get V13
+	F32x4Add
 	Set V3
-	Get V9
-	Get V10
 	Get V7
-	F32x4RelaxedMadd
+	Get V14
+	F32x4Add
 	Set V7
 	Get R2
 	I32WrapI64
@@ -217,125 +247,149 @@ TEXT ·dot2x4Asm(SB), NOSPLIT, $0-72
 	I32WrapI64
 	V128Load $32
 	Set V9
-	Get R4
-	I32WrapI64
-	V128Load $32
-	Set V10
-	Get V8
-	Get V10
-	Get V0
-	F32x4RelaxedMadd
-	Set V0
-	Get V9
-	Get V10
-	Get V4
-	F32x4RelaxedMadd
-	Set V4
-	Get R5
-	I32WrapI64
-	V128Load $32
-	Set V10
-	Get V8
-	Get V10
-	Get V1
-	F32x4RelaxedMadd
-	Set V1
-	Get V9
-	Get V10
-	Get V5
-	F32x4RelaxedMadd
-	Set V5
-	Get R6
-	I32WrapI64
-	V128Load $32
-	Set V10
-	Get V8
-	Get V10
-	Get V2
-	F32x4RelaxedMadd
-	Set V2
-	Get V9
-	Get V10
-	Get V6
-	F32x4RelaxedMadd
-	Set V6
-	Get R7
-	I32WrapI64
-	V128Load $32
-	Set V10
-	Get V8
-	Get V10
-	Get V3
-	F32x4RelaxedMadd
-	Set V3
-	Get V9
-	Get V10
-	Get V7
-	F32x4RelaxedMadd
-	Set V7
 	Get R2
 	I32WrapI64
 	V128Load $48
-	Set V8
+	Set V11
 	Get R3
 	I32WrapI64
 	V128Load $48
-	Set V9
+	Set V12
+	Get R4
+	I32WrapI64
+	V128Load $32
+	Set V10
+	Get V8
+	Get V10
+	F32x4Mul
+	Set V13
+	Get V9
+	Get V10
+	F32x4Mul
+	Set V14
 	Get R4
 	I32WrapI64
 	V128Load $48
 	Set V10
+	Get V11
+	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
+	Get V0
+	Get V13
+	F32x4Add
+	Set V0
+	Get V4
+	Get V14
+	F32x4Add
+	Set V4
+	Get R5
+	I32WrapI64
+	V128Load $32
+	Set V10
 	Get V8
 	Get V10
-	Get V0
-	F32x4RelaxedMadd
-	Set V0
+	F32x4Mul
+	Set V13
 	Get V9
 	Get V10
-	Get V4
-	F32x4RelaxedMadd
-	Set V4
+	F32x4Mul
+	Set V14
 	Get R5
 	I32WrapI64
 	V128Load $48
 	Set V10
+	Get V11
+	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
+	Get V1
+	Get V13
+	F32x4Add
+	Set V1
+	Get V5
+	Get V14
+	F32x4Add
+	Set V5
+	Get R6
+	I32WrapI64
+	V128Load $32
+	Set V10
 	Get V8
 	Get V10
-	Get V1
-	F32x4RelaxedMadd
-	Set V1
+	F32x4Mul
+	Set V13
 	Get V9
 	Get V10
-	Get V5
-	F32x4RelaxedMadd
-	Set V5
+	F32x4Mul
+	Set V14
 	Get R6
 	I32WrapI64
 	V128Load $48
 	Set V10
+	Get V11
+	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
+	Get V2
+	Get V13
+	F32x4Add
+	Set V2
+	Get V6
+	Get V14
+	F32x4Add
+	Set V6
+	Get R7
+	I32WrapI64
+	V128Load $32
+	Set V10
 	Get V8
 	Get V10
-	Get V2
-	F32x4RelaxedMadd
-	Set V2
+	F32x4Mul
+	Set V13
 	Get V9
 	Get V10
-	Get V6
-	F32x4RelaxedMadd
-	Set V6
+	F32x4Mul
+	Set V14
 	Get R7
 	I32WrapI64
 	V128Load $48
 	Set V10
-	Get V8
+	Get V11
 	Get V10
+	Get V13
+	F32x4RelaxedMadd
+	Set V13
+	Get V12
+	Get V10
+	Get V14
+	F32x4RelaxedMadd
+	Set V14
 	Get V3
-	F32x4RelaxedMadd
+	Get V13
+	F32x4Add
 	Set V3
-	Get V9
-	Get V10
 	Get V7
-	F32x4RelaxedMadd
+	Get V14
+	F32x4Add
 	Set V7
 	Get R2
 	I64Const $64

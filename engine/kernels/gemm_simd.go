@@ -8,9 +8,6 @@ func gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	gemmPacked(transA, transB, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// tileSizeGeneric returns the micro-kernel's tile: mr rows by nr columns of C.
-func tileSizeGeneric() (mr, nr int) { return 4, 2 * simd.BroadcastFloat32s(0).Len() }
-
 // packPanelGeneric copies kc rows of nr = 2V values, row stride ldb, from b to d
 // (kc, nr).
 func packPanelGeneric(d, b []float32, ldb, kc, nr int) {

@@ -4,6 +4,9 @@ package kernels
 
 import "simd"
 
+// tileSizeGeneric returns the micro-kernel's tile: mr rows by nr columns of C.
+func tileSizeGeneric() (mr, nr int) { return 4, 2 * simd.BroadcastFloat32s(0).Len() }
+
 // microKernelGeneric (not unrolled: on amd64 the unrolled loop makes the compiler
 // spill scalars with SSE moves inside AVX code, which is ~40x slower) computes np adjacent 4 x 2V tiles (V = vector length) of C:
 // tile t is C[:, t·2V : (t+1)·2V] = Ap·Bp_t + beta·C, where ap is a packed

@@ -10,9 +10,9 @@
 // tile's panel, or its column when B rows are at offsets), R5 the tile's
 // column in row 0 of C, R6 ldc in bytes, R7 the running A pointer, R8 the
 // running off pointer, R9 steps left, R10 the B row, R11 a row of C, R12
-// beta's bits. V0-V7 the tile (row i in V2i, V2i+1), V8 and V9 a B row,
-// V10 a broadcast A value, V11 beta broadcast, V12 zero (never set: locals
-// start at zero).
+// beta's bits. V0-V7 the tile (row i in V2i, V2i+1), V8 and V9 a B
+// row, V10 a broadcast A value (beta broadcast after the loop), V11
+// zero (never set: locals start at zero).
 //
 // Go's assembler drops the offset of a store (V128Store $16 stores at 0),
 // so stores add their offset to the address first.
@@ -44,10 +44,6 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get SP
 	I64Load32U beta+48(FP)
 	Set R12
-	Get SP
-	F32Load beta+48(FP)
-	F32x4Splat
-	Set V11
 
 	Block
 	Loop
@@ -55,21 +51,21 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	I64Eqz
 	BrIf $1
 	// Tile: V0-V7 = 0, then kc steps of C += a(:, p)·b(p, :).
-	Get V12
+	Get V11
 	Set V0
-	Get V12
+	Get V11
 	Set V1
-	Get V12
+	Get V11
 	Set V2
-	Get V12
+	Get V11
 	Set V3
-	Get V12
+	Get V11
 	Set V4
-	Get V12
+	Get V11
 	Set V5
-	Get V12
+	Get V11
 	Set V6
-	Get V12
+	Get V11
 	Set V7
 	Get R2
 	Set R7
@@ -167,14 +163,21 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	I32WrapI64
 	BrIf $0
 	End
-	// Unless beta is 0, the tile += beta·C.
+	// Unless beta is 0, the tile += beta·C (beta broadcast from its bits
+	// in R12 here: a vector local held across the loop would take a
+	// register from it).
 	Get R12
 	I32WrapI64
 	If
+	Get R12
+	I32WrapI64
+	F32ReinterpretI32
+	F32x4Splat
+	Set V10
 	Get R5
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V0
 	F32x4Add
@@ -182,7 +185,7 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get R5
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V1
 	F32x4Add
@@ -194,7 +197,7 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get R11
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V2
 	F32x4Add
@@ -202,7 +205,7 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get R11
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V3
 	F32x4Add
@@ -214,7 +217,7 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get R11
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V4
 	F32x4Add
@@ -222,7 +225,7 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get R11
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V5
 	F32x4Add
@@ -234,7 +237,7 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get R11
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V6
 	F32x4Add
@@ -242,7 +245,7 @@ TEXT ·microKernelAsm(SB), NOSPLIT, $0-52
 	Get R11
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V7
 	F32x4Add
@@ -344,10 +347,6 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get SP
 	I64Load32U beta+56(FP)
 	Set R12
-	Get SP
-	F32Load beta+56(FP)
-	F32x4Splat
-	Set V11
 
 	Block
 	Loop
@@ -355,21 +354,21 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	I64Eqz
 	BrIf $1
 	// Tile: V0-V7 = 0, then kc steps of C += a(:, p)·b(p, :).
-	Get V12
+	Get V11
 	Set V0
-	Get V12
+	Get V11
 	Set V1
-	Get V12
+	Get V11
 	Set V2
-	Get V12
+	Get V11
 	Set V3
-	Get V12
+	Get V11
 	Set V4
-	Get V12
+	Get V11
 	Set V5
-	Get V12
+	Get V11
 	Set V6
-	Get V12
+	Get V11
 	Set V7
 	Get R2
 	Set R7
@@ -478,14 +477,21 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	I32WrapI64
 	BrIf $0
 	End
-	// Unless beta is 0, the tile += beta·C.
+	// Unless beta is 0, the tile += beta·C (beta broadcast from its bits
+	// in R12 here: a vector local held across the loop would take a
+	// register from it).
 	Get R12
 	I32WrapI64
 	If
+	Get R12
+	I32WrapI64
+	F32ReinterpretI32
+	F32x4Splat
+	Set V10
 	Get R5
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V0
 	F32x4Add
@@ -493,7 +499,7 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get R5
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V1
 	F32x4Add
@@ -505,7 +511,7 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get R11
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V2
 	F32x4Add
@@ -513,7 +519,7 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get R11
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V3
 	F32x4Add
@@ -525,7 +531,7 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get R11
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V4
 	F32x4Add
@@ -533,7 +539,7 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get R11
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V5
 	F32x4Add
@@ -545,7 +551,7 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get R11
 	I32WrapI64
 	V128Load $0
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V6
 	F32x4Add
@@ -553,7 +559,7 @@ TEXT ·microKernelOffAsm(SB), NOSPLIT, $0-60
 	Get R11
 	I32WrapI64
 	V128Load $16
-	Get V11
+	Get V10
 	F32x4Mul
 	Get V7
 	F32x4Add

@@ -61,6 +61,34 @@ func main() {
 	write(*dir, "gemm_dot_wasm.s", dotKernel(false))
 	write(*dir, "gemm_relaxed_wasm.s", tileKernels(true))
 	write(*dir, "gemm_dot_relaxed_wasm.s", dotKernel(true))
+	write(*dir, "gemm_tile_wasm.go", tileConst(false))
+	write(*dir, "gemm_tile_relaxed_wasm.go", tileConst(true))
+}
+
+// tileRows is the height of the tile kernels' tile (MR): 4 rows of 8 take 8
+// accumulators, a B row 2 and the broadcast A value 1, and the plain
+// build's multiply needs a temporary; relaxed_madd accumulates in place, so
+// 5 rows (10 accumulators, 13 vector locals in all) still fit in the 15
+// vector registers V8 allocates on x64, and each loaded B row feeds 10
+// multiply-adds instead of 8. 5 also divides the CNN's channel counts (10,
+// 20) and conv2's patch rows (250), so no partial row panel is left.
+func tileRows(relaxed bool) int {
+	if relaxed {
+		return 5
+	}
+	return 4
+}
+
+// tileConst is the Go file that tells the Go side (tileSize, the slice
+// checks) the tile height of the assembly of the same build.
+func tileConst(relaxed bool) string {
+	return header(relaxed) + fmt.Sprintf(`
+package kernels
+
+// asmTileMR is the number of rows of C in a tile of the wasm micro-kernels
+// (microKernelAsm, microKernelOffAsm) of this build.
+const asmTileMR = %d
+`, tileRows(relaxed))
 }
 
 func write(dir, name, text string) {
@@ -81,9 +109,10 @@ func header(relaxed bool) string {
 
 func tileKernels(relaxed bool) string {
 	var a asm
+	mr := tileRows(relaxed)
 	a.WriteString(header(relaxed))
-	a.WriteString(`
-// The 4x8 micro-kernels of gemm_simd_wasm.go and gemm_off_simd_wasm.go in
+	fmt.Fprintf(&a, `
+// The %[1]dx8 micro-kernels of gemm_simd_wasm.go and gemm_off_simd_wasm.go in
 // WebAssembly assembly, so that the loop over k is a native wasm
 // loop and the tile stays in vector locals (see microKernelAsm).
 //
@@ -91,31 +120,33 @@ func tileKernels(relaxed bool) string {
 // tile's panel, or its column when B rows are at offsets), R5 the tile's
 // column in row 0 of C, R6 ldc in bytes, R7 the running A pointer, R8 the
 // running off pointer, R9 steps left, R10 the B row, R11 a row of C, R12
-// beta's bits. V0-V7 the tile (row i in V2i, V2i+1), V8 and V9 a B row,
-// V10 a broadcast A value, V11 beta broadcast, V12 zero (never set: locals
-// start at zero).
+// beta's bits. V0-V%[2]d the tile (row i in V2i, V2i+1), V%[3]d and V%[4]d a B
+// row, V%[5]d a broadcast A value (beta broadcast after the loop), V%[6]d
+// zero (never set: locals start at zero).
 //
 // Go's assembler drops the offset of a store (V128Store $16 stores at 0),
 // so stores add their offset to the address first.
 
 #include "textflag.h"
-`)
+`, mr, 2*mr-1, 2*mr, 2*mr+1, 2*mr+2, 2*mr+3)
 	if relaxed {
 		a.WriteString("\n// Relaxed build: each multiply-add is one f32x4.relaxed_madd.\n")
 	}
-	tileKernel(&a, "microKernelAsm", false, relaxed)
-	tileKernel(&a, "microKernelOffAsm", true, relaxed)
+	tileKernel(&a, "microKernelAsm", mr, false, relaxed)
+	tileKernel(&a, "microKernelOffAsm", mr, true, relaxed)
 	return a.String()
 }
 
-// tileKernel writes one 4x8 micro-kernel; offsets: B rows at bp + 4·off[p]
-// plus the tile's column, else packed (kc, 8) panels one after the other.
-// relaxed: with f32x4.relaxed_madd.
-func tileKernel(a *asm, name string, offsets, relaxed bool) {
+// tileKernel writes one mr x 8 micro-kernel; offsets: B rows at bp +
+// 4·off[p] plus the tile's column, else packed (kc, 8) panels one after the
+// other. relaxed: with f32x4.relaxed_madd.
+func tileKernel(a *asm, name string, mr int, offsets, relaxed bool) {
 	args, size := "kc, np int, ap *float32, bp *float32, c *float32, ldc int, beta float32", 52
 	if offsets {
 		args, size = "kc, np int, ap *float32, off *int32, bp *float32, c *float32, ldc int, beta float32", 60
 	}
+	v := func(i int) string { return fmt.Sprintf("V%d", i) }
+	b0, b1, bc, zero := v(2*mr), v(2*mr+1), v(2*mr+2), v(2*mr+3)
 	fmt.Fprintf(a, "\n// func %s(%s)\n", name, args)
 	fmt.Fprintf(a, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, size)
 	o := 0
@@ -133,14 +164,13 @@ func tileKernel(a *asm, name string, offsets, relaxed bool) {
 	arg("c", "R5")
 	a.ins("Get SP", fmt.Sprintf("I64Load ldc+%d(FP)", o), "I64Const $2", "I64Shl", "Set R6")
 	o += 8
-	a.ins("Get SP", fmt.Sprintf("I64Load32U beta+%d(FP)", o), "Set R12",
-		"Get SP", fmt.Sprintf("F32Load beta+%d(FP)", o), "F32x4Splat", "Set V11")
+	a.ins("Get SP", fmt.Sprintf("I64Load32U beta+%d(FP)", o), "Set R12")
 	a.ins("")
 	a.ins("Block", "Loop")
 	a.ins("Get R0", "I64Eqz", "BrIf $1")
-	a.comment("Tile: V0-V7 = 0, then kc steps of C += a(:, p)·b(p, :).")
-	for v := range 8 {
-		a.ins("Get V12", fmt.Sprintf("Set V%d", v))
+	fmt.Fprintf(a, "\t// Tile: V0-V%d = 0, then kc steps of C += a(:, p)·b(p, :).\n", 2*mr-1)
+	for i := range 2 * mr {
+		a.ins("Get "+zero, "Set "+v(i))
 	}
 	a.ins("Get R2", "Set R7")
 	if offsets {
@@ -153,16 +183,15 @@ func tileKernel(a *asm, name string, offsets, relaxed bool) {
 		a.ins("Get R8", "I32WrapI64", "I64Load32S $0", "I64Const $2", "I64Shl", "Get R4", "I64Add", "Set R10")
 		brow = "R10"
 	}
-	a.ins("Get "+brow, "I32WrapI64", "V128Load $0", "Set V8",
-		"Get "+brow, "I32WrapI64", "V128Load $16", "Set V9")
-	for r := range 4 {
-		a.ins("Get R7", "I32WrapI64", fmt.Sprintf("F32Load $%d", 4*r), "F32x4Splat", "Set V10")
-		for h := range 2 {
-			acc := fmt.Sprintf("V%d", 2*r+h)
-			a.madd(relaxed, acc, "Get V10", fmt.Sprintf("Get V%d", 8+h))
+	a.ins("Get "+brow, "I32WrapI64", "V128Load $0", "Set "+b0,
+		"Get "+brow, "I32WrapI64", "V128Load $16", "Set "+b1)
+	for r := range mr {
+		a.ins("Get R7", "I32WrapI64", fmt.Sprintf("F32Load $%d", 4*r), "F32x4Splat", "Set "+bc)
+		for h, b := range []string{b0, b1} {
+			a.madd(relaxed, v(2*r+h), "Get "+bc, "Get "+b)
 		}
 	}
-	a.ins("Get R7", "I64Const $16", "I64Add", "Set R7")
+	a.ins("Get R7", fmt.Sprintf("I64Const $%d", 4*mr), "I64Add", "Set R7")
 	if offsets {
 		a.ins("Get R8", "I64Const $4", "I64Add", "Set R8")
 	} else {
@@ -181,21 +210,20 @@ func tileKernel(a *asm, name string, offsets, relaxed bool) {
 		}
 		return "R11"
 	}
-	a.comment("Unless beta is 0, the tile += beta·C.")
-	a.ins("Get R12", "I32WrapI64", "If")
-	for r := range 4 {
+	a.comment("Unless beta is 0, the tile += beta·C (beta broadcast from its bits\nin R12 here: a vector local held across the loop would take a\nregister from it).")
+	a.ins("Get R12", "I32WrapI64", "If", "Get R12", "I32WrapI64", "F32ReinterpretI32", "F32x4Splat", "Set "+bc)
+	for r := range mr {
 		base := cRow(r)
 		for h := range 2 {
-			acc := fmt.Sprintf("V%d", 2*r+h)
-			a.madd(relaxed, acc, "Get "+base, "I32WrapI64", fmt.Sprintf("V128Load $%d", 16*h), "Get V11")
+			a.madd(relaxed, v(2*r+h), "Get "+base, "I32WrapI64", fmt.Sprintf("V128Load $%d", 16*h), "Get "+bc)
 		}
 	}
 	a.ins("End")
 	a.comment("Store the tile.")
-	for r := range 4 {
+	for r := range mr {
 		base := cRow(r)
-		a.ins("Get "+base, "I32WrapI64", fmt.Sprintf("Get V%d", 2*r), "V128Store $0")
-		a.ins("Get "+base, "I64Const $16", "I64Add", "I32WrapI64", fmt.Sprintf("Get V%d", 2*r+1), "V128Store $0")
+		a.ins("Get "+base, "I32WrapI64", "Get "+v(2*r), "V128Store $0")
+		a.ins("Get "+base, "I64Const $16", "I64Add", "I32WrapI64", "Get "+v(2*r+1), "V128Store $0")
 	}
 	a.comment("Next tile: C and, for B rows at offsets, B move 8 columns on; a\npacked B pointer is already at the next panel.")
 	a.ins("Get R5", "I64Const $32", "I64Add", "Set R5")
@@ -219,7 +247,15 @@ func dotKernel(relaxed bool) string {
 #include "textflag.h"
 `)
 	if relaxed {
-		a.WriteString("\n// Relaxed build: each multiply-add is one f32x4.relaxed_madd.\n")
+		a.WriteString(`
+// Relaxed build: each multiply-add is one f32x4.relaxed_madd. A fused
+// multiply-add waits for the previous one into the same accumulator, and 8
+// chains of them do not keep the multipliers busy; so in the groups of 4
+// vectors each pair of vectors goes through a short chain of its own
+// (V13, V14 = a·b of the first vector, + a·b of the second) that one add
+// then folds into the accumulator. V11 and V12 hold the second vector of
+// a0 and a1.
+`)
 	}
 	a.WriteString(`
 // func dot2x4Asm(groups, singles int, a0, a1, b0, b1, b2, b3 *float32, acc *[32]float32)
@@ -246,9 +282,31 @@ TEXT ·dot2x4Asm(SB), NOSPLIT, $0-72
 			a.ins(fmt.Sprintf("Get R%d", r), fmt.Sprintf("I64Const $%d", bytes), "I64Add", fmt.Sprintf("Set R%d", r))
 		}
 	}
+	// pair is two steps, at off and off+16, for the relaxed build.
+	pair := func(off int) {
+		l0, l1 := fmt.Sprintf("V128Load $%d", off), fmt.Sprintf("V128Load $%d", off+16)
+		a.ins("Get R2", "I32WrapI64", l0, "Set V8", "Get R3", "I32WrapI64", l0, "Set V9",
+			"Get R2", "I32WrapI64", l1, "Set V11", "Get R3", "I32WrapI64", l1, "Set V12")
+		for j := range 4 {
+			b := fmt.Sprintf("R%d", 4+j)
+			a.ins("Get "+b, "I32WrapI64", l0, "Set V10",
+				"Get V8", "Get V10", "F32x4Mul", "Set V13",
+				"Get V9", "Get V10", "F32x4Mul", "Set V14",
+				"Get "+b, "I32WrapI64", l1, "Set V10")
+			a.madd(true, "V13", "Get V11", "Get V10")
+			a.madd(true, "V14", "Get V12", "Get V10")
+			a.ins(fmt.Sprintf("Get V%d", j), "Get V13", "F32x4Add", fmt.Sprintf("Set V%d", j),
+				fmt.Sprintf("Get V%d", 4+j), "Get V14", "F32x4Add", fmt.Sprintf("Set V%d", 4+j))
+		}
+	}
 	a.comment("Groups of 4 vectors: loads at constant offsets, one pointer update each.")
 	a.ins("Block", "Get R0", "I64Eqz", "BrIf $0", "Loop")
-	for k := range 4 {
+	for k := 0; k < 4; k++ {
+		if relaxed {
+			pair(16 * k)
+			k++
+			continue
+		}
 		step(16 * k)
 	}
 	advance(64)

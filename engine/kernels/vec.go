@@ -78,3 +78,32 @@ func ReLUBackward(dx, dy, y []float32) {
 	}
 	reluBackward(dx, dy, y)
 }
+
+// AdamCoef are the scalars of one Adam update (see AdamUpdate).
+type AdamCoef struct {
+	L2      float32 // weight decay added to the gradient
+	W1, W2  float32 // 1-beta1 and 1-beta2
+	B2      float32 // beta2
+	SqrtBC2 float32 // sqrt of the second moment's bias correction
+	Eps     float32
+	Step    float32 // learning rate over the first moment's bias correction
+}
+
+// AdamUpdate applies one Adam step to the weights w with moments m and v
+// and gradient g (all as long as w), element by element:
+//
+//	gi = g[i] + L2·w[i]
+//	m[i] = m[i] + W1·(gi - m[i])
+//	v[i] = v[i]·B2 + W2·gi·gi
+//	w[i] -= Step · (m[i] / (sqrt(v[i])/SqrtBC2 + Eps))
+//
+// Each operation rounds to float32 on its own (no fused multiply-add), so
+// every build gives the same bits.
+//
+// It panics if g, m or v is shorter than w.
+func AdamUpdate(w, g, m, v []float32, c AdamCoef) {
+	if len(g) < len(w) || len(m) < len(w) || len(v) < len(w) {
+		panic("kernels: AdamUpdate: slice shorter than w")
+	}
+	adamUpdate(w, g[:len(w)], m[:len(w)], v[:len(w)], c)
+}

@@ -74,3 +74,7 @@ func reluBackward(dx, dy, y []float32) {
 		}
 	}
 }
+
+func adamUpdate(w, g, m, v []float32, c AdamCoef) {
+	adamScalar(w, g, m, v, c)
+}

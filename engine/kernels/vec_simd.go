@@ -137,3 +137,26 @@ func reluBackward(dx, dy, y []float32) {
 	}
 	clearUpper()
 }
+
+func adamUpdate(w, g, m, v []float32, c AdamCoef) {
+	l2 := simd.BroadcastFloat32s(c.L2)
+	w1, w2 := simd.BroadcastFloat32s(c.W1), simd.BroadcastFloat32s(c.W2)
+	b2 := simd.BroadcastFloat32s(c.B2)
+	sq, eps := simd.BroadcastFloat32s(c.SqrtBC2), simd.BroadcastFloat32s(c.Eps)
+	step := simd.BroadcastFloat32s(c.Step)
+	n := l2.Len()
+	i := 0
+	for ; i+n <= len(w); i += n {
+		wv := simd.LoadFloat32s(w[i:])
+		gv := simd.LoadFloat32s(g[i:]).Add(l2.Mul(wv))
+		mv := simd.LoadFloat32s(m[i:])
+		mv = mv.Add(w1.Mul(gv.Sub(mv)))
+		vv := simd.LoadFloat32s(v[i:]).Mul(b2).Add(w2.Mul(gv).Mul(gv))
+		mv.Store(m[i:])
+		vv.Store(v[i:])
+		denom := vv.Sqrt().Div(sq).Add(eps)
+		wv.Sub(step.Mul(mv.Div(denom))).Store(w[i:])
+	}
+	clearUpper()
+	adamScalar(w[i:], g[i:], m[i:], v[i:], c)
+}

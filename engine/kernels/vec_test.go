@@ -148,3 +148,39 @@ func TestVectorOpsAllocs(t *testing.T) {
 		t.Errorf("%v allocations per run, want 0", allocs)
 	}
 }
+
+// TestAdamUpdate checks AdamUpdate against the update written out in
+// float64 and rounded to float32 after every operation, bit for bit, at
+// lengths around the vector widths.
+func TestAdamUpdate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	c := AdamCoef{L2: 1e-4, W1: 0.1, W2: 0.001, B2: 0.999, SqrtBC2: 0.05, Eps: 1e-8, Step: 0.003}
+	r := func(x float64) float32 { return float32(x) }
+	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 100, 257} {
+		w, g, m := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n)
+		v := randSlice(rng, n)
+		for i := range v {
+			v[i] *= v[i]
+		}
+		ww, wm, wv := append([]float32(nil), w...), append([]float32(nil), m...), append([]float32(nil), v...)
+		for j := range ww {
+			gj := r(float64(g[j]) + float64(r(float64(c.L2)*float64(ww[j]))))
+			wm[j] = r(float64(wm[j]) + float64(r(float64(c.W1)*float64(r(float64(gj)-float64(wm[j]))))))
+			wv[j] = r(float64(r(float64(wv[j])*float64(c.B2))) + float64(r(float64(r(float64(c.W2)*float64(gj)))*float64(gj))))
+			denom := r(float64(r(float64(r(math.Sqrt(float64(wv[j]))))/float64(c.SqrtBC2))) + float64(c.Eps))
+			ww[j] = r(float64(ww[j]) - float64(r(float64(c.Step)*float64(r(float64(wm[j])/float64(denom))))))
+		}
+		AdamUpdate(w, g, m, v, c)
+		for j := range w {
+			if w[j] != ww[j] || m[j] != wm[j] || v[j] != wv[j] {
+				t.Fatalf("n=%d: element %d: w, m, v = %v, %v, %v; want %v, %v, %v", n, j, w[j], m[j], v[j], ww[j], wm[j], wv[j])
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("AdamUpdate with a short gradient did not panic")
+		}
+	}()
+	AdamUpdate(make([]float32, 4), make([]float32, 3), make([]float32, 4), make([]float32, 4), c)
+}
