@@ -15,8 +15,7 @@
 // class, from /proc) and the ratios.
 
 import fs from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { launchBrowser, openPage, setControls, startServer, text, waitDataLoaded, waitFor } from './lib.mjs';
+import { launchBrowser, openPage, setControls, startServer, waitDataLoaded, waitFor, withTimeout } from './lib.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf('-' + name);
@@ -101,14 +100,29 @@ async function sweepOnce(page, foreground) {
     await page.click('#start'); // the page's own run (the default CNN) trains beside the sweep
   }
   const cpu0 = cpuByThread();
-  const t0 = performance.now();
-  await page.click('#sweep-start');
-  // The grid comes from the worker: until then the last sweep's 12/12 shows.
-  await waitFor(async () => (await text(page, 'sweep-progress')) !== '12/12', { timeout: 60000, interval: 10 });
-  await waitFor(async () => (await text(page, 'sweep-progress')) === '12/12' && !(await page.isEnabled('#sweep-cancel')), {
-    timeout: 1800000, interval: 100, what: async () => `${await text(page, 'sweep-progress')} ${await text(page, 'sweep-status')}`,
-  });
-  const sec = (performance.now() - t0) / 1000;
+  // The page times the sweep itself and says when it has ended, so this
+  // script does not poll (each poll is work for the page and the browser
+  // while they are measured).
+  const ended = page.evaluate(() => new Promise((resolve) => {
+    const progress = document.getElementById('sweep-progress');
+    const cancel = document.getElementById('sweep-cancel');
+    const start = document.getElementById('sweep-start');
+    let t0 = 0;
+    let begun = false; // the new grid has come: until then the last sweep's 12/12 shows
+    const check = () => {
+      begun = begun || progress.textContent !== '12/12';
+      if (begun && progress.textContent === '12/12' && cancel.disabled) {
+        obs.disconnect();
+        resolve((performance.now() - t0) / 1000);
+      }
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(progress, { childList: true, characterData: true, subtree: true });
+    obs.observe(cancel, { attributes: true });
+    t0 = performance.now();
+    start.click();
+  }));
+  const sec = await withTimeout(ended, 1800000, 'the sweep to end');
   const cpu = cpuSpent(cpu0, cpuByThread());
   const frames = await page.evaluate(() => self.__frames);
   const uiFrames = frame ? await frame.evaluate(() => self.__frames) : NaN;
