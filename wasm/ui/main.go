@@ -21,7 +21,6 @@ package main
 
 import (
 	"maps"
-	"runtime"
 	"slices"
 	"sync"
 	"syscall/js"
@@ -29,6 +28,7 @@ import (
 
 	"mnistplay/wasm/ui/view"
 	"mnistplay/wire"
+	"mnistplay/wire/jsconv"
 )
 
 // inbox is filled by the JS message callback and drained once per frame.
@@ -41,17 +41,23 @@ type inbox struct {
 
 	last      time.Time // of the newest push
 	quietSet  bool      // a collection is set for when the stream goes quiet
-	collected bool      // it ran, and no event came since
+	collected bool      // it ran (or had too little to collect), and no event came since
 }
 
 // quietCollect is how long the events must have stopped (a run paused or
-// ended) before the canvas runs Go's collector. Each event read pins its
-// JS objects (the message and its arrays) in the page's heap until Go
-// finalizes the js.Values that reached them, and the canvas allocates
-// too little for Go to collect often on its own; forced collections while
-// events flow blocked the page's thread (decode.go). A collection when
-// nothing arrives releases them when no frame waits on it.
-const quietCollect = 2 * time.Second
+// ended) before the canvas runs Go's collector, if the events read since
+// its last collection made at least quietPinned js.Values. Each event read
+// pins its JS objects (the message and its arrays) in the page's heap
+// until Go finalizes the js.Values that reached them, and the canvas
+// allocates too little for Go to collect often on its own; forced
+// collections while events flow blocked the page's thread (decode.go). A
+// collection when nothing arrives releases them when no frame waits on
+// it; a collection blocks the page's thread for up to about 100 ms, so a
+// few pinned values are left for Go's own pacing.
+const (
+	quietCollect = 2 * time.Second
+	quietPinned  = 1 << 12
+)
 
 // push queues m. A weight snapshot replaces one still waiting: only the
 // newest weights matter, and loading each costs a copy of every parameter.
@@ -85,11 +91,12 @@ func (b *inbox) collectWhenQuiet() {
 	}
 	b.quietSet = false
 	b.mu.Unlock()
-	runtime.GC()
+	jsconv.CollectIfPinned(quietPinned)
 	b.mu.Lock()
 	b.collected = true
 	b.mu.Unlock()
-	js.Global().Set("uiCollectedQuiet", true) // the memory test reads the heaps then
+	// Collected, or too little pinned to: the memory test reads the heaps then.
+	js.Global().Set("uiCollectedQuiet", true)
 }
 
 func (b *inbox) add(m wire.Event) {

@@ -45,10 +45,21 @@ var CollectEvery = 0
 var refs int // js.Values of objects and strings made since the last collection
 
 func collectRefs() {
-	if CollectEvery > 0 && refs >= CollectEvery {
-		refs = 0
-		runtime.GC()
+	if CollectEvery > 0 {
+		CollectIfPinned(CollectEvery)
 	}
+}
+
+// CollectIfPinned runs Go's collector when at least n js.Values of objects
+// and strings were made or read since the last collection it ran, and
+// reports whether it did.
+func CollectIfPinned(n int) bool {
+	if refs < n {
+		return false
+	}
+	refs = 0
+	runtime.GC()
+	return true
 }
 
 // shortStrings keeps the JS strings of short values (event types, state
