@@ -42,6 +42,7 @@ type inbox struct {
 	last      time.Time // of the newest push
 	quietSet  bool      // a collection is set for when the stream goes quiet
 	collected bool      // it ran (or had too little to collect), and no event came since
+	trained   bool      // a run's steps came since the last quiet collection
 }
 
 // quietCollect is how long the events must have stopped (a run paused or
@@ -52,8 +53,10 @@ type inbox struct {
 // allocates too little for Go to collect often on its own; forced
 // collections while events flow blocked the page's thread (decode.go). A
 // collection when nothing arrives releases them when no frame waits on
-// it; a collection blocks the page's thread for up to about 100 ms, so a
-// few pinned values are left for Go's own pacing.
+// it; a collection blocks the page's thread for up to about 100 ms (more
+// under load), so it runs only after a run has trained (a run paused or
+// ended), never after a page load or a refused setting, and a few pinned
+// values are left for Go's own pacing.
 const (
 	quietCollect = 2 * time.Second
 	quietPinned  = 1 << 12
@@ -65,6 +68,9 @@ func (b *inbox) push(m wire.Event) {
 	b.add(m)
 	b.mu.Lock()
 	b.last = time.Now()
+	if _, ok := m.(wire.StepsEvent); ok {
+		b.trained = true
+	}
 	if b.collected {
 		b.collected = false
 		js.Global().Set("uiCollectedQuiet", false)
@@ -90,8 +96,12 @@ func (b *inbox) collectWhenQuiet() {
 		return
 	}
 	b.quietSet = false
+	trained := b.trained
+	b.trained = false
 	b.mu.Unlock()
-	jsconv.CollectIfPinned(quietPinned)
+	if trained {
+		jsconv.CollectIfPinned(quietPinned)
+	}
 	b.mu.Lock()
 	b.collected = true
 	b.mu.Unlock()
