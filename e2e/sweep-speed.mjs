@@ -4,9 +4,9 @@
 // with Workers 1 and then 2, in one run of this script, twice each (the
 // first with the pool's workers still to start and load the data, the
 // second with them warm; both after the page's worker has loaded all the
-// data and shared it with the pool). It also counts the frames the page and its
-// canvas draw while the sweep trains, and, with the first Workers value,
-// while the page's own CNN run trains beside a third sweep.
+// data and shared it with the pool). It then counts the frames the page and
+// its canvas draw while a further sweep trains on the last Workers value,
+// and, with the first, while the page's own CNN run trains beside it.
 //
 //   make bin/mnistplay e2e-deps chromium && node e2e/sweep-speed.mjs [-workers 1,2]
 //
@@ -83,6 +83,9 @@ function countFrames(f) {
     }
     self.__counting = true;
     const tick = () => {
+      if (!self.__counting) {
+        return;
+      }
       self.__frames++;
       requestAnimationFrame(tick);
     };
@@ -90,11 +93,25 @@ function countFrames(f) {
   });
 }
 
-async function sweepOnce(page, foreground) {
+// stopCounting ends the count countFrames started in frame f.
+function stopCounting(f) {
+  return f.evaluate(() => {
+    self.__counting = false;
+  });
+}
+
+// sweepOnce runs the sweep once and times it. With count, it also counts
+// the frames the page and its canvas draw meanwhile: counting requests an
+// animation frame every vsync in both documents, work for the page's
+// thread that the timed sweeps leave out (the canvas draws only when it
+// has something new).
+async function sweepOnce(page, { foreground = false, count = false } = {}) {
   const frame = page.frames().find((f) => f !== page.mainFrame());
-  await countFrames(page.mainFrame());
-  if (frame) {
-    await countFrames(frame);
+  if (count) {
+    await countFrames(page.mainFrame());
+    if (frame) {
+      await countFrames(frame);
+    }
   }
   if (foreground) {
     await page.click('#start'); // the page's own run (the default CNN) trains beside the sweep
@@ -124,8 +141,14 @@ async function sweepOnce(page, foreground) {
   }));
   const sec = await withTimeout(ended, 1800000, 'the sweep to end');
   const cpu = cpuSpent(cpu0, cpuByThread());
-  const frames = await page.evaluate(() => self.__frames);
-  const uiFrames = frame ? await frame.evaluate(() => self.__frames) : NaN;
+  const frames = count ? await page.evaluate(() => self.__frames) : NaN;
+  const uiFrames = count && frame ? await frame.evaluate(() => self.__frames) : NaN;
+  if (count) {
+    await stopCounting(page.mainFrame());
+    if (frame) {
+      await stopCounting(frame);
+    }
+  }
   if (foreground) {
     await page.click('#pause');
   }
@@ -153,14 +176,19 @@ async function main() {
       for (let i = 0; i < REPEAT; i++) {
         const r = await sweepOnce(page);
         res[k].push(r);
-        console.log(`sweep workers=${k} ${i === 0 ? 'cold' : 'warm'} seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)} test_acc=${r.cells.join(',')}`);
+        console.log(`sweep workers=${k} ${i === 0 ? 'cold' : 'warm'} seconds=${r.sec.toFixed(1)} test_acc=${r.cells.join(',')}`);
         if (r.cpu) {
           console.log(`  cpu_seconds ${r.cpu}`);
         }
       }
+      if (k === WORKERS[WORKERS.length - 1]) {
+        // Every pool worker busy: the frames drawn meanwhile.
+        const r = await sweepOnce(page, { count: true });
+        console.log(`sweep workers=${k} warm+frames seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)}`);
+      }
       if (k === WORKERS[0]) {
         // Every worker busy: the page's own CNN run trains beside the sweep.
-        const r = await sweepOnce(page, true);
+        const r = await sweepOnce(page, { foreground: true, count: true });
         console.log(`sweep workers=${k} warm+page-run seconds=${r.sec.toFixed(1)} page_fps=${r.fps.toFixed(1)} canvas_fps=${r.uiFps.toFixed(1)}`);
       }
       if (errors.length) {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"strconv"
+	"sync/atomic"
 	"syscall/js"
 	"time"
 
@@ -11,10 +12,12 @@ import (
 	"mnistplay/wire"
 )
 
-// canvasUI presents the view on a 2D canvas: every animation frame it
+// canvasUI presents the view on a 2D canvas: in an animation frame it
 // applies queued events and pointer input, lets the view render what
-// changed, and copies those panels with putImageData. A frame where nothing
-// changed touches neither the canvas nor the page.
+// changed, and copies those panels with putImageData. It asks for a frame
+// only when something came (an event, input, a resize) or the view has a
+// panel due (View.Due), so an idle canvas runs no Go and lets the page's
+// thread sleep.
 type canvasUI struct {
 	v      *view.View
 	in     *inbox
@@ -26,6 +29,10 @@ type canvasUI struct {
 	canvas js.Value
 	stats  frameStats
 	screen screen
+
+	frameFn   js.Func     // the animation frame callback
+	requested atomic.Bool // an animation frame is requested and has not run
+	waker     waker
 }
 
 func run(v *view.View, in *inbox) {
@@ -35,17 +42,18 @@ func run(v *view.View, in *inbox) {
 	c.Set("tabIndex", 0)
 	doc.Get("body").Call("appendChild", c)
 	ui := &canvasUI{v: v, in: in, canvas: c, ctx: c.Call("getContext", "2d", map[string]any{"alpha": false}), stats: frameStats{last: time.Now()}}
-	ui.input = listen(c, in, v, false, nil)
-	ui.screen.watch(nil)
-	ui.layout()
-
-	var frame js.Func
-	frame = js.FuncOf(func(js.Value, []js.Value) any {
+	ui.frameFn = js.FuncOf(func(js.Value, []js.Value) any {
 		ui.frame()
-		js.Global().Call("requestAnimationFrame", frame)
 		return nil
 	})
-	js.Global().Call("requestAnimationFrame", frame)
+	ui.waker = waker{frame: ui.request, onTimer: ui.request}
+	ui.input = listen(c, in, v, false, ui.request)
+	ui.screen.watch(ui.request)
+	// A queued event is applied within IdleInterval; the view then says
+	// when its panels are due.
+	in.wake = func() { ui.waker.wake(time.Now().Add(view.IdleInterval)) }
+	ui.layout()
+	ui.request()
 	postParent(map[string]any{"type": "ui", "event": "ready"})
 	select {}
 }
@@ -73,7 +81,16 @@ func (ui *canvasUI) layout() {
 	postSize(h, dpr)
 }
 
+// request asks for the next animation frame, once however often it is
+// called before that frame.
+func (ui *canvasUI) request() {
+	if ui.requested.CompareAndSwap(false, true) {
+		js.Global().Call("requestAnimationFrame", ui.frameFn)
+	}
+}
+
 func (ui *canvasUI) frame() {
+	ui.requested.Store(false)
 	t0 := time.Now()
 	if ui.screen.changed {
 		ui.layout()
@@ -92,6 +109,9 @@ func (ui *canvasUI) frame() {
 			ui.ctx.Call("putImageData", ui.data[i], p.Rect.Min.X, p.Rect.Min.Y)
 			p.Drawn = false
 		}
+	}
+	if d, ok := ui.v.Due(t0); ok {
+		ui.waker.wake(t0.Add(d))
 	}
 	ui.stats.done(t0, n)
 }

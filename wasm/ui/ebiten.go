@@ -36,8 +36,7 @@ type game struct {
 	msgs  []wire.Event
 	shown [len(view.View{}.Panels)]bool // panel image already on the screen
 
-	wakeTimer *time.Timer
-	wakeAt    time.Time // when wakeTimer fires; zero if it is not armed
+	waker waker // ScheduleFrame now, or pump at a later time
 
 	stats frameStats // counts Updates as frames
 
@@ -50,32 +49,6 @@ type game struct {
 	gpu    *gpuScratch
 }
 
-// wake schedules a frame at t (now or earlier: the next animation frame),
-// keeping an earlier wake-up already armed.
-func (g *game) wake(t time.Time) {
-	d := time.Until(t)
-	if d <= 0 {
-		ebiten.ScheduleFrame()
-		return
-	}
-	if !g.wakeAt.IsZero() && !g.wakeAt.After(t) {
-		return
-	}
-	g.wakeAt = t
-	if g.wakeTimer == nil {
-		g.wakeTimer = time.AfterFunc(d, g.fire)
-	} else {
-		g.wakeTimer.Reset(d)
-	}
-}
-
-// fire is the wake-up timer: apply what queued up and ask for a frame
-// only if the view then has something due now.
-func (g *game) fire() {
-	g.wakeAt = time.Time{}
-	g.pump()
-}
-
 // pump applies queued events and schedules the frame (or wake-up) the view
 // asks for.
 func (g *game) pump() {
@@ -85,7 +58,7 @@ func (g *game) pump() {
 	g.msgs = g.in.drain(g.msgs)
 	applyAll(g.v, g.msgs)
 	if d, ok := g.v.Due(now); ok {
-		g.wake(now.Add(d))
+		g.waker.wake(now.Add(d))
 	}
 }
 
@@ -118,7 +91,7 @@ func (g *game) Update() error {
 		}
 	}
 	if d, ok := g.v.Due(t0); ok {
-		g.wake(t0.Add(d))
+		g.waker.wake(t0.Add(d))
 	}
 	g.stats.done(t0, n)
 	return nil
@@ -197,6 +170,9 @@ func run(v *view.View, in *inbox) {
 	ebiten.SetFPSMode(ebiten.FPSModeVsyncOffMinimum)
 	ebiten.SetTPS(ebiten.SyncWithFPS) // one Update per drawn frame
 	g := &game{v: v, in: in, stats: frameStats{last: time.Now()}, canvas: c}
+	// A wake-up that comes applies what queued up and asks for a frame
+	// only if the view then has something due now.
+	g.waker = waker{frame: ebiten.ScheduleFrame, onTimer: g.pump}
 	g.input = listen(c, in, v, true, ebiten.ScheduleFrame)
 	// ebiten 2.8 reads devicePixelRatio once: on a change the program
 	// starts again (the page replays the run when it is ready).
@@ -204,7 +180,7 @@ func run(v *view.View, in *inbox) {
 	g.screen.watch(ebiten.ScheduleFrame)
 	// A queued event is applied within IdleInterval; the view then says
 	// when its panels are due.
-	in.wake = func() { g.wake(time.Now().Add(view.IdleInterval)) }
+	in.wake = func() { g.waker.wake(time.Now().Add(view.IdleInterval)) }
 	postParent(map[string]any{"type": "ui", "event": "ready"})
 	if err := ebiten.RunGame(g); err != nil {
 		js.Global().Get("console").Call("error", "ui: "+err.Error())

@@ -19,10 +19,7 @@ func (v *View) Due(now time.Time) (wait time.Duration, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	interval := IdleInterval
-	if v.state == "running" {
-		interval = TrainingInterval
-	}
+	interval := v.redrawInterval()
 	if now.Before(v.lastRender) {
 		return 0, true
 	}

@@ -10,7 +10,7 @@ import (
 func TestDue(t *testing.T) {
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	cases := []struct {
-		state string        // state message before the redraw ("" none)
+		state string        // state message before the redraw ("" none; "landscape": a landscape computing)
 		after time.Duration // since the last finished round
 		want  time.Duration
 	}{
@@ -20,10 +20,17 @@ func TestDue(t *testing.T) {
 		{"running", 0, TrainingInterval},
 		{"running", 300 * time.Millisecond, TrainingInterval - 300*time.Millisecond},
 		{"running", time.Second, 0},
+		// Render waits as long while a landscape computes: a shorter Due
+		// would ask for frames that draw nothing, every frame until then.
+		{"landscape", 100 * time.Millisecond, TrainingInterval - 100*time.Millisecond},
 	}
 	for i, c := range cases {
 		v := New()
-		if c.state != "" {
+		switch c.state {
+		case "":
+		case "landscape":
+			v.Apply(landGrid(3))
+		default:
 			v.Apply(wire.StateEvent{State: c.state})
 		}
 		if _, ok := v.Due(t0); !ok {

@@ -660,6 +660,16 @@ func (v *View) Tick() {
 	}
 }
 
+// redrawInterval is the least time between two rounds of panels changed by
+// events: longer while a run trains or a landscape computes, when the
+// worker needs the CPU more than the charts need every point at once.
+func (v *View) redrawInterval() time.Duration {
+	if v.state == "running" || v.landBusy() {
+		return TrainingInterval
+	}
+	return IdleInterval
+}
+
 // Render redraws the images of dirty panels and sets their Drawn; the
 // caller uploads those and clears Drawn. Panels the person changed are
 // drawn at once. Panels changed by events are drawn in rounds, at most one
@@ -668,10 +678,7 @@ func (v *View) Tick() {
 // (per frame), so no frame pays for every chart at once. It returns how
 // many panels it drew.
 func (v *View) Render(now time.Time) int {
-	interval := IdleInterval
-	if v.state == "running" || v.landBusy() {
-		interval = TrainingInterval
-	}
+	interval := v.redrawInterval()
 	if !v.inRound && (now.Sub(v.lastRender) >= interval || now.Before(v.lastRender)) {
 		for i, p := range v.Panels {
 			v.round[i] = p.Dirty && !p.urgent
