@@ -488,12 +488,20 @@
       if (!row) {
         return;
       }
-      row.summary.textContent = this.summary(run);
-      if (document.activeElement !== row.name) {
+      // Only what changed is written: each write makes the page lay out
+      // and paint the row again, and a sweep's runs update rows often.
+      const summary = this.summary(run);
+      if (row.summary.textContent !== summary) {
+        row.summary.textContent = summary;
+      }
+      if (document.activeElement !== row.name && row.name.value !== run.name) {
         row.name.value = run.name;
       }
-      row.useWeights.disabled = !run.weights;
-      row.dlWeights.disabled = !run.weights;
+      for (const b of [row.useWeights, row.dlWeights]) {
+        if (b.disabled !== !run.weights) {
+          b.disabled = !run.weights;
+        }
+      }
       row.li.classList.toggle('current', run === this.current);
     }
 

@@ -45,6 +45,7 @@
       this.inflight = new Map(); // queue item -> run handle
       this.phase = 'off'; // off | on
       this.cells = new Map(); // "metric|b|lr" -> td
+      this.legends = new Map(); // metric key -> {lo, bar, hi}: its colour scale's spans
       els.start.addEventListener('click', () => this.start());
       if (els.report) {
         els.report.addEventListener('click', () => this.reportPreset());
@@ -179,6 +180,7 @@
       const box = this.els.tables;
       box.replaceChildren();
       this.cells.clear();
+      this.legends.clear();
       const { batches, lrs } = this.grid;
       for (const m of METRICS) {
         const fig = document.createElement('figure');
@@ -217,6 +219,14 @@
         const legend = document.createElement('div');
         legend.className = 'legend';
         legend.id = 'sweep-' + m.key + '-legend';
+        const lo = document.createElement('span');
+        const bar = document.createElement('span');
+        bar.className = 'legend-bar';
+        bar.style.backgroundImage = 'linear-gradient(to right, ' + ns.VIRIDIS.filter((_, i) => i % 15 === 0).join(', ') + ')';
+        bar.setAttribute('role', 'img');
+        const hi = document.createElement('span');
+        legend.append(lo, bar, hi);
+        this.legends.set(m.key, { lo, bar, hi });
         fig.append(t, legend);
         box.appendChild(fig);
       }
@@ -231,6 +241,7 @@
           td.className = 'pending';
           td.style.backgroundColor = '';
           td.style.color = '';
+          delete td.dataset.level;
         }
       }
     }
@@ -274,22 +285,22 @@
           }
           const v = Number(td.dataset.value);
           const i = level(hi > lo ? (v - lo) / (hi - lo) : 1);
-          td.style.backgroundColor = ns.VIRIDIS[i];
-          td.style.color = ns.VIRIDIS_INK[i];
+          // Unchanged cells are left alone: a write repaints the cell.
+          if (td.dataset.level !== String(i)) {
+            td.dataset.level = String(i);
+            td.style.backgroundColor = ns.VIRIDIS[i];
+            td.style.color = ns.VIRIDIS_INK[i];
+          }
         }
-        const legend = document.getElementById('sweep-' + m.key + '-legend');
+        const legend = this.legends.get(m.key);
         if (legend) {
-          legend.replaceChildren();
-          const lo0 = document.createElement('span');
-          lo0.textContent = vals.length ? m.fmt(lo) : '–';
-          const bar = document.createElement('span');
-          bar.className = 'legend-bar';
-          bar.style.backgroundImage = 'linear-gradient(to right, ' + ns.VIRIDIS.filter((_, i) => i % 15 === 0).join(', ') + ')';
-          bar.setAttribute('role', 'img');
-          bar.setAttribute('aria-label', 'colour scale from ' + lo0.textContent + ' (dark purple) to ' + (vals.length ? m.fmt(hi) : '–') + ' (yellow)');
-          const hi0 = document.createElement('span');
-          hi0.textContent = vals.length ? m.fmt(hi) : '–';
-          legend.append(lo0, bar, hi0);
+          const loText = vals.length ? m.fmt(lo) : '–';
+          const hiText = vals.length ? m.fmt(hi) : '–';
+          if (legend.lo.textContent !== loText || legend.hi.textContent !== hiText) {
+            legend.lo.textContent = loText;
+            legend.hi.textContent = hiText;
+            legend.bar.setAttribute('aria-label', 'colour scale from ' + loText + ' (dark purple) to ' + hiText + ' (yellow)');
+          }
         }
       }
     }
