@@ -65,8 +65,8 @@ const (
 // push queues m. A weight snapshot replaces one still waiting: only the
 // newest weights matter, and loading each costs a copy of every parameter.
 func (b *inbox) push(m wire.Event) {
-	b.add(m)
 	b.mu.Lock()
+	b.add(m)
 	b.last = time.Now()
 	if _, ok := m.(wire.StepsEvent); ok {
 		b.trained = true
@@ -109,9 +109,8 @@ func (b *inbox) collectWhenQuiet() {
 	js.Global().Set("uiCollectedQuiet", true)
 }
 
+// add queues m; b.mu is held.
 func (b *inbox) add(m wire.Event) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	if _, ok := m.(wire.WeightsEvent); ok {
 		for i := range b.msgs {
 			if old, ok := b.msgs[i].(wire.WeightsEvent); ok {
