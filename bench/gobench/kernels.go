@@ -64,6 +64,7 @@ func kernelMeasures() []kernelMeasure {
 // best rate over short slices (see rate):
 //
 //	bench system=NAME kernel=peak-WHAT gflops=P
+//	bench system=NAME kernel=loop128-fma|loop128-mul-add gflops=L   (amd64)
 //	bench system=NAME kernel=K gflops=N peak_gflops=P of_peak=F
 func runKernels(system string, warmup, seconds float64) {
 	pname, pflops, prun := peak()
@@ -71,6 +72,9 @@ func runKernels(system string, warmup, seconds float64) {
 	if prun != nil {
 		p = rate(pflops, prun, warmup, seconds)
 		fmt.Printf("bench system=%s kernel=peak-%s gflops=%.2f\n", system, pname, p)
+	}
+	for _, l := range loops128() {
+		fmt.Printf("bench system=%s kernel=loop128-%s gflops=%.2f\n", system, l.name, rate(l.flops, l.run, warmup, seconds))
 	}
 	for _, m := range kernelMeasures() {
 		g := rate(m.flops, m.run, warmup, seconds)

@@ -31,3 +31,31 @@ func peakAVX512(n int, out *[16]float32)
 //
 //go:noescape
 func peakAVX2(n int, out *[16]float32)
+
+// loops128 returns the register-only loops at 128 bits, the width of wasm
+// SIMD: 12 chains of fused multiply-adds (what f32x4.relaxed_madd becomes
+// on this CPU) and 12 chains of a multiply then an add (f32x4.mul and
+// f32x4.add). Their ratio is the most the relaxed build can gain where a
+// kernel is bound by the arithmetic units; nil without AVX and FMA.
+func loops128() []kernelMeasure {
+	if !cpu.X86.HasAVX || !cpu.X86.HasFMA {
+		return nil
+	}
+	var out [16]float32
+	return []kernelMeasure{
+		{"fma", 12 * 4 * 2 * peakIters, func() { peakSSEFMA(peakIters, &out) }},
+		{"mul-add", 12 * 4 * 2 * peakIters, func() { peakSSEMulAdd(peakIters, &out) }},
+	}
+}
+
+// peakSSEFMA is peakAVX512 on XMM registers.
+//
+//go:noescape
+func peakSSEFMA(n int, out *[16]float32)
+
+// peakSSEMulAdd runs n > 0 steps of 12 VMULPS then 12 VADDPS on XMM
+// registers (12 chains of a multiply and an add) and stores the first
+// chain in out.
+//
+//go:noescape
+func peakSSEMulAdd(n int, out *[16]float32)

@@ -20,3 +20,6 @@ func peak() (name string, flops float64, run func()) {
 //
 //go:noescape
 func peakWasm(n int, out *[16]float32)
+
+// loops128 is native only: the wasm build's own peak loop is its limit.
+func loops128() []kernelMeasure { return nil }
