@@ -81,6 +81,29 @@ describe('playground page', { timeout: 300000 }, () => {
     }
   });
 
+  test('an idle canvas asks for no frames once the data has loaded', async () => {
+    const { page, errors, log } = await openPage(env.context, env.url);
+    try {
+      await waitDataLoaded(page, 60000);
+      const frame = page.frames().find((f) => f !== page.mainFrame());
+      assert.ok(frame, 'the canvas iframe is there');
+      // Idle once no frame ran between two reads half a second apart (it
+      // drew at least one). A canvas that asks for every animation frame
+      // never is.
+      let last = -1;
+      await waitFor(async () => {
+        const n = await frame.evaluate(() => self.uiFrames || 0);
+        const idle = n > 0 && n === last;
+        last = n;
+        return idle;
+      }, { timeout: 30000, interval: 500, what: () => `the canvas ran ${last} frames and kept going` });
+      assert.deepEqual(errors, []);
+    } finally {
+      await saveLog('idle-canvas', log);
+      await page.close();
+    }
+  });
+
   test('a relaxed SIMD build that does not compile: the worker falls back to trainer.wasm and trains', async () => {
     const requests = [];
     const onRequest = (r) => requests.push(r.url());

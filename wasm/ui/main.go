@@ -4,7 +4,7 @@
 // the trainer worker's events over the MessageChannel the page gives the
 // two (trainer.go) and the page's own (runs to overlay, a PNG export, the
 // pad's clear) through postMessage, decodes them with package wire, queues
-// them, and applies them once per frame; all state and drawing logic lives
+// them, and applies them in the next frame; all state and drawing logic lives
 // in package view, which builds and tests natively and draws each panel
 // into an *image.RGBA on the CPU.
 //
@@ -16,7 +16,8 @@
 // is missing or software-rendered (SwiftShader), where each WebGL frame
 // costs the CPU more. Both size their backing store to the CSS size times
 // devicePixelRatio and follow it (screen.go), and take pointer and key
-// input from input.go.
+// input from input.go. Both ask for a frame only when the view has
+// something to draw (waker.go): an idle canvas costs the page nothing.
 package main
 
 import (
@@ -31,7 +32,7 @@ import (
 	"mnistplay/wire/jsconv"
 )
 
-// inbox is filled by the JS message callback and drained once per frame.
+// inbox is filled by the JS message callback and drained by the next frame.
 type inbox struct {
 	mu   sync.Mutex
 	msgs []wire.Event
