@@ -54,10 +54,11 @@ func SetScale(s float64) {
 	fc, ok := faces[size]
 	if !ok {
 		var err error
-		fc, err = opentype.NewFace(goFont, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+		of, err := opentype.NewFace(goFont, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 		if err != nil {
 			panic("plot: " + err.Error())
 		}
+		fc = newGlyphCache(of)
 		faces[size] = fc
 	}
 	face, scale = fc, s
