@@ -286,7 +286,12 @@ describe('playground page', { timeout: 300000 }, () => {
         return /conv\d.*GB/.test(m) ? m : null;
       }, { timeout: 20000, what: () => pageState(page) });
       console.log(`# kernel-64 link: ${msg}`);
-      // Sample (classified by the worker) and Start: the page answers within 100 ms throughout.
+      // Sample (classified by the worker) and Start: the page's thread never
+      // freezes. A freeze is what a model built on that thread, or a canvas
+      // drawing a huge model, would cause: seconds. The canvas's own frames
+      // (a sample drawn, text rasterized) take tens of ms here and over
+      // 100 ms with another process loading the CPU, and machines differ
+      // several-fold, so the bound is a freeze, not a frame budget.
       const lags = [];
       for (const id of ['sample', 'start', 'sample']) {
         await page.click('#' + id);
@@ -299,7 +304,7 @@ describe('playground page', { timeout: 300000 }, () => {
         }
       }
       const worst = Math.max(...lags);
-      assert.ok(worst < 100, `the page's thread was blocked ${worst.toFixed(0)} ms`);
+      assert.ok(worst < 1000, `the page's thread was blocked ${worst.toFixed(0)} ms`);
       assert.match(await text(page, 'error'), /GB/, 'Start replaced the budget message');
       assert.equal(await stepCount(page), 0, 'a model over the budget trained');
       assert.ok(!errors.some((e) => /panic|runtime error|goroutine/.test(e)), `Go panic text: ${errors.join('; ')}`);
