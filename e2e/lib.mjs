@@ -6,7 +6,7 @@
 // It builds nothing itself: make does.
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +46,34 @@ export const REPORT_CNN_SUBSET_RUN = {
 };
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// PROFILE_PREFIX begins the name of the profile folder launchBrowser makes.
+const PROFILE_PREFIX = 'mnistplay-chromium-';
+
+// chromiumProcesses lists the processes of the Chromium that launchBrowser
+// started (their command lines name its profile folder) as {pid, cmd},
+// from Linux's /proc; elsewhere none.
+export function chromiumProcesses() {
+  let pids;
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const pid of pids) {
+    let cmd;
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone
+    }
+    if (/chrom/i.test(cmd.split('\0')[0]) && cmd.includes(PROFILE_PREFIX)) {
+      out.push({ pid, cmd });
+    }
+  }
+  return out;
+}
 
 // startServer runs bin/mnistplay on 127.0.0.1:0 (a free port) and resolves
 // when it prints its address. With dir it serves dir/web and dir/assets.
@@ -100,7 +128,7 @@ export async function launchBrowser(opts = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: run "make e2e" (it installs Debian's chromium as root) or set CHROMIUM`);
   }
-  const profile = await mkdtemp(path.join(tmpdir(), 'mnistplay-chromium-'));
+  const profile = await mkdtemp(path.join(tmpdir(), PROFILE_PREFIX));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

@@ -3,11 +3,11 @@
 // bin/mnistplay with the wasm embedded first.
 
 import assert from 'node:assert/strict';
-import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  copySite, corruptSite, openPage, pageState, percent, saveLog, screenshot,
+  chromiumProcesses, copySite, corruptSite, openPage, pageState, percent, saveLog, screenshot,
   setControls, sleep, startServer, text, useServerAndBrowser, waitDataLoaded, waitFor,
 } from './lib.mjs';
 
@@ -20,21 +20,12 @@ const MLP_RUN = {
 
 const env = useServerAndBrowser();
 
-// stepCount reads #step-count as a number.
-// browserRSS is the resident memory of every Chromium process, in bytes
-// (Linux /proc; 0 elsewhere).
+// browserRSS is the resident memory of every process of the test's
+// Chromium, in bytes (Linux /proc; 0 elsewhere).
 async function browserRSS() {
   let total = 0;
-  let pids = [];
-  try {
-    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
-  } catch {
-    return 0;
-  }
-  for (const pid of pids) {
+  for (const { pid } of chromiumProcesses()) {
     try {
-      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-      if (!/chrom/i.test(cmd.split('\0')[0]) || !cmd.includes('mnistplay-chromium-')) continue;
       const status = await readFile(`/proc/${pid}/status`, 'utf8');
       const m = /VmRSS:\s+(\d+) kB/.exec(status);
       if (m) total += Number(m[1]) * 1024;
@@ -45,6 +36,7 @@ async function browserRSS() {
   return total;
 }
 
+// stepCount reads #step-count as a number.
 async function stepCount(page) {
   const n = Number(await text(page, 'step-count'));
   return Number.isFinite(n) ? n : NaN;

@@ -15,7 +15,7 @@
 // class, from /proc) and the ratios.
 
 import fs from 'node:fs';
-import { launchBrowser, openPage, setControls, startServer, waitDataLoaded, waitFor, withTimeout } from './lib.mjs';
+import { chromiumProcesses, launchBrowser, openPage, setControls, startServer, waitDataLoaded, waitFor, withTimeout } from './lib.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf('-' + name);
@@ -30,23 +30,13 @@ const REPEAT = Number(arg('repeat', '2'));
 // rest of the renderer, and each other process type. Elsewhere it is empty.
 function cpuByThread() {
   const out = new Map();
-  let pids = [];
-  try {
-    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  } catch {
-    return out;
-  }
   const hz = 100; // USER_HZ, 100 on Linux
-  for (const pid of pids) {
-    let cmd, tids;
+  for (const { pid, cmd } of chromiumProcesses()) {
+    let tids;
     try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       tids = fs.readdirSync(`/proc/${pid}/task`);
     } catch {
-      continue;
-    }
-    if (!/chrom/.test(cmd.split('\0')[0])) {
-      continue;
+      continue; // gone
     }
     const type = (/--type=([a-z-]+)/.exec(cmd) || [, 'browser'])[1];
     for (const tid of tids) {

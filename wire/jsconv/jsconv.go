@@ -51,15 +51,13 @@ func collectRefs() {
 }
 
 // CollectIfPinned runs Go's collector when at least n js.Values of objects
-// and strings were made or read since the last collection it ran, and
-// reports whether it did.
-func CollectIfPinned(n int) bool {
+// and strings were made or read since the last collection it ran.
+func CollectIfPinned(n int) {
 	if refs < n {
-		return false
+		return
 	}
 	refs = 0
 	runtime.GC()
-	return true
 }
 
 // shortStrings keeps the JS strings of short values (event types, state
